@@ -1,0 +1,53 @@
+# Rill's public commands. `make run` boots Rill to its shell; `make test` runs every
+# test; `make exec PROG=path ARGS="..."` runs one Linux riscv64 static binary on Rill.
+# Each installs what it needs first (see scripts/deps.sh).
+
+BUILD       := build
+KERNEL_ELF  := kernel/target/riscv64gc-unknown-none-elf/release/rill
+XTASK       := cargo run -q --release -p xtask --
+STAMP_DEPS  := $(BUILD)/.deps-ok
+
+.PHONY: all deps kernel user cprogs rootfs run exec test host-test guest-test clean
+
+all: rootfs
+
+$(STAMP_DEPS): scripts/deps.sh rust-toolchain.toml
+	@scripts/deps.sh
+	@mkdir -p $(BUILD) && touch $@
+
+deps: $(STAMP_DEPS)
+
+kernel: deps
+	cd kernel && cargo build --release
+	@mkdir -p $(BUILD)
+	riscv64-linux-gnu-objcopy -O binary $(KERNEL_ELF) $(BUILD)/kernel.bin
+
+user: deps
+	cd user && cargo build --release
+
+cprogs: deps
+	$(MAKE) -s -C user/c OUT=$(abspath $(BUILD)/c)
+
+rootfs: kernel user cprogs
+	$(XTASK) rootfs
+
+run: rootfs
+	$(XTASK) run
+
+exec: rootfs
+	@test -n "$(PROG)" || { echo 'usage: make exec PROG=path/to/static-binary ARGS="..."'; exit 2; }
+	$(XTASK) exec -- $(PROG) $(ARGS)
+
+host-test: deps
+	cargo test --workspace
+
+guest-test: rootfs
+	$(XTASK) test $(FILTER)
+
+test: host-test guest-test
+
+clean:
+	rm -rf $(BUILD)
+	cargo clean
+	cd kernel && cargo clean
+	cd user && cargo clean

@@ -1,0 +1,62 @@
+//! Hart-level primitives: interrupt enable, idle, the hart-local pointer in `tp`,
+//! time, and page-table activation.
+
+use riscv::register::{sie, sstatus};
+
+/// Reads the `tp` register, which the kernel uses to point at its per-hart data.
+pub fn read_tp() -> usize {
+    let tp: usize;
+    // SAFETY: reading a register has no side effects.
+    unsafe { core::arch::asm!("mv {}, tp", out(reg) tp) };
+    tp
+}
+
+/// Sets `tp` to this hart's per-hart data.
+pub fn write_tp(v: usize) {
+    // SAFETY: the kernel reserves `tp` for the per-hart pointer; trap entry restores it.
+    unsafe { core::arch::asm!("mv tp, {}", in(reg) v) };
+}
+
+/// Enables the timer and external interrupt sources (delivery still needs SIE).
+pub fn enable_interrupt_sources() {
+    // SAFETY: handlers for both sources are installed by `trap::init`.
+    unsafe {
+        sie::set_stimer();
+        sie::set_sext();
+    }
+}
+
+/// Waits for an interrupt with interrupts briefly enabled; the handler runs before
+/// this returns. The kernel otherwise runs with interrupts off.
+pub fn wait_for_interrupt() {
+    // SAFETY: enabling interrupts here is fine because the caller holds no locks.
+    unsafe {
+        sstatus::set_sie();
+        riscv::asm::wfi();
+        sstatus::clear_sie();
+    }
+}
+
+/// The `time` CSR: ticks at the device tree's timebase frequency.
+pub fn read_time() -> u64 {
+    riscv::register::time::read64()
+}
+
+/// Installs a Sv39 root page table and flushes the TLB.
+pub fn activate_page_table(satp: usize) {
+    // SAFETY: every root installed by the kernel maps the kernel's high half
+    // identically, so the instruction stream continues unchanged.
+    unsafe {
+        core::arch::asm!("csrw satp, {}", "sfence.vma", in(reg) satp);
+    }
+}
+
+pub fn read_satp() -> usize {
+    riscv::register::satp::read().bits()
+}
+
+/// Flushes the TLB of this hart.
+pub fn flush_tlb() {
+    // SAFETY: a full fence only drops cached translations.
+    unsafe { core::arch::asm!("sfence.vma") };
+}

@@ -1,0 +1,9 @@
+//! Everything specific to 64-bit RISC-V: boot, traps, context switch, SBI, Sv39.
+
+pub mod boot;
+pub mod context;
+pub mod cpu;
+pub mod kstack;
+pub mod paging;
+pub mod sbi;
+pub mod trap;

@@ -1,0 +1,280 @@
+//! Trap entry and exit. One vector serves both privilege levels: while a task runs in
+//! user mode `sscratch` holds the address of its `TrapFrame` (at the top of its kernel
+//! stack); while the kernel runs, `sscratch` is zero. Swapping `sp` with `sscratch` on
+//! entry therefore tells the two cases apart without touching any other register.
+
+use core::arch::global_asm;
+
+/// User registers saved on a trap from user mode. The layout is shared with the
+/// assembly below: `regs[i]` holds `x<i>` (slot 0 is unused), then `sepc`, `sstatus`,
+/// the hart-local pointer the kernel keeps in `tp`, and the syscall's original `a0`.
+#[repr(C)]
+#[derive(Clone, Copy, Default, Debug)]
+pub struct TrapFrame {
+    pub regs: [usize; 32],
+    pub sepc: usize,
+    pub sstatus: usize,
+    pub kernel_tp: usize,
+    /// `a0` as it was at syscall entry: on riscv `a0` is also the return register, and a
+    /// restarted syscall needs the original argument back.
+    pub orig_a0: usize,
+}
+
+pub const REG_RA: usize = 1;
+pub const REG_SP: usize = 2;
+pub const REG_TP: usize = 4;
+pub const REG_A0: usize = 10;
+pub const REG_A7: usize = 17;
+
+impl TrapFrame {
+    /// A frame that enters user mode at `entry` with stack `sp`, interrupts on and the
+    /// FPU available.
+    pub fn new_user(entry: usize, sp: usize) -> Self {
+        let mut tf = TrapFrame::default();
+        tf.sepc = entry;
+        tf.regs[REG_SP] = sp;
+        // SPIE: interrupts on after sret; SPP=0: user mode; FS=Initial; SUM off.
+        tf.sstatus = (1 << 5) | (1 << 13);
+        tf
+    }
+    pub fn arg(&self, i: usize) -> usize {
+        self.regs[REG_A0 + i]
+    }
+    pub fn syscall_nr(&self) -> usize {
+        self.regs[REG_A7]
+    }
+    pub fn set_return(&mut self, v: usize) {
+        self.regs[REG_A0] = v;
+    }
+}
+
+/// The trap causes the kernel handles.
+pub enum Cause {
+    Syscall,
+    Timer,
+    External,
+    Software,
+    /// A page fault: address and whether it was a store / an instruction fetch.
+    PageFault { addr: usize, store: bool, exec: bool },
+    IllegalInstruction,
+    Breakpoint,
+    Misaligned { addr: usize },
+    AccessFault { addr: usize },
+    Other(usize),
+}
+
+pub fn decode(scause: usize, stval: usize) -> Cause {
+    const INTERRUPT: usize = 1 << 63;
+    if scause & INTERRUPT != 0 {
+        return match scause & !INTERRUPT {
+            1 => Cause::Software,
+            5 => Cause::Timer,
+            9 => Cause::External,
+            c => Cause::Other(c | INTERRUPT),
+        };
+    }
+    match scause {
+        0 | 4 | 6 => Cause::Misaligned { addr: stval },
+        1 | 5 | 7 => Cause::AccessFault { addr: stval },
+        2 => Cause::IllegalInstruction,
+        3 => Cause::Breakpoint,
+        8 => Cause::Syscall,
+        12 => Cause::PageFault { addr: stval, store: false, exec: true },
+        13 => Cause::PageFault { addr: stval, store: false, exec: false },
+        15 => Cause::PageFault { addr: stval, store: true, exec: false },
+        c => Cause::Other(c),
+    }
+}
+
+pub fn read_cause() -> (usize, usize) {
+    (riscv::register::scause::read().bits(), riscv::register::stval::read())
+}
+
+/// Points the trap vector at `trap_entry`.
+pub fn init() {
+    extern "C" {
+        fn trap_entry();
+    }
+    // SAFETY: `trap_entry` is the 4-byte aligned vector defined below; sscratch = 0
+    // marks "in kernel", which is where we are.
+    unsafe {
+        riscv::register::sscratch::write(0);
+        riscv::register::stvec::write(riscv::register::stvec::Stvec::new(
+            trap_entry as usize,
+            riscv::register::stvec::TrapMode::Direct,
+        ));
+    }
+}
+
+/// Leaves the kernel for user mode with the registers in `tf`. Never returns; the next
+/// trap from user mode enters `user_trap` with the same `tf`.
+pub fn enter_user(tf: *mut TrapFrame) -> ! {
+    extern "C" {
+        fn trap_return(tf: *mut TrapFrame) -> !;
+    }
+    // SAFETY: `tf` is the current task's trap frame at the top of its kernel stack,
+    // which stays allocated as long as the task exists.
+    unsafe { trap_return(tf) }
+}
+
+global_asm!(
+    r#"
+    .section .text
+    .align 4
+    .globl trap_entry
+trap_entry:
+    csrrw   sp, sscratch, sp
+    beqz    sp, kernel_trap_entry
+    sd      x1, 1*8(sp)
+    sd      x3, 3*8(sp)
+    sd      x4, 4*8(sp)
+    sd      x5, 5*8(sp)
+    sd      x6, 6*8(sp)
+    sd      x7, 7*8(sp)
+    sd      x8, 8*8(sp)
+    sd      x9, 9*8(sp)
+    sd      x10, 10*8(sp)
+    sd      x11, 11*8(sp)
+    sd      x12, 12*8(sp)
+    sd      x13, 13*8(sp)
+    sd      x14, 14*8(sp)
+    sd      x15, 15*8(sp)
+    sd      x16, 16*8(sp)
+    sd      x17, 17*8(sp)
+    sd      x18, 18*8(sp)
+    sd      x19, 19*8(sp)
+    sd      x20, 20*8(sp)
+    sd      x21, 21*8(sp)
+    sd      x22, 22*8(sp)
+    sd      x23, 23*8(sp)
+    sd      x24, 24*8(sp)
+    sd      x25, 25*8(sp)
+    sd      x26, 26*8(sp)
+    sd      x27, 27*8(sp)
+    sd      x28, 28*8(sp)
+    sd      x29, 29*8(sp)
+    sd      x30, 30*8(sp)
+    sd      x31, 31*8(sp)
+    csrr    t0, sscratch
+    sd      t0, 2*8(sp)
+    csrw    sscratch, zero
+    csrr    t0, sepc
+    sd      t0, 32*8(sp)
+    csrr    t0, sstatus
+    sd      t0, 33*8(sp)
+    ld      tp, 34*8(sp)
+    mv      fp, zero
+    mv      a0, sp
+    call    user_trap
+    mv      a0, sp
+
+    .globl trap_return
+trap_return:
+    mv      sp, a0
+    ld      t0, 32*8(sp)
+    csrw    sepc, t0
+    ld      t0, 33*8(sp)
+    csrw    sstatus, t0
+    sd      tp, 34*8(sp)
+    csrw    sscratch, sp
+    ld      x1, 1*8(sp)
+    ld      x3, 3*8(sp)
+    ld      x4, 4*8(sp)
+    ld      x5, 5*8(sp)
+    ld      x6, 6*8(sp)
+    ld      x7, 7*8(sp)
+    ld      x8, 8*8(sp)
+    ld      x9, 9*8(sp)
+    ld      x10, 10*8(sp)
+    ld      x11, 11*8(sp)
+    ld      x12, 12*8(sp)
+    ld      x13, 13*8(sp)
+    ld      x14, 14*8(sp)
+    ld      x15, 15*8(sp)
+    ld      x16, 16*8(sp)
+    ld      x17, 17*8(sp)
+    ld      x18, 18*8(sp)
+    ld      x19, 19*8(sp)
+    ld      x20, 20*8(sp)
+    ld      x21, 21*8(sp)
+    ld      x22, 22*8(sp)
+    ld      x23, 23*8(sp)
+    ld      x24, 24*8(sp)
+    ld      x25, 25*8(sp)
+    ld      x26, 26*8(sp)
+    ld      x27, 27*8(sp)
+    ld      x28, 28*8(sp)
+    ld      x29, 29*8(sp)
+    ld      x30, 30*8(sp)
+    ld      x31, 31*8(sp)
+    ld      x2, 2*8(sp)
+    sret
+
+kernel_trap_entry:
+    csrrw   sp, sscratch, sp
+    addi    sp, sp, -18*8
+    sd      ra, 0*8(sp)
+    sd      t0, 1*8(sp)
+    sd      t1, 2*8(sp)
+    sd      t2, 3*8(sp)
+    sd      a0, 4*8(sp)
+    sd      a1, 5*8(sp)
+    sd      a2, 6*8(sp)
+    sd      a3, 7*8(sp)
+    sd      a4, 8*8(sp)
+    sd      a5, 9*8(sp)
+    sd      a6, 10*8(sp)
+    sd      a7, 11*8(sp)
+    sd      t3, 12*8(sp)
+    sd      t4, 13*8(sp)
+    sd      t5, 14*8(sp)
+    sd      t6, 15*8(sp)
+    csrr    t0, sepc
+    sd      t0, 16*8(sp)
+    csrr    t0, sstatus
+    sd      t0, 17*8(sp)
+    call    kernel_trap
+    ld      t0, 16*8(sp)
+    csrw    sepc, t0
+    ld      t0, 17*8(sp)
+    csrw    sstatus, t0
+    ld      ra, 0*8(sp)
+    ld      t0, 1*8(sp)
+    ld      t1, 2*8(sp)
+    ld      t2, 3*8(sp)
+    ld      a0, 4*8(sp)
+    ld      a1, 5*8(sp)
+    ld      a2, 6*8(sp)
+    ld      a3, 7*8(sp)
+    ld      a4, 8*8(sp)
+    ld      a5, 9*8(sp)
+    ld      a6, 10*8(sp)
+    ld      a7, 11*8(sp)
+    ld      t3, 12*8(sp)
+    ld      t4, 13*8(sp)
+    ld      t5, 14*8(sp)
+    ld      t6, 15*8(sp)
+    addi    sp, sp, 18*8
+    sret
+"#
+);
+
+// The signal return trampoline, alone in its page so that page can be mapped into
+// every user address space (see mm::aspace::SIGRETURN_TRAMPOLINE).
+global_asm!(
+    r#"
+    .section .text.trampoline, "ax"
+    .globl sigreturn_trampoline
+sigreturn_trampoline:
+    li      a7, 139
+    ecall
+"#
+);
+
+/// Physical address of the page holding the sigreturn trampoline.
+pub fn trampoline_phys() -> usize {
+    extern "C" {
+        fn sigreturn_trampoline();
+    }
+    crate::mm::virt_to_phys(sigreturn_trampoline as usize)
+}

@@ -1,0 +1,80 @@
+//! Console output shared by the kernel log and the terminal: one lock so lines do not
+//! interleave mid-byte, and a record of whether the cursor is at a line start so that
+//! kernel log lines always begin at column 0 with "[rill] ".
+
+use crate::arch::sbi;
+use crate::drivers::uart;
+use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicBool, Ordering};
+use spin::Mutex;
+
+static LOCK: Mutex<()> = Mutex::new(());
+static AT_LINE_START: AtomicBool = AtomicBool::new(true);
+
+fn put(c: u8) {
+    if uart::is_ready() {
+        uart::putc(c);
+    } else {
+        sbi::console_putchar(c);
+    }
+}
+
+/// Writes terminal output bytes (already processed by the line discipline).
+pub fn write_bytes(bytes: &[u8]) {
+    let _g = LOCK.lock();
+    for &b in bytes {
+        put(b);
+    }
+    if let Some(&last) = bytes.last() {
+        AT_LINE_START.store(last == b'\n', Ordering::Relaxed);
+    }
+}
+
+struct Raw;
+
+impl Write for Raw {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for b in s.bytes() {
+            if b == b'\n' {
+                put(b'\r');
+            }
+            put(b);
+        }
+        Ok(())
+    }
+}
+
+/// Prints one kernel line: "[rill] " + message, starting on a fresh line.
+pub fn kernel_line(args: fmt::Arguments) {
+    let _g = LOCK.lock();
+    if !AT_LINE_START.load(Ordering::Relaxed) {
+        put(b'\r');
+        put(b'\n');
+    }
+    let _ = Raw.write_fmt(format_args!("[rill] {args}\n"));
+    AT_LINE_START.store(true, Ordering::Relaxed);
+}
+
+struct Logger;
+
+impl log::Log for Logger {
+    fn enabled(&self, m: &log::Metadata) -> bool {
+        m.level() <= log::max_level()
+    }
+    fn log(&self, r: &log::Record) {
+        if self.enabled(r.metadata()) {
+            match r.level() {
+                log::Level::Info => kernel_line(format_args!("{}", r.args())),
+                l => kernel_line(format_args!("{l}: {}", r.args())),
+            }
+        }
+    }
+    fn flush(&self) {}
+}
+
+static LOGGER: Logger = Logger;
+
+pub fn init_log(level: log::LevelFilter) {
+    let _ = log::set_logger(&LOGGER);
+    log::set_max_level(level);
+}

@@ -1,0 +1,74 @@
+//! A process's file descriptor table: slots holding an open file description and the
+//! close-on-exec flag.
+
+use super::file::OpenFile;
+use crate::syscall::errno::{SysResult, EBADF, EMFILE};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+/// RLIMIT_NOFILE's default soft limit on Linux.
+pub const MAX_FDS: usize = 1024;
+
+#[derive(Clone)]
+pub struct FdEntry {
+    pub file: Arc<OpenFile>,
+    pub cloexec: bool,
+}
+
+#[derive(Clone, Default)]
+pub struct FdTable {
+    slots: Vec<Option<FdEntry>>,
+}
+
+impl FdTable {
+    pub fn get(&self, fd: i32) -> SysResult<Arc<OpenFile>> {
+        self.entry(fd).map(|e| e.file.clone())
+    }
+
+    pub fn entry(&self, fd: i32) -> SysResult<&FdEntry> {
+        usize::try_from(fd).ok().and_then(|i| self.slots.get(i)).and_then(|s| s.as_ref()).ok_or(EBADF)
+    }
+
+    pub fn entry_mut(&mut self, fd: i32) -> SysResult<&mut FdEntry> {
+        usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).and_then(|s| s.as_mut()).ok_or(EBADF)
+    }
+
+    /// Installs `file` at the lowest free descriptor >= `min`.
+    pub fn insert_from(&mut self, min: usize, file: Arc<OpenFile>, cloexec: bool) -> SysResult<i32> {
+        let fd = (min..MAX_FDS).find(|&i| self.slots.get(i).is_none_or(|s| s.is_none())).ok_or(EMFILE)?;
+        self.set(fd, file, cloexec);
+        Ok(fd as i32)
+    }
+
+    pub fn insert(&mut self, file: Arc<OpenFile>, cloexec: bool) -> SysResult<i32> {
+        self.insert_from(0, file, cloexec)
+    }
+
+    /// Puts `file` at exactly `fd`, returning what was there (dup2/dup3).
+    pub fn set(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Option<FdEntry> {
+        if self.slots.len() <= fd {
+            self.slots.resize(fd + 1, None);
+        }
+        self.slots[fd].replace(FdEntry { file, cloexec })
+    }
+
+    pub fn remove(&mut self, fd: i32) -> SysResult<FdEntry> {
+        usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).and_then(|s| s.take()).ok_or(EBADF)
+    }
+
+    /// Drops every close-on-exec descriptor (execve).
+    pub fn close_on_exec(&mut self) -> Vec<FdEntry> {
+        let mut closed = Vec::new();
+        for slot in &mut self.slots {
+            if slot.as_ref().is_some_and(|e| e.cloexec) {
+                closed.extend(slot.take());
+            }
+        }
+        closed
+    }
+
+    /// Open descriptors, for /proc/PID/fd.
+    pub fn fds(&self) -> impl Iterator<Item = (usize, &FdEntry)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|e| (i, e)))
+    }
+}

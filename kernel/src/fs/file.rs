@@ -1,0 +1,160 @@
+//! Open files. `File` is what an opened node does (read, write, poll, ioctl);
+//! `OpenFile` is the open file description shared by dup'd and inherited descriptors:
+//! it holds the status flags and, for seekable files, the offset.
+
+use super::vfs::{Inode, Metadata};
+use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::syscall::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
+use crate::task::WaitQueue;
+use alloc::string::String;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU32, Ordering};
+use linux_raw_sys::general as g;
+use spin::Mutex;
+
+/// Readiness bits for poll (POLLIN and friends).
+pub const POLLIN: u16 = g::POLLIN as u16;
+pub const POLLOUT: u16 = g::POLLOUT as u16;
+pub const POLLERR: u16 = g::POLLERR as u16;
+pub const POLLHUP: u16 = g::POLLHUP as u16;
+pub const POLLNVAL: u16 = g::POLLNVAL as u16;
+pub const POLLRDNORM: u16 = g::POLLRDNORM as u16;
+pub const POLLWRNORM: u16 = g::POLLWRNORM as u16;
+
+/// The behaviour of an opened node.
+pub trait File: Send + Sync {
+    /// Reads at `pos` (ignored by unseekable files). `nonblock` is O_NONBLOCK.
+    fn read(&self, pos: u64, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize>;
+    fn write(&self, pos: u64, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize>;
+    /// Whether reads and writes use the description's offset (regular files, dirs).
+    fn seekable(&self) -> bool {
+        false
+    }
+    fn metadata(&self) -> Metadata;
+    /// Current readiness (POLLIN, POLLOUT, POLLHUP, ...).
+    fn poll(&self) -> u16 {
+        POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM
+    }
+    /// The queue woken when readiness may have changed; None if it never changes.
+    fn poll_queue(&self) -> Option<&WaitQueue> {
+        None
+    }
+    fn ioctl(&self, _cmd: u32, _arg: usize) -> SysResult<usize> {
+        Err(ENOTTY)
+    }
+    /// fcntl commands specific to the file kind (F_GETPIPE_SZ, ...).
+    fn fcntl(&self, _cmd: u32, _arg: usize) -> SysResult<usize> {
+        Err(EINVAL)
+    }
+    /// Called when an open file description using this file changes O_NONBLOCK etc.
+    fn is_tty(&self) -> bool {
+        false
+    }
+}
+
+/// Status flags fcntl(F_SETFL) may change.
+const SETFL_MASK: u32 = g::O_APPEND | g::O_NONBLOCK | g::O_DIRECT | g::FASYNC | g::O_NOATIME;
+
+pub struct OpenFile {
+    pub file: Arc<dyn File>,
+    /// The node this was opened from (None for pipes and other anonymous files).
+    pub inode: Option<Arc<dyn Inode>>,
+    /// Absolute path it was opened by (for *at() relative lookups and /proc).
+    pub path: String,
+    flags: AtomicU32,
+    offset: Mutex<u64>,
+}
+
+impl OpenFile {
+    pub fn new(file: Arc<dyn File>, inode: Option<Arc<dyn Inode>>, path: String, flags: u32) -> Arc<OpenFile> {
+        Arc::new(OpenFile {
+            file,
+            inode,
+            path,
+            flags: AtomicU32::new(flags & !(g::O_CREAT | g::O_EXCL | g::O_TRUNC | g::O_CLOEXEC | g::O_NOCTTY)),
+            offset: Mutex::new(0),
+        })
+    }
+
+    /// File status flags and access mode (F_GETFL).
+    pub fn flags(&self) -> u32 {
+        self.flags.load(Ordering::Relaxed)
+    }
+
+    pub fn set_status_flags(&self, new: u32) {
+        let old = self.flags();
+        self.flags.store((old & !SETFL_MASK) | (new & SETFL_MASK), Ordering::Relaxed);
+    }
+
+    pub fn readable(&self) -> bool {
+        self.flags() & g::O_ACCMODE != g::O_WRONLY
+    }
+
+    pub fn writable(&self) -> bool {
+        let m = self.flags() & g::O_ACCMODE;
+        m == g::O_WRONLY || m == g::O_RDWR
+    }
+
+    fn nonblock(&self) -> bool {
+        self.flags() & g::O_NONBLOCK != 0
+    }
+
+    pub fn read(&self, buf: &mut dyn OutBuf) -> SysResult<usize> {
+        if !self.file.seekable() {
+            return self.file.read(0, buf, self.nonblock());
+        }
+        let mut off = self.offset.lock();
+        let n = self.file.read(*off, buf, self.nonblock())?;
+        *off += n as u64;
+        Ok(n)
+    }
+
+    pub fn write(&self, buf: &dyn InBuf) -> SysResult<usize> {
+        if !self.file.seekable() {
+            return self.file.write(0, buf, self.nonblock());
+        }
+        let mut off = self.offset.lock();
+        if self.flags() & g::O_APPEND != 0 {
+            *off = self.file.metadata().size;
+        }
+        let n = self.file.write(*off, buf, self.nonblock())?;
+        *off += n as u64;
+        Ok(n)
+    }
+
+    pub fn pread(&self, pos: u64, buf: &mut dyn OutBuf) -> SysResult<usize> {
+        if !self.file.seekable() {
+            return Err(ESPIPE);
+        }
+        self.file.read(pos, buf, self.nonblock())
+    }
+
+    pub fn pwrite(&self, pos: u64, buf: &dyn InBuf) -> SysResult<usize> {
+        if !self.file.seekable() {
+            return Err(ESPIPE);
+        }
+        self.file.write(pos, buf, self.nonblock())
+    }
+
+    /// lseek(2).
+    pub fn seek(&self, offset: i64, whence: u32) -> SysResult<u64> {
+        if !self.file.seekable() {
+            return Err(ESPIPE);
+        }
+        let mut off = self.offset.lock();
+        let base = match whence {
+            g::SEEK_SET => 0,
+            g::SEEK_CUR => *off as i64,
+            g::SEEK_END => self.file.metadata().size as i64,
+            _ => return Err(EINVAL),
+        };
+        let new = base.checked_add(offset).filter(|&n| n >= 0).ok_or(EINVAL)?;
+        *off = new as u64;
+        Ok(new as u64)
+    }
+
+    /// The offset, used by getdents64 as a directory-entry index.
+    pub fn offset(&self) -> &Mutex<u64> {
+        &self.offset
+    }
+}

@@ -1,0 +1,40 @@
+//! Files: the inode and open-file interfaces every file kind implements, the per-process
+//! descriptor table, path lookup, and the file systems (tmpfs root, /dev, /proc).
+
+pub mod devfs;
+pub mod fdtable;
+pub mod file;
+pub mod initramfs;
+pub mod path;
+pub mod procfs;
+pub mod tmpfs;
+pub mod tty;
+pub mod vfs;
+
+use alloc::sync::Arc;
+use spin::Once;
+use vfs::Inode;
+
+static ROOT: Once<Arc<dyn Inode>> = Once::new();
+
+/// The root directory.
+pub fn root() -> Arc<dyn Inode> {
+    ROOT.get().expect("root file system not mounted").clone()
+}
+
+/// Builds the root file system: a tmpfs holding the initramfs, with /dev and /proc
+/// grafted in.
+pub fn init(initramfs: &[u8]) {
+    let root = tmpfs::TmpNode::new_root();
+    ROOT.call_once(|| root.clone());
+    if let Err(e) = initramfs::unpack(&root, initramfs) {
+        log::warn!("initramfs: {e:?}");
+    }
+    devfs::mount(&root);
+    procfs::mount(&root);
+    for dir in ["tmp"] {
+        if root.lookup(dir).is_err() {
+            let _ = root.create(dir, vfs::S_IFDIR | 0o1777, 0, 0);
+        }
+    }
+}

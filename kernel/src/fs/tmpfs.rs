@@ -1,0 +1,212 @@
+//! tmpfs: files and directories that live in kernel memory. The whole root file system
+//! is one; other node kinds (devices, /proc, FIFOs) are entered into its directories.
+
+use super::file::File;
+use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFMT, S_IFREG};
+use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::syscall::errno::{SysResult, EEXIST, EFBIG, EISDIR, ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EPERM};
+use crate::time::realtime_ns;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use spin::Mutex;
+
+/// Largest regular file tmpfs accepts (keeps one process from eating the heap).
+const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+
+enum Content {
+    Dir(BTreeMap<String, Arc<dyn Inode>>),
+    File(Vec<u8>),
+}
+
+pub struct TmpNode {
+    meta: Mutex<Metadata>,
+    content: Mutex<Content>,
+}
+
+impl TmpNode {
+    fn new(mode: u32, uid: u32, gid: u32) -> SysResult<Arc<TmpNode>> {
+        let content = match mode & S_IFMT {
+            S_IFDIR => Content::Dir(BTreeMap::new()),
+            S_IFREG => Content::File(Vec::new()),
+            _ => return Err(EPERM),
+        };
+        let now = realtime_ns();
+        let meta = Metadata {
+            ino: alloc_ino(),
+            mode,
+            nlink: if mode & S_IFMT == S_IFDIR { 2 } else { 1 },
+            uid,
+            gid,
+            atime_ns: now,
+            mtime_ns: now,
+            ctime_ns: now,
+            ..Default::default()
+        };
+        Ok(Arc::new(TmpNode { meta: Mutex::new(meta), content: Mutex::new(content) }))
+    }
+
+    pub fn new_root() -> Arc<dyn Inode> {
+        match TmpNode::new(S_IFDIR | 0o755, 0, 0) {
+            Ok(n) => n,
+            Err(_) => unreachable!("a directory node is always creatable"),
+        }
+    }
+
+    fn touch_mtime(&self) {
+        let now = realtime_ns();
+        let mut m = self.meta.lock();
+        m.mtime_ns = now;
+        m.ctime_ns = now;
+    }
+}
+
+impl Inode for TmpNode {
+    fn metadata(&self) -> Metadata {
+        let mut m = *self.meta.lock();
+        if let Content::File(data) = &*self.content.lock() {
+            m.size = data.len() as u64;
+        }
+        m
+    }
+
+    fn set_mode(&self, mode: u32) -> SysResult<()> {
+        let mut m = self.meta.lock();
+        m.mode = (m.mode & S_IFMT) | (mode & 0o7777);
+        Ok(())
+    }
+
+    fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
+        Ok(Arc::new(TmpHandle { node: self }))
+    }
+
+    fn lookup(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
+        match &*self.content.lock() {
+            Content::Dir(entries) => entries.get(name).cloned().ok_or(ENOENT),
+            _ => Err(ENOTDIR),
+        }
+    }
+
+    fn create(&self, name: &str, mode: u32, uid: u32, gid: u32) -> SysResult<Arc<dyn Inode>> {
+        let node = {
+            let mut content = self.content.lock();
+            let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+            if entries.contains_key(name) {
+                return Err(EEXIST);
+            }
+            let node: Arc<dyn Inode> = TmpNode::new(mode, uid, gid)?;
+            entries.insert(name.to_string(), node.clone());
+            node
+        };
+        if node.metadata().is_dir() {
+            self.meta.lock().nlink += 1;
+        }
+        self.touch_mtime();
+        Ok(node)
+    }
+
+    fn link(&self, name: &str, node: Arc<dyn Inode>) -> SysResult<()> {
+        let mut content = self.content.lock();
+        let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+        entries.insert(name.to_string(), node);
+        drop(content);
+        self.touch_mtime();
+        Ok(())
+    }
+
+    fn unlink(&self, name: &str, dir: bool) -> SysResult<()> {
+        let mut content = self.content.lock();
+        let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+        let node = entries.get(name).ok_or(ENOENT)?;
+        let meta = node.metadata();
+        match (dir, meta.is_dir()) {
+            (true, false) => return Err(ENOTDIR),
+            (false, true) => return Err(EISDIR),
+            (true, true) => {
+                if !node.readdir()?.is_empty() {
+                    return Err(ENOTEMPTY);
+                }
+            }
+            _ => {}
+        }
+        entries.remove(name);
+        drop(content);
+        if dir {
+            self.meta.lock().nlink -= 1;
+        }
+        self.touch_mtime();
+        Ok(())
+    }
+
+    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
+        match &*self.content.lock() {
+            Content::Dir(entries) => Ok(entries
+                .iter()
+                .map(|(name, node)| {
+                    let m = node.metadata();
+                    DirEntry { name: name.clone(), ino: m.ino, file_type: m.file_type() }
+                })
+                .collect()),
+            _ => Err(ENOTDIR),
+        }
+    }
+
+    fn truncate(&self, len: u64) -> SysResult<()> {
+        if len > MAX_FILE_SIZE {
+            return Err(EFBIG);
+        }
+        match &mut *self.content.lock() {
+            Content::File(data) => {
+                data.try_reserve(len.saturating_sub(data.len() as u64) as usize).map_err(|_| ENOMEM)?;
+                data.resize(len as usize, 0);
+            }
+            Content::Dir(_) => return Err(EISDIR),
+        }
+        self.touch_mtime();
+        Ok(())
+    }
+}
+
+/// An open tmpfs file or directory.
+struct TmpHandle {
+    node: Arc<TmpNode>,
+}
+
+impl File for TmpHandle {
+    fn read(&self, pos: u64, buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
+        let content = self.node.content.lock();
+        let Content::File(data) = &*content else { return Err(EISDIR) };
+        let start = (pos as usize).min(data.len());
+        let n = buf.len().min(data.len() - start);
+        buf.write_at(0, &data[start..start + n])?;
+        Ok(n)
+    }
+
+    fn write(&self, pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
+        let len = buf.len();
+        let end = pos.checked_add(len as u64).ok_or(EFBIG)?;
+        if end > MAX_FILE_SIZE {
+            return Err(EFBIG);
+        }
+        {
+            let mut content = self.node.content.lock();
+            let Content::File(data) = &mut *content else { return Err(EISDIR) };
+            if data.len() < end as usize {
+                data.try_reserve(end as usize - data.len()).map_err(|_| ENOMEM)?;
+                data.resize(end as usize, 0);
+            }
+            buf.read_at(0, &mut data[pos as usize..end as usize])?;
+        }
+        self.node.touch_mtime();
+        Ok(len)
+    }
+
+    fn seekable(&self) -> bool {
+        true
+    }
+
+    fn metadata(&self) -> Metadata {
+        self.node.metadata()
+    }
+}

@@ -1,0 +1,455 @@
+//! The console terminal and its line discipline.
+//!
+//! Received bytes pass through `receive`: in canonical mode they are collected into a
+//! line that the user can edit (erase, kill) and that becomes readable at newline or
+//! ^D; in non-canonical mode they are readable at once. ISIG turns ^C, ^\ and ^Z into
+//! SIGINT, SIGQUIT and SIGTSTP for the foreground process group. Output goes through
+//! `output`, which adds the carriage return of ONLCR.
+
+use super::file::{File, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
+use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR};
+use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
+use crate::signal::{self, Signal};
+use crate::syscall::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, EPERM, ERESTARTSYS};
+use crate::task::{current_process, Pid, WaitQueue};
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use linux_raw_sys::general as g;
+use linux_raw_sys::ioctl as io;
+use spin::{Lazy, Mutex};
+
+const MAX_INPUT: usize = 4096;
+
+struct Discipline {
+    termios: g::termios,
+    winsize: g::winsize,
+    /// The line being edited (canonical mode).
+    line: Vec<u8>,
+    /// Completed input: whole lines in canonical mode (an empty line is an EOF mark),
+    /// single bytes in raw mode.
+    ready: VecDeque<Vec<u8>>,
+    /// Session that has this terminal as its controlling terminal (0: none).
+    session: Pid,
+    foreground: Pid,
+}
+
+pub struct Tty {
+    d: Mutex<Discipline>,
+    readers: WaitQueue,
+    ino: u64,
+}
+
+fn default_termios() -> g::termios {
+    let mut cc = [0u8; 19];
+    cc[g::VINTR as usize] = 3;
+    cc[g::VQUIT as usize] = 0x1c;
+    cc[g::VERASE as usize] = 0x7f;
+    cc[g::VKILL as usize] = 0x15;
+    cc[g::VEOF as usize] = 4;
+    cc[g::VMIN as usize] = 1;
+    cc[g::VSUSP as usize] = 0x1a;
+    cc[g::VWERASE as usize] = 0x17;
+    cc[g::VREPRINT as usize] = 0x12;
+    cc[g::VLNEXT as usize] = 0x16;
+    g::termios {
+        c_iflag: g::ICRNL | g::IXON,
+        c_oflag: g::OPOST | g::ONLCR,
+        c_cflag: g::B38400 | g::CS8 | g::CREAD | g::HUPCL,
+        c_lflag: g::ISIG | g::ICANON | g::ECHO | g::ECHOE | g::ECHOK | g::ECHOCTL | g::ECHOKE | g::IEXTEN,
+        c_line: 0,
+        c_cc: cc,
+    }
+}
+
+/// The console terminal (/dev/console, /dev/tty, the shell's terminal).
+pub static CONSOLE: Lazy<Arc<Tty>> = Lazy::new(|| {
+    Arc::new(Tty {
+        d: Mutex::new(Discipline {
+            termios: default_termios(),
+            winsize: g::winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 },
+            line: Vec::new(),
+            ready: VecDeque::new(),
+            session: 0,
+            foreground: 0,
+        }),
+        readers: WaitQueue::new(),
+        ino: alloc_ino(),
+    })
+});
+
+impl Discipline {
+    fn lflag(&self, f: u32) -> bool {
+        self.termios.c_lflag & f != 0
+    }
+    fn cc(&self, i: u32) -> u8 {
+        self.termios.c_cc[i as usize]
+    }
+    fn is_cc(&self, c: u8, i: u32) -> bool {
+        // _POSIX_VDISABLE (0) disables a control character.
+        c != 0 && c == self.cc(i)
+    }
+
+    /// Echo of input byte `c`, with control characters shown as ^X under ECHOCTL.
+    fn echo(&self, out: &mut Vec<u8>, c: u8) {
+        if !self.lflag(g::ECHO) {
+            if c == b'\n' && self.lflag(g::ECHONL) {
+                out.push(b'\n');
+            }
+            return;
+        }
+        if c < 0x20 && c != b'\n' && c != b'\t' && self.lflag(g::ECHOCTL) {
+            out.extend_from_slice(&[b'^', c + 0x40]);
+        } else if c == 0x7f && self.lflag(g::ECHOCTL) {
+            out.extend_from_slice(b"^?");
+        } else {
+            out.push(c);
+        }
+    }
+
+    fn erase_one(&mut self, out: &mut Vec<u8>) {
+        if let Some(c) = self.line.pop() {
+            if self.lflag(g::ECHO) && self.lflag(g::ECHOE) {
+                let width = if c < 0x20 && self.lflag(g::ECHOCTL) { 2 } else { 1 };
+                for _ in 0..width {
+                    out.extend_from_slice(b"\x08 \x08");
+                }
+            }
+        }
+    }
+
+    /// Handles one received byte; returns the signal to raise, if any.
+    fn receive(&mut self, mut c: u8, out: &mut Vec<u8>) -> Option<Signal> {
+        if c == b'\r' && self.termios.c_iflag & g::ICRNL != 0 {
+            c = b'\n';
+        }
+        if self.lflag(g::ISIG) {
+            let sig = if self.is_cc(c, g::VINTR) {
+                Some(Signal::SIGINT)
+            } else if self.is_cc(c, g::VQUIT) {
+                Some(Signal::SIGQUIT)
+            } else if self.is_cc(c, g::VSUSP) {
+                Some(Signal::SIGTSTP)
+            } else {
+                None
+            };
+            if let Some(sig) = sig {
+                self.line.clear();
+                self.ready.clear();
+                self.echo(out, c);
+                return Some(sig);
+            }
+        }
+        if !self.lflag(g::ICANON) {
+            if self.ready.len() < MAX_INPUT {
+                self.ready.push_back(alloc::vec![c]);
+            }
+            self.echo(out, c);
+            return None;
+        }
+        if self.is_cc(c, g::VERASE) || c == 0x08 {
+            self.erase_one(out);
+        } else if self.is_cc(c, g::VKILL) {
+            while !self.line.is_empty() {
+                self.erase_one(out);
+            }
+        } else if self.is_cc(c, g::VEOF) {
+            self.ready.push_back(core::mem::take(&mut self.line));
+        } else if c == b'\n' {
+            self.line.push(c);
+            self.echo(out, c);
+            self.ready.push_back(core::mem::take(&mut self.line));
+        } else if self.line.len() < MAX_INPUT - 1 {
+            self.line.push(c);
+            self.echo(out, c);
+        }
+        None
+    }
+
+    fn has_input(&self) -> bool {
+        !self.ready.is_empty()
+    }
+}
+
+/// Output post-processing (OPOST/ONLCR).
+fn output(termios: &g::termios, bytes: &[u8]) {
+    if termios.c_oflag & g::OPOST != 0 && termios.c_oflag & g::ONLCR != 0 {
+        let mut buf = Vec::with_capacity(bytes.len() + 8);
+        for &b in bytes {
+            if b == b'\n' {
+                buf.push(b'\r');
+            }
+            buf.push(b);
+        }
+        crate::console::write_bytes(&buf);
+    } else {
+        crate::console::write_bytes(bytes);
+    }
+}
+
+impl Tty {
+    /// Feeds bytes received from the UART (interrupt context).
+    pub fn receive(&self, bytes: &[u8]) {
+        let mut echo = Vec::new();
+        let mut signals = Vec::new();
+        let (termios, fg) = {
+            let mut d = self.d.lock();
+            for &b in bytes {
+                if let Some(s) = d.receive(b, &mut echo) {
+                    signals.push(s);
+                }
+            }
+            (d.termios, d.foreground)
+        };
+        if !echo.is_empty() {
+            output(&termios, &echo);
+        }
+        for sig in signals {
+            if fg != 0 {
+                signal::send_to_group(fg, sig, signal::SigInfo::kernel(sig));
+            }
+        }
+        self.readers.wake_all();
+    }
+
+    /// Makes this the controlling terminal of session `sid` with `sid` in front.
+    pub fn set_controlling(&self, sid: Pid) {
+        let mut d = self.d.lock();
+        d.session = sid;
+        d.foreground = sid;
+    }
+
+    /// A session leader opening a terminal that no session controls acquires it.
+    pub fn acquire_if_free(&self, sid: Pid) {
+        let mut d = self.d.lock();
+        if d.session == 0 {
+            d.session = sid;
+            d.foreground = sid;
+        }
+    }
+
+    /// Linux's job-control check for a background reader (`read`) or writer: a process
+    /// of this terminal's session outside the foreground group gets SIGTTIN/SIGTTOU,
+    /// or EIO when it ignores or blocks the signal.
+    fn job_control_check(&self, sig: Signal) -> SysResult<()> {
+        let proc = current_process();
+        let (session, fg, tostop) = {
+            let d = self.d.lock();
+            (d.session, d.foreground, d.lflag(g::TOSTOP))
+        };
+        if session == 0 || proc.sid() != session || proc.pgid() == fg {
+            return Ok(());
+        }
+        if sig == Signal::SIGTTOU && !tostop {
+            return Ok(());
+        }
+        if signal::is_ignored_or_blocked(&proc, sig) {
+            return if sig == Signal::SIGTTIN { Err(EIO) } else { Ok(()) };
+        }
+        signal::send_to_group(proc.pgid(), sig, signal::SigInfo::kernel(sig));
+        Err(ERESTARTSYS)
+    }
+
+    fn tcsetpgrp(&self, pgrp: i32) -> SysResult<usize> {
+        let proc = current_process();
+        let session = self.d.lock().session;
+        if session == 0 || proc.sid() != session {
+            return Err(ENOTTY);
+        }
+        if pgrp < 0 {
+            return Err(EINVAL);
+        }
+        let exists = crate::task::process::all().iter().any(|p| p.pgid() == pgrp as Pid && p.sid() == session);
+        if !exists {
+            return Err(EPERM);
+        }
+        // A background process changing the foreground is itself subject to SIGTTOU.
+        let fg = self.d.lock().foreground;
+        if proc.pgid() != fg && !signal::is_ignored_or_blocked(&proc, Signal::SIGTTOU) {
+            signal::send_to_group(proc.pgid(), Signal::SIGTTOU, signal::SigInfo::kernel(Signal::SIGTTOU));
+            return Err(ERESTARTSYS);
+        }
+        self.d.lock().foreground = pgrp as Pid;
+        Ok(0)
+    }
+}
+
+impl File for Tty {
+    fn read(&self, _pos: u64, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize> {
+        self.job_control_check(Signal::SIGTTIN)?;
+        if buf.len() == 0 {
+            return Ok(0);
+        }
+        let mut take = || -> Option<SysResult<usize>> {
+            let mut d = self.d.lock();
+            let canonical = d.lflag(g::ICANON);
+            if !d.has_input() {
+                if !canonical && d.cc(g::VMIN) == 0 {
+                    return Some(Ok(0));
+                }
+                return None;
+            }
+            if canonical {
+                let mut line = d.ready.pop_front()?;
+                let n = line.len().min(buf.len());
+                if let Err(e) = buf.write_at(0, &line[..n]) {
+                    d.ready.push_front(line);
+                    return Some(Err(e));
+                }
+                if n < line.len() {
+                    d.ready.push_front(line.split_off(n));
+                }
+                return Some(Ok(n));
+            }
+            let mut n = 0;
+            while n < buf.len() {
+                let Some(chunk) = d.ready.pop_front() else { break };
+                if let Err(e) = buf.write_at(n, &chunk) {
+                    d.ready.push_front(chunk);
+                    return Some(if n > 0 { Ok(n) } else { Err(e) });
+                }
+                n += chunk.len();
+            }
+            Some(Ok(n))
+        };
+        if nonblock {
+            return take().unwrap_or(Err(EAGAIN));
+        }
+        self.readers.wait_until(take)?
+    }
+
+    fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
+        self.job_control_check(Signal::SIGTTOU)?;
+        let termios = self.d.lock().termios;
+        let mut chunk = [0u8; 256];
+        let mut done = 0;
+        while done < buf.len() {
+            let n = (buf.len() - done).min(chunk.len());
+            if let Err(e) = buf.read_at(done, &mut chunk[..n]) {
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
+            output(&termios, &chunk[..n]);
+            done += n;
+        }
+        Ok(done)
+    }
+
+    fn metadata(&self) -> Metadata {
+        Metadata { ino: self.ino, mode: S_IFCHR | 0o620, nlink: 1, rdev: (5 << 8) | 1, ..Default::default() }
+    }
+
+    fn poll(&self) -> u16 {
+        let mut ev = POLLOUT | POLLWRNORM;
+        if self.d.lock().has_input() {
+            ev |= POLLIN | POLLRDNORM;
+        }
+        ev
+    }
+
+    fn poll_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.readers)
+    }
+
+    fn is_tty(&self) -> bool {
+        true
+    }
+
+    fn ioctl(&self, cmd: u32, arg: usize) -> SysResult<usize> {
+        match cmd {
+            io::TCGETS => {
+                let t = self.d.lock().termios;
+                write_val(arg, &t)?;
+                Ok(0)
+            }
+            io::TCSETS | io::TCSETSW | io::TCSETSF => {
+                let t: g::termios = read_val(arg)?;
+                let mut d = self.d.lock();
+                if cmd == io::TCSETSF {
+                    d.ready.clear();
+                }
+                let was_canonical = d.lflag(g::ICANON);
+                d.termios = t;
+                if was_canonical && !d.lflag(g::ICANON) {
+                    // Pending cooked input becomes raw bytes, including the partial line.
+                    let mut bytes: Vec<u8> = d.ready.drain(..).flatten().collect();
+                    bytes.append(&mut d.line);
+                    d.ready = bytes.into_iter().map(|b| alloc::vec![b]).collect();
+                }
+                drop(d);
+                self.readers.wake_all();
+                Ok(0)
+            }
+            io::TIOCGWINSZ => {
+                let w = self.d.lock().winsize;
+                write_val(arg, &w)?;
+                Ok(0)
+            }
+            io::TIOCSWINSZ => {
+                let w: g::winsize = read_val(arg)?;
+                self.d.lock().winsize = w;
+                Ok(0)
+            }
+            io::TIOCGPGRP => {
+                let d = self.d.lock();
+                if d.session == 0 || d.session != current_process().sid() {
+                    return Err(ENOTTY);
+                }
+                let fg = d.foreground;
+                drop(d);
+                write_val(arg, &(fg as i32))?;
+                Ok(0)
+            }
+            io::TIOCSPGRP => {
+                let pgrp: i32 = read_val(arg)?;
+                self.tcsetpgrp(pgrp)
+            }
+            io::TIOCGSID => {
+                let sid = self.d.lock().session;
+                if sid == 0 || sid != current_process().sid() {
+                    return Err(ENOTTY);
+                }
+                write_val(arg, &(sid as i32))?;
+                Ok(0)
+            }
+            io::TIOCSCTTY => {
+                let proc = current_process();
+                if proc.sid() != proc.pid {
+                    return Err(EPERM);
+                }
+                self.set_controlling(proc.pid);
+                Ok(0)
+            }
+            io::TIOCNOTTY => {
+                let proc = current_process();
+                let mut d = self.d.lock();
+                if d.session != proc.sid() {
+                    return Err(ENOTTY);
+                }
+                if proc.sid() == proc.pid {
+                    d.session = 0;
+                    d.foreground = 0;
+                }
+                Ok(0)
+            }
+            io::FIONREAD => {
+                let n: usize = self.d.lock().ready.iter().map(|l| l.len()).sum();
+                write_val(arg, &(n as i32))?;
+                Ok(0)
+            }
+            io::TCFLSH | io::TCXONC => Ok(0),
+            _ => Err(ENOTTY),
+        }
+    }
+}
+
+/// The device node for the console (/dev/console, /dev/tty).
+pub struct TtyNode;
+
+impl Inode for TtyNode {
+    fn metadata(&self) -> Metadata {
+        CONSOLE.metadata()
+    }
+    fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
+        Ok(CONSOLE.clone())
+    }
+}

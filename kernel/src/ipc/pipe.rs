@@ -1,0 +1,253 @@
+//! Pipes: a byte ring buffer with a read side and a write side (pipe(7)).
+//!
+//! One lock guards the buffer and the counts of open read and write ends. Readers wait
+//! on `readable` until there are bytes or no writer is left (EOF); writers wait on
+//! `writable` until there is room or no reader is left (SIGPIPE + EPIPE). Each side
+//! wakes the other after moving bytes, and closing an end wakes both. A FIFO is the
+//! same object reached through a name (see `fifo`).
+
+use crate::fs::file::{File, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
+use crate::fs::vfs::{alloc_ino, Metadata, S_IFIFO};
+use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::signal::{self, Signal};
+use crate::syscall::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE};
+use crate::task::{current_process, WaitQueue};
+use alloc::sync::Arc;
+use linux_raw_sys::general as g;
+use rill_ringbuf::{pipe_write_chunk, round_pipe_size, ResizeError, RingBuf, PIPE_BUF, PIPE_DEF_SIZE, PIPE_MAX_SIZE};
+use spin::Mutex;
+
+struct State {
+    buf: RingBuf,
+    readers: usize,
+    writers: usize,
+}
+
+pub struct Pipe {
+    state: Mutex<State>,
+    readable: WaitQueue,
+    writable: WaitQueue,
+    /// poll/select waiters: woken on every change.
+    poll: WaitQueue,
+    ino: u64,
+}
+
+impl Pipe {
+    pub fn new() -> Arc<Pipe> {
+        Arc::new(Pipe {
+            state: Mutex::new(State { buf: RingBuf::new(PIPE_DEF_SIZE), readers: 0, writers: 0 }),
+            readable: WaitQueue::new(),
+            writable: WaitQueue::new(),
+            poll: WaitQueue::new(),
+            ino: alloc_ino(),
+        })
+    }
+
+    /// Opens an end of the pipe; the counts it adds go away when the end is dropped.
+    pub fn open_end(self: &Arc<Pipe>, read: bool, write: bool) -> Arc<PipeEnd> {
+        {
+            let mut s = self.state.lock();
+            s.readers += read as usize;
+            s.writers += write as usize;
+        }
+        self.wake_all();
+        Arc::new(PipeEnd { pipe: self.clone(), read, write })
+    }
+
+    /// The number of open read and write ends (FIFO open rendezvous).
+    pub fn ends(&self) -> (usize, usize) {
+        let s = self.state.lock();
+        (s.readers, s.writers)
+    }
+
+    fn wake_all(&self) {
+        self.readable.wake_all();
+        self.writable.wake_all();
+        self.poll.wake_all();
+    }
+
+    /// Registers interest in the ends' counts changing (FIFO opens wait here).
+    pub fn open_wait(&self) -> &WaitQueue {
+        &self.poll
+    }
+
+    fn read(&self, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize> {
+        if buf.len() == 0 {
+            return Ok(0);
+        }
+        let attempt = || -> Option<SysResult<usize>> {
+            let mut s = self.state.lock();
+            if !s.buf.is_empty() {
+                let want = buf.len();
+                let mut done = 0;
+                let r = s.buf.pop_with(want, |chunk: &[u8]| -> Result<usize, Errno> {
+                    buf.write_at(done, chunk)?;
+                    done += chunk.len();
+                    Ok(chunk.len())
+                });
+                drop(s);
+                self.writable.wake_all();
+                self.poll.wake_all();
+                return Some(r);
+            }
+            if s.writers == 0 {
+                return Some(Ok(0));
+            }
+            nonblock.then_some(Err(EAGAIN))
+        };
+        self.readable.wait_until(attempt)?
+    }
+
+    fn write(&self, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize> {
+        let total = buf.len();
+        if total == 0 {
+            return Ok(0);
+        }
+        let mut written = 0;
+        let attempt = || -> Option<SysResult<usize>> {
+            let mut s = self.state.lock();
+            loop {
+                if s.readers == 0 {
+                    drop(s);
+                    let proc = current_process();
+                    signal::send_to_current_thread(Signal::SIGPIPE, signal::SigInfo::user(&proc));
+                    return Some(if written > 0 { Ok(written) } else { Err(EPIPE) });
+                }
+                let n = pipe_write_chunk(total, total - written, s.buf.free(), PIPE_BUF);
+                if n == 0 {
+                    return nonblock.then(|| if written > 0 { Ok(written) } else { Err(EAGAIN) });
+                }
+                if s.buf.try_allocate().is_err() {
+                    return Some(Err(ENOMEM));
+                }
+                let start = written;
+                let r = s.buf.push_with(n, |space: &mut [u8]| -> Result<usize, Errno> {
+                    buf.read_at(written, space)?;
+                    written += space.len();
+                    Ok(space.len())
+                });
+                if written > start {
+                    self.readable.wake_all();
+                    self.poll.wake_all();
+                }
+                match r {
+                    Err(e) => return Some(if written > 0 { Ok(written) } else { Err(e) }),
+                    Ok(moved) if moved < n => return Some(Ok(written)),
+                    Ok(_) if written == total => return Some(Ok(written)),
+                    Ok(_) => {}
+                }
+            }
+        };
+        match self.writable.wait_until(attempt) {
+            Ok(r) => r,
+            // Interrupted after progress: report the bytes already written (pipe(7)).
+            Err(e) if written > 0 => {
+                let _ = e;
+                Ok(written)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn poll_events(&self, read: bool, write: bool) -> u16 {
+        let s = self.state.lock();
+        let mut ev = 0;
+        if read {
+            if !s.buf.is_empty() {
+                ev |= POLLIN | POLLRDNORM;
+            }
+            if s.writers == 0 {
+                ev |= POLLHUP;
+            }
+        }
+        if write {
+            if s.buf.free() >= PIPE_BUF {
+                ev |= POLLOUT | POLLWRNORM;
+            }
+            if s.readers == 0 {
+                ev |= POLLERR;
+            }
+        }
+        ev
+    }
+
+    fn set_size(&self, arg: usize) -> SysResult<usize> {
+        let size = round_pipe_size(arg as u64, crate::mm::PAGE_SIZE).ok_or(EINVAL)?;
+        let creds = *current_process().creds.lock();
+        if size > PIPE_MAX_SIZE && creds.euid != 0 {
+            return Err(EPERM);
+        }
+        let mut s = self.state.lock();
+        match s.buf.set_capacity(size) {
+            Ok(()) => {}
+            Err(ResizeError::Busy) => return Err(EBUSY),
+            Err(ResizeError::NoMemory) => return Err(ENOMEM),
+        }
+        drop(s);
+        self.wake_all();
+        Ok(size)
+    }
+}
+
+/// One open end of a pipe (O_RDWR FIFO opens are both).
+pub struct PipeEnd {
+    pipe: Arc<Pipe>,
+    read: bool,
+    write: bool,
+}
+
+impl Drop for PipeEnd {
+    fn drop(&mut self) {
+        {
+            let mut s = self.pipe.state.lock();
+            s.readers -= self.read as usize;
+            s.writers -= self.write as usize;
+        }
+        self.pipe.wake_all();
+    }
+}
+
+impl File for PipeEnd {
+    fn read(&self, _pos: u64, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize> {
+        if !self.read {
+            return Err(EBADF);
+        }
+        self.pipe.read(buf, nonblock)
+    }
+
+    fn write(&self, _pos: u64, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize> {
+        if !self.write {
+            return Err(EBADF);
+        }
+        self.pipe.write(buf, nonblock)
+    }
+
+    fn metadata(&self) -> Metadata {
+        Metadata { ino: self.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, ..Default::default() }
+    }
+
+    fn poll(&self) -> u16 {
+        self.pipe.poll_events(self.read, self.write)
+    }
+
+    fn poll_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.pipe.poll)
+    }
+
+    fn ioctl(&self, cmd: u32, arg: usize) -> SysResult<usize> {
+        if cmd == linux_raw_sys::ioctl::FIONREAD {
+            let n = self.pipe.state.lock().buf.len() as i32;
+            crate::mm::uaccess::write_val(arg, &n)?;
+            return Ok(0);
+        }
+        Err(crate::syscall::errno::ENOTTY)
+    }
+
+    fn fcntl(&self, cmd: u32, arg: usize) -> SysResult<usize> {
+        match cmd {
+            g::F_GETPIPE_SZ => Ok(self.pipe.state.lock().buf.capacity()),
+            g::F_SETPIPE_SZ => self.pipe.set_size(arg),
+            _ => Err(EINVAL),
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Rill: a Linux-compatible kernel for 64-bit RISC-V whose reason to exist is
+//! inter-process communication done completely and correctly.
+//!
+//! Boot order: `arch::boot` enters `rust_main` in the high half; we set up the heap,
+//! read the device tree, unpack the initramfs into the root tmpfs, hand the rest of RAM
+//! to the frame allocator, start devices and interrupts, create pid 1 and start the
+//! scheduler.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+mod arch;
+mod bootargs;
+mod console;
+mod drivers;
+mod fs;
+mod ipc;
+mod mm;
+mod random;
+mod signal;
+mod syscall;
+mod task;
+mod time;
+mod trap;
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::panic::PanicInfo;
+
+/// Facts read from the device tree at boot.
+struct Platform {
+    mem_end: usize,
+    uart: usize,
+    plic: usize,
+    rtc: Option<usize>,
+    timebase: u64,
+    initrd: Option<(usize, usize)>,
+    bootargs: &'static str,
+}
+
+fn read_device_tree(dtb_pa: usize) -> Platform {
+    // The tree is read before the heap exists: nothing here allocates.
+    // SAFETY: OpenSBI passes the physical address of a valid flattened device tree,
+    // which the direct map covers; it is only read.
+    let fdt: fdt::Fdt<'static> = match unsafe { fdt::Fdt::from_ptr(mm::phys_to_virt(dtb_pa) as *const u8) } {
+        Ok(f) => f,
+        Err(e) => panic!("bad device tree: {e:?}"),
+    };
+    let reg = |compat: &[&str]| -> Option<usize> {
+        fdt.find_compatible(compat)?.reg()?.next().map(|r| r.starting_address as usize)
+    };
+    let mem_end = fdt
+        .memory()
+        .regions()
+        .next()
+        .map(|r| r.starting_address as usize + r.size.unwrap_or(0))
+        .unwrap_or(0x8800_0000);
+    let chosen = fdt.find_node("/chosen");
+    let prop = |name: &str| chosen.as_ref().and_then(|c| c.property(name)).and_then(|p| p.as_usize());
+    let initrd = match (prop("linux,initrd-start"), prop("linux,initrd-end")) {
+        (Some(s), Some(e)) if e > s => Some((s, e)),
+        _ => None,
+    };
+    let timebase = fdt.cpus().next().map_or(10_000_000, |c| c.timebase_frequency() as u64);
+    Platform {
+        mem_end,
+        uart: reg(&["ns16550a"]).unwrap_or(0x1000_0000),
+        plic: reg(&["riscv,plic0", "sifive,plic-1.0.0"]).unwrap_or(0x0c00_0000),
+        rtc: reg(&["google,goldfish-rtc"]),
+        timebase,
+        initrd,
+        bootargs: fdt.chosen().bootargs().unwrap_or(""),
+    }
+}
+
+/// init's extra arguments (the words after `--` on the kernel command line).
+static INIT_ARGS: spin::Once<Vec<String>> = spin::Once::new();
+
+#[no_mangle]
+extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
+    arch::cpu::write_tp(0);
+    console::init_log(log::LevelFilter::Info);
+    console::kernel_line(format_args!("Rill booting"));
+    mm::pagetable::drop_boot_identity_map();
+    arch::trap::init();
+    // The kernel never uses the FPU, but user state is saved and restored with FPU
+    // instructions, which need sstatus.FS on.
+    // SAFETY: only changes the FPU status field.
+    unsafe { riscv::register::sstatus::set_fs(riscv::register::sstatus::FS::Initial) };
+
+    let platform = read_device_tree(dtb_pa);
+    extern "C" {
+        static _kernel_end: u8;
+    }
+    let kernel_end = mm::virt_to_phys(core::ptr::addr_of!(_kernel_end) as usize);
+    // QEMU loads the initramfs right after the kernel image; the heap goes after both.
+    let heap_start = mm::page_round_up(platform.initrd.map_or(kernel_end, |(_, e)| e.max(kernel_end)));
+    mm::heap::init(heap_start);
+    random::seed(arch::cpu::read_time() ^ (dtb_pa as u64).rotate_left(17));
+    time::init(platform.timebase, platform.rtc);
+    INIT_ARGS.call_once(|| bootargs::init_args(&platform.bootargs));
+
+    let initramfs: &[u8] = match platform.initrd {
+        // SAFETY: QEMU loaded the initramfs at this physical range, reached via the direct
+        // map; the frame allocator does not own it yet, and it is only read here.
+        Some((s, e)) => unsafe { core::slice::from_raw_parts(mm::phys_to_virt(s) as *const u8, e - s) },
+        None => &[],
+    };
+    fs::init(initramfs);
+
+    // The initramfs is now in tmpfs and the device tree has been read: all RAM but the
+    // kernel image and the heap is free.
+    mm::frame::init(heap_start + mm::heap::HEAP_SIZE, platform.mem_end);
+    mm::frame::add_range(kernel_end, heap_start);
+
+    drivers::uart::init(platform.uart);
+    drivers::plic::init(platform.plic);
+    drivers::plic::enable(trap::UART_IRQ, 0);
+    arch::cpu::enable_interrupt_sources();
+
+    match task::process::Process::create_init(init_task_start) {
+        Ok(_) => {}
+        Err(e) => panic!("cannot create init: {e:?}"),
+    }
+    task::sched::run()
+}
+
+/// pid 1's first code, running in its own task: open the console as fds 0-2 and exec
+/// /bin/init with the boot arguments.
+extern "C" fn init_task_start() -> ! {
+    let proc = task::current_process();
+    fs::tty::CONSOLE.set_controlling(proc.pid);
+    let console = fs::path::normalize("/", "/dev/console")
+        .and_then(|p| syscall::open_console(&p));
+    match console {
+        Ok(f) => {
+            let mut fds = proc.fds.lock();
+            for fd in 0..3 {
+                fds.set(fd, f.clone(), false);
+            }
+        }
+        Err(e) => log::warn!("no console for init: {e:?}"),
+    }
+    let mut argv = alloc::vec![String::from("/bin/init")];
+    argv.extend(INIT_ARGS.get().into_iter().flatten().cloned());
+    let envp = alloc::vec![String::from("HOME=/"), String::from("TERM=vt100")];
+    let task = task::current();
+    let frame = task.trap_frame_ptr();
+    drop(task);
+    // SAFETY: the frame belongs to this task, which is running, and nothing else uses it.
+    let tf = unsafe { &mut *frame };
+    if let Err(e) = syscall::exec_init(tf, argv, envp) {
+        panic!("cannot run /bin/init: {e:?}");
+    }
+    trap::return_to_user(frame)
+}
+
+#[panic_handler]
+fn panic(info: &PanicInfo) -> ! {
+    console::kernel_line(format_args!("kernel panic: {info}"));
+    arch::sbi::shutdown(255)
+}

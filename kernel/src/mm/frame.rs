@@ -1,0 +1,101 @@
+//! The physical frame allocator. Frames are handed out as `Frame` values that free
+//! themselves on drop, so a page can never be leaked or freed twice by accident.
+
+use super::{phys_to_virt, PAGE_SIZE};
+use alloc::vec::Vec;
+use spin::Mutex;
+
+struct FrameAllocator {
+    /// Next never-used page number, and the end of usable memory.
+    next: usize,
+    end: usize,
+    /// Page numbers given back.
+    free: Vec<usize>,
+    total: usize,
+}
+
+static ALLOCATOR: Mutex<FrameAllocator> =
+    Mutex::new(FrameAllocator { next: 0, end: 0, free: Vec::new(), total: 0 });
+
+/// Hands the physical range `[start, end)` to the allocator.
+pub fn init(start: usize, end: usize) {
+    let mut a = ALLOCATOR.lock();
+    a.next = start.div_ceil(PAGE_SIZE);
+    a.end = end / PAGE_SIZE;
+    a.total = a.end - a.next;
+    // Reserve the whole free list now so that freeing never allocates.
+    let total = a.total;
+    a.free.reserve_exact(total);
+}
+
+/// An owned physical page.
+#[derive(Debug)]
+pub struct Frame {
+    ppn: usize,
+}
+
+impl Frame {
+    /// Allocates a zeroed page, or `None` when memory is exhausted.
+    pub fn alloc() -> Option<Frame> {
+        let ppn = {
+            let mut a = ALLOCATOR.lock();
+            match a.free.pop() {
+                Some(p) => p,
+                None if a.next < a.end => {
+                    a.next += 1;
+                    a.next - 1
+                }
+                None => return None,
+            }
+        };
+        let mut frame = Frame { ppn };
+        frame.bytes_mut().fill(0);
+        Some(frame)
+    }
+
+    pub fn ppn(&self) -> usize {
+        self.ppn
+    }
+
+    pub fn phys(&self) -> usize {
+        self.ppn * PAGE_SIZE
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        // SAFETY: the page is owned by this Frame and mapped by the direct map.
+        unsafe { core::slice::from_raw_parts(phys_to_virt(self.phys()) as *const u8, PAGE_SIZE) }
+    }
+
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        // SAFETY: the page is owned by this Frame, and `&mut self` makes this the only
+        // reference to its contents.
+        unsafe { core::slice::from_raw_parts_mut(phys_to_virt(self.phys()) as *mut u8, PAGE_SIZE) }
+    }
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        ALLOCATOR.lock().free.push(self.ppn);
+    }
+}
+
+/// Adds the pages of `[start, end)` to the free list (memory freed after boot).
+pub fn add_range(start: usize, end: usize) {
+    let mut a = ALLOCATOR.lock();
+    let pages = start.div_ceil(PAGE_SIZE)..end / PAGE_SIZE;
+    a.total += pages.len();
+    let n = pages.len();
+    a.free.reserve_exact(n);
+    a.free.extend(pages);
+}
+
+/// Pages the allocator manages in total.
+pub fn total_pages() -> usize {
+    ALLOCATOR.lock().total
+}
+
+/// Pages currently free.
+pub fn free_pages() -> usize {
+    let a = ALLOCATOR.lock();
+    a.free.len() + (a.end - a.next)
+}

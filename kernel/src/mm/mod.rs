@@ -1,0 +1,36 @@
+//! Memory management: physical frames, the kernel heap, page tables, user address
+//! spaces and the checked path for touching user memory.
+
+pub mod aspace;
+pub mod frame;
+pub mod heap;
+pub mod pagetable;
+pub mod uaccess;
+
+pub use frame::Frame;
+
+pub const PAGE_SIZE: usize = 4096;
+pub const PAGE_SHIFT: usize = 12;
+
+/// Physical memory (and every device) appears at this offset in the kernel half.
+pub const KERNEL_OFFSET: usize = 0xffff_ffc0_0000_0000;
+
+/// The kernel-virtual address of physical address `pa` in the direct map.
+pub const fn phys_to_virt(pa: usize) -> usize {
+    pa + KERNEL_OFFSET
+}
+
+pub const fn virt_to_phys(va: usize) -> usize {
+    va - KERNEL_OFFSET
+}
+
+pub const fn page_round_up(x: usize) -> usize {
+    (x + PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
+}
+
+pub const fn page_round_down(x: usize) -> usize {
+    x & !(PAGE_SIZE - 1)
+}
+
+/// Exclusive end of user space: the lower half of Sv39.
+pub const USER_END: usize = 1 << 38;

@@ -1,0 +1,255 @@
+//! The one path between the kernel and user memory.
+//!
+//! A user range is a `UserSlice`/`UserSliceMut`, made only by constructors that reject
+//! ranges that wrap or reach into the kernel half. Bytes move page by page through the
+//! current address space: each page is looked up in its areas (populated on first
+//! touch) and checked for the needed permission, so a bad pointer is `EFAULT` and never
+//! a kernel fault. Nothing else in the kernel dereferences a user address.
+
+use super::aspace::{Access, AddressSpace};
+use super::{PAGE_SIZE, USER_END};
+use crate::syscall::errno::{Errno, EFAULT, ENAMETOOLONG};
+use crate::task::current_process;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+fn check_range(addr: usize, len: usize) -> Result<(), Errno> {
+    match addr.checked_add(len) {
+        Some(end) if end <= USER_END => Ok(()),
+        _ => Err(EFAULT),
+    }
+}
+
+/// User memory the kernel reads from.
+#[derive(Clone, Copy, Debug)]
+pub struct UserSlice {
+    addr: usize,
+    len: usize,
+}
+
+/// User memory the kernel writes to.
+#[derive(Clone, Copy, Debug)]
+pub struct UserSliceMut {
+    addr: usize,
+    len: usize,
+}
+
+impl UserSlice {
+    pub fn new(addr: usize, len: usize) -> Result<Self, Errno> {
+        check_range(addr, len)?;
+        Ok(UserSlice { addr, len })
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    /// Copies the first `dst.len()` bytes from `offset` into `dst`.
+    pub fn read(&self, offset: usize, dst: &mut [u8]) -> Result<(), Errno> {
+        if offset.checked_add(dst.len()).is_none_or(|e| e > self.len) {
+            return Err(EFAULT);
+        }
+        with_pages(self.addr + offset, dst.len(), Access::Read, |page, off, done| {
+            let n = page.len().min(dst.len() - done);
+            dst[done..done + n].copy_from_slice(&page[..n]);
+            let _ = off;
+            n
+        })
+    }
+}
+
+impl UserSliceMut {
+    pub fn new(addr: usize, len: usize) -> Result<Self, Errno> {
+        check_range(addr, len)?;
+        Ok(UserSliceMut { addr, len })
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    /// Copies `src` to `offset` bytes into this range.
+    pub fn write(&self, offset: usize, src: &[u8]) -> Result<(), Errno> {
+        if offset.checked_add(src.len()).is_none_or(|e| e > self.len) {
+            return Err(EFAULT);
+        }
+        with_pages(self.addr + offset, src.len(), Access::Write, |page, _, done| {
+            let n = page.len().min(src.len() - done);
+            page[..n].copy_from_slice(&src[done..done + n]);
+            n
+        })
+    }
+}
+
+/// Calls `f(page_bytes_from_addr, page_offset, bytes_done)` for each page of
+/// `[addr, addr+len)`; `f` returns how many bytes it moved.
+fn with_pages(
+    addr: usize,
+    len: usize,
+    access: Access,
+    mut f: impl FnMut(&mut [u8], usize, usize) -> usize,
+) -> Result<(), Errno> {
+    if len == 0 {
+        return Ok(());
+    }
+    let proc = current_process();
+    let aspace = proc.aspace();
+    let mut aspace = aspace.lock();
+    copy_pages(&mut aspace, addr, len, access, &mut f)
+}
+
+fn copy_pages(
+    aspace: &mut AddressSpace,
+    addr: usize,
+    len: usize,
+    access: Access,
+    f: &mut impl FnMut(&mut [u8], usize, usize) -> usize,
+) -> Result<(), Errno> {
+    let mut done = 0;
+    while done < len {
+        let va = addr + done;
+        let off = va % PAGE_SIZE;
+        let frame = aspace.page(va, access).map_err(|_| EFAULT)?;
+        let chunk = (PAGE_SIZE - off).min(len - done);
+        done += f(&mut frame.bytes_mut()[off..off + chunk], off, done);
+    }
+    Ok(())
+}
+
+/// Plain-old-data types that may be copied to and from user memory byte for byte.
+///
+/// # Safety
+/// Implementors must have no padding-sensitive invariants, no pointers the kernel
+/// follows, and be valid for every bit pattern.
+pub unsafe trait Plain: Copy + 'static {}
+
+macro_rules! plain {
+    ($($t:ty),* $(,)?) => { $(
+        // SAFETY: integer types and C structs of integers are valid for any bytes.
+        unsafe impl Plain for $t {}
+    )* };
+}
+plain!(u8, u16, u32, u64, usize, i32, i64, isize);
+plain!([u8; 16], [usize; 2], [i32; 2]);
+use linux_raw_sys::general as g;
+plain!(g::stat, g::timespec, g::iovec, g::pollfd, g::rlimit64, g::termios, g::winsize);
+plain!(g::kernel_sigaction, g::kernel_sigset_t, linux_raw_sys::system::new_utsname);
+plain!(g::__kernel_old_timeval, g::itimerval, g::timeval);
+
+fn as_bytes<T: Plain>(v: &T) -> &[u8] {
+    // SAFETY: T is Plain, so viewing its storage as bytes is sound.
+    unsafe { core::slice::from_raw_parts(v as *const T as *const u8, core::mem::size_of::<T>()) }
+}
+
+/// Reads a `T` from user address `addr`.
+pub fn read_val<T: Plain>(addr: usize) -> Result<T, Errno> {
+    let mut v = core::mem::MaybeUninit::<T>::zeroed();
+    // SAFETY: zeroed memory is a valid T because T is Plain; we overwrite it fully.
+    let bytes = unsafe {
+        core::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, core::mem::size_of::<T>())
+    };
+    UserSlice::new(addr, bytes.len())?.read(0, bytes)?;
+    // SAFETY: every byte was initialised above and any bit pattern is a valid T.
+    Ok(unsafe { v.assume_init() })
+}
+
+/// Writes `v` to user address `addr`.
+pub fn write_val<T: Plain>(addr: usize, v: &T) -> Result<(), Errno> {
+    UserSliceMut::new(addr, core::mem::size_of::<T>())?.write(0, as_bytes(v))
+}
+
+/// Reads a NUL-terminated string of at most `max` bytes (ENAMETOOLONG beyond).
+pub fn read_cstr(addr: usize, max: usize) -> Result<String, Errno> {
+    let mut out = Vec::new();
+    let mut va = addr;
+    loop {
+        let chunk = PAGE_SIZE - va % PAGE_SIZE;
+        let mut buf = [0u8; 256];
+        let n = chunk.min(buf.len());
+        UserSlice::new(va, n)?.read(0, &mut buf[..n])?;
+        if let Some(pos) = buf[..n].iter().position(|&b| b == 0) {
+            out.extend_from_slice(&buf[..pos]);
+            return String::from_utf8(out).map_err(|_| crate::syscall::errno::EINVAL);
+        }
+        out.extend_from_slice(&buf[..n]);
+        if out.len() > max {
+            return Err(ENAMETOOLONG);
+        }
+        va += n;
+    }
+}
+
+/// Reads a NULL-terminated array of user pointers (argv, envp).
+pub fn read_ptr_array(addr: usize, max: usize) -> Result<Vec<usize>, Errno> {
+    let mut out = Vec::new();
+    loop {
+        let p: usize = read_val(addr + out.len() * 8)?;
+        if p == 0 {
+            return Ok(out);
+        }
+        if out.len() >= max {
+            return Err(crate::syscall::errno::E2BIG);
+        }
+        out.push(p);
+    }
+}
+
+/// Where `read`-like operations put their bytes: user memory or a kernel buffer.
+pub trait OutBuf {
+    fn len(&self) -> usize;
+    fn write_at(&mut self, offset: usize, src: &[u8]) -> Result<(), Errno>;
+}
+
+/// Where `write`-like operations take their bytes from.
+pub trait InBuf {
+    fn len(&self) -> usize;
+    fn read_at(&self, offset: usize, dst: &mut [u8]) -> Result<(), Errno>;
+}
+
+impl OutBuf for UserSliceMut {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn write_at(&mut self, offset: usize, src: &[u8]) -> Result<(), Errno> {
+        self.write(offset, src)
+    }
+}
+
+impl InBuf for UserSlice {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn read_at(&self, offset: usize, dst: &mut [u8]) -> Result<(), Errno> {
+        self.read(offset, dst)
+    }
+}
+
+impl OutBuf for &mut [u8] {
+    fn len(&self) -> usize {
+        <[u8]>::len(self)
+    }
+    fn write_at(&mut self, offset: usize, src: &[u8]) -> Result<(), Errno> {
+        self.get_mut(offset..offset + src.len()).ok_or(EFAULT)?.copy_from_slice(src);
+        Ok(())
+    }
+}
+
+impl InBuf for &[u8] {
+    fn len(&self) -> usize {
+        <[u8]>::len(self)
+    }
+    fn read_at(&self, offset: usize, dst: &mut [u8]) -> Result<(), Errno> {
+        dst.copy_from_slice(self.get(offset..offset + dst.len()).ok_or(EFAULT)?);
+        Ok(())
+    }
+}
+
+/// Turns a user handler address into the `Option<fn>` field of linux-raw-sys's
+/// `kernel_sigaction`, which is only copied back to user space.
+pub fn handler_from_addr(addr: usize) -> linux_raw_sys::general::__kernel_sighandler_t {
+    // SAFETY: Option<fn> has the layout of a nullable pointer; the value is never called
+    // by the kernel, only copied to user memory.
+    unsafe { core::mem::transmute::<usize, linux_raw_sys::general::__kernel_sighandler_t>(addr) }
+}
+
+/// A zero-filled value of a plain-data type (for building ABI structs field by field).
+pub fn zeroed<T: Plain>() -> T {
+    // SAFETY: every bit pattern, including all zeros, is a valid `Plain` value.
+    unsafe { core::mem::zeroed() }
+}

@@ -1,0 +1,213 @@
+//! Delivery on the way back to user mode, and the riscv64 signal frame.
+//!
+//! The frame pushed on the user stack (or the alternate stack) is Linux's
+//! `struct rt_sigframe { siginfo_t info; ucontext_t uc; }`:
+//!
+//! ```text
+//!   frame+0     siginfo (128 bytes)
+//!   frame+128   ucontext: uc_flags, uc_link, uc_stack (24), uc_sigmask (8), padding
+//!   frame+304     uc_mcontext (16-aligned, at ucontext+176):
+//!                 sc_regs[32]  pc, ra, sp, gp, tp, t0.. (x1..x31 in order)
+//!                 sc_fpregs    f0..f31 as 64-bit, fcsr (the q-format union, 528 bytes)
+//! ```
+//!
+//! The handler is entered with a0 = signo, a1 = &info, a2 = &uc, ra = the sigreturn
+//! trampoline (riscv C libraries pass no SA_RESTORER), and rt_sigreturn reads the
+//! registers and mask back from the frame.
+
+use super::{default_action, SigInfo, SigSet, Signal};
+use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
+use crate::mm::uaccess::{UserSlice, UserSliceMut};
+use crate::syscall::errno::{encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK};
+use crate::task::current;
+use linux_raw_sys::general as g;
+
+const SIGINFO_SIZE: usize = 128;
+const UC_STACK: usize = 16;
+const UC_SIGMASK: usize = 40;
+const UC_MCONTEXT: usize = 176;
+const FP_OFFSET: usize = UC_MCONTEXT + 256;
+const UCONTEXT_SIZE: usize = FP_OFFSET + 528;
+const FRAME_SIZE: usize = SIGINFO_SIZE + UCONTEXT_SIZE;
+
+fn put<const N: usize>(buf: &mut [u8], off: usize, bytes: [u8; N]) {
+    buf[off..off + N].copy_from_slice(&bytes);
+}
+
+fn get_u64(buf: &[u8], off: usize) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&buf[off..off + 8]);
+    u64::from_ne_bytes(b)
+}
+
+/// Lays out siginfo_t for `sig`.
+pub fn encode_siginfo(sig: Signal, info: &SigInfo) -> [u8; SIGINFO_SIZE] {
+    let mut b = [0u8; SIGINFO_SIZE];
+    put(&mut b, 0, (sig.number() as i32).to_ne_bytes());
+    put(&mut b, 8, info.code.to_ne_bytes());
+    let fault = matches!(sig, Signal::SIGSEGV | Signal::SIGBUS | Signal::SIGILL | Signal::SIGFPE | Signal::SIGTRAP)
+        && info.code > 0;
+    if fault {
+        put(&mut b, 16, (info.addr as u64).to_ne_bytes());
+    } else {
+        put(&mut b, 16, info.pid.to_ne_bytes());
+        put(&mut b, 20, info.uid.to_ne_bytes());
+        if sig == Signal::SIGCHLD {
+            put(&mut b, 24, info.status.to_ne_bytes());
+        } else {
+            put(&mut b, 24, (info.value as u64).to_ne_bytes());
+        }
+    }
+    b
+}
+
+/// The kernel-internal "interrupted" code of a system call that just returned, if any.
+fn interrupted_syscall(tf: &TrapFrame, from_syscall: bool) -> Option<Errno> {
+    if !from_syscall {
+        return None;
+    }
+    [ERESTARTSYS, ERESTARTNOHAND, ERESTART_RESTARTBLOCK].into_iter().find(|&e| tf.regs[REG_A0] == encode(Err(e)))
+}
+
+fn restart_syscall(tf: &mut TrapFrame) {
+    tf.regs[REG_A0] = tf.orig_a0;
+    tf.sepc -= 4;
+}
+
+/// Takes the next deliverable signal of the current thread: the thread's own queue
+/// first (faults, tkill), then the process-wide one.
+fn next_signal() -> Option<(Signal, SigInfo)> {
+    let task = current();
+    let mut ts = task.signals.lock();
+    let blocked = ts.blocked;
+    if let Some(s) = ts.pending.dequeue(blocked) {
+        return Some(s);
+    }
+    drop(ts);
+    let next = task.process.signals.lock().shared.dequeue(blocked);
+    next
+}
+
+/// Delivers pending signals before returning to user mode with `tf`.
+pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
+    let mut interrupted = interrupted_syscall(tf, from_syscall);
+    while let Some((sig, info)) = next_signal() {
+        let act = current().process.signals.lock().action(sig);
+        if act.is_ignore() {
+            continue;
+        }
+        if act.is_default() {
+            default_action(sig);
+            continue;
+        }
+        if let Some(code) = interrupted.take() {
+            if code == ERESTARTSYS && act.has(g::SA_RESTART) {
+                restart_syscall(tf);
+            } else {
+                tf.regs[REG_A0] = encode(Err(EINTR));
+                current().restart_deadline.lock().take();
+            }
+        }
+        if setup_frame(tf, sig, &info, &act).is_err() {
+            // The stack cannot take the frame: Linux forces SIGSEGV.
+            super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
+            continue;
+        }
+        if act.has(g::SA_RESETHAND) {
+            current().process.signals.lock().set_action(sig, super::SigAction::default());
+        }
+        break;
+    }
+    if interrupted.is_some() {
+        // No handler ran: the call restarts transparently.
+        restart_syscall(tf);
+    }
+    // sigsuspend/ppoll's temporary mask ends here if no handler needed it.
+    let task = current();
+    let mut ts = task.signals.lock();
+    if let Some(mask) = ts.saved_mask.take() {
+        ts.blocked = mask;
+    }
+}
+
+fn setup_frame(tf: &mut TrapFrame, sig: Signal, info: &SigInfo, act: &super::SigAction) -> Result<(), Errno> {
+    let task = current();
+    let (old_mask, altstack) = {
+        let mut ts = task.signals.lock();
+        // A mask saved by sigsuspend is the one the handler's return restores.
+        let old = ts.saved_mask.take().unwrap_or(ts.blocked);
+        (old, ts.altstack)
+    };
+    let user_sp = tf.regs[REG_SP];
+    let use_alt = act.has(g::SA_ONSTACK) && altstack.size != 0 && !altstack.contains(user_sp);
+    let top = if use_alt { altstack.sp + altstack.size } else { user_sp };
+    let frame = top.checked_sub(FRAME_SIZE).ok_or(crate::syscall::errno::EFAULT)? & !15;
+
+    let mut buf = [0u8; FRAME_SIZE];
+    buf[..SIGINFO_SIZE].copy_from_slice(&encode_siginfo(sig, info));
+    let uc = SIGINFO_SIZE;
+    put(&mut buf, uc + UC_STACK, (altstack.sp as u64).to_ne_bytes());
+    let ss_flags = if altstack.contains(user_sp) { g::SS_ONSTACK } else if altstack.size == 0 { g::SS_DISABLE } else { 0 };
+    put(&mut buf, uc + UC_STACK + 8, ss_flags.to_ne_bytes());
+    put(&mut buf, uc + UC_STACK + 16, (altstack.size as u64).to_ne_bytes());
+    put(&mut buf, uc + UC_SIGMASK, old_mask.bits().to_ne_bytes());
+    let regs = uc + UC_MCONTEXT;
+    put(&mut buf, regs, (tf.sepc as u64).to_ne_bytes());
+    for i in 1..32 {
+        put(&mut buf, regs + 8 * i, (tf.regs[i] as u64).to_ne_bytes());
+    }
+    let mut fp = *task.fp.lock();
+    fp.save();
+    let fpo = uc + FP_OFFSET;
+    for (i, f) in fp.f.iter().enumerate() {
+        put(&mut buf, fpo + 8 * i, f.to_ne_bytes());
+    }
+    put(&mut buf, fpo + 256, fp.fcsr.to_ne_bytes());
+    UserSliceMut::new(frame, FRAME_SIZE)?.write(0, &buf)?;
+
+    let mut ts = task.signals.lock();
+    let mut blocked = ts.blocked.union(act.mask);
+    if !act.has(g::SA_NODEFER) {
+        blocked.add(sig);
+    }
+    ts.blocked = blocked.without_unblockable();
+    drop(ts);
+
+    tf.sepc = act.handler;
+    tf.regs[REG_RA] = crate::mm::aspace::SIGRETURN_TRAMPOLINE;
+    tf.regs[REG_SP] = frame;
+    tf.regs[REG_A0] = sig.number() as usize;
+    tf.regs[REG_A0 + 1] = frame;
+    tf.regs[REG_A0 + 2] = frame + SIGINFO_SIZE;
+    Ok(())
+}
+
+/// rt_sigreturn: restores the registers, FPU state, mask and alternate stack saved in
+/// the frame at the user stack pointer. A frame that cannot be read kills with SIGSEGV.
+pub fn sigreturn(tf: &mut TrapFrame) {
+    let frame = tf.regs[REG_SP];
+    let mut buf = [0u8; FRAME_SIZE];
+    let ok = UserSlice::new(frame, FRAME_SIZE).and_then(|s| s.read(0, &mut buf)).is_ok();
+    if !ok {
+        super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
+        return;
+    }
+    let uc = SIGINFO_SIZE;
+    let regs = uc + UC_MCONTEXT;
+    tf.sepc = get_u64(&buf, regs) as usize;
+    for i in 1..32 {
+        tf.regs[i] = get_u64(&buf, regs + 8 * i) as usize;
+    }
+    let task = current();
+    {
+        let mut fp = task.fp.lock();
+        let fpo = uc + FP_OFFSET;
+        for i in 0..32 {
+            fp.f[i] = get_u64(&buf, fpo + 8 * i);
+        }
+        fp.fcsr = get_u64(&buf, fpo + 256) as u32;
+        fp.restore();
+    }
+    let mask = SigSet::from_bits(get_u64(&buf, uc + UC_SIGMASK)).without_unblockable();
+    task.signals.lock().blocked = mask;
+}

@@ -1,0 +1,343 @@
+//! POSIX signals: dispositions, masks, pending queues, generation and delivery.
+//!
+//! Generation (`send_*`) records a signal as pending and wakes the target; delivery
+//! happens on the way back to user mode (`deliver_pending`), where the kernel takes the
+//! next deliverable signal and performs its default action or runs its handler.
+//! The pure rules (sets, queues, default actions) live in the host-tested `rill-signal`.
+
+use crate::syscall::errno::{Errno, SysResult, EAGAIN, ESRCH};
+use crate::task::process::{self, signal_status, JobEvent};
+use crate::task::{sched, Pid, Process, Task};
+use alloc::sync::Arc;
+use linux_raw_sys::general as g;
+pub use rill_signal::{DefaultAction, PendingQueue, SigSet, Signal};
+
+pub mod action;
+pub mod deliver;
+
+pub use action::SigAction;
+pub use deliver::deliver_pending;
+
+/// Queued-signal limit per process (Linux's RLIMIT_SIGPENDING default depends on
+/// memory; Rill uses a fixed value of the same order).
+pub const RLIMIT_SIGPENDING: usize = 1024;
+
+/// What accompanies a signal: the fields of `siginfo_t` Rill fills.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SigInfo {
+    pub code: i32,
+    pub pid: u32,
+    pub uid: u32,
+    /// SIGCHLD: exit code or signal; SIGSEGV etc.: unused.
+    pub status: i32,
+    /// Faulting address (SIGSEGV, SIGBUS, SIGILL).
+    pub addr: usize,
+    /// sigqueue's value.
+    pub value: usize,
+}
+
+impl SigInfo {
+    /// Sent by the kernel itself (terminal keys, SIGPIPE).
+    pub fn kernel(_sig: Signal) -> SigInfo {
+        SigInfo { code: g::SI_KERNEL as i32, ..Default::default() }
+    }
+    /// Sent by kill(2) from `sender`.
+    pub fn user(sender: &Process) -> SigInfo {
+        SigInfo { code: g::SI_USER as i32, pid: sender.pid, uid: sender.creds.lock().uid, ..Default::default() }
+    }
+}
+
+/// Per-process signal state: the dispositions and the process-wide pending queue.
+pub struct ProcessSignals {
+    pub actions: [SigAction; 64],
+    pub shared: PendingQueue<SigInfo>,
+}
+
+impl Default for ProcessSignals {
+    fn default() -> Self {
+        ProcessSignals { actions: [SigAction::default(); 64], shared: PendingQueue::new() }
+    }
+}
+
+impl ProcessSignals {
+    pub fn action(&self, sig: Signal) -> SigAction {
+        self.actions[sig.number() as usize - 1]
+    }
+    pub fn set_action(&mut self, sig: Signal, act: SigAction) {
+        self.actions[sig.number() as usize - 1] = act;
+    }
+    /// A child inherits dispositions but no pending signals (fork(2)).
+    pub fn fork(&self) -> ProcessSignals {
+        ProcessSignals { actions: self.actions, shared: PendingQueue::new() }
+    }
+    /// execve resets caught signals to their default; ignored ones stay ignored.
+    pub fn reset_for_exec(&mut self) {
+        for a in self.actions.iter_mut() {
+            if a.is_handler() {
+                *a = SigAction::default();
+            }
+        }
+    }
+}
+
+/// Per-thread signal state: the blocked mask, the thread's own pending queue and the
+/// alternate signal stack.
+pub struct ThreadSignals {
+    pub blocked: SigSet,
+    pub pending: PendingQueue<SigInfo>,
+    pub altstack: AltStack,
+    /// The mask to restore after a handler run by sigsuspend/ppoll returns.
+    pub saved_mask: Option<SigSet>,
+}
+
+impl Default for ThreadSignals {
+    fn default() -> Self {
+        ThreadSignals {
+            blocked: SigSet::EMPTY,
+            pending: PendingQueue::new(),
+            altstack: AltStack::default(),
+            saved_mask: None,
+        }
+    }
+}
+
+impl ThreadSignals {
+    pub fn fork(&self) -> ThreadSignals {
+        ThreadSignals { blocked: self.blocked, pending: PendingQueue::new(), altstack: self.altstack, saved_mask: None }
+    }
+}
+
+/// The alternate signal stack (sigaltstack(2)); size 0 means none.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AltStack {
+    pub sp: usize,
+    pub size: usize,
+}
+
+impl AltStack {
+    /// Whether `sp` lies on this stack.
+    pub fn contains(&self, sp: usize) -> bool {
+        self.size != 0 && sp > self.sp && sp - self.sp <= self.size
+    }
+}
+
+/// Whether `task` has a pending signal that should interrupt a blocking call.
+pub fn interrupting_signal_pending(task: &Task) -> bool {
+    let blocked = task.signals.lock().blocked;
+    if task.signals.lock().pending.has_deliverable(blocked) {
+        return true;
+    }
+    task.process.signals.lock().shared.has_deliverable(blocked)
+}
+
+/// Whether the disposition makes `sig` have no effect at all (so it is discarded at
+/// generation, as Linux's sig_ignored()).
+fn ignored_at_generation(proc: &Process, sig: Signal) -> bool {
+    let act = proc.signals.lock().action(sig);
+    act.is_ignore() || (act.is_default() && sig.default_action() == DefaultAction::Ignore)
+}
+
+/// True when `sig` is ignored or blocked by the current thread (terminal job control).
+pub fn is_ignored_or_blocked(proc: &Process, sig: Signal) -> bool {
+    let blocked = crate::task::current().signals.lock().blocked;
+    proc.signals.lock().action(sig).is_ignore() || blocked.contains(sig)
+}
+
+/// Sends `sig` to a whole process (kill(2)).
+pub fn send_to_process(proc: &Arc<Process>, sig: Signal, info: SigInfo) -> SysResult<()> {
+    if proc.is_zombie() {
+        return Ok(());
+    }
+    let Some(task) = proc.main_thread() else { return Ok(()) };
+    // SIGCONT resumes a stopped process and discards pending stop signals; a stop
+    // signal discards a pending SIGCONT (signal(7), "prepare_signal" in Linux).
+    if sig == Signal::SIGCONT {
+        proc.signals.lock().shared.remove_set(SigSet::STOP);
+        task.signals.lock().pending.remove_set(SigSet::STOP);
+        if task.state() == crate::task::thread::TaskState::Stopped {
+            sched::resume_stopped(&task);
+            *proc.job_event.lock() = Some(JobEvent::Continued);
+            if let Some(parent) = proc.parent.lock().upgrade() {
+                notify_parent(&parent, proc, g::CLD_CONTINUED as i32, Signal::SIGCONT.number() as i32);
+            }
+        }
+    } else if SigSet::STOP.contains(sig) {
+        proc.signals.lock().shared.remove(Signal::SIGCONT);
+        task.signals.lock().pending.remove(Signal::SIGCONT);
+    }
+    if sig == Signal::SIGKILL {
+        sched::resume_stopped(&task);
+    }
+    let blocked = task.signals.lock().blocked;
+    if !blocked.contains(sig) && ignored_at_generation(proc, sig) {
+        return Ok(());
+    }
+    let queued = proc.signals.lock().shared.enqueue(sig, info, RLIMIT_SIGPENDING);
+    if queued.is_err() {
+        return Err(EAGAIN);
+    }
+    if !blocked.contains(sig) {
+        sched::wake(&task);
+    }
+    Ok(())
+}
+
+/// Sends `sig` to every process in group `pgid`; ESRCH if there is none.
+pub fn send_to_group(pgid: Pid, sig: Signal, info: SigInfo) -> SysResult<()> {
+    let members: alloc::vec::Vec<_> =
+        process::all().into_iter().filter(|p| p.pgid() == pgid && !p.is_zombie()).collect();
+    if members.is_empty() {
+        return Err(ESRCH);
+    }
+    for p in members {
+        send_to_process(&p, sig, info)?;
+    }
+    Ok(())
+}
+
+/// Sends a kernel-generated synchronous signal (a fault) to the current thread.
+pub fn force_fault(sig: Signal, code: i32, addr: usize) {
+    let task = crate::task::current();
+    let info = SigInfo { code, addr, ..Default::default() };
+    // A fault cannot be blocked or ignored usefully: Linux resets the disposition to
+    // default when the signal is blocked or ignored (force_sig_info), so the process dies.
+    {
+        let mut sigs = task.signals.lock();
+        let mut psigs = task.process.signals.lock();
+        let act = psigs.action(sig);
+        if sigs.blocked.contains(sig) || act.is_ignore() {
+            psigs.set_action(sig, SigAction::default());
+            sigs.blocked.remove(sig);
+        }
+    }
+    let _ = task.signals.lock().pending.enqueue(sig, info, usize::MAX);
+}
+
+fn notify_parent(parent: &Arc<Process>, child: &Process, code: i32, status: i32) {
+    let act = parent.signals.lock().action(Signal::SIGCHLD);
+    if (code == g::CLD_STOPPED as i32 || code == g::CLD_CONTINUED as i32) && act.flags & g::SA_NOCLDSTOP as u64 != 0 {
+        return;
+    }
+    let info = SigInfo { code, pid: child.pid, uid: child.creds.lock().uid, status, ..Default::default() };
+    let _ = send_to_process(parent, Signal::SIGCHLD, info);
+}
+
+/// Tells the parent that `child` exited with wait status `status`.
+pub fn notify_parent_exit(parent: &Arc<Process>, child: &Process, status: i32) {
+    let (code, st) = if status & 0x7f == 0 {
+        (g::CLD_EXITED as i32, (status >> 8) & 0xff)
+    } else if status & 0x80 != 0 {
+        (g::CLD_DUMPED as i32, status & 0x7f)
+    } else {
+        (g::CLD_KILLED as i32, status & 0x7f)
+    };
+    notify_parent(parent, child, code, st);
+}
+
+/// Tells the parent that `child` stopped with `sig`.
+pub fn notify_parent_stop(parent: &Arc<Process>, child: &Process, sig: Signal) {
+    notify_parent(parent, child, g::CLD_STOPPED as i32, sig.number() as i32);
+}
+
+/// The signal masks /proc/PID/status shows.
+pub struct Masks {
+    pub thread_pending: u64,
+    pub shared_pending: u64,
+    pub blocked: u64,
+    pub ignored: u64,
+    pub caught: u64,
+    pub queued: usize,
+}
+
+pub fn proc_masks(p: &Process) -> Masks {
+    let (thread_pending, blocked, tq) = p.main_thread().map_or((0, 0, 0), |t| {
+        let s = t.signals.lock();
+        (s.pending.pending_set().bits(), s.blocked.bits(), s.pending.len())
+    });
+    let ps = p.signals.lock();
+    let mut ignored = 0u64;
+    let mut caught = 0u64;
+    for sig in Signal::all() {
+        let a = ps.action(sig);
+        if a.is_ignore() {
+            ignored |= SigSet::single(sig).bits();
+        } else if a.is_handler() {
+            caught |= SigSet::single(sig).bits();
+        }
+    }
+    Masks { thread_pending, shared_pending: ps.shared.pending_set().bits(), blocked, ignored, caught, queued: tq + ps.shared.len() }
+}
+
+/// Performs the default action of `sig` for the current process (no handler).
+/// Returns only when the action lets the process continue (ignore, continue, a stop
+/// that ended).
+pub fn default_action(sig: Signal) {
+    match sig.default_action() {
+        DefaultAction::Ignore | DefaultAction::Continue => {}
+        DefaultAction::Terminate => process::exit_current(signal_status(sig, false)),
+        DefaultAction::CoreDump => {
+            let core = crate::task::current_process().core_limit() > 0;
+            process::exit_current(signal_status(sig, core))
+        }
+        DefaultAction::Stop => stop_current(sig),
+    }
+}
+
+/// Stops the current process until SIGCONT (or SIGKILL) arrives.
+fn stop_current(sig: Signal) {
+    let task = crate::task::current();
+    let proc = task.process.clone();
+    *proc.job_event.lock() = Some(JobEvent::Stopped(sig.number()));
+    if let Some(parent) = proc.parent.lock().upgrade() {
+        notify_parent_stop(&parent, &proc, sig);
+        parent.child_wait.wake_all();
+    }
+    {
+        let mut st = task.state.lock();
+        // A SIGCONT that raced ahead of us leaves the process running.
+        let cont_pending = proc.signals.lock().shared.is_pending(Signal::SIGCONT);
+        if cont_pending {
+            return;
+        }
+        *st = crate::task::thread::TaskState::Stopped;
+    }
+    drop(task);
+    sched::block();
+    let parent = proc.parent.lock().upgrade();
+    if let Some(parent) = parent {
+        parent.child_wait.wake_all();
+    }
+}
+
+/// Converts a raw signal number from user space, rejecting 0 and out-of-range values.
+pub fn signal_from_user(n: usize) -> Result<Signal, Errno> {
+    u32::try_from(n).ok().and_then(Signal::new).ok_or(crate::syscall::errno::EINVAL)
+}
+
+/// Sends `sig` to the calling thread only (SIGPIPE, like Linux's send_sig(current)).
+pub fn send_to_current_thread(sig: Signal, info: SigInfo) {
+    let task = crate::task::current();
+    if ignored_at_generation(&task.process, sig) && !task.signals.lock().blocked.contains(sig) {
+        return;
+    }
+    let _ = task.signals.lock().pending.enqueue(sig, info, RLIMIT_SIGPENDING);
+}
+
+/// ITIMER_REAL state of a process: the pending timer and its reload interval.
+#[derive(Default, Clone, Copy)]
+pub struct RealTimer {
+    pub key: Option<(u64, u64)>,
+    pub interval: u64,
+}
+
+/// The real-time interval timer ran out: send SIGALRM and re-arm if periodic.
+pub fn itimer_expired(proc: &Arc<Process>) {
+    let mut t = proc.real_timer.lock();
+    t.key = None;
+    if t.interval != 0 {
+        let next = crate::time::now_ticks() + t.interval;
+        t.key = Some(crate::task::wait::add_alarm(proc, next));
+    }
+    drop(t);
+    let _ = send_to_process(proc, Signal::SIGALRM, SigInfo::kernel(Signal::SIGALRM));
+}

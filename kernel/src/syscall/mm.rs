@@ -1,0 +1,88 @@
+//! Memory system calls: brk, mmap, munmap, mprotect, madvise (anonymous memory).
+
+use super::errno::*;
+use crate::mm::aspace::Prot;
+use crate::mm::{page_round_up, PAGE_SIZE, USER_END};
+use crate::task::current_process;
+use linux_raw_sys::general as g;
+
+pub fn brk(addr: usize) -> SysResult {
+    let aspace = current_process().aspace();
+    let mut a = aspace.lock();
+    if addr == 0 {
+        return Ok(a.brk);
+    }
+    Ok(a.set_brk(addr))
+}
+
+fn prot_from(prot: u32) -> SysResult<Prot> {
+    Prot::from_bits(prot).ok_or(EINVAL)
+}
+
+fn check_range(addr: usize, len: usize) -> SysResult<usize> {
+    if addr % PAGE_SIZE != 0 || len == 0 {
+        return Err(EINVAL);
+    }
+    let end = addr.checked_add(page_round_up(len)).ok_or(EINVAL)?;
+    if end > USER_END {
+        return Err(EINVAL);
+    }
+    Ok(end)
+}
+
+pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, _off: usize) -> SysResult {
+    let kind = flags & g::MAP_TYPE;
+    if kind != g::MAP_PRIVATE && kind != g::MAP_SHARED || len == 0 {
+        return Err(EINVAL);
+    }
+    if flags & g::MAP_ANONYMOUS == 0 {
+        // File mappings arrive with the memory-object work (shared memory).
+        let _ = fd;
+        return Err(ENODEV);
+    }
+    let prot = prot_from(prot)?;
+    let len = page_round_up(len);
+    if len == 0 || len > USER_END {
+        return Err(ENOMEM);
+    }
+    let aspace = current_process().aspace();
+    let mut a = aspace.lock();
+    let start = if flags & (g::MAP_FIXED | g::MAP_FIXED_NOREPLACE) != 0 {
+        let end = check_range(addr, len)?;
+        if flags & g::MAP_FIXED_NOREPLACE != 0 && (addr..end).step_by(PAGE_SIZE).any(|p| a.is_mapped(p)) {
+            return Err(EEXIST);
+        }
+        a.unmap(addr, end);
+        addr
+    } else {
+        a.find_free(len).ok_or(ENOMEM)?
+    };
+    a.add_area(start, start + len, prot).map_err(|_| ENOMEM)?;
+    Ok(start)
+}
+
+pub fn munmap(addr: usize, len: usize) -> SysResult {
+    let end = check_range(addr, len)?;
+    current_process().aspace().lock().unmap(addr, end);
+    Ok(0)
+}
+
+pub fn mprotect(addr: usize, len: usize, prot: u32) -> SysResult {
+    if addr % PAGE_SIZE != 0 {
+        return Err(EINVAL);
+    }
+    if len == 0 {
+        return Ok(0);
+    }
+    let end = check_range(addr, len).map_err(|_| ENOMEM)?;
+    let prot = prot_from(prot)?;
+    current_process().aspace().lock().protect(addr, end, prot)?;
+    Ok(0)
+}
+
+pub fn madvise(addr: usize, _len: usize) -> SysResult {
+    if addr % PAGE_SIZE != 0 {
+        return Err(EINVAL);
+    }
+    Ok(0)
+}

@@ -1,0 +1,125 @@
+//! System call dispatch: the Linux riscv64 numbers (from linux-raw-sys) mapped to one
+//! handler each, grouped by family in the files of this module.
+
+pub mod errno;
+mod fs;
+mod mm;
+mod process;
+mod signal;
+mod time;
+
+use crate::arch::trap::TrapFrame;
+use errno::{encode, SysResult, ENOSYS};
+use linux_raw_sys::general as n;
+
+/// Opens the console for pid 1's standard descriptors.
+pub fn open_console(p: &crate::fs::path::AbsPath) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
+    fs::open_path(p, n::O_RDWR, 0)
+}
+
+/// Loads /bin/init into pid 1.
+pub fn exec_init(tf: &mut TrapFrame, argv: alloc::vec::Vec<alloc::string::String>, envp: alloc::vec::Vec<alloc::string::String>) -> SysResult {
+    process::exec_path(tf, "/bin/init", "/bin/init", argv, envp)
+}
+
+/// Runs the system call in `tf` and returns the value for a0.
+pub fn dispatch(tf: &mut TrapFrame) -> usize {
+    let a = [tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3), tf.arg(4), tf.arg(5)];
+    let nr = tf.syscall_nr() as u32;
+    let r: SysResult = match nr {
+        // files
+        n::__NR_getcwd => fs::getcwd(a[0], a[1]),
+        n::__NR_dup => fs::dup(a[0] as i32),
+        n::__NR_dup3 => fs::dup3(a[0] as i32, a[1] as i32, a[2] as u32),
+        n::__NR_fcntl => fs::fcntl(a[0] as i32, a[1] as u32, a[2]),
+        n::__NR_ioctl => fs::ioctl(a[0] as i32, a[1] as u32, a[2]),
+        n::__NR_mknodat => fs::mknodat(a[0] as i32, a[1], a[2] as u32, a[3]),
+        n::__NR_mkdirat => fs::mkdirat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_unlinkat => fs::unlinkat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_renameat2 => fs::renameat2(a[0] as i32, a[1], a[2] as i32, a[3], a[4] as u32),
+        n::__NR_ftruncate => fs::ftruncate(a[0] as i32, a[1] as i64),
+        n::__NR_truncate => fs::truncate(a[0], a[1] as i64),
+        n::__NR_faccessat => fs::faccessat(a[0] as i32, a[1], a[2] as u32, 0),
+        n::__NR_faccessat2 => fs::faccessat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
+        n::__NR_chdir => fs::chdir(a[0]),
+        n::__NR_fchdir => fs::fchdir(a[0] as i32),
+        n::__NR_fchmod => fs::fchmod(a[0] as i32, a[1] as u32),
+        n::__NR_fchmodat => fs::fchmodat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_openat => fs::openat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
+        n::__NR_close => fs::close(a[0] as i32),
+        n::__NR_pipe2 => fs::pipe2(a[0], a[1] as u32),
+        n::__NR_getdents64 => fs::getdents64(a[0] as i32, a[1], a[2]),
+        n::__NR_lseek => fs::lseek(a[0] as i32, a[1] as i64, a[2] as u32),
+        n::__NR_read => fs::read(a[0] as i32, a[1], a[2]),
+        n::__NR_write => fs::write(a[0] as i32, a[1], a[2]),
+        n::__NR_readv => fs::readv(a[0] as i32, a[1], a[2]),
+        n::__NR_writev => fs::writev(a[0] as i32, a[1], a[2]),
+        n::__NR_pread64 => fs::pread64(a[0] as i32, a[1], a[2], a[3] as i64),
+        n::__NR_pwrite64 => fs::pwrite64(a[0] as i32, a[1], a[2], a[3] as i64),
+        n::__NR_ppoll => fs::ppoll(a[0], a[1], a[2], a[3], a[4]),
+        n::__NR_pselect6 => fs::pselect6(a[0], a[1], a[2], a[3], a[4], a[5]),
+        n::__NR_readlinkat => fs::readlinkat(a[0] as i32, a[1], a[2], a[3]),
+        n::__NR_newfstatat => fs::newfstatat(a[0] as i32, a[1], a[2], a[3] as u32),
+        n::__NR_fstat => fs::fstat(a[0] as i32, a[1]),
+        n::__NR_umask => fs::umask(a[0] as u32),
+        n::__NR_fsync | n::__NR_fdatasync | n::__NR_sync => fs::sync(),
+        // memory
+        n::__NR_brk => mm::brk(a[0]),
+        n::__NR_mmap => mm::mmap(a[0], a[1], a[2] as u32, a[3] as u32, a[4] as i32, a[5]),
+        n::__NR_munmap => mm::munmap(a[0], a[1]),
+        n::__NR_mprotect => mm::mprotect(a[0], a[1], a[2] as u32),
+        n::__NR_madvise => mm::madvise(a[0], a[1]),
+        // processes
+        n::__NR_exit => process::exit(a[0] as i32),
+        n::__NR_exit_group => process::exit(a[0] as i32),
+        n::__NR_clone => process::clone(tf, a[0], a[1], a[2], a[3], a[4]),
+        n::__NR_execve => process::execve(tf, a[0], a[1], a[2]),
+        n::__NR_wait4 => process::wait4(a[0] as i32, a[1], a[2] as u32, a[3]),
+        n::__NR_set_tid_address => process::set_tid_address(a[0]),
+        n::__NR_set_robust_list => Ok(0),
+        n::__NR_futex => process::futex(a[0], a[1] as u32, a[2] as u32, a[3]),
+        n::__NR_getpid => process::getpid(),
+        n::__NR_getppid => process::getppid(),
+        n::__NR_gettid => process::gettid(),
+        n::__NR_getuid | n::__NR_geteuid | n::__NR_getgid | n::__NR_getegid => process::getid(nr),
+        n::__NR_getresuid | n::__NR_getresgid => process::getresid(nr, a[0], a[1], a[2]),
+        n::__NR_setuid | n::__NR_setgid => process::setid(nr, a[0] as u32),
+        n::__NR_setpgid => process::setpgid(a[0] as i32, a[1] as i32),
+        n::__NR_getpgid => process::getpgid(a[0] as i32),
+        n::__NR_getsid => process::getsid(a[0] as i32),
+        n::__NR_setsid => process::setsid(),
+        n::__NR_prlimit64 => process::prlimit64(a[0] as i32, a[1] as u32, a[2], a[3]),
+        n::__NR_getrlimit => process::prlimit64(0, a[0] as u32, 0, a[1]),
+        n::__NR_setrlimit => process::prlimit64(0, a[0] as u32, a[1], 0),
+        n::__NR_prctl => process::prctl(a[0] as u32, a[1]),
+        n::__NR_sched_yield => process::sched_yield(),
+        n::__NR_sched_getaffinity => process::sched_getaffinity(a[0] as i32, a[1], a[2]),
+        n::__NR_uname => process::uname(a[0]),
+        n::__NR_getrandom => process::getrandom(a[0], a[1], a[2] as u32),
+        // signals
+        n::__NR_kill => signal::kill(a[0] as i32, a[1]),
+        n::__NR_tkill => signal::tkill(a[0] as i32, a[1]),
+        n::__NR_tgkill => signal::tgkill(a[0] as i32, a[1] as i32, a[2]),
+        n::__NR_rt_sigaction => signal::rt_sigaction(a[0], a[1], a[2], a[3]),
+        n::__NR_rt_sigprocmask => signal::rt_sigprocmask(a[0] as u32, a[1], a[2], a[3]),
+        n::__NR_rt_sigpending => signal::rt_sigpending(a[0], a[1]),
+        n::__NR_rt_sigsuspend => signal::rt_sigsuspend(a[0], a[1]),
+        n::__NR_rt_sigtimedwait => signal::rt_sigtimedwait(a[0], a[1], a[2], a[3]),
+        n::__NR_rt_sigqueueinfo => signal::rt_sigqueueinfo(a[0] as i32, a[1], a[2]),
+        n::__NR_rt_sigreturn => signal::rt_sigreturn(tf),
+        n::__NR_sigaltstack => signal::sigaltstack(tf, a[0], a[1]),
+        // time
+        n::__NR_clock_gettime => time::clock_gettime(a[0] as u32, a[1]),
+        n::__NR_clock_getres => time::clock_getres(a[0] as u32, a[1]),
+        n::__NR_gettimeofday => time::gettimeofday(a[0]),
+        n::__NR_nanosleep => time::nanosleep(a[0], a[1]),
+        n::__NR_clock_nanosleep => time::clock_nanosleep(a[0] as u32, a[1] as u32, a[2], a[3]),
+        n::__NR_setitimer => time::setitimer(a[0] as u32, a[1], a[2]),
+        n::__NR_getitimer => time::getitimer(a[0] as u32, a[1]),
+        _ => {
+            log::info!("pid {}: unknown syscall {nr}", crate::task::current_process().pid);
+            Err(ENOSYS)
+        }
+    };
+    encode(r)
+}

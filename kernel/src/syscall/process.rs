@@ -1,0 +1,349 @@
+//! Process system calls: clone (fork/vfork), execve, exit, wait4, ids, sessions and
+//! process groups, resource limits and a few informational calls.
+
+use super::errno::*;
+use crate::arch::trap::TrapFrame;
+use crate::fs::path::{resolve_at, AT_FDCWD, PATH_MAX};
+use crate::mm::uaccess::{read_cstr, read_ptr_array, read_val, write_val, UserSliceMut};
+use crate::task::process::{self, exit_status, CloneArgs, WaitOptions, WaitTarget};
+use crate::task::{current, current_process, exec, Pid};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+use linux_raw_sys::general as g;
+
+pub fn exit(code: i32) -> SysResult {
+    process::exit_current(exit_status(code))
+}
+
+/// clone(flags, stack, parent_tid, tls, child_tid): Linux's argument order on riscv.
+pub fn clone(tf: &TrapFrame, flags: usize, stack: usize, ptid: usize, tls: usize, ctid: usize) -> SysResult {
+    let flags = flags as u32;
+    let supported = g::CLONE_VM | g::CLONE_VFORK | g::CLONE_SETTLS | g::CLONE_PARENT_SETTID
+        | g::CLONE_CHILD_SETTID | g::CLONE_CHILD_CLEARTID | 0xff;
+    if flags & g::CLONE_THREAD != 0 || flags & g::CLONE_SIGHAND != 0 || flags & g::CLONE_FILES != 0 {
+        // Threads share signal handlers and descriptors; Rill runs one thread per process.
+        log::info!("clone: threads (flags {flags:#x}) are not supported");
+        return Err(EINVAL);
+    }
+    if flags & !supported != 0 {
+        return Err(EINVAL);
+    }
+    if flags & 0xff != 0 && flags & 0xff != g::SIGCHLD {
+        return Err(EINVAL);
+    }
+    let args = CloneArgs {
+        share_vm: flags & g::CLONE_VM != 0,
+        vfork: flags & g::CLONE_VFORK != 0,
+        stack,
+        tls: (flags & g::CLONE_SETTLS != 0).then_some(tls),
+        parent_tid: (flags & g::CLONE_PARENT_SETTID != 0).then_some(ptid),
+        child_tid_set: (flags & g::CLONE_CHILD_SETTID != 0).then_some(ctid),
+        child_tid_clear: (flags & g::CLONE_CHILD_CLEARTID != 0).then_some(ctid),
+    };
+    process::fork(tf, args).map(|pid| pid as usize)
+}
+
+/// Reads argv/envp-style string arrays from user memory (NULL array = empty).
+fn string_array(addr: usize) -> SysResult<Vec<String>> {
+    if addr == 0 {
+        return Ok(Vec::new());
+    }
+    read_ptr_array(addr, 0x7fff_ffff)?.into_iter().map(|p| read_cstr(p, 128 * 1024)).collect()
+}
+
+pub fn execve(tf: &mut TrapFrame, path_addr: usize, argv_addr: usize, envp_addr: usize) -> SysResult {
+    let path_str = read_cstr(path_addr, PATH_MAX)?;
+    let argv = string_array(argv_addr)?;
+    let envp = string_array(envp_addr)?;
+    let mut p = resolve_at(AT_FDCWD, &path_str)?;
+    // /proc/PID/exe names the running program's file.
+    if let Some(target) = crate::fs::procfs::readlink(&p) {
+        p = crate::fs::path::normalize("/", &target?)?;
+    }
+    exec_path(tf, &p.to_string(), &path_str, argv, envp)
+}
+
+/// Replaces the current program; on success `tf` holds the new program's registers.
+pub fn exec_path(tf: &mut TrapFrame, abs: &str, execfn: &str, argv: Vec<String>, envp: Vec<String>) -> SysResult {
+    let p = crate::fs::path::normalize("/", abs)?;
+    let data = exec::read_program(&p)?;
+    let image = exec::load(&data, execfn, &argv, &envp)?;
+    drop(data);
+    let proc = current_process();
+    let new_tf = exec::initial_frame(&image);
+    proc.replace_address_space(image.aspace);
+    *proc.exe.lock() = abs.into();
+    *proc.cmdline.lock() = argv.iter().flat_map(|a| a.bytes().chain(core::iter::once(0))).collect();
+    let closed = proc.fds.lock().close_on_exec();
+    drop(closed);
+    proc.signals.lock().reset_for_exec();
+    {
+        let task = current();
+        let mut ts = task.signals.lock();
+        ts.altstack = crate::signal::AltStack::default();
+        task.clear_child_tid.store(0, Ordering::Relaxed);
+        let mut fp = task.fp.lock();
+        *fp = Default::default();
+        fp.restore();
+    }
+    proc.did_exec.store(true, Ordering::Relaxed);
+    process::release_vfork(&proc);
+    *tf = new_tf;
+    // The new program's a0 is 0; returning it keeps the dispatcher's write harmless.
+    Ok(0)
+}
+
+pub fn wait4(pid: i32, status_addr: usize, options: u32, rusage: usize) -> SysResult {
+    if options & !(g::WNOHANG | g::WUNTRACED | g::WCONTINUED | g::__WALL | g::__WCLONE) != 0 {
+        return Err(EINVAL);
+    }
+    let target = match pid {
+        -1 => WaitTarget::Any,
+        0 => WaitTarget::Group(current_process().pgid()),
+        p if p > 0 => WaitTarget::Pid(p as Pid),
+        p => WaitTarget::Group(p.unsigned_abs()),
+    };
+    let opts = WaitOptions {
+        nohang: options & g::WNOHANG != 0,
+        untraced: options & g::WUNTRACED != 0,
+        continued: options & g::WCONTINUED != 0,
+    };
+    match process::wait_child(target, opts)? {
+        None => Ok(0),
+        Some(r) => {
+            // The child is reaped even if the status cannot be stored (as Linux).
+            if status_addr != 0 {
+                write_val(status_addr, &r.status)?;
+            }
+            if rusage != 0 {
+                UserSliceMut::new(rusage, 144)?.write(0, &[0u8; 144])?;
+            }
+            Ok(r.pid as usize)
+        }
+    }
+}
+
+pub fn set_tid_address(addr: usize) -> SysResult {
+    let task = current();
+    task.clear_child_tid.store(addr, Ordering::Relaxed);
+    Ok(task.tid as usize)
+}
+
+pub fn futex(addr: usize, op: u32, val: u32, timeout: usize) -> SysResult {
+    let cmd = op & !(g::FUTEX_PRIVATE_FLAG | g::FUTEX_CLOCK_REALTIME);
+    match cmd {
+        g::FUTEX_WAIT => {
+            let deadline = if timeout == 0 {
+                None
+            } else {
+                let ts: g::timespec = read_val(timeout)?;
+                Some(crate::time::now_ticks() + crate::time::ns_to_ticks(super::time::timespec_ns(&ts)?))
+            };
+            match crate::ipc::futex::wait(addr, val, deadline) {
+                Err(ERESTARTSYS) => Err(EINTR),
+                r => r,
+            }
+        }
+        g::FUTEX_WAKE => Ok(crate::ipc::futex::wake(addr, val as usize)),
+        _ => Err(ENOSYS),
+    }
+}
+
+pub fn getpid() -> SysResult {
+    Ok(current_process().pid as usize)
+}
+
+pub fn getppid() -> SysResult {
+    Ok(current_process().parent_pid() as usize)
+}
+
+pub fn gettid() -> SysResult {
+    Ok(current().tid as usize)
+}
+
+pub fn getid(nr: u32) -> SysResult {
+    let c = *current_process().creds.lock();
+    Ok(match nr {
+        g::__NR_getuid => c.uid,
+        g::__NR_geteuid => c.euid,
+        g::__NR_getgid => c.gid,
+        _ => c.egid,
+    } as usize)
+}
+
+pub fn getresid(nr: u32, r: usize, e: usize, s: usize) -> SysResult {
+    let c = *current_process().creds.lock();
+    let v = if nr == g::__NR_getresuid { [c.uid, c.euid, c.suid] } else { [c.gid, c.egid, c.sgid] };
+    write_val(r, &v[0])?;
+    write_val(e, &v[1])?;
+    write_val(s, &v[2])?;
+    Ok(0)
+}
+
+/// setuid/setgid: root sets all three ids; others may only switch among their own.
+pub fn setid(nr: u32, id: u32) -> SysResult {
+    let proc = current_process();
+    let mut c = proc.creds.lock();
+    let root = c.euid == 0;
+    if nr == g::__NR_setuid {
+        if root {
+            (c.uid, c.euid, c.suid) = (id, id, id);
+        } else if id == c.uid || id == c.suid {
+            c.euid = id;
+        } else {
+            return Err(EPERM);
+        }
+    } else if root {
+        (c.gid, c.egid, c.sgid) = (id, id, id);
+    } else if id == c.gid || id == c.sgid {
+        c.egid = id;
+    } else {
+        return Err(EPERM);
+    }
+    Ok(0)
+}
+
+pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
+    if pgid < 0 {
+        return Err(EINVAL);
+    }
+    let me = current_process();
+    let target = if pid == 0 { me.clone() } else { process::find(pid as Pid).ok_or(ESRCH)? };
+    let is_child = target.parent_pid() == me.pid;
+    if target.pid != me.pid && !is_child {
+        return Err(ESRCH);
+    }
+    if is_child && target.sid() != me.sid() {
+        return Err(EPERM);
+    }
+    if is_child && target.exe_changed_since_fork() {
+        return Err(EACCES);
+    }
+    if target.sid() == target.pid {
+        return Err(EPERM);
+    }
+    let pgid = if pgid == 0 { target.pid } else { pgid as Pid };
+    if pgid != target.pid {
+        let exists = process::all().iter().any(|p| p.pgid() == pgid && p.sid() == target.sid());
+        if !exists {
+            return Err(EPERM);
+        }
+    }
+    target.pgid.store(pgid, Ordering::Relaxed);
+    Ok(0)
+}
+
+pub fn getpgid(pid: i32) -> SysResult {
+    let p = if pid == 0 { current_process() } else { process::find(pid as Pid).ok_or(ESRCH)? };
+    Ok(p.pgid() as usize)
+}
+
+pub fn getsid(pid: i32) -> SysResult {
+    let p = if pid == 0 { current_process() } else { process::find(pid as Pid).ok_or(ESRCH)? };
+    Ok(p.sid() as usize)
+}
+
+pub fn setsid() -> SysResult {
+    let me = current_process();
+    if process::all().iter().any(|p| p.pgid() == me.pid) {
+        return Err(EPERM);
+    }
+    me.sid.store(me.pid, Ordering::Relaxed);
+    me.pgid.store(me.pid, Ordering::Relaxed);
+    Ok(me.pid as usize)
+}
+
+pub fn prlimit64(pid: i32, resource: u32, new: usize, old: usize) -> SysResult {
+    let proc = if pid == 0 { current_process() } else { process::find(pid as Pid).ok_or(ESRCH)? };
+    if resource >= g::RLIM_NLIMITS {
+        return Err(EINVAL);
+    }
+    let new_limit: Option<g::rlimit64> = if new != 0 { Some(read_val(new)?) } else { None };
+    if let Some(l) = &new_limit {
+        if l.rlim_cur > l.rlim_max {
+            return Err(EINVAL);
+        }
+    }
+    let mut limits = proc.rlimits.lock();
+    let cur = limits[resource as usize];
+    if old != 0 {
+        write_val(old, &cur)?;
+    }
+    if let Some(l) = new_limit {
+        if l.rlim_max > cur.rlim_max && proc.creds.lock().euid != 0 {
+            return Err(EPERM);
+        }
+        limits[resource as usize] = l;
+    }
+    Ok(0)
+}
+
+pub fn prctl(option: u32, arg: usize) -> SysResult {
+    let proc = current_process();
+    match option {
+        linux_raw_sys::prctl::PR_SET_CHILD_SUBREAPER => {
+            proc.subreaper.store(arg != 0, Ordering::Relaxed);
+            Ok(0)
+        }
+        linux_raw_sys::prctl::PR_GET_CHILD_SUBREAPER => {
+            write_val(arg, &(proc.subreaper.load(Ordering::Relaxed) as i32))?;
+            Ok(0)
+        }
+        linux_raw_sys::prctl::PR_SET_NAME | linux_raw_sys::prctl::PR_SET_PDEATHSIG => Ok(0),
+        _ => Err(EINVAL),
+    }
+}
+
+pub fn sched_yield() -> SysResult {
+    crate::task::schedule_yield();
+    Ok(0)
+}
+
+pub fn sched_getaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
+    if pid != 0 && process::find(pid as Pid).is_none() {
+        return Err(ESRCH);
+    }
+    if size < 8 || size % 8 != 0 {
+        return Err(EINVAL);
+    }
+    write_val(mask, &1u64)?;
+    Ok(8)
+}
+
+fn field<const N: usize>(s: &str) -> [core::ffi::c_char; N] {
+    let mut out = [0 as core::ffi::c_char; N];
+    for (o, b) in out.iter_mut().zip(s.bytes().take(N - 1)) {
+        *o = b as core::ffi::c_char;
+    }
+    out
+}
+
+pub fn uname(buf: usize) -> SysResult {
+    let u = linux_raw_sys::system::new_utsname {
+        sysname: field("Linux"),
+        nodename: field("rill"),
+        release: field("6.1.0-rill"),
+        version: field("#1 Rill"),
+        machine: field("riscv64"),
+        domainname: field("(none)"),
+    };
+    write_val(buf, &u)?;
+    Ok(0)
+}
+
+pub fn getrandom(buf: usize, len: usize, flags: u32) -> SysResult {
+    if flags & !(g::GRND_NONBLOCK | g::GRND_RANDOM | g::GRND_INSECURE) != 0 {
+        return Err(EINVAL);
+    }
+    let out = UserSliceMut::new(buf, len)?;
+    let mut chunk = [0u8; 256];
+    let mut done = 0;
+    while done < len {
+        let n = (len - done).min(chunk.len());
+        crate::random::fill(&mut chunk[..n]);
+        out.write(done, &chunk[..n])?;
+        done += n;
+    }
+    Ok(len)
+}

@@ -1,0 +1,273 @@
+//! Signal system calls: dispositions, masks, sending, waiting and sigreturn.
+
+use super::errno::*;
+use crate::arch::trap::{TrapFrame, REG_A0, REG_SP};
+use crate::mm::uaccess::{read_val, write_val, UserSliceMut};
+use crate::signal::{self, deliver, signal_from_user, SigAction, SigInfo, SigSet, Signal};
+use crate::task::{current, current_process, process, Pid};
+use linux_raw_sys::general as g;
+use rill_signal::MaskHow;
+
+fn check_sigsetsize(size: usize) -> SysResult<()> {
+    if size != SigSet::ABI_SIZE {
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+pub fn rt_sigaction(sig: usize, act: usize, old: usize, size: usize) -> SysResult {
+    check_sigsetsize(size)?;
+    let sig = signal_from_user(sig)?;
+    let new = if act != 0 { Some(SigAction::from_user(&read_val::<g::kernel_sigaction>(act)?)) } else { None };
+    if new.is_some() && !sig.can_be_caught() {
+        return Err(EINVAL);
+    }
+    let proc = current_process();
+    let prev = proc.signals.lock().action(sig);
+    if old != 0 {
+        write_val(old, &prev.to_user())?;
+    }
+    if let Some(new) = new {
+        proc.signals.lock().set_action(sig, new);
+        // Setting SIG_IGN (or a default that ignores) discards pending instances.
+        let ignores = new.is_ignore() || (new.is_default() && sig.default_action() == signal::DefaultAction::Ignore);
+        if ignores {
+            proc.signals.lock().shared.remove(sig);
+            current().signals.lock().pending.remove(sig);
+        }
+    }
+    Ok(0)
+}
+
+pub fn rt_sigprocmask(how: u32, set: usize, old: usize, size: usize) -> SysResult {
+    check_sigsetsize(size)?;
+    let task = current();
+    let new = if set != 0 { Some(SigSet::from_bits(read_val::<u64>(set)?)) } else { None };
+    let how = match new {
+        Some(_) => Some(MaskHow::from_raw(how).ok_or(EINVAL)?),
+        None => None,
+    };
+    let prev = task.signals.lock().blocked;
+    if old != 0 {
+        write_val(old, &prev.bits())?;
+    }
+    if let (Some(set), Some(how)) = (new, how) {
+        task.signals.lock().blocked = how.apply(prev, set);
+    }
+    Ok(0)
+}
+
+pub fn rt_sigpending(set: usize, size: usize) -> SysResult {
+    check_sigsetsize(size)?;
+    let task = current();
+    let mine = task.signals.lock().pending.pending_set();
+    let shared = task.process.signals.lock().shared.pending_set();
+    let blocked = task.signals.lock().blocked;
+    write_val(set, &mine.union(shared).intersection(blocked).bits())?;
+    Ok(0)
+}
+
+/// A signal mask installed for the duration of one call (sigsuspend, ppoll,
+/// pselect6). When the call ends, the old mask is kept as `saved_mask`, which the
+/// delivery code restores after running a handler (or at once if none runs).
+pub struct TemporaryMask {
+    active: bool,
+    old: SigSet,
+}
+
+impl TemporaryMask {
+    pub fn install(addr: usize, size: usize) -> SysResult<TemporaryMask> {
+        if addr == 0 {
+            return Ok(TemporaryMask { active: false, old: SigSet::EMPTY });
+        }
+        check_sigsetsize(size)?;
+        let set = SigSet::from_bits(read_val::<u64>(addr)?).without_unblockable();
+        let task = current();
+        let mut ts = task.signals.lock();
+        let old = ts.blocked;
+        ts.blocked = set;
+        Ok(TemporaryMask { active: true, old })
+    }
+}
+
+impl Drop for TemporaryMask {
+    fn drop(&mut self) {
+        if self.active {
+            current().signals.lock().saved_mask = Some(self.old);
+        }
+    }
+}
+
+pub fn rt_sigsuspend(set: usize, size: usize) -> SysResult {
+    let _mask = TemporaryMask::install(set, size)?;
+    let task = current();
+    let r = crate::task::wait::block_on(&[], None, || None::<()>);
+    drop(task);
+    match r {
+        Err(ERESTARTSYS) | Ok(()) => Err(ERESTARTNOHAND),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> SysResult {
+    check_sigsetsize(size)?;
+    let wanted = SigSet::from_bits(read_val::<u64>(set)?).without_unblockable();
+    let deadline = if timeout == 0 {
+        None
+    } else {
+        let ts: g::timespec = read_val(timeout)?;
+        Some(crate::time::now_ticks() + crate::time::ns_to_ticks(super::time::timespec_ns(&ts)?))
+    };
+    let task = current();
+    let take = || {
+        task.signals.lock().pending.dequeue_specific(wanted).or_else(|| task.process.signals.lock().shared.dequeue_specific(wanted))
+    };
+    // The wanted signals count as unblocked for the wait (sigtimedwait(2)).
+    let old = task.signals.lock().blocked;
+    task.signals.lock().blocked = old.difference(wanted);
+    let r = crate::task::wait::block_on(&[], deadline, take);
+    task.signals.lock().blocked = old;
+    match r {
+        Ok((sig, si)) => {
+            if info != 0 {
+                UserSliceMut::new(info, 128)?.write(0, &deliver::encode_siginfo(sig, &si))?;
+            }
+            Ok(sig.number() as usize)
+        }
+        Err(ETIMEDOUT) => Err(EAGAIN),
+        Err(ERESTARTSYS) => Err(EINTR),
+        Err(e) => Err(e),
+    }
+}
+
+fn check_permission(target: &process::Process) -> SysResult<()> {
+    let me = *current_process().creds.lock();
+    let them = *target.creds.lock();
+    if me.euid == 0 || me.uid == them.uid || me.euid == them.uid || me.uid == them.suid || me.euid == them.suid {
+        Ok(())
+    } else {
+        Err(EPERM)
+    }
+}
+
+fn send_checked(target: &alloc::sync::Arc<process::Process>, sig: Option<Signal>, info: SigInfo) -> SysResult<()> {
+    check_permission(target)?;
+    match sig {
+        Some(s) => signal::send_to_process(target, s, info),
+        None => Ok(()),
+    }
+}
+
+pub fn kill(pid: i32, sig: usize) -> SysResult {
+    // Signal 0 checks existence and permission only.
+    let sig = if sig == 0 { None } else { Some(signal_from_user(sig)?) };
+    let me = current_process();
+    let info = SigInfo::user(&me);
+    let targets: alloc::vec::Vec<_> = match pid {
+        p if p > 0 => alloc::vec![process::find(p as Pid).ok_or(ESRCH)?],
+        0 => process::all().into_iter().filter(|p| p.pgid() == me.pgid()).collect(),
+        -1 => process::all().into_iter().filter(|p| p.pid != 1 && p.pid != me.pid).collect(),
+        p => process::all().into_iter().filter(|q| q.pgid() == p.unsigned_abs()).collect(),
+    };
+    let targets: alloc::vec::Vec<_> = targets.into_iter().filter(|p| pid > 0 || !p.is_zombie()).collect();
+    if targets.is_empty() {
+        return Err(ESRCH);
+    }
+    let mut result = Err(EPERM);
+    for t in &targets {
+        if send_checked(t, sig, info).is_ok() {
+            result = Ok(0);
+        }
+    }
+    if pid == -1 {
+        // kill(-1) also signals the caller itself (unless it is init).
+        if let Some(s) = sig {
+            let _ = signal::send_to_process(&me, s, info);
+        }
+        return Ok(0);
+    }
+    result
+}
+
+fn thread_target(tid: i32) -> SysResult<alloc::sync::Arc<process::Process>> {
+    if tid <= 0 {
+        return Err(EINVAL);
+    }
+    process::find(tid as Pid).filter(|p| !p.is_zombie()).ok_or(ESRCH)
+}
+
+pub fn tkill(tid: i32, sig: usize) -> SysResult {
+    tgkill(-1, tid, sig)
+}
+
+pub fn tgkill(tgid: i32, tid: i32, sig: usize) -> SysResult {
+    if tgid == 0 || tgid < -1 {
+        return Err(EINVAL);
+    }
+    let sig = if sig == 0 { None } else { Some(signal_from_user(sig)?) };
+    let target = thread_target(tid)?;
+    if tgid > 0 && target.pid != tgid as Pid {
+        return Err(ESRCH);
+    }
+    let me = current_process();
+    let info = SigInfo { code: g::SI_TKILL, ..SigInfo::user(&me) };
+    send_checked(&target, sig, info)?;
+    Ok(0)
+}
+
+pub fn rt_sigqueueinfo(pid: i32, sig: usize, info_addr: usize) -> SysResult {
+    let sig = signal_from_user(sig)?;
+    let code: i32 = read_val(info_addr + 8)?;
+    let value: usize = read_val(info_addr + 24)?;
+    let me = current_process();
+    let target = process::find(pid as Pid).filter(|p| !p.is_zombie()).ok_or(ESRCH)?;
+    // Only the kernel may claim SI_USER or positive codes for another process.
+    if (code >= 0 || code == g::SI_TKILL) && target.pid != me.pid {
+        return Err(EPERM);
+    }
+    let info = SigInfo { code, value, ..SigInfo::user(&me) };
+    send_checked(&target, Some(sig), info)?;
+    Ok(0)
+}
+
+pub fn rt_sigreturn(tf: &mut TrapFrame) -> SysResult {
+    deliver::sigreturn(tf);
+    // The dispatcher stores our result in a0: hand back the restored a0.
+    Ok(tf.regs[REG_A0])
+}
+
+pub fn sigaltstack(tf: &TrapFrame, new: usize, old: usize) -> SysResult {
+    let task = current();
+    let cur = task.signals.lock().altstack;
+    let on_stack = cur.contains(tf.regs[REG_SP]);
+    if old != 0 {
+        let flags = if on_stack { g::SS_ONSTACK } else if cur.size == 0 { g::SS_DISABLE } else { 0 };
+        let mut report = [0u8; 24];
+        report[..8].copy_from_slice(&(cur.sp as u64).to_ne_bytes());
+        report[8..12].copy_from_slice(&flags.to_ne_bytes());
+        report[16..].copy_from_slice(&(cur.size as u64).to_ne_bytes());
+        UserSliceMut::new(old, 24)?.write(0, &report)?;
+    }
+    if new != 0 {
+        let sp: usize = read_val(new)?;
+        let flags: u32 = read_val(new + 8)?;
+        let size: usize = read_val(new + 16)?;
+        if on_stack {
+            return Err(EPERM);
+        }
+        let flags = flags & !g::SS_AUTODISARM;
+        if flags != 0 && flags != g::SS_DISABLE {
+            return Err(EINVAL);
+        }
+        let mut ts = task.signals.lock();
+        if flags == g::SS_DISABLE {
+            ts.altstack = signal::AltStack::default();
+        } else {
+            if size < g::MINSIGSTKSZ as usize {
+                return Err(ENOMEM);
+            }
+            ts.altstack = signal::AltStack { sp, size };
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,142 @@
+//! Time system calls: clocks, sleeps and the real-time interval timer (alarm).
+
+use super::errno::*;
+use crate::mm::uaccess::{read_val, write_val};
+use crate::task::{current, current_process};
+use crate::time::{monotonic_ns, now_ticks, ns_to_ticks, realtime_ns, ticks_to_ns};
+use linux_raw_sys::general as g;
+
+const NS: u64 = 1_000_000_000;
+
+/// A timespec's length in nanoseconds; EINVAL for negative or unnormalised values.
+pub fn timespec_ns(ts: &g::timespec) -> SysResult<u64> {
+    if ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NS as i64 {
+        return Err(EINVAL);
+    }
+    Ok((ts.tv_sec as u64).saturating_mul(NS).saturating_add(ts.tv_nsec as u64))
+}
+
+fn timespec(ns: u64) -> g::timespec {
+    g::timespec { tv_sec: (ns / NS) as _, tv_nsec: (ns % NS) as _ }
+}
+
+fn clock_ns(clock: u32) -> SysResult<u64> {
+    match clock {
+        g::CLOCK_REALTIME | g::CLOCK_REALTIME_COARSE | g::CLOCK_TAI => Ok(realtime_ns()),
+        g::CLOCK_MONOTONIC | g::CLOCK_MONOTONIC_RAW | g::CLOCK_MONOTONIC_COARSE | g::CLOCK_BOOTTIME => Ok(monotonic_ns()),
+        // CPU-time clocks: approximated by time since boot (Rill keeps no CPU accounting yet).
+        g::CLOCK_PROCESS_CPUTIME_ID | g::CLOCK_THREAD_CPUTIME_ID => Ok(monotonic_ns()),
+        _ => Err(EINVAL),
+    }
+}
+
+pub fn clock_gettime(clock: u32, ts: usize) -> SysResult {
+    let ns = clock_ns(clock)?;
+    write_val(ts, &timespec(ns))?;
+    Ok(0)
+}
+
+pub fn clock_getres(clock: u32, ts: usize) -> SysResult {
+    clock_ns(clock)?;
+    if ts != 0 {
+        write_val(ts, &timespec(1))?;
+    }
+    Ok(0)
+}
+
+pub fn gettimeofday(tv: usize) -> SysResult {
+    if tv != 0 {
+        let ns = realtime_ns();
+        write_val(tv, &g::__kernel_old_timeval { tv_sec: (ns / NS) as _, tv_usec: ((ns % NS) / 1000) as _ })?;
+    }
+    Ok(0)
+}
+
+/// Sleeps until tick `deadline`. On a signal, stores the remaining time in `rem` and
+/// leaves the deadline for a transparent restart.
+fn sleep_until(deadline: u64, rem: usize) -> SysResult {
+    let task = current();
+    match crate::task::wait::sleep_until(deadline) {
+        Ok(()) => Ok(0),
+        Err(ERESTARTSYS) => {
+            if rem != 0 {
+                let left = ticks_to_ns(deadline.saturating_sub(now_ticks()));
+                write_val(rem, &timespec(left))?;
+            }
+            *task.restart_deadline.lock() = Some(deadline);
+            Err(ERESTART_RESTARTBLOCK)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub fn nanosleep(req: usize, rem: usize) -> SysResult {
+    let ts: g::timespec = read_val(req)?;
+    let ns = timespec_ns(&ts)?;
+    // A restarted call (after a stop/continue) resumes with the original deadline.
+    let deadline = current().restart_deadline.lock().take().unwrap_or_else(|| now_ticks() + ns_to_ticks(ns));
+    sleep_until(deadline, rem)
+}
+
+pub fn clock_nanosleep(clock: u32, flags: u32, req: usize, rem: usize) -> SysResult {
+    let ts: g::timespec = read_val(req)?;
+    let ns = timespec_ns(&ts)?;
+    let now = clock_ns(clock)?;
+    let restarted = current().restart_deadline.lock().take();
+    if flags & g::TIMER_ABSTIME != 0 {
+        let deadline = now_ticks() + ns_to_ticks(ns.saturating_sub(now));
+        return match sleep_until(deadline, 0) {
+            // Absolute sleeps restart with the same request and need no saved deadline.
+            Err(ERESTART_RESTARTBLOCK) => Err(ERESTARTNOHAND),
+            r => r,
+        };
+    }
+    sleep_until(restarted.unwrap_or_else(|| now_ticks() + ns_to_ticks(ns)), rem)
+}
+
+fn itimerval_of(remaining_ns: u64, interval_ns: u64) -> g::itimerval {
+    let tv = |ns: u64| g::timeval { tv_sec: (ns / NS) as _, tv_usec: ((ns % NS) / 1000) as _ };
+    g::itimerval { it_interval: tv(interval_ns), it_value: tv(remaining_ns) }
+}
+
+fn current_itimer() -> g::itimerval {
+    let proc = current_process();
+    let t = *proc.real_timer.lock();
+    let remaining = t.key.map_or(0, |(deadline, _)| ticks_to_ns(deadline.saturating_sub(now_ticks())).max(1000));
+    itimerval_of(remaining, ticks_to_ns(t.interval))
+}
+
+pub fn getitimer(which: u32, out: usize) -> SysResult {
+    if which != g::ITIMER_REAL {
+        return Err(EINVAL);
+    }
+    write_val(out, &current_itimer())?;
+    Ok(0)
+}
+
+pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
+    if which != g::ITIMER_REAL {
+        return Err(EINVAL);
+    }
+    let nv: g::itimerval = read_val(new)?;
+    let us = |tv: &g::timeval| -> SysResult<u64> {
+        if tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1_000_000 {
+            return Err(EINVAL);
+        }
+        Ok(tv.tv_sec as u64 * NS + tv.tv_usec as u64 * 1000)
+    };
+    let (value, interval) = (us(&nv.it_value)?, us(&nv.it_interval)?);
+    if old != 0 {
+        write_val(old, &current_itimer())?;
+    }
+    let proc = current_process();
+    let mut t = proc.real_timer.lock();
+    if let Some(key) = t.key.take() {
+        crate::task::wait::cancel_timer(key);
+    }
+    t.interval = ns_to_ticks(interval);
+    if value != 0 {
+        t.key = Some(crate::task::wait::add_alarm(&proc, now_ticks() + ns_to_ticks(value)));
+    }
+    Ok(0)
+}

@@ -1,0 +1,19 @@
+//! Processes, threads, the scheduler and wait queues.
+
+pub mod exec;
+pub mod process;
+pub mod sched;
+pub mod thread;
+pub mod wait;
+
+pub use process::{Pid, Process};
+pub use sched::{current, schedule_yield};
+pub use thread::Task;
+pub use wait::WaitQueue;
+
+use alloc::sync::Arc;
+
+/// The process of the task running on this hart.
+pub fn current_process() -> Arc<Process> {
+    current().process.clone()
+}

@@ -1,0 +1,124 @@
+//! Round-robin scheduling. Each hart runs `run()` on its boot stack: it takes the
+//! next ready task from the shared run queue and switches to it; the task switches
+//! back when it yields, sleeps or exits. All state changes go through the task's
+//! state lock, so a wake-up on one hart and a sleep on another cannot lose each other.
+
+use super::thread::{Task, TaskState};
+use crate::arch::context::{switch, Context};
+use crate::arch::cpu;
+use crate::arch::kstack::ContextCell;
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use core::sync::atomic::Ordering;
+use spin::Mutex;
+
+pub const MAX_HARTS: usize = 8;
+
+/// Per-hart scheduler state; `tp` holds the hart's index into `CPUS`.
+struct Cpu {
+    current: Mutex<Option<Arc<Task>>>,
+    /// The scheduler loop's own context on this hart.
+    idle: ContextCell,
+}
+
+static CPUS: [Cpu; MAX_HARTS] = [const { Cpu { current: Mutex::new(None), idle: ContextCell::new(Context::new(0, 0)) } }; MAX_HARTS];
+
+static RUN_QUEUE: Mutex<VecDeque<Arc<Task>>> = Mutex::new(VecDeque::new());
+
+fn this_cpu() -> &'static Cpu {
+    &CPUS[cpu::read_tp() % MAX_HARTS]
+}
+
+/// The task running on this hart. Only called from task context.
+pub fn current() -> Arc<Task> {
+    match this_cpu().current.lock().as_ref() {
+        Some(t) => t.clone(),
+        None => panic!("current() called outside a task"),
+    }
+}
+
+/// Makes a new task runnable.
+pub fn spawn(task: Arc<Task>) {
+    let mut st = task.state.lock();
+    *st = TaskState::Ready;
+    RUN_QUEUE.lock().push_back(task.clone());
+}
+
+/// Wakes a sleeping (or, with `stopped`, a stopped) task. Returns whether it was woken.
+pub fn wake(task: &Arc<Task>) -> bool {
+    let mut st = task.state.lock();
+    if *st == TaskState::Sleeping {
+        *st = TaskState::Ready;
+        RUN_QUEUE.lock().push_back(task.clone());
+        true
+    } else {
+        false
+    }
+}
+
+/// Resumes a task stopped by job control.
+pub fn resume_stopped(task: &Arc<Task>) {
+    let mut st = task.state.lock();
+    if *st == TaskState::Stopped {
+        *st = TaskState::Ready;
+        RUN_QUEUE.lock().push_back(task.clone());
+    }
+}
+
+/// Sets the current task's state before it calls `block`.
+pub fn set_current_state(state: TaskState) {
+    *current().state.lock() = state;
+}
+
+/// Gives up the hart with the state the caller set (Sleeping, Stopped or Dead).
+/// Returns when the task runs again.
+pub fn block() {
+    let task = current();
+    task.fp.lock().save();
+    let ctx = task.ctx.as_ptr();
+    // Drop our reference: a dead task's stack is never resumed, and the Arc held by the
+    // hart keeps the task alive until the switch is complete.
+    drop(task);
+    // SAFETY: `ctx` belongs to the current task, which stays allocated while the hart
+    // holds it as `current`; the idle context was saved when the scheduler switched here.
+    unsafe { switch(ctx, this_cpu().idle.as_ptr()) };
+    current().fp.lock().restore();
+}
+
+/// Puts the current task back in the run queue and runs another (preemption, sched_yield).
+pub fn schedule_yield() {
+    set_current_state(TaskState::Running);
+    block();
+}
+
+/// The scheduler loop of one hart; never returns.
+pub fn run() -> ! {
+    let cpu = this_cpu();
+    loop {
+        let next = RUN_QUEUE.lock().pop_front();
+        let Some(task) = next else {
+            cpu::wait_for_interrupt();
+            continue;
+        };
+        while task.on_cpu.load(Ordering::Acquire) {
+            core::hint::spin_loop();
+        }
+        *task.state.lock() = TaskState::Running;
+        task.on_cpu.store(true, Ordering::Release);
+        task.process.activate_address_space();
+        let ctx = task.ctx.as_ptr();
+        *cpu.current.lock() = Some(task);
+        // SAFETY: the task's context was created by `Task::new` or saved by `block`, and
+        // the task is kept alive by `cpu.current` until it switches back.
+        unsafe { switch(cpu.idle.as_ptr(), ctx) };
+        let Some(prev) = cpu.current.lock().take() else { continue };
+        prev.on_cpu.store(false, Ordering::Release);
+        let mut st = prev.state.lock();
+        // Running means the task yielded; Sleeping/Stopped/Dead tasks wait for a wake-up
+        // (which may already have made them Ready and queued them).
+        if *st == TaskState::Running {
+            *st = TaskState::Ready;
+            RUN_QUEUE.lock().push_back(prev.clone());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! A task is one schedulable thread of a process: its kernel stack (with the saved
+//! user registers on top), its switched-out kernel context, its FPU state and its
+//! per-thread signal state.
+
+use super::process::{Pid, Process};
+use crate::arch::context::{Context, FpState};
+use crate::arch::kstack::{ContextCell, KernelStack};
+use crate::arch::trap::TrapFrame;
+use crate::signal::ThreadSignals;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, AtomicUsize};
+use spin::Mutex;
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TaskState {
+    /// On a hart right now.
+    Running,
+    /// In the run queue.
+    Ready,
+    /// Waiting on a wait queue or timer; a signal wakes it.
+    Sleeping,
+    /// Stopped by job control until SIGCONT.
+    Stopped,
+    /// Exited; never runs again.
+    Dead,
+}
+
+pub struct Task {
+    pub tid: Pid,
+    pub process: Arc<Process>,
+    pub(super) kstack: KernelStack,
+    pub(super) ctx: ContextCell,
+    pub(crate) state: Mutex<TaskState>,
+    /// Set while a hart executes on this task's stack; another hart that picks the task
+    /// from the run queue waits until the previous hart has switched away.
+    pub(super) on_cpu: AtomicBool,
+    pub fp: Mutex<FpState>,
+    pub signals: Mutex<ThreadSignals>,
+    /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed (and futex-woken) at exit.
+    pub clear_child_tid: AtomicUsize,
+    /// Deadline (timer ticks) an interrupted nanosleep resumes with when restarted.
+    pub restart_deadline: Mutex<Option<u64>>,
+}
+
+extern "C" fn task_start() -> ! {
+    let task = super::current();
+    let frame = task.kstack.frame_ptr();
+    drop(task);
+    crate::trap::return_to_user(frame)
+}
+
+impl Task {
+    /// A task that will enter user mode with the registers in `tf` when first run.
+    pub fn new(tid: Pid, process: Arc<Process>, tf: TrapFrame, signals: ThreadSignals) -> Option<Arc<Task>> {
+        Task::with_entry(tid, process, tf, signals, task_start)
+    }
+
+    /// A task whose first kernel code is `entry` (pid 1 starts by exec'ing /bin/init).
+    pub fn with_entry(
+        tid: Pid,
+        process: Arc<Process>,
+        tf: TrapFrame,
+        signals: ThreadSignals,
+        entry: extern "C" fn() -> !,
+    ) -> Option<Arc<Task>> {
+        let kstack = KernelStack::new(tf)?;
+        let ctx = Context::new(entry as usize, kstack.frame_ptr() as usize);
+        Some(Arc::new(Task {
+            tid,
+            process,
+            kstack,
+            ctx: ContextCell::new(ctx),
+            state: Mutex::new(TaskState::Ready),
+            on_cpu: AtomicBool::new(false),
+            fp: Mutex::new(FpState::default()),
+            signals: Mutex::new(signals),
+            clear_child_tid: AtomicUsize::new(0),
+            restart_deadline: Mutex::new(None),
+        }))
+    }
+
+    /// The saved user registers at the top of this task's kernel stack.
+    pub fn trap_frame_ptr(&self) -> *mut TrapFrame {
+        self.kstack.frame_ptr()
+    }
+
+    pub fn state(&self) -> TaskState {
+        *self.state.lock()
+    }
+}

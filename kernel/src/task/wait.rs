@@ -1,0 +1,160 @@
+//! Wait queues and timed sleeps.
+//!
+//! Every blocking call in Rill waits the same way (see `block_on`): mark the task
+//! Sleeping, register on the queues it waits for (and the timer list for a deadline),
+//! then test the condition once more before giving up the hart. A waker that runs at
+//! any point after registration either sees Sleeping and requeues the task, or the
+//! re-test sees what the waker did, so no wake-up is lost. A pending signal wakes the
+//! task too, and the wait returns ERESTARTSYS for the signal code to turn into EINTR or
+//! a restart.
+
+use super::sched::{self, current};
+use super::thread::{Task, TaskState};
+use crate::syscall::errno::{SysResult, ERESTARTSYS, ETIMEDOUT};
+use crate::time;
+use alloc::collections::{BTreeMap, VecDeque};
+use super::process::Process;
+use alloc::sync::{Arc, Weak};
+use core::sync::atomic::{AtomicU64, Ordering};
+use spin::Mutex;
+
+/// Tasks waiting for something to change.
+#[derive(Default)]
+pub struct WaitQueue {
+    waiters: Mutex<VecDeque<Arc<Task>>>,
+}
+
+impl WaitQueue {
+    pub const fn new() -> Self {
+        WaitQueue { waiters: Mutex::new(VecDeque::new()) }
+    }
+
+    /// Wakes every waiter; each re-tests its own condition.
+    pub fn wake_all(&self) {
+        let waiters = core::mem::take(&mut *self.waiters.lock());
+        for t in waiters {
+            sched::wake(&t);
+        }
+    }
+
+    /// Blocks until `cond` yields a value; ERESTARTSYS if a signal arrives first.
+    pub fn wait_until<T>(&self, cond: impl FnMut() -> Option<T>) -> SysResult<T> {
+        block_on(&[self], None, cond)
+    }
+
+    fn add(&self, t: &Arc<Task>) {
+        self.waiters.lock().push_back(t.clone());
+    }
+
+    fn remove(&self, t: &Arc<Task>) {
+        self.waiters.lock().retain(|w| !Arc::ptr_eq(w, t));
+    }
+}
+
+/// What happens when a timer expires.
+enum TimerAction {
+    /// Wake a sleeping task.
+    Wake(Arc<Task>),
+    /// The process's ITIMER_REAL ran out: SIGALRM.
+    Alarm(Weak<Process>),
+}
+
+/// Timers, keyed by (deadline in timer ticks, sequence number).
+static TIMERS: Mutex<BTreeMap<(u64, u64), TimerAction>> = Mutex::new(BTreeMap::new());
+static TIMER_SEQ: AtomicU64 = AtomicU64::new(0);
+
+/// Wakes the sleepers whose deadline has passed; returns the next deadline, if any.
+pub fn expire_timers(now: u64) -> Option<u64> {
+    let mut pending_alarms = alloc::vec::Vec::new();
+    let next = expire_locked(now, &mut pending_alarms);
+    // Signals are sent outside the timer lock: sending may re-arm the interval timer.
+    for p in pending_alarms {
+        crate::signal::itimer_expired(&p);
+    }
+    next.or_else(|| TIMERS.lock().first_key_value().map(|(k, _)| k.0))
+}
+
+fn expire_locked(now: u64, pending_alarms: &mut alloc::vec::Vec<Arc<Process>>) -> Option<u64> {
+    let mut timers = TIMERS.lock();
+    while let Some(entry) = timers.first_entry() {
+        if entry.key().0 > now {
+            return Some(entry.key().0);
+        }
+        match entry.remove() {
+            TimerAction::Wake(t) => {
+                sched::wake(&t);
+            }
+            TimerAction::Alarm(p) => {
+                if let Some(p) = p.upgrade() {
+                    pending_alarms.push(p);
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Arms the ITIMER_REAL of `proc` for tick `deadline`; returns the timer's key.
+pub fn add_alarm(proc: &Arc<Process>, deadline: u64) -> (u64, u64) {
+    let key = (deadline, TIMER_SEQ.fetch_add(1, Ordering::Relaxed));
+    TIMERS.lock().insert(key, TimerAction::Alarm(Arc::downgrade(proc)));
+    time::arm_deadline(deadline);
+    key
+}
+
+pub fn cancel_timer(key: (u64, u64)) {
+    TIMERS.lock().remove(&key);
+}
+
+/// Blocks until `cond` yields a value, waiting on all `queues`, until the absolute
+/// `deadline` (timer ticks) if given. Errors: ERESTARTSYS on a signal, ETIMEDOUT.
+pub fn block_on<T>(
+    queues: &[&WaitQueue],
+    deadline: Option<u64>,
+    mut cond: impl FnMut() -> Option<T>,
+) -> SysResult<T> {
+    let task = current();
+    loop {
+        *task.state.lock() = TaskState::Sleeping;
+        for q in queues {
+            q.add(&task);
+        }
+        let timer_key = deadline.map(|d| {
+            let key = (d, TIMER_SEQ.fetch_add(1, Ordering::Relaxed));
+            TIMERS.lock().insert(key, TimerAction::Wake(task.clone()));
+            time::arm_deadline(d);
+            key
+        });
+        let outcome = if let Some(v) = cond() {
+            Some(Ok(v))
+        } else if crate::signal::interrupting_signal_pending(&task) {
+            Some(Err(ERESTARTSYS))
+        } else if deadline.is_some_and(|d| time::now_ticks() >= d) {
+            Some(Err(ETIMEDOUT))
+        } else {
+            None
+        };
+        if outcome.is_none() {
+            sched::block();
+        } else {
+            *task.state.lock() = TaskState::Running;
+        }
+        for q in queues {
+            q.remove(&task);
+        }
+        if let Some(key) = timer_key {
+            TIMERS.lock().remove(&key);
+        }
+        if let Some(r) = outcome {
+            return r;
+        }
+    }
+}
+
+/// Sleeps until the absolute `deadline` in timer ticks; ERESTARTSYS if a signal comes.
+pub fn sleep_until(deadline: u64) -> SysResult<()> {
+    match block_on(&[], Some(deadline), || None::<()>) {
+        Err(ETIMEDOUT) => Ok(()),
+        other => other,
+    }
+}

@@ -1,0 +1,72 @@
+//! Clocks and the timer interrupt. `time` CSR ticks count monotonic time; the goldfish
+//! RTC of the virt machine gives the wall-clock time once at boot.
+
+use crate::arch::{cpu, sbi};
+use crate::mm::phys_to_virt;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+/// Timer ticks per second (device tree `timebase-frequency`; 10 MHz on QEMU virt).
+static FREQ: AtomicU64 = AtomicU64::new(10_000_000);
+/// Wall-clock nanoseconds at tick 0.
+static REALTIME_BASE_NS: AtomicU64 = AtomicU64::new(0);
+/// Absolute tick of the next programmed timer interrupt.
+static NEXT_EVENT: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Scheduling time slice.
+const SLICE_NS: u64 = 10_000_000;
+
+pub fn init(freq: u64, rtc_base: Option<usize>) {
+    if freq != 0 {
+        FREQ.store(freq, Ordering::Relaxed);
+    }
+    if let Some(base) = rtc_base {
+        let reg = phys_to_virt(base) as *const u32;
+        // SAFETY: the goldfish RTC's TIME_LOW (offset 0) latches TIME_HIGH (offset 4);
+        // both are MMIO registers reached through the direct map.
+        let ns = unsafe {
+            let lo = reg.read_volatile() as u64;
+            let hi = reg.add(1).read_volatile() as u64;
+            (hi << 32) | lo
+        };
+        REALTIME_BASE_NS.store(ns.saturating_sub(ticks_to_ns(now_ticks())), Ordering::Relaxed);
+    }
+    arm_deadline(now_ticks() + ns_to_ticks(SLICE_NS));
+}
+
+pub fn now_ticks() -> u64 {
+    cpu::read_time()
+}
+
+pub fn ticks_to_ns(t: u64) -> u64 {
+    (t as u128 * 1_000_000_000 / FREQ.load(Ordering::Relaxed) as u128) as u64
+}
+
+pub fn ns_to_ticks(ns: u64) -> u64 {
+    (ns as u128 * FREQ.load(Ordering::Relaxed) as u128 / 1_000_000_000) as u64
+}
+
+/// Nanoseconds since boot.
+pub fn monotonic_ns() -> u64 {
+    ticks_to_ns(now_ticks())
+}
+
+pub fn realtime_ns() -> u64 {
+    REALTIME_BASE_NS.load(Ordering::Relaxed) + monotonic_ns()
+}
+
+/// Makes sure a timer interrupt arrives no later than tick `deadline`.
+pub fn arm_deadline(deadline: u64) {
+    if NEXT_EVENT.fetch_min(deadline, Ordering::AcqRel) > deadline {
+        sbi::set_timer(deadline);
+    }
+}
+
+/// Timer interrupt: wake expired sleepers and program the next event (the earlier of
+/// the next sleeper's deadline and the end of the time slice).
+pub fn on_timer_interrupt() {
+    let now = now_ticks();
+    let slice_end = now + ns_to_ticks(SLICE_NS);
+    let next = crate::task::wait::expire_timers(now).map_or(slice_end, |d| d.min(slice_end));
+    NEXT_EVENT.store(next, Ordering::Release);
+    sbi::set_timer(next);
+}

@@ -1,0 +1,100 @@
+//! What the kernel does with each trap: system calls, timer preemption, device
+//! interrupts, and user faults (which become signals). Every return to user mode goes
+//! through `finish_user_trap`, where pending signals are delivered.
+
+use crate::arch::trap::{decode, enter_user, read_cause, Cause, TrapFrame, REG_A0};
+use crate::drivers::{plic, uart};
+use crate::mm::aspace::Access;
+use crate::signal::{self, Signal};
+use crate::task::{current_process, schedule_yield};
+use linux_raw_sys::general as g;
+
+/// The UART's interrupt line on the virt machine.
+pub const UART_IRQ: u32 = 10;
+
+#[no_mangle]
+extern "C" fn user_trap(tf: &mut TrapFrame) {
+    let (scause, stval) = read_cause();
+    let mut from_syscall = false;
+    match decode(scause, stval) {
+        Cause::Syscall => {
+            tf.sepc += 4;
+            tf.orig_a0 = tf.regs[REG_A0];
+            tf.regs[REG_A0] = crate::syscall::dispatch(tf);
+            from_syscall = true;
+        }
+        Cause::Timer => {
+            crate::time::on_timer_interrupt();
+            schedule_yield();
+        }
+        Cause::External => external_interrupt(),
+        Cause::Software => {}
+        Cause::PageFault { addr, store, exec } => {
+            let access = if exec { Access::Exec } else if store { Access::Write } else { Access::Read };
+            let aspace = current_process().aspace();
+            let mut a = aspace.lock();
+            if !a.handle_fault(addr, access) {
+                let code = if a.is_mapped(addr) { g::SEGV_ACCERR } else { g::SEGV_MAPERR };
+                drop(a);
+                signal::force_fault(Signal::SIGSEGV, code as i32, addr);
+            }
+        }
+        Cause::IllegalInstruction => signal::force_fault(Signal::SIGILL, g::ILL_ILLOPC as i32, tf.sepc),
+        Cause::Breakpoint => signal::force_fault(Signal::SIGTRAP, g::TRAP_BRKPT as i32, tf.sepc),
+        Cause::Misaligned { addr } => signal::force_fault(Signal::SIGBUS, g::BUS_ADRALN as i32, addr),
+        Cause::AccessFault { addr } => signal::force_fault(Signal::SIGSEGV, g::SEGV_ACCERR as i32, addr),
+        Cause::Other(c) => {
+            log::warn!("pid {}: unexpected trap cause {c:#x}", current_process().pid);
+            signal::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, stval);
+        }
+    }
+    signal::deliver_pending(tf, from_syscall);
+}
+
+/// First entry of a new task into user mode.
+pub fn return_to_user(tf: *mut TrapFrame) -> ! {
+    {
+        // SAFETY: `tf` is the current task's own trap frame and nothing else uses it.
+        let frame = unsafe { &mut *tf };
+        signal::deliver_pending(frame, false);
+    }
+    enter_user(tf)
+}
+
+fn external_interrupt() {
+    let hart = crate::arch::cpu::read_tp();
+    while let Some(irq) = plic::claim(hart) {
+        if irq == UART_IRQ {
+            let mut buf = [0u8; 64];
+            let mut n = 0;
+            while let Some(c) = uart::getc() {
+                buf[n] = c;
+                n += 1;
+                if n == buf.len() {
+                    crate::fs::tty::CONSOLE.receive(&buf[..n]);
+                    n = 0;
+                }
+            }
+            if n > 0 {
+                crate::fs::tty::CONSOLE.receive(&buf[..n]);
+            }
+        }
+        plic::complete(irq, hart);
+    }
+}
+
+/// Traps taken while the kernel itself runs: only interrupts are expected (the
+/// kernel enables them only while idle); anything else is a kernel bug.
+#[no_mangle]
+extern "C" fn kernel_trap() {
+    let (scause, stval) = read_cause();
+    match decode(scause, stval) {
+        Cause::Timer => crate::time::on_timer_interrupt(),
+        Cause::External => external_interrupt(),
+        Cause::Software => {}
+        _ => {
+            let sepc = riscv::register::sepc::read();
+            panic!("kernel trap: scause {scause:#x} stval {stval:#x} sepc {sepc:#x}");
+        }
+    }
+}

@@ -1,0 +1,157 @@
+/* rilltest.h: small helpers shared by Rill's C test programs.
+ *
+ * Every test runs both on Rill and on Linux (qemu-riscv64), and the harness
+ * compares stdout and exit status, so tests print only deterministic text:
+ * "ok: ..." lines while checks pass, and on the first failed check one line
+ *     FAIL line 42: syscall(SYS_read, fd, buf, 8) errno got EINVAL want EFAULT
+ * after which the process exits with status 1. */
+#ifndef RILLTEST_H
+#define RILLTEST_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Addresses no user access may reach: NULL, a misaligned low address, and
+ * Rill's kernel image (the kernel's virtual address of physical 0x80200000). */
+#define BAD_NULL ((void *)0)
+#define BAD_LOW ((void *)1)
+#define BAD_KERNEL ((void *)0xffffffc080200000UL)
+
+/* Unbuffered stdout: output order is then the same on a terminal (Rill's
+ * console) and on a pipe (the harness), and fork never copies unwritten
+ * output into the child. glibc still writes each printf in one write(). */
+__attribute__((constructor)) static void rt_unbuffered_stdout(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+/* "EFAULT" for EFAULT; "0" when no error was set. */
+static inline const char *errname(int e)
+{
+	const char *name = e ? strerrorname_np(e) : "0";
+	return name ? name : "unknown errno";
+}
+
+/* Prints "FAIL line N: <message>" and ends the process with status 1. */
+__attribute__((noreturn, format(printf, 2, 3))) static inline void
+rt_fail(int line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	printf("FAIL line %d: %s\n", line, msg);
+	exit(1);
+}
+
+#define FAIL(...) rt_fail(__LINE__, __VA_ARGS__)
+
+#define CHECK(cond)                              \
+	do {                                     \
+		if (!(cond))                     \
+			FAIL("check %s", #cond); \
+	} while (0)
+
+#define CHECK_EQ(got, want)                                                  \
+	do {                                                                 \
+		long long got_ = (long long)(got), want_ = (long long)(want); \
+		if (got_ != want_)                                           \
+			FAIL("%s got %lld want %lld", #got, got_, want_);    \
+	} while (0)
+
+#define CHECK_STR(got, want)                                             \
+	do {                                                             \
+		const char *got_ = (got), *want_ = (want);               \
+		if (strcmp(got_, want_) != 0)                            \
+			FAIL("%s got \"%s\" want \"%s\"", #got, got_, want_); \
+	} while (0)
+
+/* The call must fail with -1 and errno == want. */
+#define CHECK_ERR(call, want)                                                  \
+	do {                                                                   \
+		errno = 0;                                                     \
+		long r_ = (long)(call);                                        \
+		int e_ = errno;                                                \
+		if (r_ != -1)                                                  \
+			FAIL("%s returned %ld, want -1 with errno %s", #call,  \
+			     r_, errname(want));                               \
+		if (e_ != (want))                                              \
+			FAIL("%s errno got %s want %s", #call, errname(e_),    \
+			     errname(want));                                   \
+	} while (0)
+
+/* The call must not return -1; the value is the call's result. */
+#define CHECK_OK(call)                                                    \
+	({                                                                \
+		errno = 0;                                                \
+		long r_ = (long)(call);                                   \
+		if (r_ == -1)                                             \
+			FAIL("%s failed with %s", #call, errname(errno)); \
+		r_;                                                       \
+	})
+
+static inline void ok(const char *name)
+{
+	printf("ok: %s\n", name);
+}
+
+/* True on Rill: its uname release is "6.1.0-rill". */
+static inline int on_rill(void)
+{
+	struct utsname u;
+	return uname(&u) == 0 && strstr(u.release, "rill") != NULL;
+}
+
+/* Forks; the child runs fn() and exits with its return value. Returns the pid. */
+static inline pid_t spawn(int (*fn)(void))
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		FAIL("fork failed with %s", errname(errno));
+	if (pid == 0)
+		_exit(fn());
+	return pid;
+}
+
+/* Waits for pid (which must be a child) and returns its raw wait status. */
+static inline int wait_for(pid_t pid)
+{
+	int status;
+	pid_t got = waitpid(pid, &status, 0);
+	if (got != pid)
+		FAIL("waitpid returned %d (%s)", (int)got, errname(errno));
+	return status;
+}
+
+/* Sleeps for ms milliseconds. */
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Crashing children must not leave core files (qemu-user writes them into
+ * the current directory) nor set the "core dumped" bit in the wait status. */
+static inline void no_core_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+	if (setrlimit(RLIMIT_CORE, &none) != 0)
+		FAIL("setrlimit(RLIMIT_CORE) failed with %s", errname(errno));
+}
+
+#endif

@@ -1,0 +1,137 @@
+//! `init`: the first user process (pid 1) on Rill.
+//!
+//! `init` with no arguments is the interactive mode: print a banner, run /bin/sh
+//! on the console, reap orphaned processes meanwhile, and exit 0 when the shell
+//! exits (the kernel then powers the machine off). `init PROG ARGS...` runs PROG
+//! instead (looked up in /bin unless it contains a '/'), and exits with its status
+//! as a shell reports it: the exit code, or 128 + the signal that killed it. That
+//! is how tests run: QEMU's exit status becomes the test's status.
+//!
+//! Children start in "/" with the environment PATH=/bin HOME=/ TERM=vt100 (and
+//! USER=root for the interactive shell). If PROG cannot be executed, the child
+//! prints `init: PROG: reason` and exits 127.
+
+// Without Rust's usual entry point, std does not touch the process before `main`:
+// it would otherwise ignore SIGPIPE (inherited by every program started) and
+// silently reopen closed descriptors 0-2 on /dev/null, hiding whether the kernel
+// gave us a console.
+#![no_main]
+
+use std::ffi::{c_char, c_int, CString};
+use std::io;
+
+#[no_mangle]
+pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+    setup_console();
+    let args: Vec<String> = rill_user::args();
+    let status = if args.is_empty() {
+        banner();
+        let pid = spawn(&["/bin/sh".to_string()], &["USER=root"]);
+        wait_for(pid);
+        0
+    } else {
+        let pid = spawn(&args, &[]);
+        wait_for(pid)
+    };
+    std::process::exit(status);
+}
+
+/// Makes init a session leader with the console as its controlling terminal, so
+/// the shell can do job control, and makes sure descriptors 0, 1 and 2 are open.
+fn setup_console() {
+    // SAFETY: these calls only take integer arguments and a constant path.
+    unsafe {
+        // Fails harmlessly if we already lead a process group (e.g. under a shell).
+        libc::setsid();
+        let missing: Vec<c_int> = (0..3)
+            .filter(|&fd| libc::fcntl(fd, libc::F_GETFD) == -1)
+            .collect();
+        if !missing.is_empty() {
+            let console = libc::open(c"/dev/console".as_ptr(), libc::O_RDWR);
+            if console >= 0 {
+                for &fd in &missing {
+                    libc::dup2(console, fd);
+                }
+                if console > 2 {
+                    libc::close(console);
+                }
+            }
+        }
+        if libc::isatty(0) == 1 {
+            // Opening the console above may already have made it our controlling
+            // terminal; if the kernel opened it for us, claim it explicitly.
+            libc::ioctl(0, libc::TIOCSCTTY, 0);
+        }
+    }
+}
+
+fn banner() {
+    println!("Welcome to Rill");
+    if let Ok(dir) = std::fs::read_dir("/usr/share/demos") {
+        let mut demos: Vec<String> = dir
+            .filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+            .collect();
+        demos.sort();
+        if !demos.is_empty() {
+            println!("Demos: {}", demos.join(" "));
+        }
+    }
+}
+
+/// Starts `argv` as a child in "/" with the standard environment plus `extra_env`.
+fn spawn(argv: &[String], extra_env: &[&str]) -> libc::pid_t {
+    let prog = &argv[0];
+    let path = if prog.contains('/') {
+        prog.clone()
+    } else {
+        format!("/bin/{prog}")
+    };
+    // Build every C string before fork, so the child only has to call execve.
+    let c = |s: &str| CString::new(s).expect("arguments never contain NUL");
+    let c_path = c(&path);
+    let c_argv: Vec<CString> = argv.iter().map(|a| c(a)).collect();
+    let c_env: Vec<CString> = ["PATH=/bin", "HOME=/", "TERM=vt100"]
+        .iter()
+        .chain(extra_env)
+        .map(|e| c(e))
+        .collect();
+    let mut argv_ptrs: Vec<*const c_char> = c_argv.iter().map(|a| a.as_ptr()).collect();
+    argv_ptrs.push(std::ptr::null());
+    let mut env_ptrs: Vec<*const c_char> = c_env.iter().map(|e| e.as_ptr()).collect();
+    env_ptrs.push(std::ptr::null());
+
+    // SAFETY: init is single-threaded, so the child may run any code after fork.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        rill_user::report("init", "fork", &io::Error::last_os_error());
+        std::process::exit(1);
+    }
+    if pid == 0 {
+        // SAFETY: all pointers point into the NUL-terminated arrays built above.
+        unsafe {
+            libc::chdir(c"/".as_ptr());
+            libc::execve(c_path.as_ptr(), argv_ptrs.as_ptr(), env_ptrs.as_ptr());
+        }
+        rill_user::report("init", prog, &io::Error::last_os_error());
+        // SAFETY: _exit ends the child without running the parent's exit handlers.
+        unsafe { libc::_exit(127) };
+    }
+    pid
+}
+
+/// Reaps children until `child` ends, and returns its shell-style status. Every
+/// orphan in the system becomes our child, so any other pid is simply collected.
+fn wait_for(child: libc::pid_t) -> i32 {
+    loop {
+        let mut raw = 0;
+        // SAFETY: raw is a valid place for the status.
+        let pid = unsafe { libc::waitpid(-1, &mut raw, 0) };
+        if pid == child {
+            return rill_user::shell_status(raw);
+        }
+        if pid < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            rill_user::report("init", "waitpid", &io::Error::last_os_error());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Known places where Linux user-mode emulation (qemu-riscv64) cannot stand in for a real
+//! Linux kernel, so a test's Linux run is not a fair reference. Each entry names the test (as
+//! `xtask test` prints it), says why, and how the harness judges that test instead.
+//!
+//! Keep this short and specific: an entry is a statement about qemu-user, never a way to
+//! hide a Rill bug.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Do not run the test under qemu-riscv64; it passes if it exits 0 on Rill.
+    RillStatusOnly,
+}
+
+pub struct Divergence {
+    pub test: &'static str,
+    pub reason: &'static str,
+    pub policy: Policy,
+}
+
+/// The reason is printed in place of the Linux timing when the test passes. Each entry
+/// was checked on a real Linux 6.1 kernel (../shared/linux-ref), where the test passes.
+pub const DIVERGENCES: &[Divergence] = &[
+    Divergence {
+        test: "orphan",
+        reason: "qemu-user 7.2 rejects prctl(PR_SET_CHILD_SUBREAPER) with EINVAL",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "execve",
+        reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc) and reverses envp",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "efault",
+        reason: "qemu-user answers nanosleep with a bad request pointer EINVAL, Linux EFAULT",
+        policy: Policy::RillStatusOnly,
+    },
+];
+
+pub fn lookup(test: &str) -> Option<&'static Divergence> {
+    DIVERGENCES.iter().find(|d| d.test == test)
+}

@@ -1,0 +1,133 @@
+//! `xtask exec` (run one program on Rill and relay its console) and `xtask run` (interactive
+//! boot on the terminal).
+
+use crate::console::Stream;
+use crate::proc::Ended;
+use crate::{paths, qemu, rootfs, Context, Res};
+use std::ffi::OsString;
+use std::fs;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+pub struct ExecArgs {
+    pub timeout: Duration,
+    /// `prog` names a program already in the guest, instead of a host file to add.
+    pub guest: bool,
+    pub prog: OsString,
+    pub args: Vec<OsString>,
+}
+
+/// Runs the program and returns the exit status to exit with.
+pub fn exec(a: ExecArgs) -> Res<i32> {
+    // With a host program, boot a temporary archive: build/rootfs plus the program.
+    let (initrd, guest_path, _temp) = if a.guest {
+        (paths::initramfs(), a.prog.clone(), None)
+    } else {
+        let host = Path::new(&a.prog);
+        if !host.is_file() {
+            return Err(format!("{}: no such file", host.display()));
+        }
+        let name = host
+            .file_name()
+            .expect("a file has a name")
+            .to_string_lossy()
+            .into_owned();
+        let rootfs = paths::rootfs();
+        if !rootfs.is_dir() {
+            return Err(format!(
+                "{} not found: run `xtask rootfs` first",
+                rootfs.display()
+            ));
+        }
+        let temp = TempFile(paths::build().join(format!("exec-{}.cpio", std::process::id())));
+        rootfs::write_archive(&rootfs, Some((&format!("bin/{name}"), host)), &temp.0)?;
+        (
+            temp.0.clone(),
+            OsString::from(format!("/bin/{name}")),
+            Some(temp),
+        )
+    };
+
+    let mut argv = vec![guest_path];
+    argv.extend(a.args);
+    let mut cmd = qemu::command(&initrd, &qemu::init_bootargs(&argv))?;
+    cmd.stderr(Stdio::inherit());
+    let input = if std::io::stdin().is_terminal() {
+        qemu::Input::Inherit
+    } else {
+        qemu::Input::AfterBoot(Box::new(std::io::stdin()))
+    };
+
+    let mut last_byte = b'\n';
+    let mut sink = |stream, bytes: &[u8]| {
+        // Write errors (a closed pipe) must not stop the relay: QEMU still has to be waited for.
+        let _ = match stream {
+            Stream::Stdout => std::io::stdout()
+                .write_all(bytes)
+                .and_then(|_| std::io::stdout().flush()),
+            Stream::Stderr => std::io::stderr().write_all(bytes),
+        };
+        last_byte = *bytes.last().unwrap_or(&last_byte);
+    };
+    let boot = qemu::boot(&mut cmd, input, a.timeout, &mut sink)?;
+
+    let mut err = std::io::stderr().lock();
+    if last_byte != b'\n' {
+        let _ = writeln!(err);
+    }
+    let code = if boot.ended == Ended::TimedOut {
+        let _ = writeln!(
+            err,
+            "rill: timed out after {} s; console log follows:",
+            a.timeout.as_secs_f64()
+        );
+        write_log(&mut err, &boot.raw);
+        124
+    } else if boot.panicked {
+        let _ = writeln!(err, "rill: kernel panic (see the [rill] lines above)");
+        255
+    } else {
+        if !boot.kernel_seen {
+            let _ = writeln!(
+                err,
+                "rill: the kernel printed no \"[rill] \" line; console log follows:"
+            );
+            write_log(&mut err, &boot.raw);
+        }
+        boot.ended.code()
+    };
+    let _ = writeln!(err, "exit status: {code}");
+    Ok(code)
+}
+
+/// `xtask run`: boots build/initramfs.cpio with no boot arguments (init's interactive mode) on
+/// this terminal. QEMU's escape is Ctrl-A X.
+pub fn run() -> Res<i32> {
+    let mut cmd = qemu::command(&paths::initramfs(), "".as_ref())?;
+    // A second serial port for the guest (a host pty with `-serial pty`, or a unix socket with
+    // `-chardev socket,id=s1,path=...,server=on,wait=off -serial chardev:s1`) goes here.
+    let status = cmd.status().ctx(|| "starting qemu-system-riscv64".into())?;
+    Ok(status.code().unwrap_or(1))
+}
+
+fn write_log(out: &mut impl Write, raw: &[u8]) {
+    if raw.is_empty() {
+        let _ = writeln!(out, "(the console was empty)");
+        return;
+    }
+    let _ = out.write_all(raw);
+    if !raw.ends_with(b"\n") {
+        let _ = writeln!(out);
+    }
+}
+
+/// A file removed when dropped.
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.0);
+    }
+}

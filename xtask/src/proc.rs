@@ -1,0 +1,133 @@
+//! Process plumbing that std lacks: waiting for a child with a timeout, signalling it, and
+//! pseudo-terminals for running a program the way it runs on Rill's console.
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::fd::FromRawFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+/// How long a child gets between SIGTERM and SIGKILL when it has run out of time.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// How a child process ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Exited(i32),
+    Signalled(i32),
+    TimedOut,
+}
+
+impl Ended {
+    /// The status as a shell reports it: the exit code, 128 + signal, or 124 for a timeout
+    /// (as timeout(1) does).
+    pub fn code(self) -> i32 {
+        match self {
+            Ended::Exited(code) => code,
+            Ended::Signalled(signal) => 128 + signal,
+            Ended::TimedOut => 124,
+        }
+    }
+
+    fn from_status(status: ExitStatus) -> Ended {
+        match (status.code(), status.signal()) {
+            (Some(code), _) => Ended::Exited(code),
+            (None, Some(signal)) => Ended::Signalled(signal),
+            (None, None) => unreachable!("a child that ended has a code or a signal"),
+        }
+    }
+}
+
+/// Waits for `child` for at most `timeout`. Past it, sends SIGTERM (to the child's whole
+/// process group if `group`, which requires the child to lead one), then SIGKILL after a grace
+/// period, reaps it and returns `TimedOut`.
+pub fn wait_timeout(child: &mut Child, timeout: Duration, group: bool) -> io::Result<Ended> {
+    let pid = child.id() as libc::pid_t;
+    let (done_tx, done_rx) = mpsc::channel();
+    thread::scope(|scope| {
+        // Only this thread reaps the child, so the pid stays ours until it reports back.
+        scope.spawn(move || done_tx.send(child.wait()));
+        match done_rx.recv_timeout(timeout) {
+            Ok(status) => Ok(Ended::from_status(status?)),
+            Err(_) => {
+                signal(pid, libc::SIGTERM, group);
+                if done_rx.recv_timeout(GRACE).is_err() {
+                    signal(pid, libc::SIGKILL, group);
+                }
+                Ok(Ended::TimedOut)
+            }
+        }
+    })
+}
+
+/// Sends `sig` to process `pid`, or to process group `pid` if `group`. A process that is
+/// already gone is not an error.
+pub fn signal(pid: libc::pid_t, sig: libc::c_int, group: bool) {
+    let target = if group { -pid } else { pid };
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    unsafe { libc::kill(target, sig) };
+}
+
+/// A pseudo-terminal pair. Reading `master` after every holder of `slave` has closed it
+/// fails with EIO, which `read_to_end_pty` treats as end of file.
+pub struct Pty {
+    pub master: File,
+    pub slave: File,
+}
+
+pub fn open_pty() -> io::Result<Pty> {
+    // SAFETY: posix_openpt returns a new descriptor that nothing else owns, or -1.
+    let fd = unsafe { libc::posix_openpt(libc::O_RDWR | libc::O_NOCTTY | libc::O_CLOEXEC) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a fresh, open descriptor owned by nobody else.
+    let master = unsafe { File::from_raw_fd(fd) };
+    let mut name = [0 as libc::c_char; 128];
+    // SAFETY: `fd` is an open pty master; ptsname_r writes at most `name.len()` bytes.
+    let failed = unsafe {
+        libc::grantpt(fd) != 0
+            || libc::unlockpt(fd) != 0
+            || libc::ptsname_r(fd, name.as_mut_ptr(), name.len()) != 0
+    };
+    if failed {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: ptsname_r succeeded, so `name` holds a NUL-terminated path.
+    let path = unsafe { std::ffi::CStr::from_ptr(name.as_ptr()) };
+    let slave = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_NOCTTY)
+        .open(path.to_str().map_err(io::Error::other)?)?;
+    Ok(Pty { master, slave })
+}
+
+/// Makes `cmd` start a new session (so it leads a new process group) whose controlling
+/// terminal is its stdin, which must be a pty slave.
+pub fn with_controlling_terminal(cmd: &mut Command) {
+    // SAFETY: the closure runs in the forked child before exec and calls only setsid(2) and
+    // ioctl(2), which are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Reads a pty master until every slave is closed.
+pub fn read_to_end_pty(mut master: &File) -> io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    match io::Read::read_to_end(&mut master, &mut out) {
+        Ok(_) => Ok(out),
+        Err(e) if e.raw_os_error() == Some(libc::EIO) => Ok(out),
+        Err(e) => Err(e),
+    }
+}
