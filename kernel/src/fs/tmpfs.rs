@@ -2,9 +2,9 @@
 //! is one; other node kinds (devices, /proc, FIFOs) are entered into its directories.
 
 use super::file::File;
-use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFMT, S_IFREG};
+use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
 use crate::mm::uaccess::{InBuf, OutBuf};
-use crate::syscall::errno::{SysResult, EEXIST, EFBIG, EISDIR, ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EPERM};
+use crate::syscall::errno::{SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EPERM};
 use crate::time::realtime_ns;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -18,6 +18,8 @@ const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 enum Content {
     Dir(BTreeMap<String, Arc<dyn Inode>>),
     File(Vec<u8>),
+    /// A FIFO: the name leads to this pipe (see ipc::fifo).
+    Fifo(Arc<crate::ipc::pipe::Pipe>),
 }
 
 pub struct TmpNode {
@@ -30,6 +32,7 @@ impl TmpNode {
         let content = match mode & S_IFMT {
             S_IFDIR => Content::Dir(BTreeMap::new()),
             S_IFREG => Content::File(Vec::new()),
+            S_IFIFO => Content::Fifo(crate::ipc::pipe::Pipe::new()),
             _ => return Err(EPERM),
         };
         let now = realtime_ns();
@@ -77,7 +80,15 @@ impl Inode for TmpNode {
         Ok(())
     }
 
-    fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
+    fn open(self: Arc<Self>, flags: u32) -> SysResult<Arc<dyn File>> {
+        let fifo = match &*self.content.lock() {
+            Content::Fifo(pipe) => Some(pipe.clone()),
+            _ => None,
+        };
+        if let Some(pipe) = fifo {
+            // May block until a peer opens: the node's lock is not held.
+            return crate::ipc::fifo::open(&pipe, flags);
+        }
         Ok(Arc::new(TmpHandle { node: self }))
     }
 
@@ -162,6 +173,7 @@ impl Inode for TmpNode {
                 data.resize(len as usize, 0);
             }
             Content::Dir(_) => return Err(EISDIR),
+            Content::Fifo(_) => return Err(EINVAL),
         }
         self.touch_mtime();
         Ok(())

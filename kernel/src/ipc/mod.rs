@@ -1,4 +1,5 @@
-//! Inter-process communication: pipes (and FIFOs), and the futex used by C libraries.
+//! Inter-process communication: pipes, FIFOs, and the futex used by C libraries.
 
+pub mod fifo;
 pub mod futex;
 pub mod pipe;

@@ -21,6 +21,10 @@ struct State {
     buf: RingBuf,
     readers: usize,
     writers: usize,
+    /// How many read/write ends were ever opened: a FIFO open waiting for a peer
+    /// must also succeed if the peer came and went meanwhile.
+    reader_opens: u64,
+    writer_opens: u64,
 }
 
 pub struct Pipe {
@@ -35,7 +39,13 @@ pub struct Pipe {
 impl Pipe {
     pub fn new() -> Arc<Pipe> {
         Arc::new(Pipe {
-            state: Mutex::new(State { buf: RingBuf::new(PIPE_DEF_SIZE), readers: 0, writers: 0 }),
+            state: Mutex::new(State {
+                buf: RingBuf::new(PIPE_DEF_SIZE),
+                readers: 0,
+                writers: 0,
+                reader_opens: 0,
+                writer_opens: 0,
+            }),
             readable: WaitQueue::new(),
             writable: WaitQueue::new(),
             poll: WaitQueue::new(),
@@ -45,19 +55,22 @@ impl Pipe {
 
     /// Opens an end of the pipe; the counts it adds go away when the end is dropped.
     pub fn open_end(self: &Arc<Pipe>, read: bool, write: bool) -> Arc<PipeEnd> {
-        {
+        let writer_opens_seen = {
             let mut s = self.state.lock();
             s.readers += read as usize;
             s.writers += write as usize;
-        }
+            s.reader_opens += read as u64;
+            s.writer_opens += write as u64;
+            s.writer_opens
+        };
         self.wake_all();
-        Arc::new(PipeEnd { pipe: self.clone(), read, write })
+        Arc::new(PipeEnd { pipe: self.clone(), read, write, writer_opens_seen })
     }
 
-    /// The number of open read and write ends (FIFO open rendezvous).
-    pub fn ends(&self) -> (usize, usize) {
+    /// Open read ends, open write ends, and the lifetime open counts of each.
+    pub fn counts(&self) -> (usize, usize, u64, u64) {
         let s = self.state.lock();
-        (s.readers, s.writers)
+        (s.readers, s.writers, s.reader_opens, s.writer_opens)
     }
 
     fn wake_all(&self) {
@@ -66,7 +79,7 @@ impl Pipe {
         self.poll.wake_all();
     }
 
-    /// Registers interest in the ends' counts changing (FIFO opens wait here).
+    /// Woken whenever an end opens or closes (FIFO opens wait here).
     pub fn open_wait(&self) -> &WaitQueue {
         &self.poll
     }
@@ -149,14 +162,16 @@ impl Pipe {
         }
     }
 
-    fn poll_events(&self, read: bool, write: bool) -> u16 {
+    /// Readiness of an end. POLLHUP needs a writer to have come and gone since the
+    /// reader opened (a FIFO reader that never saw a writer is not "hung up").
+    fn poll_events(&self, read: bool, write: bool, writer_opens_seen: u64) -> u16 {
         let s = self.state.lock();
         let mut ev = 0;
         if read {
             if !s.buf.is_empty() {
                 ev |= POLLIN | POLLRDNORM;
             }
-            if s.writers == 0 {
+            if s.writers == 0 && s.writer_opens != writer_opens_seen {
                 ev |= POLLHUP;
             }
         }
@@ -194,6 +209,8 @@ pub struct PipeEnd {
     pipe: Arc<Pipe>,
     read: bool,
     write: bool,
+    /// The pipe's writer_opens when this end was opened (for POLLHUP).
+    writer_opens_seen: u64,
 }
 
 impl Drop for PipeEnd {
@@ -202,6 +219,10 @@ impl Drop for PipeEnd {
             let mut s = self.pipe.state.lock();
             s.readers -= self.read as usize;
             s.writers -= self.write as usize;
+            // A FIFO's data does not outlive its last open end (fifo(7)).
+            if s.readers == 0 && s.writers == 0 {
+                s.buf = RingBuf::new(s.buf.capacity());
+            }
         }
         self.pipe.wake_all();
     }
@@ -227,7 +248,7 @@ impl File for PipeEnd {
     }
 
     fn poll(&self) -> u16 {
-        self.pipe.poll_events(self.read, self.write)
+        self.pipe.poll_events(self.read, self.write, self.writer_opens_seen)
     }
 
     fn poll_queue(&self) -> Option<&WaitQueue> {

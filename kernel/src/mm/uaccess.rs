@@ -130,7 +130,7 @@ plain!([u8; 16], [usize; 2], [i32; 2]);
 use linux_raw_sys::general as g;
 plain!(g::stat, g::timespec, g::iovec, g::pollfd, g::rlimit64, g::termios, g::winsize);
 plain!(g::kernel_sigaction, g::kernel_sigset_t, linux_raw_sys::system::new_utsname);
-plain!(g::__kernel_old_timeval, g::itimerval, g::timeval);
+plain!(g::__kernel_old_timeval, g::itimerval, g::timeval, g::statx);
 
 fn as_bytes<T: Plain>(v: &T) -> &[u8] {
     // SAFETY: T is Plain, so viewing its storage as bytes is sound.

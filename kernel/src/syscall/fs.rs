@@ -344,12 +344,46 @@ pub fn fstat(fd: i32, buf: usize) -> SysResult {
 }
 
 pub fn newfstatat(dirfd: i32, path_addr: usize, buf: usize, flags: u32) -> SysResult {
+    let m = stat_target(dirfd, path_addr, flags)?;
+    write_val(buf, &stat_of(&m))?;
+    Ok(0)
+}
+
+/// The metadata a *stat call names: a path relative to `dirfd`, or with AT_EMPTY_PATH
+/// and an empty path, `dirfd` itself.
+fn stat_target(dirfd: i32, path_addr: usize, flags: u32) -> SysResult<Metadata> {
     let p = user_path(path_addr)?;
     if p.is_empty() && flags & g::AT_EMPTY_PATH != 0 {
-        return fstat(dirfd, buf);
+        if dirfd == path::AT_FDCWD {
+            return Ok(path::lookup(&path::normalize(&current_process().cwd.lock(), ".")?)?.metadata());
+        }
+        let f = file(dirfd)?;
+        return Ok(f.inode.as_ref().map_or_else(|| f.file.metadata(), |i| i.metadata()));
     }
-    let node = path::lookup(&resolve_at(dirfd, &p)?)?;
-    write_val(buf, &stat_of(&node.metadata()))?;
+    Ok(path::lookup(&resolve_at(dirfd, &p)?)?.metadata())
+}
+
+pub fn statx(dirfd: i32, path_addr: usize, flags: u32, _mask: u32, buf: usize) -> SysResult {
+    let m = stat_target(dirfd, path_addr, flags)?;
+    let ts = |ns: u64| g::statx_timestamp { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as u32, __reserved: 0 };
+    let mut st: g::statx = crate::mm::uaccess::zeroed();
+    st.stx_mask = g::STATX_BASIC_STATS;
+    st.stx_blksize = 4096;
+    st.stx_nlink = m.nlink;
+    st.stx_uid = m.uid;
+    st.stx_gid = m.gid;
+    st.stx_mode = m.mode as u16;
+    st.stx_ino = m.ino;
+    st.stx_size = m.size;
+    st.stx_blocks = m.size.div_ceil(512);
+    st.stx_atime = ts(m.atime_ns);
+    st.stx_btime = ts(m.ctime_ns);
+    st.stx_ctime = ts(m.ctime_ns);
+    st.stx_mtime = ts(m.mtime_ns);
+    st.stx_rdev_major = (m.rdev >> 8) as u32;
+    st.stx_rdev_minor = (m.rdev & 0xff) as u32;
+    st.stx_dev_minor = 1;
+    write_val(buf, &st)?;
     Ok(0)
 }
 

@@ -61,6 +61,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_readlinkat => fs::readlinkat(a[0] as i32, a[1], a[2], a[3]),
         n::__NR_newfstatat => fs::newfstatat(a[0] as i32, a[1], a[2], a[3] as u32),
         n::__NR_fstat => fs::fstat(a[0] as i32, a[1]),
+        n::__NR_statx => fs::statx(a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
         n::__NR_umask => fs::umask(a[0] as u32),
         n::__NR_fsync | n::__NR_fdatasync | n::__NR_sync => fs::sync(),
         // memory
