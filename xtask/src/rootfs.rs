@@ -38,8 +38,10 @@ pub fn assemble() -> Res<()> {
     let mut copied = 0;
     for name in rust_programs(&root.join("user/src/bin"))? {
         let from = root.join(RUST_BIN_DIR).join(&name);
+        // Rust test programs (test_*) go with the C tests; the rest are tools in /bin.
+        let dir = if name.starts_with("test_") { "tests" } else { "bin" };
         if from.is_file() {
-            install(&from, &rootfs.join("bin").join(&name))?;
+            install(&from, &rootfs.join(dir).join(&name))?;
             copied += 1;
         } else {
             eprintln!(

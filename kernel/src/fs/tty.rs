@@ -219,6 +219,23 @@ impl Tty {
         d.foreground = sid;
     }
 
+    /// The session leader of this terminal's session exited: the foreground group gets
+    /// SIGHUP and SIGCONT and the terminal no longer belongs to the session.
+    pub fn hang_up(&self, sid: Pid) {
+        let fg = {
+            let mut d = self.d.lock();
+            if d.session != sid {
+                return;
+            }
+            d.session = 0;
+            core::mem::replace(&mut d.foreground, 0)
+        };
+        if fg != 0 && fg != sid {
+            let _ = signal::send_to_group(fg, Signal::SIGHUP, signal::SigInfo::kernel(Signal::SIGHUP));
+            let _ = signal::send_to_group(fg, Signal::SIGCONT, signal::SigInfo::kernel(Signal::SIGCONT));
+        }
+    }
+
     /// A session leader opening a terminal that no session controls acquires it.
     pub fn acquire_if_free(&self, sid: Pid) {
         let mut d = self.d.lock();

@@ -234,6 +234,33 @@ pub fn notify_parent_exit(parent: &Arc<Process>, child: &Process, status: i32) {
     notify_parent(parent, child, code, st);
 }
 
+/// Whether `parent` leaves no zombies (SIGCHLD set to SIG_IGN, or SA_NOCLDWAIT).
+pub fn parent_reaps_automatically(parent: &Process) -> bool {
+    let act = parent.signals.lock().action(Signal::SIGCHLD);
+    act.is_ignore() || act.has(g::SA_NOCLDWAIT)
+}
+
+/// POSIX orphaned process groups: when group `pgid` has no member whose parent is in
+/// another group of the same session, and some member is stopped, every member gets
+/// SIGHUP then SIGCONT so it is not left stopped with nobody to continue it.
+pub fn hangup_if_orphaned(pgid: Pid, sid: Pid) {
+    let all = process::all();
+    let members: alloc::vec::Vec<_> = all.iter().filter(|p| p.pgid() == pgid && !p.is_zombie()).collect();
+    if members.is_empty() || members.iter().any(|p| p.sid() != sid) {
+        return;
+    }
+    let linked = members.iter().any(|p| {
+        p.parent.lock().upgrade().is_some_and(|par| !par.is_zombie() && par.pgid() != pgid && par.sid() == p.sid())
+    });
+    let stopped = members.iter().any(|p| {
+        p.main_thread().is_some_and(|t| t.state() == crate::task::thread::TaskState::Stopped)
+    });
+    if !linked && stopped {
+        let _ = send_to_group(pgid, Signal::SIGHUP, SigInfo::kernel(Signal::SIGHUP));
+        let _ = send_to_group(pgid, Signal::SIGCONT, SigInfo::kernel(Signal::SIGCONT));
+    }
+}
+
 /// Tells the parent that `child` stopped with `sig`.
 pub fn notify_parent_stop(parent: &Arc<Process>, child: &Process, sig: Signal) {
     notify_parent(parent, child, g::CLD_STOPPED as i32, sig.number() as i32);

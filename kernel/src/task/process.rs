@@ -347,17 +347,40 @@ pub fn exit_current(status: i32) -> ! {
 }
 
 fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
-    reparent_children(&proc);
-    *proc.life.lock() = Life::Zombie(status);
-
     if proc.pid == 1 {
         let code = if status & 0x7f != 0 { 128 + (status & 0x7f) } else { (status >> 8) & 0xff };
         log::info!("init exited with status {code}; powering off");
         crate::arch::sbi::shutdown(code as u8);
     }
+    if let Some(mut t) = proc.real_timer.try_lock() {
+        if let Some(key) = t.key.take() {
+            super::wait::cancel_timer(key);
+        }
+    }
+    if proc.sid() == proc.pid {
+        crate::fs::tty::CONSOLE.hang_up(proc.pid);
+    }
+    let former_children: Vec<Pid> = proc.children.lock().iter().map(|c| c.pgid()).collect();
+    reparent_children(&proc);
+    *proc.life.lock() = Life::Zombie(status);
+    // Groups this exit leaves orphaned get SIGHUP and SIGCONT if they hold stopped jobs.
+    let mut groups = former_children;
+    groups.push(proc.pgid());
+    groups.sort_unstable();
+    groups.dedup();
+    for pgid in groups {
+        crate::signal::hangup_if_orphaned(pgid, proc.sid());
+    }
 
-    if let Some(parent) = proc.parent.lock().upgrade() {
+    let parent = proc.parent.lock().upgrade();
+    if let Some(parent) = parent {
         crate::signal::notify_parent_exit(&parent, &proc, status);
+        if crate::signal::parent_reaps_automatically(&parent) {
+            // SIGCHLD ignored or SA_NOCLDWAIT: no zombie is left for wait4.
+            parent.children.lock().retain(|c| !Arc::ptr_eq(c, &proc));
+            PROCESSES.lock().remove(&proc.pid);
+            proc.threads.lock().clear();
+        }
         parent.child_wait.wake_all();
     }
     *task.state.lock() = TaskState::Dead;
