@@ -59,7 +59,7 @@ cat f3
 echo to-stderr 1>&2 2>/dev/null
 echo hidden > /dev/null
 > created
-ls
+ls -1
 cat < missing-file 2>&1; echo $?
 echo x > missing-dir/f 2>&1; echo $?
 
@@ -131,24 +131,24 @@ echo -x -n
 echo '== files'
 mkdir -p d1/d2/d3
 touch d1/a d1/b
-ls d1
+ls -1 d1
 cp f d1/copy
 cat d1/copy
 cp f d1
-ls d1
+ls -1 d1
 mv d1/copy d1/moved
-ls d1
+ls -1 d1
 rm d1/a
 rm d1 2>&1; echo $?
 rm -r d1
-ls
+ls -1
 rm -f nothing-here; echo $?
 rm nothing-here 2>&1; echo $?
 mkdir created 2>&1; echo $?
 ls -a d1 2>&1; echo $?
 mkdir e
-ls -a e
-ls e f
+ls -1a e
+ls -1 e f
 
 echo '== wc'
 seq 1 100 > nums

@@ -120,10 +120,18 @@ impl Inode for TmpNode {
     fn link(&self, name: &str, node: Arc<dyn Inode>) -> SysResult<()> {
         let mut content = self.content.lock();
         let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+        if !node.metadata().is_dir() {
+            node.adjust_links(1);
+        }
         entries.insert(name.to_string(), node);
         drop(content);
         self.touch_mtime();
         Ok(())
+    }
+
+    fn adjust_links(&self, delta: i32) {
+        let mut m = self.meta.lock();
+        m.nlink = m.nlink.saturating_add_signed(delta);
     }
 
     fn unlink(&self, name: &str, dir: bool) -> SysResult<()> {
@@ -140,6 +148,9 @@ impl Inode for TmpNode {
                 }
             }
             _ => {}
+        }
+        if !dir {
+            node.adjust_links(-1);
         }
         entries.remove(name);
         drop(content);

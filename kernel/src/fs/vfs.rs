@@ -81,6 +81,9 @@ pub trait Inode: Send + Sync {
         Err(ENOTDIR)
     }
 
+    /// Another directory entry now names (`+1`) or no longer names (`-1`) this node.
+    fn adjust_links(&self, _delta: i32) {}
+
     /// Removes the entry `name`; `dir` selects rmdir semantics.
     fn unlink(&self, _name: &str, _dir: bool) -> SysResult<()> {
         Err(ENOTDIR)

@@ -57,11 +57,15 @@ impl Pipe {
     pub fn open_end(self: &Arc<Pipe>, read: bool, write: bool) -> Arc<PipeEnd> {
         let writer_opens_seen = {
             let mut s = self.state.lock();
+            // Only an end opened while no writer is open waits for a writer to come
+            // before it can be hung up (Linux fifo_open's f_version); one that found
+            // a writer is hung up as soon as the writers are gone.
+            let seen = if s.writers == 0 { s.writer_opens } else { 0 };
             s.readers += read as usize;
             s.writers += write as usize;
             s.reader_opens += read as u64;
             s.writer_opens += write as u64;
-            s.writer_opens
+            seen
         };
         self.wake_all();
         Arc::new(PipeEnd { pipe: self.clone(), read, write, writer_opens_seen })
@@ -221,7 +225,7 @@ impl Drop for PipeEnd {
             s.writers -= self.write as usize;
             // A FIFO's data does not outlive its last open end (fifo(7)).
             if s.readers == 0 && s.writers == 0 {
-                s.buf = RingBuf::new(s.buf.capacity());
+                s.buf = RingBuf::new(PIPE_DEF_SIZE);
             }
         }
         self.pipe.wake_all();

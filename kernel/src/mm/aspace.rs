@@ -213,6 +213,11 @@ impl AddressSpace {
         self.page(va, access).is_ok()
     }
 
+    /// Populated user pages (VmRSS).
+    pub fn resident_pages(&self) -> usize {
+        self.areas.values().map(|a| a.pages.len()).sum()
+    }
+
     /// Whether `va` lies in some area (tells SEGV_ACCERR from SEGV_MAPERR).
     pub fn is_mapped(&self, va: usize) -> bool {
         matches!(self.areas.range(..=va).next_back(), Some((_, a)) if va < a.end)

@@ -462,6 +462,10 @@ fn create_node(p: &AbsPath, mode: u32) -> SysResult {
     if parent.lookup(name).is_ok() {
         return Err(EEXIST);
     }
+    // "name/" asks for a directory: a new FIFO or file through it is ENOENT (Linux filename_create).
+    if p.must_be_dir && mode & S_IFMT != S_IFDIR {
+        return Err(ENOENT);
+    }
     access(&parent.metadata(), Want { read: false, write: true, exec: true })?;
     let umask = current_process().umask.load(core::sync::atomic::Ordering::Relaxed);
     let (uid, gid) = creds();
@@ -474,7 +478,9 @@ pub fn mknodat(dirfd: i32, path_addr: usize, mode: u32, _dev: usize) -> SysResul
     match mode & S_IFMT {
         S_IFIFO => create_node(&p, mode),
         0 | S_IFREG => create_node(&p, S_IFREG | (mode & 0o7777)),
-        _ => Err(EPERM),
+        // Linux (may_mknod): directories need mkdir, devices privilege; unknown types EINVAL.
+        g::S_IFDIR | g::S_IFCHR | g::S_IFBLK | g::S_IFSOCK => Err(EPERM),
+        _ => Err(EINVAL),
     }
 }
 

@@ -360,16 +360,22 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     if proc.sid() == proc.pid {
         crate::fs::tty::CONSOLE.hang_up(proc.pid);
     }
-    let former_children: Vec<Pid> = proc.children.lock().iter().map(|c| c.pgid()).collect();
-    reparent_children(&proc);
-    *proc.life.lock() = Life::Zombie(status);
-    // Groups this exit leaves orphaned get SIGHUP and SIGCONT if they hold stopped jobs.
-    let mut groups = former_children;
-    groups.push(proc.pgid());
+    // Groups whose link to the rest of the session went through this process: its own
+    // (when its parent is in another group of the session) and its children's (when
+    // in another group than ours). If the exit orphans them, stopped jobs get SIGHUP.
+    let (pgid, sid) = (proc.pgid(), proc.sid());
+    let mut groups: Vec<Pid> =
+        proc.children.lock().iter().filter(|c| c.pgid() != pgid && c.sid() == sid).map(|c| c.pgid()).collect();
+    let parent_links = proc.parent.lock().upgrade().is_some_and(|p| p.pgid() != pgid && p.sid() == sid);
+    if parent_links {
+        groups.push(pgid);
+    }
     groups.sort_unstable();
     groups.dedup();
-    for pgid in groups {
-        crate::signal::hangup_if_orphaned(pgid, proc.sid());
+    reparent_children(&proc);
+    *proc.life.lock() = Life::Zombie(status);
+    for g in groups {
+        crate::signal::hangup_if_orphaned(g, sid);
     }
 
     let parent = proc.parent.lock().upgrade();

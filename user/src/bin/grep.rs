@@ -26,7 +26,11 @@ fn main() {
         eprintln!("usage: grep [-vcniq] PATTERN [FILE...]");
         std::process::exit(2);
     };
+    // Byte-oriented matching, as grep does in the C locale: `.` is any byte and
+    // -i folds ASCII letters only. (It also keeps the Unicode tables out of the
+    // binary.)
     let regex = RegexBuilder::new(pattern)
+        .unicode(false)
         .case_insensitive(flags.has('i'))
         .build()
         .unwrap_or_else(|e| {

@@ -20,8 +20,20 @@
 use std::ffi::{c_char, c_int, CString};
 use std::io;
 
+/// Signals the keyboard can send (^C, ^\, ^Z) and those for background
+/// terminal access. They are meant for programs, and must never stop or kill init:
+/// that would power the machine off. Children get the default actions back.
+const TERMINAL_SIGNALS: [c_int; 5] = [
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGTSTP,
+    libc::SIGTTIN,
+    libc::SIGTTOU,
+];
+
 #[no_mangle]
 pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
+    set_terminal_signals(libc::SIG_IGN);
     setup_console();
     let args: Vec<String> = rill_user::args();
     let status = if args.is_empty() {
@@ -107,6 +119,7 @@ fn spawn(argv: &[String], extra_env: &[&str]) -> libc::pid_t {
         std::process::exit(1);
     }
     if pid == 0 {
+        set_terminal_signals(libc::SIG_DFL);
         // SAFETY: all pointers point into the NUL-terminated arrays built above.
         unsafe {
             libc::chdir(c"/".as_ptr());
@@ -117,6 +130,13 @@ fn spawn(argv: &[String], extra_env: &[&str]) -> libc::pid_t {
         unsafe { libc::_exit(127) };
     }
     pid
+}
+
+fn set_terminal_signals(action: libc::sighandler_t) {
+    for sig in TERMINAL_SIGNALS {
+        // SAFETY: SIG_IGN and SIG_DFL are valid dispositions for these signals.
+        unsafe { libc::signal(sig, action) };
+    }
 }
 
 /// Reaps children until `child` ends, and returns its shell-style status. Every

@@ -21,7 +21,7 @@ fn main() {
         [first, step, last] => (first, step, last),
         _ => {
             eprintln!("usage: seq [FIRST [INCREMENT]] LAST");
-            std::process::exit(1);
+            std::process::exit(2);
         }
     };
     if step == 0 {

@@ -20,10 +20,14 @@ struct Simple {
 fn expand(shell: &Shell, cmd: &Command) -> Simple {
     Simple {
         argv: expand_words(shell, &cmd.words),
-        assigns: (cmd.assigns.iter())
+        assigns: cmd
+            .assigns
+            .iter()
             .map(|(name, value)| (name.clone(), expand_single(shell, value)))
             .collect(),
-        redirects: (cmd.redirects.iter())
+        redirects: cmd
+            .redirects
+            .iter()
             .map(|r| (r.fd, r.op, expand_single(shell, &r.target)))
             .collect(),
     }
@@ -77,7 +81,10 @@ fn run_pipeline(shell: &mut Shell, pipeline: &Pipeline) -> i32 {
 /// Starts an and-or list as a background job and adds it to the job table.
 fn start_background(shell: &mut Shell, and_or: &AndOr) {
     let job = if and_or.rest.is_empty() {
-        let cmds: Vec<Simple> = (and_or.first.commands.iter())
+        let cmds: Vec<Simple> = and_or
+            .first
+            .commands
+            .iter()
             .map(|c| expand(shell, c))
             .collect();
         spawn(shell, &cmds, false, &and_or.text)
@@ -114,9 +121,9 @@ pub fn wait_foreground(shell: &mut Shell, mut job: Job, resume: bool) -> i32 {
     let status = job.status();
     if job.is_stopped() {
         let id = shell.jobs.insert(job);
-        if let Some(index) = shell.jobs.index_of(id) {
+        if let Some(line) = shell.jobs.status_line(id) {
             // ^Z left the cursor after "^Z": start a fresh line.
-            eprintln!("\n{}", shell.jobs.line(index, false));
+            eprintln!("\n{line}");
         }
     } else {
         match job.killed_by() {
@@ -341,7 +348,7 @@ fn exec_external(shell: &Shell, cmd: &Simple) -> ! {
     } else {
         let path = shell.vars.get("PATH").unwrap_or("/bin:/usr/bin");
         // An empty entry in PATH means the current directory.
-        (path.split(':'))
+        path.split(':')
             .map(|dir| match dir {
                 "" => name.clone(),
                 dir => format!("{dir}/{name}"),
@@ -386,7 +393,9 @@ fn exec_external(shell: &Shell, cmd: &Simple) -> ! {
 fn execve(path: &str, argv: &[CString], env: &[CString]) -> io::Error {
     let path = cstring(path);
     let pointers = |strings: &[CString]| -> Vec<*const c_char> {
-        (strings.iter().map(|s| s.as_ptr()))
+        strings
+            .iter()
+            .map(|s| s.as_ptr())
             .chain(std::iter::once(std::ptr::null()))
             .collect()
     };

@@ -264,9 +264,15 @@ impl JobTable {
         self.remove_done();
     }
 
+    /// The line reporting job `id`, as printed when it stops.
+    pub fn status_line(&self, id: usize) -> Option<String> {
+        let index = self.jobs.iter().position(|j| j.id == id)?;
+        Some(self.line(index, false))
+    }
+
     /// `[N]+  State                   command`. `+` marks the current job and
     /// `-` the previous one; a running job listed by `jobs` ends in ` &`.
-    pub fn line(&self, index: usize, ampersand: bool) -> String {
+    fn line(&self, index: usize, ampersand: bool) -> String {
         let job = &self.jobs[index];
         let mark = match self.jobs.len() - index {
             1 => '+',
@@ -284,10 +290,5 @@ impl JobTable {
             job.state_text(),
             job.text
         )
-    }
-
-    /// The index of job `id`, for [`JobTable::line`].
-    pub fn index_of(&self, id: usize) -> Option<usize> {
-        self.jobs.iter().position(|j| j.id == id)
     }
 }

@@ -11,6 +11,13 @@
 //! program found through $PATH. Not supported: if/while/for, functions,
 //! subshells, command substitution, pathname (*) expansion, here-documents.
 //!
+//! An interactive shell does job control: each job gets its own process group and
+//! the terminal while in the foreground, ^Z stops it, `&` prints `[N] PID`, and
+//! jobs that finished or stopped in the background are reported before the next
+//! prompt. Like other POSIX shells, a non-interactive shell (a script, `-c`) does
+//! none of this: its commands stay in its own process group, and a background
+//! command reads /dev/null instead of the terminal.
+//!
 //! The code is split by stage: `lexer` and `parser` turn text into commands,
 //! `expand` substitutes parameters, `exec` runs commands, `jobs` and `terminal`
 //! do job control, `builtins` and `vars` hold the shell's own state.

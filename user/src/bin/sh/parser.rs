@@ -266,7 +266,8 @@ mod tests {
     /// The words of a command as plain strings (quoting removed, `$x` kept).
     fn words(cmd: &Command) -> Vec<String> {
         let show = |w: &Word| {
-            (w.parts.iter())
+            w.parts
+                .iter()
                 .map(|p| match p {
                     Part::Text { text, .. } => text.clone(),
                     Part::Param { name, .. } => format!("${name}"),
@@ -298,7 +299,7 @@ mod tests {
         let items = parse("X=1 cmd a2>f 2>>log 2>&1 <in").unwrap();
         let cmd = &items[0].and_or.first.commands[0];
         assert_eq!(cmd.assigns[0].0, "X");
-        assert_eq!(words(cmd), ["cmd"]);
+        assert_eq!(words(cmd), ["cmd", "a2"]);
         let redirects: Vec<(i32, RedirOp)> = cmd.redirects.iter().map(|r| (r.fd, r.op)).collect();
         assert_eq!(
             redirects,
