@@ -10,6 +10,7 @@ mod linux;
 mod proc;
 mod qemu;
 mod rootfs;
+mod term;
 mod test;
 
 use std::ffi::OsString;
@@ -34,7 +35,10 @@ commands:
   run                        boot Rill interactively on this terminal (quit: Ctrl-A X)
   test [FILTER]              run the tests in build/rootfs/tests whose names contain
                              FILTER on Rill and on Linux (qemu-riscv64) and compare;
-                             each run times out after $TIMEOUT seconds, else 60
+                             each run times out after $TIMEOUT seconds, else 60;
+                             then, unless FILTER excludes `term`, the terminal test
+  term-test                  boot Rill's shell on pipes, type at it and check the
+                             screen: line editing, ^C/^Z, jobs, pipes, FIFOs, exit
   help                       show this
 
 environment:
@@ -113,6 +117,10 @@ fn dispatch(args: Vec<OsString>) -> Res<i32> {
             let filter = rest.first().map(|f| f.to_string_lossy().into_owned());
             let all_passed = test::run(filter.as_deref(), default_timeout()?)?;
             Ok(if all_passed { 0 } else { 1 })
+        }
+        Some("term-test") => {
+            no_more_args("term-test", &rest)?;
+            Ok(if term::run_alone()? { 0 } else { 1 })
         }
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");

@@ -3,13 +3,14 @@
 //!
 //! A test is an executable file /tests/NAME, or a shell script /tests/X.sh run as
 //! `/bin/sh /tests/X.sh` whose output must also equal /tests/X.out. Two tests run at a time;
-//! results are printed in name order as they become known.
+//! results are printed in name order as they become known. The terminal test (term.rs) runs
+//! last and adds its checks to the counts.
 
 use crate::divergences::{self, Policy};
 use crate::linux::Linux;
 use crate::proc::Ended;
 use crate::qemu::{self, Boot};
-use crate::{console::Stream, diff, paths, Context, Res};
+use crate::{console::Stream, diff, paths, term, Context, Res};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::fmt::Write;
@@ -93,6 +94,12 @@ pub fn run(filter: Option<&str>, timeout: Duration) -> Res<bool> {
             }
         }
     });
+    // The terminal test is named "term" for FILTER, like a test in /tests.
+    if filter.is_none_or(|f| "term".contains(f)) {
+        let term = term::run();
+        passed += term.passed;
+        failed += term.failed;
+    }
     println!("{passed} passed, {failed} failed");
     Ok(failed == 0)
 }

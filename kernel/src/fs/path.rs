@@ -1,6 +1,8 @@
-//! Path lookup. Rill has no symbolic links, so a path can be made absolute and have
-//! its `.` and `..` components removed as text before walking from the root; every
-//! directory passed through must grant search (x) permission.
+//! Path lookup. Rill has no symbolic links, so a path is made absolute by joining it
+//! to the starting directory and walked from the root. `.` and `..` are resolved during
+//! the walk (so `file/..` is ENOTDIR and `missing/..` is ENOENT, as on Linux), and the
+//! normalised text form names the result (cwd, /proc). Every directory passed through
+//! must grant search (x) permission.
 
 use super::vfs::{check_access, Inode, Want};
 use crate::syscall::errno::{SysResult, EBADF, ENAMETOOLONG, ENOENT, ENOTDIR};
@@ -13,10 +15,13 @@ pub const PATH_MAX: usize = 4096;
 const NAME_MAX: usize = 255;
 pub const AT_FDCWD: i32 = linux_raw_sys::general::AT_FDCWD;
 
-/// A path made absolute and normalised, remembering whether it named a directory
-/// explicitly (a trailing slash).
+/// A path made absolute: the components as written (after the start directory's),
+/// their normalised form, and whether a trailing slash asked for a directory.
 pub struct AbsPath {
+    /// Normalised: no `.` or `..`.
     pub components: Vec<String>,
+    /// As written, absolute, `.` and `..` kept for the walk.
+    raw: Vec<String>,
     pub must_be_dir: bool,
 }
 
@@ -33,9 +38,14 @@ impl AbsPath {
         s
     }
 
-    /// The last component (None for "/").
+    /// The last component as written (None for "/").
     pub fn name(&self) -> Option<&str> {
-        self.components.last().map(|s| s.as_str())
+        self.raw.last().map(|s| s.as_str())
+    }
+
+    /// Whether the last component is `.` or `..` (which cannot be created or removed).
+    pub fn ends_in_dot(&self) -> Option<&str> {
+        self.name().filter(|n| *n == "." || *n == "..")
     }
 }
 
@@ -48,22 +58,25 @@ pub fn normalize(base: &str, path: &str) -> SysResult<AbsPath> {
         return Err(ENAMETOOLONG);
     }
     let mut components: Vec<String> = Vec::new();
+    let mut raw: Vec<String> = Vec::new();
     let start = if path.starts_with('/') { "" } else { base };
     for part in start.split('/').chain(path.split('/')) {
+        if part.is_empty() {
+            continue;
+        }
+        if part.len() > NAME_MAX {
+            return Err(ENAMETOOLONG);
+        }
+        raw.push(String::from(part));
         match part {
-            "" | "." => {}
+            "." => {}
             ".." => {
                 components.pop();
             }
-            name => {
-                if name.len() > NAME_MAX {
-                    return Err(ENAMETOOLONG);
-                }
-                components.push(String::from(name));
-            }
+            name => components.push(String::from(name)),
         }
     }
-    Ok(AbsPath { components, must_be_dir: path.ends_with('/') })
+    Ok(AbsPath { components, raw, must_be_dir: path.ends_with('/') })
 }
 
 /// The absolute path for a `*at()` call: relative paths start at `dirfd`, which is
@@ -98,12 +111,29 @@ fn search(dir: &Arc<dyn Inode>, name: &str) -> SysResult<Arc<dyn Inode>> {
     dir.lookup(name)
 }
 
+/// Walks `names` from the root; `..` returns to the directory the walk came from.
+fn walk(names: &[String]) -> SysResult<Arc<dyn Inode>> {
+    let mut stack: Vec<Arc<dyn Inode>> = alloc::vec![super::root()];
+    for name in names {
+        let node = stack.last().cloned().ok_or(ENOENT)?;
+        match name.as_str() {
+            "." | ".." => {
+                if !node.metadata().is_dir() {
+                    return Err(ENOTDIR);
+                }
+                if name == ".." && stack.len() > 1 {
+                    stack.pop();
+                }
+            }
+            _ => stack.push(search(&node, name)?),
+        }
+    }
+    stack.pop().ok_or(ENOENT)
+}
+
 /// The node a path names.
 pub fn lookup(path: &AbsPath) -> SysResult<Arc<dyn Inode>> {
-    let mut node = super::root();
-    for name in &path.components {
-        node = search(&node, name)?;
-    }
+    let node = walk(&path.raw)?;
     if path.must_be_dir && !node.metadata().is_dir() {
         return Err(ENOTDIR);
     }
@@ -112,11 +142,7 @@ pub fn lookup(path: &AbsPath) -> SysResult<Arc<dyn Inode>> {
 
 /// The directory holding the last component, for creating or removing it.
 pub fn lookup_parent(path: &AbsPath) -> SysResult<Arc<dyn Inode>> {
-    let mut node = super::root();
-    let n = path.components.len();
-    for name in path.components.iter().take(n.saturating_sub(1)) {
-        node = search(&node, name)?;
-    }
+    let node = walk(&path.raw[..path.raw.len().saturating_sub(1)])?;
     if !node.metadata().is_dir() {
         return Err(ENOTDIR);
     }

@@ -67,12 +67,17 @@ fn state_letter(p: &Process) -> &'static str {
 fn status(p: &Process) -> String {
     let creds = *p.creds.lock();
     let masks = crate::signal::proc_masks(p);
+    let (rss, pte) = {
+        let aspace = p.aspace();
+        let a = aspace.lock();
+        (a.resident_pages() * 4, a.table_pages() * 4)
+    };
     let mut s = String::new();
     let _ = write!(
         s,
         "Name:\t{}\nUmask:\t{:04o}\nState:\t{}\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\nPPid:\t{}\nTracerPid:\t0\n\
          Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\n\
-         NStgid:\t{pid}\nNSpid:\t{pid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nThreads:\t{}\n\
+         NStgid:\t{pid}\nNSpid:\t{pid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nVmPTE:\t{:8} kB\nThreads:\t{}\n\
          SigQ:\t{}/{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\n",
         p.name(),
         p.umask.load(core::sync::atomic::Ordering::Relaxed),
@@ -82,7 +87,8 @@ fn status(p: &Process) -> String {
         creds.gid, creds.egid, creds.sgid, creds.egid,
         p.pgid(),
         p.sid(),
-        p.aspace().lock().resident_pages() * 4,
+        rss,
+        pte,
         p.threads.lock().len(),
         masks.queued,
         crate::signal::RLIMIT_SIGPENDING,

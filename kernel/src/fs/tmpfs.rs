@@ -120,13 +120,32 @@ impl Inode for TmpNode {
     fn link(&self, name: &str, node: Arc<dyn Inode>) -> SysResult<()> {
         let mut content = self.content.lock();
         let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
-        if !node.metadata().is_dir() {
+        let is_dir = node.metadata().is_dir();
+        if !is_dir {
             node.adjust_links(1);
         }
         entries.insert(name.to_string(), node);
         drop(content);
+        if is_dir {
+            // The new child's ".." names this directory.
+            self.adjust_links(1);
+        }
         self.touch_mtime();
         Ok(())
+    }
+
+    fn detach(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
+        let mut content = self.content.lock();
+        let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+        let node = entries.remove(name).ok_or(ENOENT)?;
+        drop(content);
+        if node.metadata().is_dir() {
+            self.adjust_links(-1);
+        } else {
+            node.adjust_links(-1);
+        }
+        self.touch_mtime();
+        Ok(node)
     }
 
     fn adjust_links(&self, delta: i32) {

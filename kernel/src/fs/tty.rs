@@ -403,7 +403,17 @@ impl File for Tty {
             }
             io::TIOCSWINSZ => {
                 let w: g::winsize = read_val(arg)?;
-                self.d.lock().winsize = w;
+                let (changed, fg) = {
+                    let mut d = self.d.lock();
+                    let old = d.winsize;
+                    d.winsize = w;
+                    let changed = (old.ws_row, old.ws_col, old.ws_xpixel, old.ws_ypixel)
+                        != (w.ws_row, w.ws_col, w.ws_xpixel, w.ws_ypixel);
+                    (changed, d.foreground)
+                };
+                if changed && fg != 0 {
+                    let _ = signal::send_to_group(fg, Signal::SIGWINCH, signal::SigInfo::kernel(Signal::SIGWINCH));
+                }
                 Ok(0)
             }
             io::TIOCGPGRP => {

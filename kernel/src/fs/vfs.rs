@@ -81,6 +81,12 @@ pub trait Inode: Send + Sync {
         Err(ENOTDIR)
     }
 
+    /// Removes the entry `name` without the checks of `unlink` and returns its node
+    /// (rename's first half: a directory moves with its contents).
+    fn detach(&self, _name: &str) -> SysResult<Arc<dyn Inode>> {
+        Err(ENOTDIR)
+    }
+
     /// Another directory entry now names (`+1`) or no longer names (`-1`) this node.
     fn adjust_links(&self, _delta: i32) {}
 

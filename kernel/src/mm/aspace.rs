@@ -213,6 +213,11 @@ impl AddressSpace {
         self.page(va, access).is_ok()
     }
 
+    /// Page-table pages (VmPTE).
+    pub fn table_pages(&self) -> usize {
+        self.pt.table_pages()
+    }
+
     /// Populated user pages (VmRSS).
     pub fn resident_pages(&self) -> usize {
         self.areas.values().map(|a| a.pages.len()).sum()

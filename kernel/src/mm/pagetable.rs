@@ -31,6 +31,11 @@ impl PageTable {
         Some(PageTable { root, tables: Vec::new() })
     }
 
+    /// Pages used by the table itself (root and intermediate levels).
+    pub fn table_pages(&self) -> usize {
+        1 + self.tables.len()
+    }
+
     pub fn satp(&self) -> usize {
         satp_for(self.root.ppn())
     }

@@ -84,6 +84,8 @@ impl ProcessSignals {
 /// alternate signal stack.
 pub struct ThreadSignals {
     pub blocked: SigSet,
+    /// The mask in force before a sigtimedwait unblocked the signals it waits for.
+    pub real_blocked: SigSet,
     pub pending: PendingQueue<SigInfo>,
     pub altstack: AltStack,
     /// The mask to restore after a handler run by sigsuspend/ppoll returns.
@@ -94,6 +96,7 @@ impl Default for ThreadSignals {
     fn default() -> Self {
         ThreadSignals {
             blocked: SigSet::EMPTY,
+            real_blocked: SigSet::EMPTY,
             pending: PendingQueue::new(),
             altstack: AltStack::default(),
             saved_mask: None,
@@ -103,7 +106,7 @@ impl Default for ThreadSignals {
 
 impl ThreadSignals {
     pub fn fork(&self) -> ThreadSignals {
-        ThreadSignals { blocked: self.blocked, pending: PendingQueue::new(), altstack: self.altstack, saved_mask: None }
+        ThreadSignals { blocked: self.blocked, altstack: self.altstack, ..Default::default() }
     }
 }
 
@@ -145,6 +148,16 @@ pub fn is_ignored_or_blocked(proc: &Process, sig: Signal) -> bool {
 
 /// Sends `sig` to a whole process (kill(2)).
 pub fn send_to_process(proc: &Arc<Process>, sig: Signal, info: SigInfo) -> SysResult<()> {
+    send(proc, sig, info, false)
+}
+
+/// Sends `sig` to the process's (main) thread only (tkill, tgkill, raise): it is
+/// pending for that thread, not shared.
+pub fn send_to_thread(proc: &Arc<Process>, sig: Signal, info: SigInfo) -> SysResult<()> {
+    send(proc, sig, info, true)
+}
+
+fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> SysResult<()> {
     if proc.is_zombie() {
         return Ok(());
     }
@@ -168,11 +181,20 @@ pub fn send_to_process(proc: &Arc<Process>, sig: Signal, info: SigInfo) -> SysRe
     if sig == Signal::SIGKILL {
         sched::resume_stopped(&task);
     }
-    let blocked = task.signals.lock().blocked;
-    if !blocked.contains(sig) && ignored_at_generation(proc, sig) {
+    let (blocked, real_blocked) = {
+        let ts = task.signals.lock();
+        (ts.blocked, ts.real_blocked)
+    };
+    // A blocked signal stays pending even if ignored (the mask may change later); so
+    // does one a sigtimedwait is waiting for (real_blocked, as in Linux).
+    if !blocked.union(real_blocked).contains(sig) && ignored_at_generation(proc, sig) {
         return Ok(());
     }
-    let queued = proc.signals.lock().shared.enqueue(sig, info, RLIMIT_SIGPENDING);
+    let queued = if to_thread {
+        task.signals.lock().pending.enqueue(sig, info, RLIMIT_SIGPENDING)
+    } else {
+        proc.signals.lock().shared.enqueue(sig, info, RLIMIT_SIGPENDING)
+    };
     if queued.is_err() {
         return Err(EAGAIN);
     }

@@ -458,6 +458,9 @@ pub fn mkdirat(dirfd: i32, path_addr: usize, mode: u32) -> SysResult {
 
 fn create_node(p: &AbsPath, mode: u32) -> SysResult {
     let name = p.name().ok_or(EEXIST)?;
+    if p.ends_in_dot().is_some() {
+        return Err(EEXIST);
+    }
     let parent = path::lookup_parent(p)?;
     if parent.lookup(name).is_ok() {
         return Err(EEXIST);
@@ -488,11 +491,19 @@ pub fn unlinkat(dirfd: i32, path_addr: usize, flags: u32) -> SysResult {
     if flags & !g::AT_REMOVEDIR != 0 {
         return Err(EINVAL);
     }
+    let rmdir = flags & g::AT_REMOVEDIR != 0;
     let p = resolve_at(dirfd, &user_path(path_addr)?)?;
     let name = p.name().ok_or(EBUSY)?;
     let parent = path::lookup_parent(&p)?;
+    if let Some(dot) = p.ends_in_dot() {
+        return Err(match (rmdir, dot) {
+            (false, _) => EISDIR,
+            (true, ".") => EINVAL,
+            _ => ENOTEMPTY,
+        });
+    }
     access(&parent.metadata(), Want { read: false, write: true, exec: true })?;
-    parent.unlink(name, flags & g::AT_REMOVEDIR != 0)?;
+    parent.unlink(name, rmdir)?;
     Ok(0)
 }
 
@@ -503,6 +514,9 @@ pub fn renameat2(olddir: i32, old_addr: usize, newdir: i32, new_addr: usize, fla
     let old = resolve_at(olddir, &user_path(old_addr)?)?;
     let new = resolve_at(newdir, &user_path(new_addr)?)?;
     let (old_name, new_name) = (old.name().ok_or(EBUSY)?, new.name().ok_or(EBUSY)?);
+    if old.ends_in_dot().is_some() || new.ends_in_dot().is_some() {
+        return Err(EBUSY);
+    }
     if new.components.starts_with(&old.components) && new.components.len() > old.components.len() {
         return Err(EINVAL);
     }
@@ -522,8 +536,12 @@ pub fn renameat2(olddir: i32, old_addr: usize, newdir: i32, new_addr: usize, fla
             _ => new_parent.unlink(new_name, dst_dir)?,
         }
     }
-    new_parent.link(new_name, node)?;
-    old_parent.unlink(old_name, false).or_else(|_| old_parent.unlink(old_name, true))?;
+    let node = old_parent.detach(old_name)?;
+    if let Err(e) = new_parent.link(new_name, node.clone()) {
+        // Put it back where it was: a failed rename changes nothing.
+        let _ = old_parent.link(old_name, node);
+        return Err(e);
+    }
     Ok(0)
 }
 
@@ -546,18 +564,23 @@ pub fn truncate(path_addr: usize, len: i64) -> SysResult {
 
 pub fn fchmod(fd: i32, mode: u32) -> SysResult {
     let f = file(fd)?;
-    f.inode.as_ref().ok_or(EBADF)?.set_mode(mode)?;
-    Ok(0)
+    let node = f.inode.as_ref().ok_or(EBADF)?;
+    chmod(node, mode)
 }
 
-pub fn fchmodat(dirfd: i32, path_addr: usize, mode: u32) -> SysResult {
-    let node = path::lookup(&resolve_at(dirfd, &user_path(path_addr)?)?)?;
+/// chmod: only the owner or root may change the mode.
+fn chmod(node: &Arc<dyn Inode>, mode: u32) -> SysResult {
     let (uid, _) = creds();
     if uid != 0 && uid != node.metadata().uid {
         return Err(EPERM);
     }
     node.set_mode(mode)?;
     Ok(0)
+}
+
+pub fn fchmodat(dirfd: i32, path_addr: usize, mode: u32) -> SysResult {
+    let node = path::lookup(&resolve_at(dirfd, &user_path(path_addr)?)?)?;
+    chmod(&node, mode)
 }
 
 pub fn umask(mask: u32) -> SysResult {

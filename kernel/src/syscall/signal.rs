@@ -124,9 +124,17 @@ pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> 
     };
     // The wanted signals count as unblocked for the wait (sigtimedwait(2)).
     let old = task.signals.lock().blocked;
-    task.signals.lock().blocked = old.difference(wanted);
+    {
+        let mut ts = task.signals.lock();
+        ts.real_blocked = old;
+        ts.blocked = old.difference(wanted);
+    }
     let r = crate::task::wait::block_on(&[], deadline, take);
-    task.signals.lock().blocked = old;
+    {
+        let mut ts = task.signals.lock();
+        ts.blocked = old;
+        ts.real_blocked = SigSet::EMPTY;
+    }
     match r {
         Ok((sig, si)) => {
             if info != 0 {
@@ -154,6 +162,14 @@ fn send_checked(target: &alloc::sync::Arc<process::Process>, sig: Option<Signal>
     check_permission(target)?;
     match sig {
         Some(s) => signal::send_to_process(target, s, info),
+        None => Ok(()),
+    }
+}
+
+fn send_checked_thread(target: &alloc::sync::Arc<process::Process>, sig: Option<Signal>, info: SigInfo) -> SysResult<()> {
+    check_permission(target)?;
+    match sig {
+        Some(s) => signal::send_to_thread(target, s, info),
         None => Ok(()),
     }
 }
@@ -211,7 +227,7 @@ pub fn tgkill(tgid: i32, tid: i32, sig: usize) -> SysResult {
     }
     let me = current_process();
     let info = SigInfo { code: g::SI_TKILL, ..SigInfo::user(&me) };
-    send_checked(&target, sig, info)?;
+    send_checked_thread(&target, sig, info)?;
     Ok(0)
 }
 
