@@ -44,12 +44,16 @@ fn read_device_tree(dtb_pa: usize) -> Platform {
     // The tree is read before the heap exists: nothing here allocates.
     // SAFETY: OpenSBI passes the physical address of a valid flattened device tree,
     // which the direct map covers; it is only read.
-    let fdt: fdt::Fdt<'static> = match unsafe { fdt::Fdt::from_ptr(mm::phys_to_virt(dtb_pa) as *const u8) } {
-        Ok(f) => f,
-        Err(e) => panic!("bad device tree: {e:?}"),
-    };
+    let fdt: fdt::Fdt<'static> =
+        match unsafe { fdt::Fdt::from_ptr(mm::phys_to_virt(dtb_pa) as *const u8) } {
+            Ok(f) => f,
+            Err(e) => panic!("bad device tree: {e:?}"),
+        };
     let reg = |compat: &[&str]| -> Option<usize> {
-        fdt.find_compatible(compat)?.reg()?.next().map(|r| r.starting_address as usize)
+        fdt.find_compatible(compat)?
+            .reg()?
+            .next()
+            .map(|r| r.starting_address as usize)
     };
     let mem_end = fdt
         .memory()
@@ -58,12 +62,20 @@ fn read_device_tree(dtb_pa: usize) -> Platform {
         .map(|r| r.starting_address as usize + r.size.unwrap_or(0))
         .unwrap_or(0x8800_0000);
     let chosen = fdt.find_node("/chosen");
-    let prop = |name: &str| chosen.as_ref().and_then(|c| c.property(name)).and_then(|p| p.as_usize());
+    let prop = |name: &str| {
+        chosen
+            .as_ref()
+            .and_then(|c| c.property(name))
+            .and_then(|p| p.as_usize())
+    };
     let initrd = match (prop("linux,initrd-start"), prop("linux,initrd-end")) {
         (Some(s), Some(e)) if e > s => Some((s, e)),
         _ => None,
     };
-    let timebase = fdt.cpus().next().map_or(10_000_000, |c| c.timebase_frequency() as u64);
+    let timebase = fdt
+        .cpus()
+        .next()
+        .map_or(10_000_000, |c| c.timebase_frequency() as u64);
     Platform {
         mem_end,
         uart: reg(&["ns16550a"]).unwrap_or(0x1000_0000),
@@ -96,16 +108,22 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     }
     let kernel_end = mm::virt_to_phys(core::ptr::addr_of!(_kernel_end) as usize);
     // QEMU loads the initramfs right after the kernel image; the heap goes after both.
-    let heap_start = mm::page_round_up(platform.initrd.map_or(kernel_end, |(_, e)| e.max(kernel_end)));
+    let heap_start = mm::page_round_up(
+        platform
+            .initrd
+            .map_or(kernel_end, |(_, e)| e.max(kernel_end)),
+    );
     mm::heap::init(heap_start);
     random::seed(arch::cpu::read_time() ^ (dtb_pa as u64).rotate_left(17));
     time::init(platform.timebase, platform.rtc);
-    INIT_ARGS.call_once(|| bootargs::init_args(&platform.bootargs));
+    INIT_ARGS.call_once(|| bootargs::init_args(platform.bootargs));
 
     let initramfs: &[u8] = match platform.initrd {
         // SAFETY: QEMU loaded the initramfs at this physical range, reached via the direct
         // map; the frame allocator does not own it yet, and it is only read here.
-        Some((s, e)) => unsafe { core::slice::from_raw_parts(mm::phys_to_virt(s) as *const u8, e - s) },
+        Some((s, e)) => unsafe {
+            core::slice::from_raw_parts(mm::phys_to_virt(s) as *const u8, e - s)
+        },
         None => &[],
     };
     fs::init(initramfs);
@@ -132,8 +150,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
 extern "C" fn init_task_start() -> ! {
     let proc = task::current_process();
     fs::tty::CONSOLE.set_controlling(proc.pid);
-    let console = fs::path::normalize("/", "/dev/console")
-        .and_then(|p| syscall::open_console(&p));
+    let console = fs::path::normalize("/", "/dev/console").and_then(|p| syscall::open_console(&p));
     match console {
         Ok(f) => {
             let mut fds = proc.fds.lock();

@@ -28,7 +28,10 @@ pub fn init(freq: u64, rtc_base: Option<usize>) {
             let hi = reg.add(1).read_volatile() as u64;
             (hi << 32) | lo
         };
-        REALTIME_BASE_NS.store(ns.saturating_sub(ticks_to_ns(now_ticks())), Ordering::Relaxed);
+        REALTIME_BASE_NS.store(
+            ns.saturating_sub(ticks_to_ns(now_ticks())),
+            Ordering::Relaxed,
+        );
     }
     arm_deadline(now_ticks() + ns_to_ticks(SLICE_NS));
 }

@@ -30,21 +30,40 @@ extern "C" fn user_trap(tf: &mut TrapFrame) {
         Cause::External => external_interrupt(),
         Cause::Software => {}
         Cause::PageFault { addr, store, exec } => {
-            let access = if exec { Access::Exec } else if store { Access::Write } else { Access::Read };
+            let access = if exec {
+                Access::Exec
+            } else if store {
+                Access::Write
+            } else {
+                Access::Read
+            };
             let aspace = current_process().aspace();
             let mut a = aspace.lock();
             if !a.handle_fault(addr, access) {
-                let code = if a.is_mapped(addr) { g::SEGV_ACCERR } else { g::SEGV_MAPERR };
+                let code = if a.is_mapped(addr) {
+                    g::SEGV_ACCERR
+                } else {
+                    g::SEGV_MAPERR
+                };
                 drop(a);
                 signal::force_fault(Signal::SIGSEGV, code as i32, addr);
             }
         }
-        Cause::IllegalInstruction => signal::force_fault(Signal::SIGILL, g::ILL_ILLOPC as i32, tf.sepc),
+        Cause::IllegalInstruction => {
+            signal::force_fault(Signal::SIGILL, g::ILL_ILLOPC as i32, tf.sepc)
+        }
         Cause::Breakpoint => signal::force_fault(Signal::SIGTRAP, g::TRAP_BRKPT as i32, tf.sepc),
-        Cause::Misaligned { addr } => signal::force_fault(Signal::SIGBUS, g::BUS_ADRALN as i32, addr),
-        Cause::AccessFault { addr } => signal::force_fault(Signal::SIGSEGV, g::SEGV_ACCERR as i32, addr),
+        Cause::Misaligned { addr } => {
+            signal::force_fault(Signal::SIGBUS, g::BUS_ADRALN as i32, addr)
+        }
+        Cause::AccessFault { addr } => {
+            signal::force_fault(Signal::SIGSEGV, g::SEGV_ACCERR as i32, addr)
+        }
         Cause::Other(c) => {
-            log::warn!("pid {}: unexpected trap cause {c:#x}", current_process().pid);
+            log::warn!(
+                "pid {}: unexpected trap cause {c:#x}",
+                current_process().pid
+            );
             signal::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, stval);
         }
     }

@@ -39,7 +39,11 @@ pub fn assemble() -> Res<()> {
     for name in rust_programs(&root.join("user/src/bin"))? {
         let from = root.join(RUST_BIN_DIR).join(&name);
         // Rust test programs (test_*) go with the C tests; the rest are tools in /bin.
-        let dir = if name.starts_with("test_") { "tests" } else { "bin" };
+        let dir = if name.starts_with("test_") {
+            "tests"
+        } else {
+            "bin"
+        };
         if from.is_file() {
             install(&from, &rootfs.join(dir).join(&name))?;
             copied += 1;
@@ -53,6 +57,7 @@ pub fn assemble() -> Res<()> {
     copied += install_all(&root.join("build/c/bin"), &rootfs.join("bin"))?;
     copied += install_all(&root.join("build/c/tests"), &rootfs.join("tests"))?;
     copied += install_all(&root.join("user/tests"), &rootfs.join("tests"))?;
+    describe_demos(&root.join("user/c/demos"), &rootfs.join("usr/share/demos"))?;
 
     let cpio = paths::initramfs();
     write_archive(&rootfs, None, &cpio)?;
@@ -65,6 +70,34 @@ pub fn assemble() -> Res<()> {
         cpio.display(),
         size.div_ceil(1024)
     );
+    Ok(())
+}
+
+/// Writes /usr/share/demos/NAME for each lecture demo, holding the summary from the
+/// first line of its source comment ("/* NAME: summary"); init lists them at boot.
+fn describe_demos(sources: &Path, to: &Path) -> Res<()> {
+    let Ok(entries) = fs::read_dir(sources) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let (Some(stem), Some("c")) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            path.extension().and_then(|s| s.to_str()),
+        ) else {
+            continue;
+        };
+        let text = fs::read_to_string(&path).ctx(|| path.display().to_string())?;
+        let first = text.lines().next().unwrap_or("");
+        let summary = first
+            .trim_start_matches("/*")
+            .trim()
+            .trim_start_matches(stem)
+            .trim_start_matches(':')
+            .trim();
+        let summary = summary.trim_end_matches("*/").trim();
+        fs::write(to.join(stem), format!("{summary}\n")).ctx(|| to.display().to_string())?;
+    }
     Ok(())
 }
 

@@ -29,7 +29,13 @@ impl Device {
 
 impl Inode for Device {
     fn metadata(&self) -> Metadata {
-        Metadata { ino: self.ino, mode: S_IFCHR | 0o666, nlink: 1, rdev: self.rdev(), ..Default::default() }
+        Metadata {
+            ino: self.ino,
+            mode: S_IFCHR | 0o666,
+            nlink: 1,
+            rdev: self.rdev(),
+            ..Default::default()
+        }
     }
     fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
         Ok(self)
@@ -72,8 +78,20 @@ pub fn mount(root: &Arc<dyn Inode>) {
         },
     };
     let nodes: [(&str, Arc<dyn Inode>); 4] = [
-        ("null", Arc::new(Device { kind: Kind::Null, ino: alloc_ino() })),
-        ("zero", Arc::new(Device { kind: Kind::Zero, ino: alloc_ino() })),
+        (
+            "null",
+            Arc::new(Device {
+                kind: Kind::Null,
+                ino: alloc_ino(),
+            }),
+        ),
+        (
+            "zero",
+            Arc::new(Device {
+                kind: Kind::Zero,
+                ino: alloc_ino(),
+            }),
+        ),
         ("console", Arc::new(TtyNode)),
         ("tty", Arc::new(TtyNode)),
     ];

@@ -26,16 +26,31 @@ impl FdTable {
     }
 
     pub fn entry(&self, fd: i32) -> SysResult<&FdEntry> {
-        usize::try_from(fd).ok().and_then(|i| self.slots.get(i)).and_then(|s| s.as_ref()).ok_or(EBADF)
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.slots.get(i))
+            .and_then(|s| s.as_ref())
+            .ok_or(EBADF)
     }
 
     pub fn entry_mut(&mut self, fd: i32) -> SysResult<&mut FdEntry> {
-        usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).and_then(|s| s.as_mut()).ok_or(EBADF)
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))
+            .and_then(|s| s.as_mut())
+            .ok_or(EBADF)
     }
 
     /// Installs `file` at the lowest free descriptor >= `min`.
-    pub fn insert_from(&mut self, min: usize, file: Arc<OpenFile>, cloexec: bool) -> SysResult<i32> {
-        let fd = (min..MAX_FDS).find(|&i| self.slots.get(i).is_none_or(|s| s.is_none())).ok_or(EMFILE)?;
+    pub fn insert_from(
+        &mut self,
+        min: usize,
+        file: Arc<OpenFile>,
+        cloexec: bool,
+    ) -> SysResult<i32> {
+        let fd = (min..MAX_FDS)
+            .find(|&i| self.slots.get(i).is_none_or(|s| s.is_none()))
+            .ok_or(EMFILE)?;
         self.set(fd, file, cloexec);
         Ok(fd as i32)
     }
@@ -53,7 +68,11 @@ impl FdTable {
     }
 
     pub fn remove(&mut self, fd: i32) -> SysResult<FdEntry> {
-        usize::try_from(fd).ok().and_then(|i| self.slots.get_mut(i)).and_then(|s| s.take()).ok_or(EBADF)
+        usize::try_from(fd)
+            .ok()
+            .and_then(|i| self.slots.get_mut(i))
+            .and_then(|s| s.take())
+            .ok_or(EBADF)
     }
 
     /// Drops every close-on-exec descriptor (execve).
@@ -65,10 +84,5 @@ impl FdTable {
             }
         }
         closed
-    }
-
-    /// Open descriptors, for /proc/PID/fd.
-    pub fn fds(&self) -> impl Iterator<Item = (usize, &FdEntry)> {
-        self.slots.iter().enumerate().filter_map(|(i, s)| s.as_ref().map(|e| (i, e)))
     }
 }

@@ -66,12 +66,19 @@ pub struct OpenFile {
 }
 
 impl OpenFile {
-    pub fn new(file: Arc<dyn File>, inode: Option<Arc<dyn Inode>>, path: String, flags: u32) -> Arc<OpenFile> {
+    pub fn new(
+        file: Arc<dyn File>,
+        inode: Option<Arc<dyn Inode>>,
+        path: String,
+        flags: u32,
+    ) -> Arc<OpenFile> {
         Arc::new(OpenFile {
             file,
             inode,
             path,
-            flags: AtomicU32::new(flags & !(g::O_CREAT | g::O_EXCL | g::O_TRUNC | g::O_CLOEXEC | g::O_NOCTTY)),
+            flags: AtomicU32::new(
+                flags & !(g::O_CREAT | g::O_EXCL | g::O_TRUNC | g::O_CLOEXEC | g::O_NOCTTY),
+            ),
             offset: Mutex::new(0),
         })
     }
@@ -83,7 +90,8 @@ impl OpenFile {
 
     pub fn set_status_flags(&self, new: u32) {
         let old = self.flags();
-        self.flags.store((old & !SETFL_MASK) | (new & SETFL_MASK), Ordering::Relaxed);
+        self.flags
+            .store((old & !SETFL_MASK) | (new & SETFL_MASK), Ordering::Relaxed);
     }
 
     pub fn readable(&self) -> bool {

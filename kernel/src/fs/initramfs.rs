@@ -40,11 +40,24 @@ fn parse(archive: &[u8], off: usize) -> SysResult<(Entry<'_>, usize)> {
     let filesize = hex_field(h, 6)? as usize;
     let namesize = hex_field(h, 11)? as usize;
     let name_start = off + HEADER_LEN;
-    let name_bytes = archive.get(name_start..name_start + namesize.saturating_sub(1)).ok_or(EINVAL)?;
+    let name_bytes = archive
+        .get(name_start..name_start + namesize.saturating_sub(1))
+        .ok_or(EINVAL)?;
     let name = core::str::from_utf8(name_bytes).map_err(|_| EINVAL)?;
     let data_start = align4(name_start + namesize);
-    let data = archive.get(data_start..data_start + filesize).ok_or(EINVAL)?;
-    Ok((Entry { mode, uid, gid, name, data }, align4(data_start + filesize)))
+    let data = archive
+        .get(data_start..data_start + filesize)
+        .ok_or(EINVAL)?;
+    Ok((
+        Entry {
+            mode,
+            uid,
+            gid,
+            name,
+            data,
+        },
+        align4(data_start + filesize),
+    ))
 }
 
 pub fn unpack(root: &Arc<dyn Inode>, archive: &[u8]) -> SysResult<()> {

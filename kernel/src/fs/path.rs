@@ -25,19 +25,19 @@ pub struct AbsPath {
     pub must_be_dir: bool,
 }
 
-impl AbsPath {
-    pub fn to_string(&self) -> String {
+impl core::fmt::Display for AbsPath {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         if self.components.is_empty() {
-            return String::from("/");
+            return f.write_str("/");
         }
-        let mut s = String::new();
         for c in &self.components {
-            s.push('/');
-            s.push_str(c);
+            write!(f, "/{c}")?;
         }
-        s
+        Ok(())
     }
+}
 
+impl AbsPath {
     /// The last component as written (None for "/").
     pub fn name(&self) -> Option<&str> {
         self.raw.last().map(|s| s.as_str())
@@ -76,7 +76,11 @@ pub fn normalize(base: &str, path: &str) -> SysResult<AbsPath> {
             name => components.push(String::from(name)),
         }
     }
-    Ok(AbsPath { components, raw, must_be_dir: path.ends_with('/') })
+    Ok(AbsPath {
+        components,
+        raw,
+        must_be_dir: path.ends_with('/'),
+    })
 }
 
 /// The absolute path for a `*at()` call: relative paths start at `dirfd`, which is

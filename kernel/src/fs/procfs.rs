@@ -29,7 +29,10 @@ struct ProcNode {
 }
 
 fn node(n: Node) -> Arc<dyn Inode> {
-    Arc::new(ProcNode { node: n, ino: alloc_ino() })
+    Arc::new(ProcNode {
+        node: n,
+        ino: alloc_ino(),
+    })
 }
 
 pub fn mount(root: &Arc<dyn Inode>) {
@@ -48,7 +51,11 @@ pub fn readlink(path: &super::path::AbsPath) -> Option<SysResult<String>> {
     if c.len() != 3 || c[0] != "proc" || c[2] != "exe" {
         return None;
     }
-    let pid = if c[1] == "self" { current_process().pid } else { c[1].parse().ok()? };
+    let pid = if c[1] == "self" {
+        current_process().pid
+    } else {
+        c[1].parse().ok()?
+    };
     Some(live(pid).map(|p| p.exe.lock().clone()))
 }
 
@@ -105,7 +112,15 @@ fn status(p: &Process) -> String {
 /// A minimal /proc/PID/stat: pid (comm) state ppid pgrp session, then zeros.
 fn stat(p: &Process) -> String {
     let st = state_letter(p).chars().next().unwrap_or('S');
-    let mut s = format!("{} ({}) {} {} {} {}", p.pid, p.name(), st, p.parent_pid(), p.pgid(), p.sid());
+    let mut s = format!(
+        "{} ({}) {} {} {} {}",
+        p.pid,
+        p.name(),
+        st,
+        p.parent_pid(),
+        p.pgid(),
+        p.sid()
+    );
     for _ in 0..46 {
         s.push_str(" 0");
     }
@@ -116,7 +131,9 @@ fn stat(p: &Process) -> String {
 fn meminfo() -> String {
     let total = crate::mm::frame::total_pages() * 4;
     let free = crate::mm::frame::free_pages() * 4;
-    format!("MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\n")
+    format!(
+        "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\n"
+    )
 }
 
 fn uptime() -> String {
@@ -143,7 +160,11 @@ impl Inode for ProcNode {
         let dir = matches!(self.node, Node::Root | Node::PidDir(_));
         Metadata {
             ino: self.ino,
-            mode: if dir { S_IFDIR | 0o555 } else { S_IFREG | 0o444 },
+            mode: if dir {
+                S_IFDIR | 0o555
+            } else {
+                S_IFREG | 0o444
+            },
             nlink: if dir { 2 } else { 1 },
             ..Default::default()
         }
@@ -182,7 +203,11 @@ impl Inode for ProcNode {
     }
 
     fn readdir(&self) -> SysResult<Vec<DirEntry>> {
-        let entry = |name: String, file_type| DirEntry { name, ino: alloc_ino(), file_type };
+        let entry = |name: String, file_type| DirEntry {
+            name,
+            ino: alloc_ino(),
+            file_type,
+        };
         match self.node {
             Node::Root => {
                 let mut v = alloc::vec![
@@ -190,7 +215,11 @@ impl Inode for ProcNode {
                     entry("uptime".to_string(), S_IFREG),
                     entry("self".to_string(), S_IFDIR),
                 ];
-                v.extend(process::all().iter().map(|p| entry(p.pid.to_string(), S_IFDIR)));
+                v.extend(
+                    process::all()
+                        .iter()
+                        .map(|p| entry(p.pid.to_string(), S_IFDIR)),
+                );
                 Ok(v)
             }
             Node::PidDir(_) => Ok(["status", "cmdline", "stat", "exe"]

@@ -4,7 +4,9 @@
 use super::file::File;
 use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
 use crate::mm::uaccess::{InBuf, OutBuf};
-use crate::syscall::errno::{SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EPERM};
+use crate::syscall::errno::{
+    SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EPERM,
+};
 use crate::time::realtime_ns;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -47,7 +49,10 @@ impl TmpNode {
             ctime_ns: now,
             ..Default::default()
         };
-        Ok(Arc::new(TmpNode { meta: Mutex::new(meta), content: Mutex::new(content) }))
+        Ok(Arc::new(TmpNode {
+            meta: Mutex::new(meta),
+            content: Mutex::new(content),
+        }))
     }
 
     pub fn new_root() -> Arc<dyn Inode> {
@@ -72,6 +77,18 @@ impl Inode for TmpNode {
             m.size = data.len() as u64;
         }
         m
+    }
+
+    fn set_times(&self, atime_ns: Option<u64>, mtime_ns: Option<u64>) -> SysResult<()> {
+        let mut m = self.meta.lock();
+        if let Some(a) = atime_ns {
+            m.atime_ns = a;
+        }
+        if let Some(t) = mtime_ns {
+            m.mtime_ns = t;
+        }
+        m.ctime_ns = realtime_ns();
+        Ok(())
     }
 
     fn set_mode(&self, mode: u32) -> SysResult<()> {
@@ -102,7 +119,9 @@ impl Inode for TmpNode {
     fn create(&self, name: &str, mode: u32, uid: u32, gid: u32) -> SysResult<Arc<dyn Inode>> {
         let node = {
             let mut content = self.content.lock();
-            let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+            let Content::Dir(entries) = &mut *content else {
+                return Err(ENOTDIR);
+            };
             if entries.contains_key(name) {
                 return Err(EEXIST);
             }
@@ -119,7 +138,9 @@ impl Inode for TmpNode {
 
     fn link(&self, name: &str, node: Arc<dyn Inode>) -> SysResult<()> {
         let mut content = self.content.lock();
-        let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+        let Content::Dir(entries) = &mut *content else {
+            return Err(ENOTDIR);
+        };
         let is_dir = node.metadata().is_dir();
         if !is_dir {
             node.adjust_links(1);
@@ -136,7 +157,9 @@ impl Inode for TmpNode {
 
     fn detach(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
         let mut content = self.content.lock();
-        let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+        let Content::Dir(entries) = &mut *content else {
+            return Err(ENOTDIR);
+        };
         let node = entries.remove(name).ok_or(ENOENT)?;
         drop(content);
         if node.metadata().is_dir() {
@@ -155,17 +178,15 @@ impl Inode for TmpNode {
 
     fn unlink(&self, name: &str, dir: bool) -> SysResult<()> {
         let mut content = self.content.lock();
-        let Content::Dir(entries) = &mut *content else { return Err(ENOTDIR) };
+        let Content::Dir(entries) = &mut *content else {
+            return Err(ENOTDIR);
+        };
         let node = entries.get(name).ok_or(ENOENT)?;
         let meta = node.metadata();
         match (dir, meta.is_dir()) {
             (true, false) => return Err(ENOTDIR),
             (false, true) => return Err(EISDIR),
-            (true, true) => {
-                if !node.readdir()?.is_empty() {
-                    return Err(ENOTEMPTY);
-                }
-            }
+            (true, true) if !node.readdir()?.is_empty() => return Err(ENOTEMPTY),
             _ => {}
         }
         if !dir {
@@ -186,7 +207,11 @@ impl Inode for TmpNode {
                 .iter()
                 .map(|(name, node)| {
                     let m = node.metadata();
-                    DirEntry { name: name.clone(), ino: m.ino, file_type: m.file_type() }
+                    DirEntry {
+                        name: name.clone(),
+                        ino: m.ino,
+                        file_type: m.file_type(),
+                    }
                 })
                 .collect()),
             _ => Err(ENOTDIR),
@@ -199,7 +224,8 @@ impl Inode for TmpNode {
         }
         match &mut *self.content.lock() {
             Content::File(data) => {
-                data.try_reserve(len.saturating_sub(data.len() as u64) as usize).map_err(|_| ENOMEM)?;
+                data.try_reserve(len.saturating_sub(data.len() as u64) as usize)
+                    .map_err(|_| ENOMEM)?;
                 data.resize(len as usize, 0);
             }
             Content::Dir(_) => return Err(EISDIR),
@@ -218,7 +244,9 @@ struct TmpHandle {
 impl File for TmpHandle {
     fn read(&self, pos: u64, buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
         let content = self.node.content.lock();
-        let Content::File(data) = &*content else { return Err(EISDIR) };
+        let Content::File(data) = &*content else {
+            return Err(EISDIR);
+        };
         let start = (pos as usize).min(data.len());
         let n = buf.len().min(data.len() - start);
         buf.write_at(0, &data[start..start + n])?;
@@ -233,9 +261,12 @@ impl File for TmpHandle {
         }
         {
             let mut content = self.node.content.lock();
-            let Content::File(data) = &mut *content else { return Err(EISDIR) };
+            let Content::File(data) = &mut *content else {
+                return Err(EISDIR);
+            };
             if data.len() < end as usize {
-                data.try_reserve(end as usize - data.len()).map_err(|_| ENOMEM)?;
+                data.try_reserve(end as usize - data.len())
+                    .map_err(|_| ENOMEM)?;
                 data.resize(end as usize, 0);
             }
             buf.read_at(0, &mut data[pos as usize..end as usize])?;

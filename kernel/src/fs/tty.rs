@@ -56,7 +56,14 @@ fn default_termios() -> g::termios {
         c_iflag: g::ICRNL | g::IXON,
         c_oflag: g::OPOST | g::ONLCR,
         c_cflag: g::B38400 | g::CS8 | g::CREAD | g::HUPCL,
-        c_lflag: g::ISIG | g::ICANON | g::ECHO | g::ECHOE | g::ECHOK | g::ECHOCTL | g::ECHOKE | g::IEXTEN,
+        c_lflag: g::ISIG
+            | g::ICANON
+            | g::ECHO
+            | g::ECHOE
+            | g::ECHOK
+            | g::ECHOCTL
+            | g::ECHOKE
+            | g::IEXTEN,
         c_line: 0,
         c_cc: cc,
     }
@@ -67,7 +74,12 @@ pub static CONSOLE: Lazy<Arc<Tty>> = Lazy::new(|| {
     Arc::new(Tty {
         d: Mutex::new(Discipline {
             termios: default_termios(),
-            winsize: g::winsize { ws_row: 24, ws_col: 80, ws_xpixel: 0, ws_ypixel: 0 },
+            winsize: g::winsize {
+                ws_row: 24,
+                ws_col: 80,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            },
             line: Vec::new(),
             ready: VecDeque::new(),
             session: 0,
@@ -110,7 +122,11 @@ impl Discipline {
     fn erase_one(&mut self, out: &mut Vec<u8>) {
         if let Some(c) = self.line.pop() {
             if self.lflag(g::ECHO) && self.lflag(g::ECHOE) {
-                let width = if c < 0x20 && self.lflag(g::ECHOCTL) { 2 } else { 1 };
+                let width = if c < 0x20 && self.lflag(g::ECHOCTL) {
+                    2
+                } else {
+                    1
+                };
                 for _ in 0..width {
                     out.extend_from_slice(b"\x08 \x08");
                 }
@@ -206,7 +222,7 @@ impl Tty {
         }
         for sig in signals {
             if fg != 0 {
-                signal::send_to_group(fg, sig, signal::SigInfo::kernel(sig));
+                let _ = signal::send_to_group(fg, sig, signal::SigInfo::kernel(sig));
             }
         }
         self.readers.wake_all();
@@ -231,8 +247,13 @@ impl Tty {
             core::mem::replace(&mut d.foreground, 0)
         };
         if fg != 0 && fg != sid {
-            let _ = signal::send_to_group(fg, Signal::SIGHUP, signal::SigInfo::kernel(Signal::SIGHUP));
-            let _ = signal::send_to_group(fg, Signal::SIGCONT, signal::SigInfo::kernel(Signal::SIGCONT));
+            let _ =
+                signal::send_to_group(fg, Signal::SIGHUP, signal::SigInfo::kernel(Signal::SIGHUP));
+            let _ = signal::send_to_group(
+                fg,
+                Signal::SIGCONT,
+                signal::SigInfo::kernel(Signal::SIGCONT),
+            );
         }
     }
 
@@ -261,9 +282,13 @@ impl Tty {
             return Ok(());
         }
         if signal::is_ignored_or_blocked(&proc, sig) {
-            return if sig == Signal::SIGTTIN { Err(EIO) } else { Ok(()) };
+            return if sig == Signal::SIGTTIN {
+                Err(EIO)
+            } else {
+                Ok(())
+            };
         }
-        signal::send_to_group(proc.pgid(), sig, signal::SigInfo::kernel(sig));
+        let _ = signal::send_to_group(proc.pgid(), sig, signal::SigInfo::kernel(sig));
         Err(ERESTARTSYS)
     }
 
@@ -276,14 +301,20 @@ impl Tty {
         if pgrp < 0 {
             return Err(EINVAL);
         }
-        let exists = crate::task::process::all().iter().any(|p| p.pgid() == pgrp as Pid && p.sid() == session);
+        let exists = crate::task::process::all()
+            .iter()
+            .any(|p| p.pgid() == pgrp as Pid && p.sid() == session);
         if !exists {
             return Err(EPERM);
         }
         // A background process changing the foreground is itself subject to SIGTTOU.
         let fg = self.d.lock().foreground;
         if proc.pgid() != fg && !signal::is_ignored_or_blocked(&proc, Signal::SIGTTOU) {
-            signal::send_to_group(proc.pgid(), Signal::SIGTTOU, signal::SigInfo::kernel(Signal::SIGTTOU));
+            let _ = signal::send_to_group(
+                proc.pgid(),
+                Signal::SIGTTOU,
+                signal::SigInfo::kernel(Signal::SIGTTOU),
+            );
             return Err(ERESTARTSYS);
         }
         self.d.lock().foreground = pgrp as Pid;
@@ -320,7 +351,9 @@ impl File for Tty {
             }
             let mut n = 0;
             while n < buf.len() {
-                let Some(chunk) = d.ready.pop_front() else { break };
+                let Some(chunk) = d.ready.pop_front() else {
+                    break;
+                };
                 if let Err(e) = buf.write_at(n, &chunk) {
                     d.ready.push_front(chunk);
                     return Some(if n > 0 { Ok(n) } else { Err(e) });
@@ -352,7 +385,13 @@ impl File for Tty {
     }
 
     fn metadata(&self) -> Metadata {
-        Metadata { ino: self.ino, mode: S_IFCHR | 0o620, nlink: 1, rdev: (5 << 8) | 1, ..Default::default() }
+        Metadata {
+            ino: self.ino,
+            mode: S_IFCHR | 0o620,
+            nlink: 1,
+            rdev: (5 << 8) | 1,
+            ..Default::default()
+        }
     }
 
     fn poll(&self) -> u16 {
@@ -412,7 +451,11 @@ impl File for Tty {
                     (changed, d.foreground)
                 };
                 if changed && fg != 0 {
-                    let _ = signal::send_to_group(fg, Signal::SIGWINCH, signal::SigInfo::kernel(Signal::SIGWINCH));
+                    let _ = signal::send_to_group(
+                        fg,
+                        Signal::SIGWINCH,
+                        signal::SigInfo::kernel(Signal::SIGWINCH),
+                    );
                 }
                 Ok(0)
             }

@@ -13,7 +13,6 @@ pub const S_IFREG: u32 = linux_raw_sys::general::S_IFREG;
 pub const S_IFDIR: u32 = linux_raw_sys::general::S_IFDIR;
 pub const S_IFCHR: u32 = linux_raw_sys::general::S_IFCHR;
 pub const S_IFIFO: u32 = linux_raw_sys::general::S_IFIFO;
-pub const S_IFLNK: u32 = linux_raw_sys::general::S_IFLNK;
 
 /// Attributes of a node, as stat(2) reports them.
 #[derive(Clone, Copy, Debug, Default)]
@@ -57,6 +56,11 @@ pub fn alloc_ino() -> u64 {
 /// implement only what applies to them.
 pub trait Inode: Send + Sync {
     fn metadata(&self) -> Metadata;
+
+    /// utimensat: set the access and/or modification time (nanoseconds since 1970).
+    fn set_times(&self, _atime_ns: Option<u64>, _mtime_ns: Option<u64>) -> SysResult<()> {
+        Err(EPERM)
+    }
 
     /// chmod: replace the permission bits.
     fn set_mode(&self, _mode: u32) -> SysResult<()> {
@@ -114,9 +118,16 @@ pub struct Want {
 }
 
 impl Want {
-    pub const READ: Want = Want { read: true, write: false, exec: false };
-    pub const WRITE: Want = Want { read: false, write: true, exec: false };
-    pub const EXEC: Want = Want { read: false, write: false, exec: true };
+    pub const WRITE: Want = Want {
+        read: false,
+        write: true,
+        exec: false,
+    };
+    pub const EXEC: Want = Want {
+        read: false,
+        write: false,
+        exec: true,
+    };
 }
 
 /// The classic Unix permission check (owner, group, other), with root's override:
@@ -136,7 +147,9 @@ pub fn check_access(meta: &Metadata, uid: u32, gid: u32, want: Want) -> SysResul
     } else {
         meta.mode & 7
     };
-    let ok = (!want.read || bits & 4 != 0) && (!want.write || bits & 2 != 0) && (!want.exec || bits & 1 != 0);
+    let ok = (!want.read || bits & 4 != 0)
+        && (!want.write || bits & 2 != 0)
+        && (!want.exec || bits & 1 != 0);
     if ok {
         Ok(())
     } else {

@@ -4,8 +4,8 @@
 
 use crate::mm::uaccess::read_val;
 use crate::syscall::errno::{SysResult, EAGAIN};
-use crate::task::wait::{block_on, WaitQueue};
 use crate::task::current_process;
+use crate::task::wait::{block_on, WaitQueue};
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use spin::Mutex;
@@ -27,13 +27,24 @@ fn key(addr: usize) -> Key {
 /// FUTEX_WAIT: sleeps while `*addr == val` until woken or `deadline` (timer ticks).
 pub fn wait(addr: usize, val: u32, deadline: Option<u64>) -> SysResult<usize> {
     let k = key(addr);
-    let f = FUTEXES.lock().entry(k).or_insert_with(|| Arc::new(Futex { queue: WaitQueue::new(), wakes: Mutex::new(0) })).clone();
+    let f = FUTEXES
+        .lock()
+        .entry(k)
+        .or_insert_with(|| {
+            Arc::new(Futex {
+                queue: WaitQueue::new(),
+                wakes: Mutex::new(0),
+            })
+        })
+        .clone();
     let current: u32 = read_val(addr)?;
     if current != val {
         return Err(EAGAIN);
     }
     let start = *f.wakes.lock();
-    let r = block_on(&[&f.queue], deadline, || (*f.wakes.lock() != start).then_some(0));
+    let r = block_on(&[&f.queue], deadline, || {
+        (*f.wakes.lock() != start).then_some(0)
+    });
     let mut table = FUTEXES.lock();
     if Arc::strong_count(&f) == 2 {
         table.remove(&k);

@@ -14,7 +14,9 @@ use crate::syscall::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOM
 use crate::task::{current_process, WaitQueue};
 use alloc::sync::Arc;
 use linux_raw_sys::general as g;
-use rill_ringbuf::{pipe_write_chunk, round_pipe_size, ResizeError, RingBuf, PIPE_BUF, PIPE_DEF_SIZE, PIPE_MAX_SIZE};
+use rill_ringbuf::{
+    pipe_write_chunk, round_pipe_size, ResizeError, RingBuf, PIPE_BUF, PIPE_DEF_SIZE, PIPE_MAX_SIZE,
+};
 use spin::Mutex;
 
 struct State {
@@ -68,7 +70,12 @@ impl Pipe {
             seen
         };
         self.wake_all();
-        Arc::new(PipeEnd { pipe: self.clone(), read, write, writer_opens_seen })
+        Arc::new(PipeEnd {
+            pipe: self.clone(),
+            read,
+            write,
+            writer_opens_seen,
+        })
     }
 
     /// Open read ends, open write ends, and the lifetime open counts of each.
@@ -97,11 +104,13 @@ impl Pipe {
             if !s.buf.is_empty() {
                 let want = buf.len();
                 let mut done = 0;
-                let r = s.buf.pop_with(want, |chunk: &[u8]| -> Result<usize, Errno> {
-                    buf.write_at(done, chunk)?;
-                    done += chunk.len();
-                    Ok(chunk.len())
-                });
+                let r = s
+                    .buf
+                    .pop_with(want, |chunk: &[u8]| -> Result<usize, Errno> {
+                        buf.write_at(done, chunk)?;
+                        done += chunk.len();
+                        Ok(chunk.len())
+                    });
                 drop(s);
                 self.writable.wake_all();
                 self.poll.wake_all();
@@ -132,17 +141,23 @@ impl Pipe {
                 }
                 let n = pipe_write_chunk(total, total - written, s.buf.free(), PIPE_BUF);
                 if n == 0 {
-                    return nonblock.then(|| if written > 0 { Ok(written) } else { Err(EAGAIN) });
+                    return nonblock.then_some(if written > 0 {
+                        Ok(written)
+                    } else {
+                        Err(EAGAIN)
+                    });
                 }
                 if s.buf.try_allocate().is_err() {
                     return Some(Err(ENOMEM));
                 }
                 let start = written;
-                let r = s.buf.push_with(n, |space: &mut [u8]| -> Result<usize, Errno> {
-                    buf.read_at(written, space)?;
-                    written += space.len();
-                    Ok(space.len())
-                });
+                let r = s
+                    .buf
+                    .push_with(n, |space: &mut [u8]| -> Result<usize, Errno> {
+                        buf.read_at(written, space)?;
+                        written += space.len();
+                        Ok(space.len())
+                    });
                 if written > start {
                     self.readable.wake_all();
                     self.poll.wake_all();
@@ -248,11 +263,17 @@ impl File for PipeEnd {
     }
 
     fn metadata(&self) -> Metadata {
-        Metadata { ino: self.pipe.ino, mode: S_IFIFO | 0o600, nlink: 1, ..Default::default() }
+        Metadata {
+            ino: self.pipe.ino,
+            mode: S_IFIFO | 0o600,
+            nlink: 1,
+            ..Default::default()
+        }
     }
 
     fn poll(&self) -> u16 {
-        self.pipe.poll_events(self.read, self.write, self.writer_opens_seen)
+        self.pipe
+            .poll_events(self.read, self.write, self.writer_opens_seen)
     }
 
     fn poll_queue(&self) -> Option<&WaitQueue> {

@@ -74,7 +74,11 @@ impl Area {
     /// Splits off the part of this area from `at` on (at is page aligned, inside).
     fn split_off(&mut self, at: usize) -> Area {
         let pages = self.pages.split_off(&(at >> PAGE_SHIFT));
-        let tail = Area { end: self.end, prot: self.prot, pages };
+        let tail = Area {
+            end: self.end,
+            prot: self.prot,
+            pages,
+        };
         self.end = at;
         tail
     }
@@ -92,7 +96,11 @@ impl AddressSpace {
     pub fn new() -> Result<AddressSpace, Errno> {
         let mut pt = PageTable::new().ok_or(ENOMEM)?;
         let tramp = crate::arch::trap::trampoline_phys() >> PAGE_SHIFT;
-        if !pt.map(SIGRETURN_TRAMPOLINE >> PAGE_SHIFT, tramp, PteFlags::U | PteFlags::R | PteFlags::X) {
+        if !pt.map(
+            SIGRETURN_TRAMPOLINE >> PAGE_SHIFT,
+            tramp,
+            PteFlags::U | PteFlags::R | PteFlags::X,
+        ) {
             return Err(ENOMEM);
         }
         Ok(AddressSpace {
@@ -122,7 +130,14 @@ impl AddressSpace {
         if start >= end || end > USER_END || start < MMAP_MIN || self.overlaps(start, end) {
             return Err(EINVAL);
         }
-        self.areas.insert(start, Area { end, prot, pages: BTreeMap::new() });
+        self.areas.insert(
+            start,
+            Area {
+                end,
+                prot,
+                pages: BTreeMap::new(),
+            },
+        );
         Ok(())
     }
 
@@ -140,7 +155,9 @@ impl AddressSpace {
 
     /// Splits areas so that `at` is an area boundary.
     fn split_at(&mut self, at: usize) {
-        let Some((&start, a)) = self.areas.range_mut(..at).next_back() else { return };
+        let Some((&start, a)) = self.areas.range_mut(..at).next_back() else {
+            return;
+        };
         if a.end > at {
             let tail = a.split_off(at);
             debug_assert!(start < at);
@@ -152,7 +169,8 @@ impl AddressSpace {
     pub fn unmap(&mut self, start: usize, end: usize) {
         self.split_at(start);
         self.split_at(end);
-        let starts: alloc::vec::Vec<usize> = self.areas.range(start..end).map(|(&s, _)| s).collect();
+        let starts: alloc::vec::Vec<usize> =
+            self.areas.range(start..end).map(|(&s, _)| s).collect();
         for s in starts {
             if let Some(area) = self.areas.remove(&s) {
                 for &vpn in area.pages.keys() {
@@ -243,7 +261,14 @@ impl AddressSpace {
                 }
                 pages.insert(vpn, copy);
             }
-            child.areas.insert(start, Area { end: a.end, prot: a.prot, pages });
+            child.areas.insert(
+                start,
+                Area {
+                    end: a.end,
+                    prot: a.prot,
+                    pages,
+                },
+            );
         }
         Ok(child)
     }
@@ -262,11 +287,18 @@ impl AddressSpace {
             }
             // Extend the existing heap area when there is one, else start it.
             let base = self.brk_base;
-            let heap = self.areas.range_mut(..old_end).next_back().filter(|(&s, a)| a.end == old_end && s >= base);
+            let heap = self
+                .areas
+                .range_mut(..old_end)
+                .next_back()
+                .filter(|(&s, a)| a.end == old_end && s >= base);
             match heap {
                 Some((_, a)) => a.end = new_end,
                 None => {
-                    if self.add_area(old_end, new_end, Prot::READ | Prot::WRITE).is_err() {
+                    if self
+                        .add_area(old_end, new_end, Prot::READ | Prot::WRITE)
+                        .is_err()
+                    {
                         return self.brk;
                     }
                 }
@@ -293,8 +325,17 @@ impl AddressSpace {
 
     /// Like `page` but ignoring protection: used only while building a new image.
     fn page_any(&mut self, va: usize) -> Result<&mut Frame, Errno> {
-        let prot = self.areas.range(..=va).next_back().map(|(_, a)| a.prot).ok_or(EFAULT)?;
-        let want = if prot.contains(Prot::READ) { Access::Read } else { Access::Exec };
+        let prot = self
+            .areas
+            .range(..=va)
+            .next_back()
+            .map(|(_, a)| a.prot)
+            .ok_or(EFAULT)?;
+        let want = if prot.contains(Prot::READ) {
+            Access::Read
+        } else {
+            Access::Exec
+        };
         self.page(va, want)
     }
 }

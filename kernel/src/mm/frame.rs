@@ -14,8 +14,12 @@ struct FrameAllocator {
     total: usize,
 }
 
-static ALLOCATOR: Mutex<FrameAllocator> =
-    Mutex::new(FrameAllocator { next: 0, end: 0, free: Vec::new(), total: 0 });
+static ALLOCATOR: Mutex<FrameAllocator> = Mutex::new(FrameAllocator {
+    next: 0,
+    end: 0,
+    free: Vec::new(),
+    total: 0,
+});
 
 /// Hands the physical range `[start, end)` to the allocator.
 pub fn init(start: usize, end: usize) {

@@ -28,7 +28,10 @@ impl PageTable {
         // SAFETY: the boot table is static and only read after boot.
         let boot = unsafe { &*core::ptr::addr_of!(boot_page_table) };
         e[KERNEL_ROOT_INDEX..].copy_from_slice(&boot[KERNEL_ROOT_INDEX..]);
-        Some(PageTable { root, tables: Vec::new() })
+        Some(PageTable {
+            root,
+            tables: Vec::new(),
+        })
     }
 
     /// Pages used by the table itself (root and intermediate levels).
@@ -88,8 +91,7 @@ impl PageTable {
 
 /// `satp` for the kernel-only page table (used while no user space is active).
 pub fn kernel_satp() -> usize {
-    // SAFETY: only the address of the static is taken.
-    let pa = super::virt_to_phys(unsafe { core::ptr::addr_of!(boot_page_table) } as usize);
+    let pa = super::virt_to_phys(core::ptr::addr_of!(boot_page_table) as usize);
     satp_for(pa >> PAGE_SHIFT)
 }
 

@@ -47,12 +47,17 @@ impl UserSlice {
         if offset.checked_add(dst.len()).is_none_or(|e| e > self.len) {
             return Err(EFAULT);
         }
-        with_pages(self.addr + offset, dst.len(), Access::Read, |page, off, done| {
-            let n = page.len().min(dst.len() - done);
-            dst[done..done + n].copy_from_slice(&page[..n]);
-            let _ = off;
-            n
-        })
+        with_pages(
+            self.addr + offset,
+            dst.len(),
+            Access::Read,
+            |page, off, done| {
+                let n = page.len().min(dst.len() - done);
+                dst[done..done + n].copy_from_slice(&page[..n]);
+                let _ = off;
+                n
+            },
+        )
     }
 }
 
@@ -69,11 +74,16 @@ impl UserSliceMut {
         if offset.checked_add(src.len()).is_none_or(|e| e > self.len) {
             return Err(EFAULT);
         }
-        with_pages(self.addr + offset, src.len(), Access::Write, |page, _, done| {
-            let n = page.len().min(src.len() - done);
-            page[..n].copy_from_slice(&src[done..done + n]);
-            n
-        })
+        with_pages(
+            self.addr + offset,
+            src.len(),
+            Access::Write,
+            |page, _, done| {
+                let n = page.len().min(src.len() - done);
+                page[..n].copy_from_slice(&src[done..done + n]);
+                n
+            },
+        )
     }
 }
 
@@ -128,8 +138,20 @@ macro_rules! plain {
 plain!(u8, u16, u32, u64, usize, i32, i64, isize);
 plain!([u8; 16], [usize; 2], [i32; 2]);
 use linux_raw_sys::general as g;
-plain!(g::stat, g::timespec, g::iovec, g::pollfd, g::rlimit64, g::termios, g::winsize);
-plain!(g::kernel_sigaction, g::kernel_sigset_t, linux_raw_sys::system::new_utsname);
+plain!(
+    g::stat,
+    g::timespec,
+    g::iovec,
+    g::pollfd,
+    g::rlimit64,
+    g::termios,
+    g::winsize
+);
+plain!(
+    g::kernel_sigaction,
+    g::kernel_sigset_t,
+    linux_raw_sys::system::new_utsname
+);
 plain!(g::__kernel_old_timeval, g::itimerval, g::timeval, g::statx);
 
 fn as_bytes<T: Plain>(v: &T) -> &[u8] {
@@ -225,7 +247,9 @@ impl OutBuf for &mut [u8] {
         <[u8]>::len(self)
     }
     fn write_at(&mut self, offset: usize, src: &[u8]) -> Result<(), Errno> {
-        self.get_mut(offset..offset + src.len()).ok_or(EFAULT)?.copy_from_slice(src);
+        self.get_mut(offset..offset + src.len())
+            .ok_or(EFAULT)?
+            .copy_from_slice(src);
         Ok(())
     }
 }

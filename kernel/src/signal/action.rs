@@ -25,11 +25,13 @@ impl SigAction {
         self.flags & flag as u64 != 0
     }
     /// The user-space struct for rt_sigaction's `oldact`.
-    pub fn to_user(&self) -> g::kernel_sigaction {
+    pub fn to_user(self) -> g::kernel_sigaction {
         let mut k = g::kernel_sigaction {
             sa_handler_kernel: None,
             sa_flags: self.flags,
-            sa_mask: g::kernel_sigset_t { sig: [self.mask.bits()] },
+            sa_mask: g::kernel_sigset_t {
+                sig: [self.mask.bits()],
+            },
         };
         // A handler address is only ever handed back to user space, never called.
         k.sa_handler_kernel = crate::mm::uaccess::handler_from_addr(self.handler);

@@ -18,7 +18,9 @@
 use super::{default_action, SigInfo, SigSet, Signal};
 use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
 use crate::mm::uaccess::{UserSlice, UserSliceMut};
-use crate::syscall::errno::{encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK};
+use crate::syscall::errno::{
+    encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK,
+};
 use crate::task::current;
 use linux_raw_sys::general as g;
 
@@ -45,8 +47,10 @@ pub fn encode_siginfo(sig: Signal, info: &SigInfo) -> [u8; SIGINFO_SIZE] {
     let mut b = [0u8; SIGINFO_SIZE];
     put(&mut b, 0, (sig.number() as i32).to_ne_bytes());
     put(&mut b, 8, info.code.to_ne_bytes());
-    let fault = matches!(sig, Signal::SIGSEGV | Signal::SIGBUS | Signal::SIGILL | Signal::SIGFPE | Signal::SIGTRAP)
-        && info.code > 0;
+    let fault = matches!(
+        sig,
+        Signal::SIGSEGV | Signal::SIGBUS | Signal::SIGILL | Signal::SIGFPE | Signal::SIGTRAP
+    ) && info.code > 0;
     if fault {
         put(&mut b, 16, (info.addr as u64).to_ne_bytes());
     } else {
@@ -66,7 +70,9 @@ fn interrupted_syscall(tf: &TrapFrame, from_syscall: bool) -> Option<Errno> {
     if !from_syscall {
         return None;
     }
-    [ERESTARTSYS, ERESTARTNOHAND, ERESTART_RESTARTBLOCK].into_iter().find(|&e| tf.regs[REG_A0] == encode(Err(e)))
+    [ERESTARTSYS, ERESTARTNOHAND, ERESTART_RESTARTBLOCK]
+        .into_iter()
+        .find(|&e| tf.regs[REG_A0] == encode(Err(e)))
 }
 
 fn restart_syscall(tf: &mut TrapFrame) {
@@ -114,7 +120,11 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
             continue;
         }
         if act.has(g::SA_RESETHAND) {
-            current().process.signals.lock().set_action(sig, super::SigAction::default());
+            current()
+                .process
+                .signals
+                .lock()
+                .set_action(sig, super::SigAction::default());
         }
         break;
     }
@@ -130,7 +140,12 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     }
 }
 
-fn setup_frame(tf: &mut TrapFrame, sig: Signal, info: &SigInfo, act: &super::SigAction) -> Result<(), Errno> {
+fn setup_frame(
+    tf: &mut TrapFrame,
+    sig: Signal,
+    info: &SigInfo,
+    act: &super::SigAction,
+) -> Result<(), Errno> {
     let task = current();
     let (old_mask, altstack) = {
         let mut ts = task.signals.lock();
@@ -140,16 +155,33 @@ fn setup_frame(tf: &mut TrapFrame, sig: Signal, info: &SigInfo, act: &super::Sig
     };
     let user_sp = tf.regs[REG_SP];
     let use_alt = act.has(g::SA_ONSTACK) && altstack.size != 0 && !altstack.contains(user_sp);
-    let top = if use_alt { altstack.sp + altstack.size } else { user_sp };
-    let frame = top.checked_sub(FRAME_SIZE).ok_or(crate::syscall::errno::EFAULT)? & !15;
+    let top = if use_alt {
+        altstack.sp + altstack.size
+    } else {
+        user_sp
+    };
+    let frame = top
+        .checked_sub(FRAME_SIZE)
+        .ok_or(crate::syscall::errno::EFAULT)?
+        & !15;
 
     let mut buf = [0u8; FRAME_SIZE];
     buf[..SIGINFO_SIZE].copy_from_slice(&encode_siginfo(sig, info));
     let uc = SIGINFO_SIZE;
     put(&mut buf, uc + UC_STACK, (altstack.sp as u64).to_ne_bytes());
-    let ss_flags = if altstack.contains(user_sp) { g::SS_ONSTACK } else if altstack.size == 0 { g::SS_DISABLE } else { 0 };
+    let ss_flags = if altstack.contains(user_sp) {
+        g::SS_ONSTACK
+    } else if altstack.size == 0 {
+        g::SS_DISABLE
+    } else {
+        0
+    };
     put(&mut buf, uc + UC_STACK + 8, ss_flags.to_ne_bytes());
-    put(&mut buf, uc + UC_STACK + 16, (altstack.size as u64).to_ne_bytes());
+    put(
+        &mut buf,
+        uc + UC_STACK + 16,
+        (altstack.size as u64).to_ne_bytes(),
+    );
     put(&mut buf, uc + UC_SIGMASK, old_mask.bits().to_ne_bytes());
     let regs = uc + UC_MCONTEXT;
     put(&mut buf, regs, (tf.sepc as u64).to_ne_bytes());
@@ -187,7 +219,9 @@ fn setup_frame(tf: &mut TrapFrame, sig: Signal, info: &SigInfo, act: &super::Sig
 pub fn sigreturn(tf: &mut TrapFrame) {
     let frame = tf.regs[REG_SP];
     let mut buf = [0u8; FRAME_SIZE];
-    let ok = UserSlice::new(frame, FRAME_SIZE).and_then(|s| s.read(0, &mut buf)).is_ok();
+    let ok = UserSlice::new(frame, FRAME_SIZE)
+        .and_then(|s| s.read(0, &mut buf))
+        .is_ok();
     if !ok {
         super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
         return;

@@ -39,11 +39,19 @@ pub struct SigInfo {
 impl SigInfo {
     /// Sent by the kernel itself (terminal keys, SIGPIPE).
     pub fn kernel(_sig: Signal) -> SigInfo {
-        SigInfo { code: g::SI_KERNEL as i32, ..Default::default() }
+        SigInfo {
+            code: g::SI_KERNEL as i32,
+            ..Default::default()
+        }
     }
     /// Sent by kill(2) from `sender`.
     pub fn user(sender: &Process) -> SigInfo {
-        SigInfo { code: g::SI_USER as i32, pid: sender.pid, uid: sender.creds.lock().uid, ..Default::default() }
+        SigInfo {
+            code: g::SI_USER as i32,
+            pid: sender.pid,
+            uid: sender.creds.lock().uid,
+            ..Default::default()
+        }
     }
 }
 
@@ -55,7 +63,10 @@ pub struct ProcessSignals {
 
 impl Default for ProcessSignals {
     fn default() -> Self {
-        ProcessSignals { actions: [SigAction::default(); 64], shared: PendingQueue::new() }
+        ProcessSignals {
+            actions: [SigAction::default(); 64],
+            shared: PendingQueue::new(),
+        }
     }
 }
 
@@ -68,7 +79,10 @@ impl ProcessSignals {
     }
     /// A child inherits dispositions but no pending signals (fork(2)).
     pub fn fork(&self) -> ProcessSignals {
-        ProcessSignals { actions: self.actions, shared: PendingQueue::new() }
+        ProcessSignals {
+            actions: self.actions,
+            shared: PendingQueue::new(),
+        }
     }
     /// execve resets caught signals to their default; ignored ones stay ignored.
     pub fn reset_for_exec(&mut self) {
@@ -106,7 +120,11 @@ impl Default for ThreadSignals {
 
 impl ThreadSignals {
     pub fn fork(&self) -> ThreadSignals {
-        ThreadSignals { blocked: self.blocked, altstack: self.altstack, ..Default::default() }
+        ThreadSignals {
+            blocked: self.blocked,
+            altstack: self.altstack,
+            ..Default::default()
+        }
     }
 }
 
@@ -161,7 +179,9 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
     if proc.is_zombie() {
         return Ok(());
     }
-    let Some(task) = proc.main_thread() else { return Ok(()) };
+    let Some(task) = proc.main_thread() else {
+        return Ok(());
+    };
     // SIGCONT resumes a stopped process and discards pending stop signals; a stop
     // signal discards a pending SIGCONT (signal(7), "prepare_signal" in Linux).
     if sig == Signal::SIGCONT {
@@ -171,7 +191,12 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
             sched::resume_stopped(&task);
             *proc.job_event.lock() = Some(JobEvent::Continued);
             if let Some(parent) = proc.parent.lock().upgrade() {
-                notify_parent(&parent, proc, g::CLD_CONTINUED as i32, Signal::SIGCONT.number() as i32);
+                notify_parent(
+                    &parent,
+                    proc,
+                    g::CLD_CONTINUED as i32,
+                    Signal::SIGCONT.number() as i32,
+                );
             }
         }
     } else if SigSet::STOP.contains(sig) {
@@ -191,9 +216,15 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
         return Ok(());
     }
     let queued = if to_thread {
-        task.signals.lock().pending.enqueue(sig, info, RLIMIT_SIGPENDING)
+        task.signals
+            .lock()
+            .pending
+            .enqueue(sig, info, RLIMIT_SIGPENDING)
     } else {
-        proc.signals.lock().shared.enqueue(sig, info, RLIMIT_SIGPENDING)
+        proc.signals
+            .lock()
+            .shared
+            .enqueue(sig, info, RLIMIT_SIGPENDING)
     };
     if queued.is_err() {
         return Err(EAGAIN);
@@ -206,8 +237,10 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
 
 /// Sends `sig` to every process in group `pgid`; ESRCH if there is none.
 pub fn send_to_group(pgid: Pid, sig: Signal, info: SigInfo) -> SysResult<()> {
-    let members: alloc::vec::Vec<_> =
-        process::all().into_iter().filter(|p| p.pgid() == pgid && !p.is_zombie()).collect();
+    let members: alloc::vec::Vec<_> = process::all()
+        .into_iter()
+        .filter(|p| p.pgid() == pgid && !p.is_zombie())
+        .collect();
     if members.is_empty() {
         return Err(ESRCH);
     }
@@ -220,7 +253,11 @@ pub fn send_to_group(pgid: Pid, sig: Signal, info: SigInfo) -> SysResult<()> {
 /// Sends a kernel-generated synchronous signal (a fault) to the current thread.
 pub fn force_fault(sig: Signal, code: i32, addr: usize) {
     let task = crate::task::current();
-    let info = SigInfo { code, addr, ..Default::default() };
+    let info = SigInfo {
+        code,
+        addr,
+        ..Default::default()
+    };
     // A fault cannot be blocked or ignored usefully: Linux resets the disposition to
     // default when the signal is blocked or ignored (force_sig_info), so the process dies.
     {
@@ -237,10 +274,18 @@ pub fn force_fault(sig: Signal, code: i32, addr: usize) {
 
 fn notify_parent(parent: &Arc<Process>, child: &Process, code: i32, status: i32) {
     let act = parent.signals.lock().action(Signal::SIGCHLD);
-    if (code == g::CLD_STOPPED as i32 || code == g::CLD_CONTINUED as i32) && act.flags & g::SA_NOCLDSTOP as u64 != 0 {
+    if (code == g::CLD_STOPPED as i32 || code == g::CLD_CONTINUED as i32)
+        && act.flags & g::SA_NOCLDSTOP as u64 != 0
+    {
         return;
     }
-    let info = SigInfo { code, pid: child.pid, uid: child.creds.lock().uid, status, ..Default::default() };
+    let info = SigInfo {
+        code,
+        pid: child.pid,
+        uid: child.creds.lock().uid,
+        status,
+        ..Default::default()
+    };
     let _ = send_to_process(parent, Signal::SIGCHLD, info);
 }
 
@@ -267,15 +312,22 @@ pub fn parent_reaps_automatically(parent: &Process) -> bool {
 /// SIGHUP then SIGCONT so it is not left stopped with nobody to continue it.
 pub fn hangup_if_orphaned(pgid: Pid, sid: Pid) {
     let all = process::all();
-    let members: alloc::vec::Vec<_> = all.iter().filter(|p| p.pgid() == pgid && !p.is_zombie()).collect();
+    let members: alloc::vec::Vec<_> = all
+        .iter()
+        .filter(|p| p.pgid() == pgid && !p.is_zombie())
+        .collect();
     if members.is_empty() || members.iter().any(|p| p.sid() != sid) {
         return;
     }
     let linked = members.iter().any(|p| {
-        p.parent.lock().upgrade().is_some_and(|par| !par.is_zombie() && par.pgid() != pgid && par.sid() == p.sid())
+        p.parent
+            .lock()
+            .upgrade()
+            .is_some_and(|par| !par.is_zombie() && par.pgid() != pgid && par.sid() == p.sid())
     });
     let stopped = members.iter().any(|p| {
-        p.main_thread().is_some_and(|t| t.state() == crate::task::thread::TaskState::Stopped)
+        p.main_thread()
+            .is_some_and(|t| t.state() == crate::task::thread::TaskState::Stopped)
     });
     if !linked && stopped {
         let _ = send_to_group(pgid, Signal::SIGHUP, SigInfo::kernel(Signal::SIGHUP));
@@ -301,7 +353,11 @@ pub struct Masks {
 pub fn proc_masks(p: &Process) -> Masks {
     let (thread_pending, blocked, tq) = p.main_thread().map_or((0, 0, 0), |t| {
         let s = t.signals.lock();
-        (s.pending.pending_set().bits(), s.blocked.bits(), s.pending.len())
+        (
+            s.pending.pending_set().bits(),
+            s.blocked.bits(),
+            s.pending.len(),
+        )
     });
     let ps = p.signals.lock();
     let mut ignored = 0u64;
@@ -314,7 +370,14 @@ pub fn proc_masks(p: &Process) -> Masks {
             caught |= SigSet::single(sig).bits();
         }
     }
-    Masks { thread_pending, shared_pending: ps.shared.pending_set().bits(), blocked, ignored, caught, queued: tq + ps.shared.len() }
+    Masks {
+        thread_pending,
+        shared_pending: ps.shared.pending_set().bits(),
+        blocked,
+        ignored,
+        caught,
+        queued: tq + ps.shared.len(),
+    }
 }
 
 /// Performs the default action of `sig` for the current process (no handler).
@@ -360,7 +423,10 @@ fn stop_current(sig: Signal) {
 
 /// Converts a raw signal number from user space, rejecting 0 and out-of-range values.
 pub fn signal_from_user(n: usize) -> Result<Signal, Errno> {
-    u32::try_from(n).ok().and_then(Signal::new).ok_or(crate::syscall::errno::EINVAL)
+    u32::try_from(n)
+        .ok()
+        .and_then(Signal::new)
+        .ok_or(crate::syscall::errno::EINVAL)
 }
 
 /// Sends `sig` to the calling thread only (SIGPIPE, like Linux's send_sig(current)).
@@ -369,7 +435,11 @@ pub fn send_to_current_thread(sig: Signal, info: SigInfo) {
     if ignored_at_generation(&task.process, sig) && !task.signals.lock().blocked.contains(sig) {
         return;
     }
-    let _ = task.signals.lock().pending.enqueue(sig, info, RLIMIT_SIGPENDING);
+    let _ = task
+        .signals
+        .lock()
+        .pending
+        .enqueue(sig, info, RLIMIT_SIGPENDING);
 }
 
 /// ITIMER_REAL state of a process: the pending timer and its reload interval.

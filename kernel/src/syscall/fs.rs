@@ -7,7 +7,7 @@ use crate::fs::path::{self, resolve_at, AbsPath, PATH_MAX};
 use crate::fs::vfs::{check_access, Inode, Metadata, Want, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
 use crate::mm::uaccess::{read_cstr, read_val, write_val, UserSlice, UserSliceMut};
 use crate::task::current_process;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
@@ -72,7 +72,9 @@ fn iovecs(addr: usize, count: usize) -> SysResult<Vec<g::iovec>> {
     if count > IOV_MAX {
         return Err(EINVAL);
     }
-    (0..count).map(|i| read_val::<g::iovec>(addr + i * core::mem::size_of::<g::iovec>())).collect()
+    (0..count)
+        .map(|i| read_val::<g::iovec>(addr + i * core::mem::size_of::<g::iovec>()))
+        .collect()
 }
 
 pub fn readv(fd: i32, iov: usize, count: usize) -> SysResult {
@@ -104,7 +106,10 @@ pub fn writev(fd: i32, iov: usize, count: usize) -> SysResult {
     }
     let vecs = iovecs(iov, count)?;
     // Check every buffer first so a bad one fails the call before anything is written.
-    let bufs: Vec<UserSlice> = vecs.iter().map(|v| UserSlice::new(v.iov_base as usize, v.iov_len as usize)).collect::<SysResult<_>>()?;
+    let bufs: Vec<UserSlice> = vecs
+        .iter()
+        .map(|v| UserSlice::new(v.iov_base as usize, v.iov_len as usize))
+        .collect::<SysResult<_>>()?;
     let mut total = 0;
     for ubuf in bufs {
         match f.write(&ubuf) {
@@ -175,7 +180,11 @@ pub fn open_path(p: &AbsPath, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>>
 pub fn openat(dirfd: i32, path_addr: usize, flags: u32, mode: u32) -> SysResult {
     let p = resolve_at(dirfd, &user_path(path_addr)?)?;
     let f = open_path(&p, flags, mode)?;
-    current_process().fds.lock().insert(f, flags & g::O_CLOEXEC != 0).map(|fd| fd as usize)
+    current_process()
+        .fds
+        .lock()
+        .insert(f, flags & g::O_CLOEXEC != 0)
+        .map(|fd| fd as usize)
 }
 
 pub fn close(fd: i32) -> SysResult {
@@ -199,7 +208,10 @@ pub fn dup3(old: i32, new: i32, flags: u32) -> SysResult {
     let proc = current_process();
     let mut fds = proc.fds.lock();
     let f = fds.get(old)?;
-    let new_idx = usize::try_from(new).ok().filter(|&n| n < crate::fs::fdtable::MAX_FDS).ok_or(EBADF)?;
+    let new_idx = usize::try_from(new)
+        .ok()
+        .filter(|&n| n < crate::fs::fdtable::MAX_FDS)
+        .ok_or(EBADF)?;
     let replaced = fds.set(new_idx, f, flags & g::O_CLOEXEC != 0);
     drop(fds);
     drop(replaced);
@@ -215,7 +227,8 @@ pub fn fcntl(fd: i32, cmd: u32, arg: usize) -> SysResult {
             if arg >= crate::fs::fdtable::MAX_FDS {
                 return Err(EINVAL);
             }
-            fds.insert_from(arg, f, cmd == g::F_DUPFD_CLOEXEC).map(|fd| fd as usize)
+            fds.insert_from(arg, f, cmd == g::F_DUPFD_CLOEXEC)
+                .map(|fd| fd as usize)
         }
         g::F_GETFD => Ok(proc.fds.lock().entry(fd)?.cloexec as usize),
         g::F_SETFD => {
@@ -237,11 +250,16 @@ pub fn ioctl(fd: i32, cmd: u32, arg: usize) -> SysResult {
         linux_raw_sys::ioctl::FIONBIO => {
             let on: i32 = read_val(arg)?;
             let flags = f.flags();
-            f.set_status_flags(if on != 0 { flags | g::O_NONBLOCK } else { flags & !g::O_NONBLOCK });
+            f.set_status_flags(if on != 0 {
+                flags | g::O_NONBLOCK
+            } else {
+                flags & !g::O_NONBLOCK
+            });
             Ok(0)
         }
         linux_raw_sys::ioctl::FIOCLEX | linux_raw_sys::ioctl::FIONCLEX => {
-            current_process().fds.lock().entry_mut(fd)?.cloexec = cmd == linux_raw_sys::ioctl::FIOCLEX;
+            current_process().fds.lock().entry_mut(fd)?.cloexec =
+                cmd == linux_raw_sys::ioctl::FIOCLEX;
             Ok(0)
         }
         _ => f.file.ioctl(cmd, arg),
@@ -256,8 +274,18 @@ pub fn pipe2(fds_addr: usize, flags: u32) -> SysResult {
     UserSliceMut::new(fds_addr, 8)?.write(0, &[0u8; 8])?;
     let pipe = crate::ipc::pipe::Pipe::new();
     let status = flags & (g::O_NONBLOCK | g::O_DIRECT);
-    let r = OpenFile::new(pipe.open_end(true, false), None, String::from("pipe:"), g::O_RDONLY | status);
-    let w = OpenFile::new(pipe.open_end(false, true), None, String::from("pipe:"), g::O_WRONLY | status);
+    let r = OpenFile::new(
+        pipe.open_end(true, false),
+        None,
+        String::from("pipe:"),
+        g::O_RDONLY | status,
+    );
+    let w = OpenFile::new(
+        pipe.open_end(false, true),
+        None,
+        String::from("pipe:"),
+        g::O_WRONLY | status,
+    );
     let cloexec = flags & g::O_CLOEXEC != 0;
     let proc = current_process();
     let mut fds = proc.fds.lock();
@@ -288,7 +316,11 @@ pub fn getdents64(fd: i32, buf: usize, len: usize) -> SysResult {
         let (name, ino, ftype) = match i {
             0 => (".", node.metadata().ino, S_IFDIR),
             1 => ("..", node.metadata().ino, S_IFDIR),
-            _ => (entries[i - 2].name.as_str(), entries[i - 2].ino, entries[i - 2].file_type),
+            _ => (
+                entries[i - 2].name.as_str(),
+                entries[i - 2].ino,
+                entries[i - 2].file_type,
+            ),
         };
         let reclen = (19 + name.len() + 1 + 7) & !7;
         if written + reclen > len {
@@ -335,10 +367,12 @@ fn stat_of(m: &Metadata) -> g::stat {
     st
 }
 
-
 pub fn fstat(fd: i32, buf: usize) -> SysResult {
     let f = file(fd)?;
-    let meta = f.inode.as_ref().map_or_else(|| f.file.metadata(), |i| i.metadata());
+    let meta = f
+        .inode
+        .as_ref()
+        .map_or_else(|| f.file.metadata(), |i| i.metadata());
     write_val(buf, &stat_of(&meta))?;
     Ok(0)
 }
@@ -355,17 +389,26 @@ fn stat_target(dirfd: i32, path_addr: usize, flags: u32) -> SysResult<Metadata> 
     let p = user_path(path_addr)?;
     if p.is_empty() && flags & g::AT_EMPTY_PATH != 0 {
         if dirfd == path::AT_FDCWD {
-            return Ok(path::lookup(&path::normalize(&current_process().cwd.lock(), ".")?)?.metadata());
+            return Ok(
+                path::lookup(&path::normalize(&current_process().cwd.lock(), ".")?)?.metadata(),
+            );
         }
         let f = file(dirfd)?;
-        return Ok(f.inode.as_ref().map_or_else(|| f.file.metadata(), |i| i.metadata()));
+        return Ok(f
+            .inode
+            .as_ref()
+            .map_or_else(|| f.file.metadata(), |i| i.metadata()));
     }
     Ok(path::lookup(&resolve_at(dirfd, &p)?)?.metadata())
 }
 
 pub fn statx(dirfd: i32, path_addr: usize, flags: u32, _mask: u32, buf: usize) -> SysResult {
     let m = stat_target(dirfd, path_addr, flags)?;
-    let ts = |ns: u64| g::statx_timestamp { tv_sec: (ns / 1_000_000_000) as i64, tv_nsec: (ns % 1_000_000_000) as u32, __reserved: 0 };
+    let ts = |ns: u64| g::statx_timestamp {
+        tv_sec: (ns / 1_000_000_000) as i64,
+        tv_nsec: (ns % 1_000_000_000) as u32,
+        __reserved: 0,
+    };
     let mut st: g::statx = crate::mm::uaccess::zeroed();
     st.stx_mask = g::STATX_BASIC_STATS;
     st.stx_blksize = 4096;
@@ -392,7 +435,11 @@ pub fn faccessat(dirfd: i32, path_addr: usize, mode: u32, _flags: u32) -> SysRes
     if mode & !7 != 0 {
         return Err(EINVAL);
     }
-    let want = Want { read: mode & 4 != 0, write: mode & 2 != 0, exec: mode & 1 != 0 };
+    let want = Want {
+        read: mode & 4 != 0,
+        write: mode & 2 != 0,
+        exec: mode & 1 != 0,
+    };
     access(&node.metadata(), want)?;
     Ok(0)
 }
@@ -469,8 +516,17 @@ fn create_node(p: &AbsPath, mode: u32) -> SysResult {
     if p.must_be_dir && mode & S_IFMT != S_IFDIR {
         return Err(ENOENT);
     }
-    access(&parent.metadata(), Want { read: false, write: true, exec: true })?;
-    let umask = current_process().umask.load(core::sync::atomic::Ordering::Relaxed);
+    access(
+        &parent.metadata(),
+        Want {
+            read: false,
+            write: true,
+            exec: true,
+        },
+    )?;
+    let umask = current_process()
+        .umask
+        .load(core::sync::atomic::Ordering::Relaxed);
     let (uid, gid) = creds();
     parent.create(name, (mode & S_IFMT) | (mode & 0o7777 & !umask), uid, gid)?;
     Ok(0)
@@ -502,12 +558,25 @@ pub fn unlinkat(dirfd: i32, path_addr: usize, flags: u32) -> SysResult {
             _ => ENOTEMPTY,
         });
     }
-    access(&parent.metadata(), Want { read: false, write: true, exec: true })?;
+    access(
+        &parent.metadata(),
+        Want {
+            read: false,
+            write: true,
+            exec: true,
+        },
+    )?;
     parent.unlink(name, rmdir)?;
     Ok(0)
 }
 
-pub fn renameat2(olddir: i32, old_addr: usize, newdir: i32, new_addr: usize, flags: u32) -> SysResult {
+pub fn renameat2(
+    olddir: i32,
+    old_addr: usize,
+    newdir: i32,
+    new_addr: usize,
+    flags: u32,
+) -> SysResult {
     if flags != 0 {
         return Err(EINVAL);
     }
@@ -583,8 +652,47 @@ pub fn fchmodat(dirfd: i32, path_addr: usize, mode: u32) -> SysResult {
     chmod(&node, mode)
 }
 
+pub fn utimensat(dirfd: i32, path_addr: usize, times: usize, flags: u32) -> SysResult {
+    let node = if path_addr == 0 {
+        // Linux's futimens(fd) form: a NULL path means `dirfd` itself.
+        file(dirfd)?.inode.clone().ok_or(EBADF)?
+    } else {
+        let m_path = user_path(path_addr)?;
+        if m_path.is_empty() && flags & g::AT_EMPTY_PATH != 0 {
+            file(dirfd)?.inode.clone().ok_or(EBADF)?
+        } else {
+            path::lookup(&resolve_at(dirfd, &m_path)?)?
+        }
+    };
+    let now = crate::time::realtime_ns();
+    let (atime, mtime) = if times == 0 {
+        (Some(now), Some(now))
+    } else {
+        let pick = |ts: g::timespec| -> SysResult<Option<u64>> {
+            match ts.tv_nsec as u64 {
+                n if n == g::UTIME_NOW as u64 => Ok(Some(now)),
+                n if n == g::UTIME_OMIT as u64 => Ok(None),
+                _ => super::time::timespec_ns(&ts).map(Some),
+            }
+        };
+        let size = core::mem::size_of::<g::timespec>();
+        (pick(read_val(times)?)?, pick(read_val(times + size)?)?)
+    };
+    let meta = node.metadata();
+    let (uid, _) = creds();
+    // Setting explicit times needs ownership; "now" needs only write access.
+    let explicit = times != 0;
+    if uid != 0 && uid != meta.uid && (explicit || access(&meta, Want::WRITE).is_err()) {
+        return Err(if explicit { EPERM } else { EACCES });
+    }
+    node.set_times(atime, mtime)?;
+    Ok(0)
+}
+
 pub fn umask(mask: u32) -> SysResult {
-    Ok(current_process().umask.swap(mask & 0o777, core::sync::atomic::Ordering::Relaxed) as usize)
+    Ok(current_process()
+        .umask
+        .swap(mask & 0o777, core::sync::atomic::Ordering::Relaxed) as usize)
 }
 
 pub fn sync() -> SysResult {
@@ -597,7 +705,10 @@ fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u
     let proc = current_process();
     let files: Vec<Option<Arc<OpenFile>>> = {
         let fds = proc.fds.lock();
-        interest.iter().map(|&(fd, _)| if fd < 0 { None } else { fds.get(fd).ok() }).collect()
+        interest
+            .iter()
+            .map(|&(fd, _)| if fd < 0 { None } else { fds.get(fd).ok() })
+            .collect()
     };
     let scan = || -> Option<Vec<u16>> {
         let mut any = false;
@@ -608,7 +719,9 @@ fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u
                 let ev = match f {
                     None if fd < 0 => 0,
                     None => POLLNVAL,
-                    Some(f) => f.file.poll() & (want | crate::fs::file::POLLERR | crate::fs::file::POLLHUP),
+                    Some(f) => {
+                        f.file.poll() & (want | crate::fs::file::POLLERR | crate::fs::file::POLLHUP)
+                    }
                 };
                 any |= ev != 0;
                 ev
@@ -622,7 +735,11 @@ fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u
     if deadline.is_some_and(|d| d <= crate::time::now_ticks()) {
         return Ok(alloc::vec![0; interest.len()]);
     }
-    let queues: Vec<&crate::task::WaitQueue> = files.iter().flatten().filter_map(|f| f.file.poll_queue()).collect();
+    let queues: Vec<&crate::task::WaitQueue> = files
+        .iter()
+        .flatten()
+        .filter_map(|f| f.file.poll_queue())
+        .collect();
     match crate::task::wait::block_on(&queues, deadline, scan) {
         Ok(r) => Ok(r),
         Err(ETIMEDOUT) => Ok(alloc::vec![0; interest.len()]),
@@ -636,21 +753,32 @@ fn timeout_deadline(ts_addr: usize) -> SysResult<Option<u64>> {
     }
     let ts: g::timespec = read_val(ts_addr)?;
     let ns = super::time::timespec_ns(&ts)?;
-    Ok(Some(crate::time::now_ticks() + crate::time::ns_to_ticks(ns)))
+    Ok(Some(
+        crate::time::now_ticks() + crate::time::ns_to_ticks(ns),
+    ))
 }
 
-pub fn ppoll(fds_addr: usize, nfds: usize, ts_addr: usize, sigmask: usize, sigsetsize: usize) -> SysResult {
+pub fn ppoll(
+    fds_addr: usize,
+    nfds: usize,
+    ts_addr: usize,
+    sigmask: usize,
+    sigsetsize: usize,
+) -> SysResult {
     if nfds > crate::fs::fdtable::MAX_FDS {
         return Err(EINVAL);
     }
     let size = core::mem::size_of::<g::pollfd>();
-    let mut pfds: Vec<g::pollfd> = (0..nfds).map(|i| read_val(fds_addr + i * size)).collect::<SysResult<_>>()?;
+    let mut pfds: Vec<g::pollfd> = (0..nfds)
+        .map(|i| read_val(fds_addr + i * size))
+        .collect::<SysResult<_>>()?;
     // revents is written back: the array must be writable too.
     UserSliceMut::new(fds_addr, nfds * size)?;
     let deadline = timeout_deadline(ts_addr)?;
     let _mask = super::signal::TemporaryMask::install(sigmask, sigsetsize)?;
     let interest: Vec<(i32, u16)> = pfds.iter().map(|p| (p.fd, p.events as u16)).collect();
-    let ready = poll_files(&interest, deadline).map_err(|e| if e == ERESTARTSYS { EINTR } else { e })?;
+    let ready =
+        poll_files(&interest, deadline).map_err(|e| if e == ERESTARTSYS { EINTR } else { e })?;
     let mut count = 0;
     for (p, r) in pfds.iter_mut().zip(&ready) {
         p.revents = *r as i16;
@@ -662,7 +790,14 @@ pub fn ppoll(fds_addr: usize, nfds: usize, ts_addr: usize, sigmask: usize, sigse
     Ok(count)
 }
 
-pub fn pselect6(nfds: usize, rfds: usize, wfds: usize, efds: usize, ts_addr: usize, sig: usize) -> SysResult {
+pub fn pselect6(
+    nfds: usize,
+    rfds: usize,
+    wfds: usize,
+    efds: usize,
+    ts_addr: usize,
+    sig: usize,
+) -> SysResult {
     const FD_SETSIZE: usize = 1024;
     if nfds > FD_SETSIZE {
         return Err(EINVAL);
@@ -693,14 +828,23 @@ pub fn pselect6(nfds: usize, rfds: usize, wfds: usize, efds: usize, ts_addr: usi
         }
     }
     // pselect6's sixth argument points at { const sigset_t *ss; size_t ss_len; }.
-    let (mask_addr, mask_size) = if sig == 0 { (0, 0) } else { (read_val::<usize>(sig)?, read_val::<usize>(sig + 8)?) };
+    let (mask_addr, mask_size) = if sig == 0 {
+        (0, 0)
+    } else {
+        (read_val::<usize>(sig)?, read_val::<usize>(sig + 8)?)
+    };
     let deadline = timeout_deadline(ts_addr)?;
     let _mask = super::signal::TemporaryMask::install(mask_addr, mask_size)?;
-    let ready = poll_files(&interest, deadline).map_err(|e| if e == ERESTARTSYS { EINTR } else { e })?;
+    let ready =
+        poll_files(&interest, deadline).map_err(|e| if e == ERESTARTSYS { EINTR } else { e })?;
     if ready.contains(&POLLNVAL) {
         return Err(EBADF);
     }
-    let (mut ro, mut wo, mut eo) = (alloc::vec![0u64; words], alloc::vec![0u64; words], alloc::vec![0u64; words]);
+    let (mut ro, mut wo, mut eo) = (
+        alloc::vec![0u64; words],
+        alloc::vec![0u64; words],
+        alloc::vec![0u64; words],
+    );
     let mut count = 0;
     for (&(fd, want), &ev) in interest.iter().zip(&ready) {
         let (i, b) = (fd as usize / 64, 1u64 << (fd as usize % 64));
@@ -709,7 +853,9 @@ pub fn pselect6(nfds: usize, rfds: usize, wfds: usize, efds: usize, ts_addr: usi
             ro[i] |= b;
             count += 1;
         }
-        if want & crate::fs::file::POLLOUT != 0 && ev & (crate::fs::file::POLLOUT | crate::fs::file::POLLERR) != 0 {
+        if want & crate::fs::file::POLLOUT != 0
+            && ev & (crate::fs::file::POLLOUT | crate::fs::file::POLLERR) != 0
+        {
             wo[i] |= b;
             count += 1;
         }

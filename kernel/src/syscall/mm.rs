@@ -20,7 +20,7 @@ fn prot_from(prot: u32) -> SysResult<Prot> {
 }
 
 fn check_range(addr: usize, len: usize) -> SysResult<usize> {
-    if addr % PAGE_SIZE != 0 || len == 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
         return Err(EINVAL);
     }
     let end = addr.checked_add(page_round_up(len)).ok_or(EINVAL)?;
@@ -49,7 +49,9 @@ pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, _off: usize
     let mut a = aspace.lock();
     let start = if flags & (g::MAP_FIXED | g::MAP_FIXED_NOREPLACE) != 0 {
         let end = check_range(addr, len)?;
-        if flags & g::MAP_FIXED_NOREPLACE != 0 && (addr..end).step_by(PAGE_SIZE).any(|p| a.is_mapped(p)) {
+        if flags & g::MAP_FIXED_NOREPLACE != 0
+            && (addr..end).step_by(PAGE_SIZE).any(|p| a.is_mapped(p))
+        {
             return Err(EEXIST);
         }
         a.unmap(addr, end);
@@ -68,7 +70,7 @@ pub fn munmap(addr: usize, len: usize) -> SysResult {
 }
 
 pub fn mprotect(addr: usize, len: usize, prot: u32) -> SysResult {
-    if addr % PAGE_SIZE != 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) {
         return Err(EINVAL);
     }
     if len == 0 {
@@ -81,7 +83,7 @@ pub fn mprotect(addr: usize, len: usize, prot: u32) -> SysResult {
 }
 
 pub fn madvise(addr: usize, _len: usize) -> SysResult {
-    if addr % PAGE_SIZE != 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) {
         return Err(EINVAL);
     }
     Ok(0)

@@ -13,18 +13,31 @@ use errno::{encode, SysResult, ENOSYS};
 use linux_raw_sys::general as n;
 
 /// Opens the console for pid 1's standard descriptors.
-pub fn open_console(p: &crate::fs::path::AbsPath) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
+pub fn open_console(
+    p: &crate::fs::path::AbsPath,
+) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
     fs::open_path(p, n::O_RDWR, 0)
 }
 
 /// Loads /bin/init into pid 1.
-pub fn exec_init(tf: &mut TrapFrame, argv: alloc::vec::Vec<alloc::string::String>, envp: alloc::vec::Vec<alloc::string::String>) -> SysResult {
+pub fn exec_init(
+    tf: &mut TrapFrame,
+    argv: alloc::vec::Vec<alloc::string::String>,
+    envp: alloc::vec::Vec<alloc::string::String>,
+) -> SysResult {
     process::exec_path(tf, "/bin/init", "/bin/init", argv, envp)
 }
 
 /// Runs the system call in `tf` and returns the value for a0.
 pub fn dispatch(tf: &mut TrapFrame) -> usize {
-    let a = [tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3), tf.arg(4), tf.arg(5)];
+    let a = [
+        tf.arg(0),
+        tf.arg(1),
+        tf.arg(2),
+        tf.arg(3),
+        tf.arg(4),
+        tf.arg(5),
+    ];
     let nr = tf.syscall_nr() as u32;
     let r: SysResult = match nr {
         // files
@@ -63,6 +76,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_fstat => fs::fstat(a[0] as i32, a[1]),
         n::__NR_statx => fs::statx(a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
         n::__NR_umask => fs::umask(a[0] as u32),
+        n::__NR_utimensat => fs::utimensat(a[0] as i32, a[1], a[2], a[3] as u32),
         n::__NR_fsync | n::__NR_fdatasync | n::__NR_sync => fs::sync(),
         // memory
         n::__NR_brk => mm::brk(a[0]),
@@ -118,7 +132,10 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_setitimer => time::setitimer(a[0] as u32, a[1], a[2]),
         n::__NR_getitimer => time::getitimer(a[0] as u32, a[1]),
         _ => {
-            log::info!("pid {}: unknown syscall {nr}", crate::task::current_process().pid);
+            log::info!(
+                "pid {}: unknown syscall {nr}",
+                crate::task::current_process().pid
+            );
             Err(ENOSYS)
         }
     };

@@ -7,7 +7,7 @@ use crate::fs::path::{resolve_at, AT_FDCWD, PATH_MAX};
 use crate::mm::uaccess::{read_cstr, read_ptr_array, read_val, write_val, UserSliceMut};
 use crate::task::process::{self, exit_status, CloneArgs, WaitOptions, WaitTarget};
 use crate::task::{current, current_process, exec, Pid};
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general as g;
@@ -17,11 +17,24 @@ pub fn exit(code: i32) -> SysResult {
 }
 
 /// clone(flags, stack, parent_tid, tls, child_tid): Linux's argument order on riscv.
-pub fn clone(tf: &TrapFrame, flags: usize, stack: usize, ptid: usize, tls: usize, ctid: usize) -> SysResult {
+pub fn clone(
+    tf: &TrapFrame,
+    flags: usize,
+    stack: usize,
+    ptid: usize,
+    tls: usize,
+    ctid: usize,
+) -> SysResult {
     let flags = flags as u32;
-    let supported = g::CLONE_VM | g::CLONE_VFORK | g::CLONE_SETTLS | g::CLONE_PARENT_SETTID
-        | g::CLONE_CHILD_SETTID | g::CLONE_CHILD_CLEARTID | 0xff;
-    if flags & g::CLONE_THREAD != 0 || flags & g::CLONE_SIGHAND != 0 || flags & g::CLONE_FILES != 0 {
+    let supported = g::CLONE_VM
+        | g::CLONE_VFORK
+        | g::CLONE_SETTLS
+        | g::CLONE_PARENT_SETTID
+        | g::CLONE_CHILD_SETTID
+        | g::CLONE_CHILD_CLEARTID
+        | 0xff;
+    if flags & g::CLONE_THREAD != 0 || flags & g::CLONE_SIGHAND != 0 || flags & g::CLONE_FILES != 0
+    {
         // Threads share signal handlers and descriptors; Rill runs one thread per process.
         log::info!("clone: threads (flags {flags:#x}) are not supported");
         return Err(EINVAL);
@@ -49,10 +62,18 @@ fn string_array(addr: usize) -> SysResult<Vec<String>> {
     if addr == 0 {
         return Ok(Vec::new());
     }
-    read_ptr_array(addr, 0x7fff_ffff)?.into_iter().map(|p| read_cstr(p, 128 * 1024)).collect()
+    read_ptr_array(addr, 0x7fff_ffff)?
+        .into_iter()
+        .map(|p| read_cstr(p, 128 * 1024))
+        .collect()
 }
 
-pub fn execve(tf: &mut TrapFrame, path_addr: usize, argv_addr: usize, envp_addr: usize) -> SysResult {
+pub fn execve(
+    tf: &mut TrapFrame,
+    path_addr: usize,
+    argv_addr: usize,
+    envp_addr: usize,
+) -> SysResult {
     let path_str = read_cstr(path_addr, PATH_MAX)?;
     let argv = string_array(argv_addr)?;
     let envp = string_array(envp_addr)?;
@@ -65,7 +86,13 @@ pub fn execve(tf: &mut TrapFrame, path_addr: usize, argv_addr: usize, envp_addr:
 }
 
 /// Replaces the current program; on success `tf` holds the new program's registers.
-pub fn exec_path(tf: &mut TrapFrame, abs: &str, execfn: &str, argv: Vec<String>, envp: Vec<String>) -> SysResult {
+pub fn exec_path(
+    tf: &mut TrapFrame,
+    abs: &str,
+    execfn: &str,
+    argv: Vec<String>,
+    envp: Vec<String>,
+) -> SysResult {
     let p = crate::fs::path::normalize("/", abs)?;
     let data = exec::read_program(&p)?;
     let image = exec::load(&data, execfn, &argv, &envp)?;
@@ -74,7 +101,10 @@ pub fn exec_path(tf: &mut TrapFrame, abs: &str, execfn: &str, argv: Vec<String>,
     let new_tf = exec::initial_frame(&image);
     proc.replace_address_space(image.aspace);
     *proc.exe.lock() = abs.into();
-    *proc.cmdline.lock() = argv.iter().flat_map(|a| a.bytes().chain(core::iter::once(0))).collect();
+    *proc.cmdline.lock() = argv
+        .iter()
+        .flat_map(|a| a.bytes().chain(core::iter::once(0)))
+        .collect();
     let closed = proc.fds.lock().close_on_exec();
     drop(closed);
     proc.signals.lock().reset_for_exec();
@@ -138,7 +168,10 @@ pub fn futex(addr: usize, op: u32, val: u32, timeout: usize) -> SysResult {
                 None
             } else {
                 let ts: g::timespec = read_val(timeout)?;
-                Some(crate::time::now_ticks() + crate::time::ns_to_ticks(super::time::timespec_ns(&ts)?))
+                Some(
+                    crate::time::now_ticks()
+                        + crate::time::ns_to_ticks(super::time::timespec_ns(&ts)?),
+                )
             };
             match crate::ipc::futex::wait(addr, val, deadline) {
                 Err(ERESTARTSYS) => Err(EINTR),
@@ -174,7 +207,11 @@ pub fn getid(nr: u32) -> SysResult {
 
 pub fn getresid(nr: u32, r: usize, e: usize, s: usize) -> SysResult {
     let c = *current_process().creds.lock();
-    let v = if nr == g::__NR_getresuid { [c.uid, c.euid, c.suid] } else { [c.gid, c.egid, c.sgid] };
+    let v = if nr == g::__NR_getresuid {
+        [c.uid, c.euid, c.suid]
+    } else {
+        [c.gid, c.egid, c.sgid]
+    };
     write_val(r, &v[0])?;
     write_val(e, &v[1])?;
     write_val(s, &v[2])?;
@@ -209,7 +246,11 @@ pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
         return Err(EINVAL);
     }
     let me = current_process();
-    let target = if pid == 0 { me.clone() } else { process::find(pid as Pid).ok_or(ESRCH)? };
+    let target = if pid == 0 {
+        me.clone()
+    } else {
+        process::find(pid as Pid).ok_or(ESRCH)?
+    };
     let is_child = target.parent_pid() == me.pid;
     if target.pid != me.pid && !is_child {
         return Err(ESRCH);
@@ -225,7 +266,9 @@ pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
     }
     let pgid = if pgid == 0 { target.pid } else { pgid as Pid };
     if pgid != target.pid {
-        let exists = process::all().iter().any(|p| p.pgid() == pgid && p.sid() == target.sid());
+        let exists = process::all()
+            .iter()
+            .any(|p| p.pgid() == pgid && p.sid() == target.sid());
         if !exists {
             return Err(EPERM);
         }
@@ -235,12 +278,20 @@ pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
 }
 
 pub fn getpgid(pid: i32) -> SysResult {
-    let p = if pid == 0 { current_process() } else { process::find(pid as Pid).ok_or(ESRCH)? };
+    let p = if pid == 0 {
+        current_process()
+    } else {
+        process::find(pid as Pid).ok_or(ESRCH)?
+    };
     Ok(p.pgid() as usize)
 }
 
 pub fn getsid(pid: i32) -> SysResult {
-    let p = if pid == 0 { current_process() } else { process::find(pid as Pid).ok_or(ESRCH)? };
+    let p = if pid == 0 {
+        current_process()
+    } else {
+        process::find(pid as Pid).ok_or(ESRCH)?
+    };
     Ok(p.sid() as usize)
 }
 
@@ -255,7 +306,11 @@ pub fn setsid() -> SysResult {
 }
 
 pub fn prlimit64(pid: i32, resource: u32, new: usize, old: usize) -> SysResult {
-    let proc = if pid == 0 { current_process() } else { process::find(pid as Pid).ok_or(ESRCH)? };
+    let proc = if pid == 0 {
+        current_process()
+    } else {
+        process::find(pid as Pid).ok_or(ESRCH)?
+    };
     if resource >= g::RLIM_NLIMITS {
         return Err(EINVAL);
     }
@@ -304,7 +359,7 @@ pub fn sched_getaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
     if pid != 0 && process::find(pid as Pid).is_none() {
         return Err(ESRCH);
     }
-    if size < 8 || size % 8 != 0 {
+    if size < 8 || !size.is_multiple_of(8) {
         return Err(EINVAL);
     }
     write_val(mask, &1u64)?;

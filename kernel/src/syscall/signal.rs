@@ -18,7 +18,11 @@ fn check_sigsetsize(size: usize) -> SysResult<()> {
 pub fn rt_sigaction(sig: usize, act: usize, old: usize, size: usize) -> SysResult {
     check_sigsetsize(size)?;
     let sig = signal_from_user(sig)?;
-    let new = if act != 0 { Some(SigAction::from_user(&read_val::<g::kernel_sigaction>(act)?)) } else { None };
+    let new = if act != 0 {
+        Some(SigAction::from_user(&read_val::<g::kernel_sigaction>(act)?))
+    } else {
+        None
+    };
     if new.is_some() && !sig.can_be_caught() {
         return Err(EINVAL);
     }
@@ -30,7 +34,8 @@ pub fn rt_sigaction(sig: usize, act: usize, old: usize, size: usize) -> SysResul
     if let Some(new) = new {
         proc.signals.lock().set_action(sig, new);
         // Setting SIG_IGN (or a default that ignores) discards pending instances.
-        let ignores = new.is_ignore() || (new.is_default() && sig.default_action() == signal::DefaultAction::Ignore);
+        let ignores = new.is_ignore()
+            || (new.is_default() && sig.default_action() == signal::DefaultAction::Ignore);
         if ignores {
             proc.signals.lock().shared.remove(sig);
             current().signals.lock().pending.remove(sig);
@@ -42,7 +47,11 @@ pub fn rt_sigaction(sig: usize, act: usize, old: usize, size: usize) -> SysResul
 pub fn rt_sigprocmask(how: u32, set: usize, old: usize, size: usize) -> SysResult {
     check_sigsetsize(size)?;
     let task = current();
-    let new = if set != 0 { Some(SigSet::from_bits(read_val::<u64>(set)?)) } else { None };
+    let new = if set != 0 {
+        Some(SigSet::from_bits(read_val::<u64>(set)?))
+    } else {
+        None
+    };
     let how = match new {
         Some(_) => Some(MaskHow::from_raw(how).ok_or(EINVAL)?),
         None => None,
@@ -78,7 +87,10 @@ pub struct TemporaryMask {
 impl TemporaryMask {
     pub fn install(addr: usize, size: usize) -> SysResult<TemporaryMask> {
         if addr == 0 {
-            return Ok(TemporaryMask { active: false, old: SigSet::EMPTY });
+            return Ok(TemporaryMask {
+                active: false,
+                old: SigSet::EMPTY,
+            });
         }
         check_sigsetsize(size)?;
         let set = SigSet::from_bits(read_val::<u64>(addr)?).without_unblockable();
@@ -120,7 +132,11 @@ pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> 
     };
     let task = current();
     let take = || {
-        task.signals.lock().pending.dequeue_specific(wanted).or_else(|| task.process.signals.lock().shared.dequeue_specific(wanted))
+        task.signals
+            .lock()
+            .pending
+            .dequeue_specific(wanted)
+            .or_else(|| task.process.signals.lock().shared.dequeue_specific(wanted))
     };
     // The wanted signals count as unblocked for the wait (sigtimedwait(2)).
     let old = task.signals.lock().blocked;
@@ -151,14 +167,23 @@ pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> 
 fn check_permission(target: &process::Process) -> SysResult<()> {
     let me = *current_process().creds.lock();
     let them = *target.creds.lock();
-    if me.euid == 0 || me.uid == them.uid || me.euid == them.uid || me.uid == them.suid || me.euid == them.suid {
+    if me.euid == 0
+        || me.uid == them.uid
+        || me.euid == them.uid
+        || me.uid == them.suid
+        || me.euid == them.suid
+    {
         Ok(())
     } else {
         Err(EPERM)
     }
 }
 
-fn send_checked(target: &alloc::sync::Arc<process::Process>, sig: Option<Signal>, info: SigInfo) -> SysResult<()> {
+fn send_checked(
+    target: &alloc::sync::Arc<process::Process>,
+    sig: Option<Signal>,
+    info: SigInfo,
+) -> SysResult<()> {
     check_permission(target)?;
     match sig {
         Some(s) => signal::send_to_process(target, s, info),
@@ -166,7 +191,11 @@ fn send_checked(target: &alloc::sync::Arc<process::Process>, sig: Option<Signal>
     }
 }
 
-fn send_checked_thread(target: &alloc::sync::Arc<process::Process>, sig: Option<Signal>, info: SigInfo) -> SysResult<()> {
+fn send_checked_thread(
+    target: &alloc::sync::Arc<process::Process>,
+    sig: Option<Signal>,
+    info: SigInfo,
+) -> SysResult<()> {
     check_permission(target)?;
     match sig {
         Some(s) => signal::send_to_thread(target, s, info),
@@ -176,16 +205,32 @@ fn send_checked_thread(target: &alloc::sync::Arc<process::Process>, sig: Option<
 
 pub fn kill(pid: i32, sig: usize) -> SysResult {
     // Signal 0 checks existence and permission only.
-    let sig = if sig == 0 { None } else { Some(signal_from_user(sig)?) };
+    let sig = if sig == 0 {
+        None
+    } else {
+        Some(signal_from_user(sig)?)
+    };
     let me = current_process();
     let info = SigInfo::user(&me);
     let targets: alloc::vec::Vec<_> = match pid {
         p if p > 0 => alloc::vec![process::find(p as Pid).ok_or(ESRCH)?],
-        0 => process::all().into_iter().filter(|p| p.pgid() == me.pgid()).collect(),
-        -1 => process::all().into_iter().filter(|p| p.pid != 1 && p.pid != me.pid).collect(),
-        p => process::all().into_iter().filter(|q| q.pgid() == p.unsigned_abs()).collect(),
+        0 => process::all()
+            .into_iter()
+            .filter(|p| p.pgid() == me.pgid())
+            .collect(),
+        -1 => process::all()
+            .into_iter()
+            .filter(|p| p.pid != 1 && p.pid != me.pid)
+            .collect(),
+        p => process::all()
+            .into_iter()
+            .filter(|q| q.pgid() == p.unsigned_abs())
+            .collect(),
     };
-    let targets: alloc::vec::Vec<_> = targets.into_iter().filter(|p| pid > 0 || !p.is_zombie()).collect();
+    let targets: alloc::vec::Vec<_> = targets
+        .into_iter()
+        .filter(|p| pid > 0 || !p.is_zombie())
+        .collect();
     if targets.is_empty() {
         return Err(ESRCH);
     }
@@ -209,7 +254,9 @@ fn thread_target(tid: i32) -> SysResult<alloc::sync::Arc<process::Process>> {
     if tid <= 0 {
         return Err(EINVAL);
     }
-    process::find(tid as Pid).filter(|p| !p.is_zombie()).ok_or(ESRCH)
+    process::find(tid as Pid)
+        .filter(|p| !p.is_zombie())
+        .ok_or(ESRCH)
 }
 
 pub fn tkill(tid: i32, sig: usize) -> SysResult {
@@ -220,13 +267,20 @@ pub fn tgkill(tgid: i32, tid: i32, sig: usize) -> SysResult {
     if tgid == 0 || tgid < -1 {
         return Err(EINVAL);
     }
-    let sig = if sig == 0 { None } else { Some(signal_from_user(sig)?) };
+    let sig = if sig == 0 {
+        None
+    } else {
+        Some(signal_from_user(sig)?)
+    };
     let target = thread_target(tid)?;
     if tgid > 0 && target.pid != tgid as Pid {
         return Err(ESRCH);
     }
     let me = current_process();
-    let info = SigInfo { code: g::SI_TKILL, ..SigInfo::user(&me) };
+    let info = SigInfo {
+        code: g::SI_TKILL,
+        ..SigInfo::user(&me)
+    };
     send_checked_thread(&target, sig, info)?;
     Ok(0)
 }
@@ -236,12 +290,18 @@ pub fn rt_sigqueueinfo(pid: i32, sig: usize, info_addr: usize) -> SysResult {
     let code: i32 = read_val(info_addr + 8)?;
     let value: usize = read_val(info_addr + 24)?;
     let me = current_process();
-    let target = process::find(pid as Pid).filter(|p| !p.is_zombie()).ok_or(ESRCH)?;
+    let target = process::find(pid as Pid)
+        .filter(|p| !p.is_zombie())
+        .ok_or(ESRCH)?;
     // Only the kernel may claim SI_USER or positive codes for another process.
     if (code >= 0 || code == g::SI_TKILL) && target.pid != me.pid {
         return Err(EPERM);
     }
-    let info = SigInfo { code, value, ..SigInfo::user(&me) };
+    let info = SigInfo {
+        code,
+        value,
+        ..SigInfo::user(&me)
+    };
     send_checked(&target, Some(sig), info)?;
     Ok(0)
 }
@@ -257,7 +317,13 @@ pub fn sigaltstack(tf: &TrapFrame, new: usize, old: usize) -> SysResult {
     let cur = task.signals.lock().altstack;
     let on_stack = cur.contains(tf.regs[REG_SP]);
     if old != 0 {
-        let flags = if on_stack { g::SS_ONSTACK } else if cur.size == 0 { g::SS_DISABLE } else { 0 };
+        let flags = if on_stack {
+            g::SS_ONSTACK
+        } else if cur.size == 0 {
+            g::SS_DISABLE
+        } else {
+            0
+        };
         let mut report = [0u8; 24];
         report[..8].copy_from_slice(&(cur.sp as u64).to_ne_bytes());
         report[8..12].copy_from_slice(&flags.to_ne_bytes());

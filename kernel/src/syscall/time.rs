@@ -13,17 +13,25 @@ pub fn timespec_ns(ts: &g::timespec) -> SysResult<u64> {
     if ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NS as i64 {
         return Err(EINVAL);
     }
-    Ok((ts.tv_sec as u64).saturating_mul(NS).saturating_add(ts.tv_nsec as u64))
+    Ok((ts.tv_sec as u64)
+        .saturating_mul(NS)
+        .saturating_add(ts.tv_nsec as u64))
 }
 
 fn timespec(ns: u64) -> g::timespec {
-    g::timespec { tv_sec: (ns / NS) as _, tv_nsec: (ns % NS) as _ }
+    g::timespec {
+        tv_sec: (ns / NS) as _,
+        tv_nsec: (ns % NS) as _,
+    }
 }
 
 fn clock_ns(clock: u32) -> SysResult<u64> {
     match clock {
         g::CLOCK_REALTIME | g::CLOCK_REALTIME_COARSE | g::CLOCK_TAI => Ok(realtime_ns()),
-        g::CLOCK_MONOTONIC | g::CLOCK_MONOTONIC_RAW | g::CLOCK_MONOTONIC_COARSE | g::CLOCK_BOOTTIME => Ok(monotonic_ns()),
+        g::CLOCK_MONOTONIC
+        | g::CLOCK_MONOTONIC_RAW
+        | g::CLOCK_MONOTONIC_COARSE
+        | g::CLOCK_BOOTTIME => Ok(monotonic_ns()),
         // CPU-time clocks: approximated by time since boot (Rill keeps no CPU accounting yet).
         g::CLOCK_PROCESS_CPUTIME_ID | g::CLOCK_THREAD_CPUTIME_ID => Ok(monotonic_ns()),
         _ => Err(EINVAL),
@@ -47,7 +55,13 @@ pub fn clock_getres(clock: u32, ts: usize) -> SysResult {
 pub fn gettimeofday(tv: usize) -> SysResult {
     if tv != 0 {
         let ns = realtime_ns();
-        write_val(tv, &g::__kernel_old_timeval { tv_sec: (ns / NS) as _, tv_usec: ((ns % NS) / 1000) as _ })?;
+        write_val(
+            tv,
+            &g::__kernel_old_timeval {
+                tv_sec: (ns / NS) as _,
+                tv_usec: ((ns % NS) / 1000) as _,
+            },
+        )?;
     }
     Ok(0)
 }
@@ -74,7 +88,11 @@ pub fn nanosleep(req: usize, rem: usize) -> SysResult {
     let ts: g::timespec = read_val(req)?;
     let ns = timespec_ns(&ts)?;
     // A restarted call (after a stop/continue) resumes with the original deadline.
-    let deadline = current().restart_deadline.lock().take().unwrap_or_else(|| now_ticks() + ns_to_ticks(ns));
+    let deadline = current()
+        .restart_deadline
+        .lock()
+        .take()
+        .unwrap_or_else(|| now_ticks() + ns_to_ticks(ns));
     sleep_until(deadline, rem)
 }
 
@@ -91,18 +109,29 @@ pub fn clock_nanosleep(clock: u32, flags: u32, req: usize, rem: usize) -> SysRes
             r => r,
         };
     }
-    sleep_until(restarted.unwrap_or_else(|| now_ticks() + ns_to_ticks(ns)), rem)
+    sleep_until(
+        restarted.unwrap_or_else(|| now_ticks() + ns_to_ticks(ns)),
+        rem,
+    )
 }
 
 fn itimerval_of(remaining_ns: u64, interval_ns: u64) -> g::itimerval {
-    let tv = |ns: u64| g::timeval { tv_sec: (ns / NS) as _, tv_usec: ((ns % NS) / 1000) as _ };
-    g::itimerval { it_interval: tv(interval_ns), it_value: tv(remaining_ns) }
+    let tv = |ns: u64| g::timeval {
+        tv_sec: (ns / NS) as _,
+        tv_usec: ((ns % NS) / 1000) as _,
+    };
+    g::itimerval {
+        it_interval: tv(interval_ns),
+        it_value: tv(remaining_ns),
+    }
 }
 
 fn current_itimer() -> g::itimerval {
     let proc = current_process();
     let t = *proc.real_timer.lock();
-    let remaining = t.key.map_or(0, |(deadline, _)| ticks_to_ns(deadline.saturating_sub(now_ticks())).max(1000));
+    let remaining = t.key.map_or(0, |(deadline, _)| {
+        ticks_to_ns(deadline.saturating_sub(now_ticks())).max(1000)
+    });
     itimerval_of(remaining, ticks_to_ns(t.interval))
 }
 
@@ -136,7 +165,10 @@ pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
     }
     t.interval = ns_to_ticks(interval);
     if value != 0 {
-        t.key = Some(crate::task::wait::add_alarm(&proc, now_ticks() + ns_to_ticks(value)));
+        t.key = Some(crate::task::wait::add_alarm(
+            &proc,
+            now_ticks() + ns_to_ticks(value),
+        ));
     }
     Ok(0)
 }

@@ -39,7 +39,8 @@ pub fn read_program(path: &AbsPath) -> SysResult<Vec<u8>> {
     let creds = *super::current_process().creds.lock();
     check_access(&meta, creds.euid, creds.egid, Want::EXEC)?;
     let mut data = Vec::new();
-    data.try_reserve_exact(meta.size as usize).map_err(|_| ENOMEM)?;
+    data.try_reserve_exact(meta.size as usize)
+        .map_err(|_| ENOMEM)?;
     data.resize(meta.size as usize, 0);
     let file = node.open(0)?;
     let mut done = 0;
@@ -74,7 +75,9 @@ fn prot_of(ph: &ProgramHeader) -> Prot {
 pub fn load(data: &[u8], execfn: &str, argv: &[String], envp: &[String]) -> SysResult<Image> {
     let elf = ElfFile::new(data).map_err(|_| ENOEXEC)?;
     let hdr = &elf.header;
-    if hdr.pt2.machine().as_machine() != Machine::RISC_V || hdr.pt1.class() != xmas_elf::header::Class::SixtyFour {
+    if hdr.pt2.machine().as_machine() != Machine::RISC_V
+        || hdr.pt1.class() != xmas_elf::header::Class::SixtyFour
+    {
         return Err(ENOEXEC);
     }
     let base = match hdr.pt2.type_().as_type() {
@@ -98,7 +101,9 @@ pub fn load(data: &[u8], execfn: &str, argv: &[String], envp: &[String]) -> SysR
                 }
                 let start = page_round_down(vaddr);
                 let end = page_round_up(vaddr.checked_add(memsz).ok_or(ENOEXEC)?);
-                aspace.add_area(start, end, prot_of(&ph)).map_err(|_| ENOEXEC)?;
+                aspace
+                    .add_area(start, end, prot_of(&ph))
+                    .map_err(|_| ENOEXEC)?;
                 aspace.write_initial(vaddr, &data[offset..offset + filesz])?;
                 data_end = data_end.max(end);
                 if first_load.is_none() {
@@ -148,7 +153,8 @@ fn build_stack(
     envp: &[String],
     auxv: &[(usize, usize)],
 ) -> SysResult<usize> {
-    let strings: usize = argv.iter().chain(envp).map(|s| s.len() + 1).sum::<usize>() + execfn.len() + 1;
+    let strings: usize =
+        argv.iter().chain(envp).map(|s| s.len() + 1).sum::<usize>() + execfn.len() + 1;
     if strings > MAX_ARGS_BYTES {
         return Err(E2BIG);
     }

@@ -83,12 +83,20 @@ pub struct Process {
 fn default_rlimits() -> [linux_raw_sys::general::rlimit64; 16] {
     use linux_raw_sys::general as g;
     let inf = g::RLIM64_INFINITY as u64;
-    let mut l = [g::rlimit64 { rlim_cur: inf, rlim_max: inf }; 16];
+    let mut l = [g::rlimit64 {
+        rlim_cur: inf,
+        rlim_max: inf,
+    }; 16];
     l[g::RLIMIT_CORE as usize].rlim_cur = 0;
     l[g::RLIMIT_STACK as usize].rlim_cur = crate::mm::aspace::STACK_SIZE as u64;
-    l[g::RLIMIT_NOFILE as usize] = g::rlimit64 { rlim_cur: 1024, rlim_max: 4096 };
-    l[g::RLIMIT_SIGPENDING as usize] =
-        g::rlimit64 { rlim_cur: crate::signal::RLIMIT_SIGPENDING as u64, rlim_max: crate::signal::RLIMIT_SIGPENDING as u64 };
+    l[g::RLIMIT_NOFILE as usize] = g::rlimit64 {
+        rlim_cur: 1024,
+        rlim_max: 4096,
+    };
+    l[g::RLIMIT_SIGPENDING as usize] = g::rlimit64 {
+        rlim_cur: crate::signal::RLIMIT_SIGPENDING as u64,
+        rlim_max: crate::signal::RLIMIT_SIGPENDING as u64,
+    };
     l
 }
 
@@ -101,8 +109,8 @@ fn alloc_pid() -> SysResult<Pid> {
         let prev = LAST_PID.load(Ordering::Relaxed);
         let pid = if prev >= PID_MAX - 1 { 2 } else { prev + 1 };
         LAST_PID.store(pid, Ordering::Relaxed);
-        let in_use = table.contains_key(&pid)
-            || table.values().any(|p| p.pgid() == pid || p.sid() == pid);
+        let in_use =
+            table.contains_key(&pid) || table.values().any(|p| p.pgid() == pid || p.sid() == pid);
         if !in_use {
             return Ok(pid);
         }
@@ -159,7 +167,14 @@ impl Process {
         let aspace = Arc::new(Mutex::new(AddressSpace::new()?));
         LAST_PID.store(1, Ordering::Relaxed);
         let proc = Process::new_record(1, aspace, FdTable::default());
-        let task = Task::with_entry(1, proc.clone(), TrapFrame::default(), Default::default(), entry).ok_or(ENOMEM)?;
+        let task = Task::with_entry(
+            1,
+            proc.clone(),
+            TrapFrame::default(),
+            Default::default(),
+            entry,
+        )
+        .ok_or(ENOMEM)?;
         proc.threads.lock().push(task.clone());
         PROCESSES.lock().insert(1, proc.clone());
         sched::spawn(task);
@@ -245,7 +260,9 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     let child = Process::new_record(pid, aspace, parent.fds.lock().clone());
     *child.parent.lock() = Arc::downgrade(&parent);
     *child.cwd.lock() = parent.cwd.lock().clone();
-    child.umask.store(parent.umask.load(Ordering::Relaxed), Ordering::Relaxed);
+    child
+        .umask
+        .store(parent.umask.load(Ordering::Relaxed), Ordering::Relaxed);
     *child.exe.lock() = parent.exe.lock().clone();
     *child.cmdline.lock() = parent.cmdline.lock().clone();
     child.pgid.store(parent.pgid(), Ordering::Relaxed);
@@ -293,7 +310,9 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
 
     if args.vfork {
         // The parent borrows nothing back until the child execs or exits.
-        let _ = child.vfork_wait.wait_until(|| child.vfork_released.load(Ordering::Acquire).then_some(()));
+        let _ = child
+            .vfork_wait
+            .wait_until(|| child.vfork_released.load(Ordering::Acquire).then_some(()));
         while !child.vfork_released.load(Ordering::Acquire) {
             // A signal interrupted the wait: Linux's vfork keeps waiting (killable only).
             sched::schedule_yield();
@@ -335,20 +354,21 @@ pub fn exit_current(status: i32) -> ! {
     drop(files);
     // Leave the address space on the kernel's page table before dropping it.
     cpu::activate_page_table(crate::mm::pagetable::kernel_satp());
-    *proc.aspace.lock() = Arc::new(Mutex::new(match AddressSpace::new() {
-        Ok(a) => a,
-        Err(_) => {
-            // No page left even for an empty root: keep the old space until reaped.
-            return finish_exit(task, proc, status);
-        }
-    }));
+    // With no page left even for an empty root, the old space stays until reaped.
+    if let Ok(empty) = AddressSpace::new() {
+        *proc.aspace.lock() = Arc::new(Mutex::new(empty));
+    }
     release_vfork(&proc);
     finish_exit(task, proc, status)
 }
 
 fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     if proc.pid == 1 {
-        let code = if status & 0x7f != 0 { 128 + (status & 0x7f) } else { (status >> 8) & 0xff };
+        let code = if status & 0x7f != 0 {
+            128 + (status & 0x7f)
+        } else {
+            (status >> 8) & 0xff
+        };
         log::info!("init exited with status {code}; powering off");
         crate::arch::sbi::shutdown(code as u8);
     }
@@ -364,9 +384,18 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     // (when its parent is in another group of the session) and its children's (when
     // in another group than ours). If the exit orphans them, stopped jobs get SIGHUP.
     let (pgid, sid) = (proc.pgid(), proc.sid());
-    let mut groups: Vec<Pid> =
-        proc.children.lock().iter().filter(|c| c.pgid() != pgid && c.sid() == sid).map(|c| c.pgid()).collect();
-    let parent_links = proc.parent.lock().upgrade().is_some_and(|p| p.pgid() != pgid && p.sid() == sid);
+    let mut groups: Vec<Pid> = proc
+        .children
+        .lock()
+        .iter()
+        .filter(|c| c.pgid() != pgid && c.sid() == sid)
+        .map(|c| c.pgid())
+        .collect();
+    let parent_links = proc
+        .parent
+        .lock()
+        .upgrade()
+        .is_some_and(|p| p.pgid() != pgid && p.sid() == sid);
     if parent_links {
         groups.push(pgid);
     }
@@ -409,7 +438,9 @@ fn reparent_children(proc: &Arc<Process>) {
         }
         reaper = r.parent.lock().upgrade();
     }
-    let Some(reaper) = reaper.or_else(init_process) else { return };
+    let Some(reaper) = reaper.or_else(init_process) else {
+        return;
+    };
     let mut any_zombie = false;
     for c in &children {
         *c.parent.lock() = Arc::downgrade(&reaper);
@@ -455,41 +486,49 @@ fn matches(target: WaitTarget, c: &Process) -> bool {
 /// Ok(None) means WNOHANG found nothing to report.
 pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Reaped>> {
     let me = current().process.clone();
-    let result = me.child_wait.wait_until(|| -> Option<Result<Option<Reaped>, Errno>> {
-        let mut children = me.children.lock();
-        let mut any = false;
-        for (i, c) in children.iter().enumerate() {
-            if !matches(target, c) {
-                continue;
-            }
-            any = true;
-            let life = *c.life.lock();
-            if let Life::Zombie(status) = life {
-                let pid = c.pid;
-                let child = children.remove(i);
-                PROCESSES.lock().remove(&pid);
-                // Break the process <-> thread cycle so both are freed now.
-                child.threads.lock().clear();
-                drop(child);
-                return Some(Ok(Some(Reaped { pid, status })));
-            }
-            let mut ev = c.job_event.lock();
-            match *ev {
-                Some(JobEvent::Stopped(sig)) if opts.untraced => {
-                    *ev = None;
-                    return Some(Ok(Some(Reaped { pid: c.pid, status: ((sig as i32) << 8) | 0x7f })));
+    let result = me
+        .child_wait
+        .wait_until(|| -> Option<Result<Option<Reaped>, Errno>> {
+            let mut children = me.children.lock();
+            let mut any = false;
+            for (i, c) in children.iter().enumerate() {
+                if !matches(target, c) {
+                    continue;
                 }
-                Some(JobEvent::Continued) if opts.continued => {
-                    *ev = None;
-                    return Some(Ok(Some(Reaped { pid: c.pid, status: 0xffff })));
+                any = true;
+                let life = *c.life.lock();
+                if let Life::Zombie(status) = life {
+                    let pid = c.pid;
+                    let child = children.remove(i);
+                    PROCESSES.lock().remove(&pid);
+                    // Break the process <-> thread cycle so both are freed now.
+                    child.threads.lock().clear();
+                    drop(child);
+                    return Some(Ok(Some(Reaped { pid, status })));
                 }
-                _ => {}
+                let mut ev = c.job_event.lock();
+                match *ev {
+                    Some(JobEvent::Stopped(sig)) if opts.untraced => {
+                        *ev = None;
+                        return Some(Ok(Some(Reaped {
+                            pid: c.pid,
+                            status: ((sig as i32) << 8) | 0x7f,
+                        })));
+                    }
+                    Some(JobEvent::Continued) if opts.continued => {
+                        *ev = None;
+                        return Some(Ok(Some(Reaped {
+                            pid: c.pid,
+                            status: 0xffff,
+                        })));
+                    }
+                    _ => {}
+                }
             }
-        }
-        if !any {
-            return Some(Err(ECHILD));
-        }
-        opts.nohang.then_some(Ok(None))
-    })?;
+            if !any {
+                return Some(Err(ECHILD));
+            }
+            opts.nohang.then_some(Ok(None))
+        })?;
     result
 }

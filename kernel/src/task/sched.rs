@@ -21,7 +21,12 @@ struct Cpu {
     idle: ContextCell,
 }
 
-static CPUS: [Cpu; MAX_HARTS] = [const { Cpu { current: Mutex::new(None), idle: ContextCell::new(Context::new(0, 0)) } }; MAX_HARTS];
+static CPUS: [Cpu; MAX_HARTS] = [const {
+    Cpu {
+        current: Mutex::new(None),
+        idle: ContextCell::new(Context::new(0, 0)),
+    }
+}; MAX_HARTS];
 
 static RUN_QUEUE: Mutex<VecDeque<Arc<Task>>> = Mutex::new(VecDeque::new());
 
@@ -111,7 +116,9 @@ pub fn run() -> ! {
         // SAFETY: the task's context was created by `Task::new` or saved by `block`, and
         // the task is kept alive by `cpu.current` until it switches back.
         unsafe { switch(cpu.idle.as_ptr(), ctx) };
-        let Some(prev) = cpu.current.lock().take() else { continue };
+        let Some(prev) = cpu.current.lock().take() else {
+            continue;
+        };
         prev.on_cpu.store(false, Ordering::Release);
         let mut st = prev.state.lock();
         // Running means the task yielded; Sleeping/Stopped/Dead tasks wait for a wake-up

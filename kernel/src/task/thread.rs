@@ -51,7 +51,12 @@ extern "C" fn task_start() -> ! {
 
 impl Task {
     /// A task that will enter user mode with the registers in `tf` when first run.
-    pub fn new(tid: Pid, process: Arc<Process>, tf: TrapFrame, signals: ThreadSignals) -> Option<Arc<Task>> {
+    pub fn new(
+        tid: Pid,
+        process: Arc<Process>,
+        tf: TrapFrame,
+        signals: ThreadSignals,
+    ) -> Option<Arc<Task>> {
         Task::with_entry(tid, process, tf, signals, task_start)
     }
 

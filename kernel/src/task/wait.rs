@@ -8,12 +8,12 @@
 //! task too, and the wait returns ERESTARTSYS for the signal code to turn into EINTR or
 //! a restart.
 
+use super::process::Process;
 use super::sched::{self, current};
 use super::thread::{Task, TaskState};
 use crate::syscall::errno::{SysResult, ERESTARTSYS, ETIMEDOUT};
 use crate::time;
 use alloc::collections::{BTreeMap, VecDeque};
-use super::process::Process;
 use alloc::sync::{Arc, Weak};
 use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
@@ -26,7 +26,9 @@ pub struct WaitQueue {
 
 impl WaitQueue {
     pub const fn new() -> Self {
-        WaitQueue { waiters: Mutex::new(VecDeque::new()) }
+        WaitQueue {
+            waiters: Mutex::new(VecDeque::new()),
+        }
     }
 
     /// Wakes every waiter; each re-tests its own condition.
@@ -97,7 +99,9 @@ fn expire_locked(now: u64, pending_alarms: &mut alloc::vec::Vec<Arc<Process>>) -
 /// Arms the ITIMER_REAL of `proc` for tick `deadline`; returns the timer's key.
 pub fn add_alarm(proc: &Arc<Process>, deadline: u64) -> (u64, u64) {
     let key = (deadline, TIMER_SEQ.fetch_add(1, Ordering::Relaxed));
-    TIMERS.lock().insert(key, TimerAction::Alarm(Arc::downgrade(proc)));
+    TIMERS
+        .lock()
+        .insert(key, TimerAction::Alarm(Arc::downgrade(proc)));
     time::arm_deadline(deadline);
     key
 }

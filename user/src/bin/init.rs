@@ -85,7 +85,12 @@ fn banner() {
             .collect();
         demos.sort();
         if !demos.is_empty() {
-            println!("Demos: {}", demos.join(" "));
+            println!("Demos from the IPC lecture (type a name to run it):");
+            for name in demos {
+                let about =
+                    std::fs::read_to_string(format!("/usr/share/demos/{name}")).unwrap_or_default();
+                println!("  {name:<14} {}", about.trim());
+            }
         }
     }
 }

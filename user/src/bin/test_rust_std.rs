@@ -8,7 +8,11 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    println!("argc={} argv0_is_path={}", args.len(), args[0].contains("test_rust_std"));
+    println!(
+        "argc={} argv0_is_path={}",
+        args.len(),
+        args[0].contains("test_rust_std")
+    );
 
     let squares: Vec<u64> = (1..=10).map(|x| x * x).collect();
     println!("squares={squares:?} sum={}", squares.iter().sum::<u64>());
@@ -32,15 +36,33 @@ fn main() -> ExitCode {
     }
     let text = fs::read_to_string(&path).expect("read");
     let meta = fs::metadata(&path).expect("metadata");
-    println!("lines={} bytes={} len={} last={:?}", text.lines().count(), text.len(), meta.len(), text.lines().last());
-    let names: Vec<_> = fs::read_dir(&dir).expect("read_dir").map(|e| e.expect("entry").file_name()).collect();
+    println!(
+        "lines={} bytes={} len={} last={:?}",
+        text.lines().count(),
+        text.len(),
+        meta.len(),
+        text.lines().last()
+    );
+    let names: Vec<_> = fs::read_dir(&dir)
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
     println!("dir={names:?}");
     fs::rename(&path, format!("{dir}/moved.txt")).expect("rename");
-    println!("old_exists={} new_exists={}", fs::metadata(&path).is_ok(), fs::metadata(format!("{dir}/moved.txt")).is_ok());
+    println!(
+        "old_exists={} new_exists={}",
+        fs::metadata(&path).is_ok(),
+        fs::metadata(format!("{dir}/moved.txt")).is_ok()
+    );
     fs::remove_file(format!("{dir}/moved.txt")).expect("remove");
     fs::remove_dir(&dir).expect("rmdir");
     let err = fs::read("/tmp/definitely/missing").unwrap_err();
     println!("missing={:?}", err.kind());
-    println!("float={:.5} hex={:#x} width=[{:^9}]", std::f64::consts::PI, 48879, "mid");
+    println!(
+        "float={:.5} hex={:#x} width=[{:^9}]",
+        std::f64::consts::PI,
+        48879,
+        "mid"
+    );
     ExitCode::SUCCESS
 }

@@ -14,7 +14,11 @@ pub struct Context {
 impl Context {
     /// A context that starts executing `entry` on the stack `sp`.
     pub const fn new(entry: usize, sp: usize) -> Self {
-        Context { ra: entry, sp, s: [0; 12] }
+        Context {
+            ra: entry,
+            sp,
+            s: [0; 12],
+        }
     }
 }
 

@@ -51,10 +51,6 @@ pub fn activate_page_table(satp: usize) {
     }
 }
 
-pub fn read_satp() -> usize {
-    riscv::register::satp::read().bits()
-}
-
 /// Flushes the TLB of this hart.
 pub fn flush_tlb() {
     // SAFETY: a full fence only drops cached translations.

@@ -35,10 +35,6 @@ impl Pte {
     pub fn is_valid(self) -> bool {
         self.flags().contains(PteFlags::V)
     }
-    /// A valid entry with none of R/W/X points to the next level.
-    pub fn is_table(self) -> bool {
-        self.is_valid() && !self.flags().intersects(PteFlags::R | PteFlags::W | PteFlags::X)
-    }
 }
 
 /// The three 9-bit indices of a virtual page number, root level first.

@@ -18,7 +18,11 @@ const SIFIVE_TEST: usize = 0x10_0000;
 
 /// Ends the machine with `code` as QEMU's exit status.
 pub fn shutdown(code: u8) -> ! {
-    let value: u32 = if code == 0 { 0x5555 } else { ((code as u32) << 16) | 0x3333 };
+    let value: u32 = if code == 0 {
+        0x5555
+    } else {
+        ((code as u32) << 16) | 0x3333
+    };
     let reg = phys_to_virt(SIFIVE_TEST) as *mut u32;
     // SAFETY: the device is mapped through the direct map; the write powers off.
     unsafe { reg.write_volatile(value) };

@@ -30,21 +30,21 @@ impl TrapFrame {
     /// A frame that enters user mode at `entry` with stack `sp`, interrupts on and the
     /// FPU available.
     pub fn new_user(entry: usize, sp: usize) -> Self {
-        let mut tf = TrapFrame::default();
-        tf.sepc = entry;
-        tf.regs[REG_SP] = sp;
+        let mut regs = [0; 32];
+        regs[REG_SP] = sp;
         // SPIE: interrupts on after sret; SPP=0: user mode; FS=Initial; SUM off.
-        tf.sstatus = (1 << 5) | (1 << 13);
-        tf
+        TrapFrame {
+            regs,
+            sepc: entry,
+            sstatus: (1 << 5) | (1 << 13),
+            ..Default::default()
+        }
     }
     pub fn arg(&self, i: usize) -> usize {
         self.regs[REG_A0 + i]
     }
     pub fn syscall_nr(&self) -> usize {
         self.regs[REG_A7]
-    }
-    pub fn set_return(&mut self, v: usize) {
-        self.regs[REG_A0] = v;
     }
 }
 
@@ -55,11 +55,19 @@ pub enum Cause {
     External,
     Software,
     /// A page fault: address and whether it was a store / an instruction fetch.
-    PageFault { addr: usize, store: bool, exec: bool },
+    PageFault {
+        addr: usize,
+        store: bool,
+        exec: bool,
+    },
     IllegalInstruction,
     Breakpoint,
-    Misaligned { addr: usize },
-    AccessFault { addr: usize },
+    Misaligned {
+        addr: usize,
+    },
+    AccessFault {
+        addr: usize,
+    },
     Other(usize),
 }
 
@@ -79,15 +87,30 @@ pub fn decode(scause: usize, stval: usize) -> Cause {
         2 => Cause::IllegalInstruction,
         3 => Cause::Breakpoint,
         8 => Cause::Syscall,
-        12 => Cause::PageFault { addr: stval, store: false, exec: true },
-        13 => Cause::PageFault { addr: stval, store: false, exec: false },
-        15 => Cause::PageFault { addr: stval, store: true, exec: false },
+        12 => Cause::PageFault {
+            addr: stval,
+            store: false,
+            exec: true,
+        },
+        13 => Cause::PageFault {
+            addr: stval,
+            store: false,
+            exec: false,
+        },
+        15 => Cause::PageFault {
+            addr: stval,
+            store: true,
+            exec: false,
+        },
         c => Cause::Other(c),
     }
 }
 
 pub fn read_cause() -> (usize, usize) {
-    (riscv::register::scause::read().bits(), riscv::register::stval::read())
+    (
+        riscv::register::scause::read().bits(),
+        riscv::register::stval::read(),
+    )
 }
 
 /// Points the trap vector at `trap_entry`.
@@ -100,7 +123,7 @@ pub fn init() {
     unsafe {
         riscv::register::sscratch::write(0);
         riscv::register::stvec::write(riscv::register::stvec::Stvec::new(
-            trap_entry as usize,
+            trap_entry as *const () as usize,
             riscv::register::stvec::TrapMode::Direct,
         ));
     }
@@ -276,5 +299,5 @@ pub fn trampoline_phys() -> usize {
     extern "C" {
         fn sigreturn_trampoline();
     }
-    crate::mm::virt_to_phys(sigreturn_trampoline as usize)
+    crate::mm::virt_to_phys(sigreturn_trampoline as *const () as usize)
 }
