@@ -27,7 +27,8 @@ pub const DIVERGENCES: &[Divergence] = &[
     },
     Divergence {
         test: "execve",
-        reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc) and reverses envp",
+        reason:
+            "qemu-user execs /proc/self/exe through the host (needs binfmt_misc) and reverses envp",
         policy: Policy::RillStatusOnly,
     },
     Divergence {

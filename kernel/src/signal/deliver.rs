@@ -126,7 +126,8 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
                 .lock()
                 .set_action(sig, super::SigAction::default());
         }
-        break;
+        // No break: as in Linux, a signal still deliverable under the handler's mask
+        // gets its frame on top of this one, and its handler runs first.
     }
     if interrupted.is_some() {
         // No handler ran: the call restarts transparently.
@@ -244,4 +245,10 @@ pub fn sigreturn(tf: &mut TrapFrame) {
     }
     let mask = SigSet::from_bits(get_u64(&buf, uc + UC_SIGMASK)).without_unblockable();
     task.signals.lock().blocked = mask;
+    // uc_stack is applied as by sigaltstack, from the restored stack pointer; errors
+    // are ignored (Linux's restore_altstack).
+    let ss_sp = get_u64(&buf, uc + UC_STACK) as usize;
+    let ss_flags = get_u64(&buf, uc + UC_STACK + 8) as u32;
+    let ss_size = get_u64(&buf, uc + UC_STACK + 16) as usize;
+    let _ = super::set_altstack(tf.regs[REG_SP], ss_sp, ss_flags, ss_size);
 }

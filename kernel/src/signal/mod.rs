@@ -86,10 +86,13 @@ impl ProcessSignals {
     }
     /// execve resets caught signals to their default; ignored ones stay ignored.
     pub fn reset_for_exec(&mut self) {
+        // Flags and sa_mask are cleared too, even for SIG_IGN (flush_signal_handlers).
         for a in self.actions.iter_mut() {
-            if a.is_handler() {
-                *a = SigAction::default();
-            }
+            let handler = if a.is_ignore() { a.handler } else { 0 };
+            *a = SigAction {
+                handler,
+                ..SigAction::default()
+            };
         }
     }
 }
@@ -459,4 +462,28 @@ pub fn itimer_expired(proc: &Arc<Process>) {
     }
     drop(t);
     let _ = send_to_process(proc, Signal::SIGALRM, SigInfo::kernel(Signal::SIGALRM));
+}
+
+/// Installs the current thread's alternate signal stack, for sigaltstack(2) and for
+/// rt_sigreturn's `uc_stack`; `user_sp` is the stack pointer the caller runs on.
+pub fn set_altstack(user_sp: usize, sp: usize, flags: u32, size: usize) -> SysResult<()> {
+    let task = crate::task::current();
+    let mut ts = task.signals.lock();
+    if ts.altstack.contains(user_sp) {
+        return Err(crate::syscall::errno::EPERM);
+    }
+    // Linux accepts SS_ONSTACK here and treats it as 0.
+    let mode = flags & !g::SS_AUTODISARM;
+    if mode != 0 && mode != g::SS_ONSTACK && mode != g::SS_DISABLE {
+        return Err(crate::syscall::errno::EINVAL);
+    }
+    if mode == g::SS_DISABLE {
+        ts.altstack = AltStack::default();
+    } else {
+        if size < g::MINSIGSTKSZ as usize {
+            return Err(crate::syscall::errno::ENOMEM);
+        }
+        ts.altstack = AltStack { sp, size };
+    }
+    Ok(())
 }

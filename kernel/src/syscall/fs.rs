@@ -747,6 +747,23 @@ fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u
     }
 }
 
+/// An interrupted ppoll/pselect6, as in Linux: the time left is written back to the
+/// timeout, and the call restarts unless a handler runs (ERESTARTNOHAND), so a stop and
+/// continue does not end the wait and a restart waits only for the rest.
+fn interrupted_poll(ts_addr: usize, deadline: Option<u64>) -> Errno {
+    if let Some(d) = deadline {
+        let left = crate::time::ticks_to_ns(d.saturating_sub(crate::time::now_ticks()));
+        let ts = g::timespec {
+            tv_sec: (left / 1_000_000_000) as _,
+            tv_nsec: (left % 1_000_000_000) as _,
+        };
+        if write_val(ts_addr, &ts).is_err() {
+            return EFAULT;
+        }
+    }
+    ERESTARTNOHAND
+}
+
 fn timeout_deadline(ts_addr: usize) -> SysResult<Option<u64>> {
     if ts_addr == 0 {
         return Ok(None);
@@ -777,8 +794,10 @@ pub fn ppoll(
     let deadline = timeout_deadline(ts_addr)?;
     let _mask = super::signal::TemporaryMask::install(sigmask, sigsetsize)?;
     let interest: Vec<(i32, u16)> = pfds.iter().map(|p| (p.fd, p.events as u16)).collect();
-    let ready =
-        poll_files(&interest, deadline).map_err(|e| if e == ERESTARTSYS { EINTR } else { e })?;
+    let ready = match poll_files(&interest, deadline) {
+        Err(ERESTARTSYS) => return Err(interrupted_poll(ts_addr, deadline)),
+        r => r?,
+    };
     let mut count = 0;
     for (p, r) in pfds.iter_mut().zip(&ready) {
         p.revents = *r as i16;
@@ -835,8 +854,10 @@ pub fn pselect6(
     };
     let deadline = timeout_deadline(ts_addr)?;
     let _mask = super::signal::TemporaryMask::install(mask_addr, mask_size)?;
-    let ready =
-        poll_files(&interest, deadline).map_err(|e| if e == ERESTARTSYS { EINTR } else { e })?;
+    let ready = match poll_files(&interest, deadline) {
+        Err(ERESTARTSYS) => return Err(interrupted_poll(ts_addr, deadline)),
+        r => r?,
+    };
     if ready.contains(&POLLNVAL) {
         return Err(EBADF);
     }

@@ -67,12 +67,20 @@ pub fn rt_sigprocmask(how: u32, set: usize, old: usize, size: usize) -> SysResul
 }
 
 pub fn rt_sigpending(set: usize, size: usize) -> SysResult {
-    check_sigsetsize(size)?;
+    // Linux accepts any size up to the set's own and copies that many bytes.
+    if size > SigSet::ABI_SIZE {
+        return Err(EINVAL);
+    }
     let task = current();
     let mine = task.signals.lock().pending.pending_set();
     let shared = task.process.signals.lock().shared.pending_set();
     let blocked = task.signals.lock().blocked;
-    write_val(set, &mine.union(shared).intersection(blocked).bits())?;
+    let bytes = mine
+        .union(shared)
+        .intersection(blocked)
+        .bits()
+        .to_ne_bytes();
+    UserSliceMut::new(set, size)?.write(0, &bytes[..size])?;
     Ok(0)
 }
 
@@ -234,18 +242,12 @@ pub fn kill(pid: i32, sig: usize) -> SysResult {
     if targets.is_empty() {
         return Err(ESRCH);
     }
+    // Success if any target was signalled; kill(-1) skips init and the caller.
     let mut result = Err(EPERM);
     for t in &targets {
         if send_checked(t, sig, info).is_ok() {
             result = Ok(0);
         }
-    }
-    if pid == -1 {
-        // kill(-1) also signals the caller itself (unless it is init).
-        if let Some(s) = sig {
-            let _ = signal::send_to_process(&me, s, info);
-        }
-        return Ok(0);
     }
     result
 }
@@ -334,22 +336,7 @@ pub fn sigaltstack(tf: &TrapFrame, new: usize, old: usize) -> SysResult {
         let sp: usize = read_val(new)?;
         let flags: u32 = read_val(new + 8)?;
         let size: usize = read_val(new + 16)?;
-        if on_stack {
-            return Err(EPERM);
-        }
-        let flags = flags & !g::SS_AUTODISARM;
-        if flags != 0 && flags != g::SS_DISABLE {
-            return Err(EINVAL);
-        }
-        let mut ts = task.signals.lock();
-        if flags == g::SS_DISABLE {
-            ts.altstack = signal::AltStack::default();
-        } else {
-            if size < g::MINSIGSTKSZ as usize {
-                return Err(ENOMEM);
-            }
-            ts.altstack = signal::AltStack { sp, size };
-        }
+        signal::set_altstack(tf.regs[REG_SP], sp, flags, size)?;
     }
     Ok(0)
 }
