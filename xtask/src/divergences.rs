@@ -36,6 +36,31 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user answers nanosleep with a bad request pointer EINVAL, Linux EFAULT",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "pipe_exec",
+        reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "pipe_badarg",
+        reason: "qemu-user accepts unknown pipe2 flags, leaks fds when pipe2 faults, and fails partial copies with EFAULT",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "sig_order",
+        reason: "qemu-user 7.2 ignores sa_mask while a handler runs and nests the handlers of all pending signals",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "sig_flags",
+        reason: "qemu-user 7.2 ignores sa_mask in handlers and does not pass SA_NOCLDSTOP/SA_NOCLDWAIT to the host",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "sig_exec",
+        reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {

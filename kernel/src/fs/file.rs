@@ -43,10 +43,16 @@ pub trait File: Send + Sync {
         Err(ENOTTY)
     }
     /// fcntl commands specific to the file kind (F_GETPIPE_SZ, ...).
-    fn fcntl(&self, _cmd: u32, _arg: usize) -> SysResult<usize> {
-        Err(EINVAL)
+    fn fcntl(&self, cmd: u32, _arg: usize) -> SysResult<usize> {
+        match cmd {
+            // Linux's pipe_fcntl: "not a pipe" is EBADF.
+            g::F_GETPIPE_SZ | g::F_SETPIPE_SZ => Err(crate::syscall::errno::EBADF),
+            _ => Err(EINVAL),
+        }
     }
-    /// Called when an open file description using this file changes O_NONBLOCK etc.
+    /// Told the description's status flags when it is made and at every F_SETFL
+    /// (a pipe's write end follows O_DIRECT).
+    fn set_status_flags(&self, _flags: u32) {}
     fn is_tty(&self) -> bool {
         false
     }
@@ -72,6 +78,7 @@ impl OpenFile {
         path: String,
         flags: u32,
     ) -> Arc<OpenFile> {
+        file.set_status_flags(flags);
         Arc::new(OpenFile {
             file,
             inode,
@@ -90,8 +97,9 @@ impl OpenFile {
 
     pub fn set_status_flags(&self, new: u32) {
         let old = self.flags();
-        self.flags
-            .store((old & !SETFL_MASK) | (new & SETFL_MASK), Ordering::Relaxed);
+        let flags = (old & !SETFL_MASK) | (new & SETFL_MASK);
+        self.flags.store(flags, Ordering::Relaxed);
+        self.file.set_status_flags(flags);
     }
 
     pub fn readable(&self) -> bool {

@@ -12,15 +12,27 @@ use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::signal::{self, Signal};
 use crate::syscall::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE};
 use crate::task::{current_process, WaitQueue};
+use alloc::collections::VecDeque;
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general as g;
 use rill_ringbuf::{
     pipe_write_chunk, round_pipe_size, ResizeError, RingBuf, PIPE_BUF, PIPE_DEF_SIZE, PIPE_MAX_SIZE,
 };
 use spin::Mutex;
 
+/// A stretch of the buffered bytes: stream bytes, or one packet of an O_DIRECT
+/// write (pipe(2)): a read returns at most one packet and discards what it
+/// did not take.
+struct Run {
+    len: usize,
+    packet: bool,
+}
+
 struct State {
     buf: RingBuf,
+    /// The bytes in `buf`, oldest first, as runs (their lengths add up to buf.len()).
+    runs: VecDeque<Run>,
     readers: usize,
     writers: usize,
     /// How many read/write ends were ever opened: a FIFO open waiting for a peer
@@ -36,13 +48,22 @@ pub struct Pipe {
     /// poll/select waiters: woken on every change.
     poll: WaitQueue,
     ino: u64,
+    /// The creator's effective ids, which fstat reports (Linux: current_fsuid()).
+    uid: u32,
+    gid: u32,
 }
 
 impl Pipe {
     pub fn new() -> Arc<Pipe> {
+        Pipe::with_owner(0, 0)
+    }
+
+    /// A pipe whose fstat shows owner `uid` and group `gid` (pipe2: the caller's).
+    pub fn with_owner(uid: u32, gid: u32) -> Arc<Pipe> {
         Arc::new(Pipe {
             state: Mutex::new(State {
                 buf: RingBuf::new(PIPE_DEF_SIZE),
+                runs: VecDeque::new(),
                 readers: 0,
                 writers: 0,
                 reader_opens: 0,
@@ -52,6 +73,8 @@ impl Pipe {
             writable: WaitQueue::new(),
             poll: WaitQueue::new(),
             ino: alloc_ino(),
+            uid,
+            gid,
         })
     }
 
@@ -75,6 +98,7 @@ impl Pipe {
             read,
             write,
             writer_opens_seen,
+            direct: AtomicBool::new(false),
         })
     }
 
@@ -103,18 +127,51 @@ impl Pipe {
             let mut s = self.state.lock();
             if !s.buf.is_empty() {
                 let want = buf.len();
-                let mut done = 0;
-                let r = s
-                    .buf
-                    .pop_with(want, |chunk: &[u8]| -> Result<usize, Errno> {
-                        buf.write_at(done, chunk)?;
-                        done += chunk.len();
-                        Ok(chunk.len())
-                    });
+                let st = &mut *s;
+                let (mut done, mut err) = (0, None);
+                while done < want {
+                    let Some(run) = st.runs.front_mut() else {
+                        break;
+                    };
+                    let take = run.len.min(want - done);
+                    let before = done;
+                    // A fault partway stops the copy: the bytes copied so far are the result.
+                    let r = st
+                        .buf
+                        .pop_with(take, |chunk: &[u8]| -> Result<usize, Errno> {
+                            let n = buf.write_upto(done, chunk)?;
+                            done += n;
+                            Ok(n)
+                        });
+                    run.len -= done - before;
+                    if let Err(e) = r {
+                        err = Some(e);
+                        break;
+                    }
+                    if done - before < take {
+                        break;
+                    }
+                    let packet = run.packet;
+                    if packet {
+                        let rest = core::mem::take(&mut run.len);
+                        let _ = st
+                            .buf
+                            .pop_with(rest, |chunk: &[u8]| Ok::<_, Errno>(chunk.len()));
+                    }
+                    if run.len == 0 {
+                        st.runs.pop_front();
+                    }
+                    if packet {
+                        break;
+                    }
+                }
                 drop(s);
                 self.writable.wake_all();
                 self.poll.wake_all();
-                return Some(r);
+                return Some(match err {
+                    Some(e) if done == 0 => Err(e),
+                    _ => Ok(done),
+                });
             }
             if s.writers == 0 {
                 return Some(Ok(0));
@@ -124,7 +181,7 @@ impl Pipe {
         self.readable.wait_until(attempt)?
     }
 
-    fn write(&self, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize> {
+    fn write(&self, buf: &dyn InBuf, nonblock: bool, direct: bool) -> SysResult<usize> {
         let total = buf.len();
         if total == 0 {
             return Ok(0);
@@ -139,7 +196,10 @@ impl Pipe {
                     signal::send_to_current_thread(Signal::SIGPIPE, signal::SigInfo::user(&proc));
                     return Some(if written > 0 { Ok(written) } else { Err(EPIPE) });
                 }
-                let n = pipe_write_chunk(total, total - written, s.buf.free(), PIPE_BUF);
+                let mut n = pipe_write_chunk(total, total - written, s.buf.free(), PIPE_BUF);
+                if direct {
+                    n = n.min(PIPE_BUF); // one packet of at most PIPE_BUF bytes per step
+                }
                 if n == 0 {
                     return nonblock.then_some(if written > 0 {
                         Ok(written)
@@ -151,13 +211,28 @@ impl Pipe {
                     return Some(Err(ENOMEM));
                 }
                 let start = written;
+                // A write of at most PIPE_BUF bytes goes in whole or not at all; a larger
+                // one that faults partway has written the bytes before the fault.
                 let r = s
                     .buf
                     .push_with(n, |space: &mut [u8]| -> Result<usize, Errno> {
-                        buf.read_at(written, space)?;
-                        written += space.len();
-                        Ok(space.len())
+                        let got = if total <= PIPE_BUF {
+                            buf.read_at(written, space).map(|()| space.len())?
+                        } else {
+                            buf.read_upto(written, space)?
+                        };
+                        written += got;
+                        Ok(got)
                     });
+                let moved = written - start;
+                match s.runs.back_mut() {
+                    _ if moved == 0 => {}
+                    Some(last) if !direct && !last.packet => last.len += moved,
+                    _ => s.runs.push_back(Run {
+                        len: moved,
+                        packet: direct,
+                    }),
+                }
                 if written > start {
                     self.readable.wake_all();
                     self.poll.wake_all();
@@ -230,6 +305,8 @@ pub struct PipeEnd {
     write: bool,
     /// The pipe's writer_opens when this end was opened (for POLLHUP).
     writer_opens_seen: u64,
+    /// O_DIRECT is set on the description: writes are packets.
+    direct: AtomicBool,
 }
 
 impl Drop for PipeEnd {
@@ -241,6 +318,7 @@ impl Drop for PipeEnd {
             // A FIFO's data does not outlive its last open end (fifo(7)).
             if s.readers == 0 && s.writers == 0 {
                 s.buf = RingBuf::new(PIPE_DEF_SIZE);
+                s.runs.clear();
             }
         }
         self.pipe.wake_all();
@@ -259,7 +337,13 @@ impl File for PipeEnd {
         if !self.write {
             return Err(EBADF);
         }
-        self.pipe.write(buf, nonblock)
+        self.pipe
+            .write(buf, nonblock, self.direct.load(Ordering::Relaxed))
+    }
+
+    fn set_status_flags(&self, flags: u32) {
+        self.direct
+            .store(flags & g::O_DIRECT != 0, Ordering::Relaxed);
     }
 
     fn metadata(&self) -> Metadata {
@@ -267,6 +351,8 @@ impl File for PipeEnd {
             ino: self.pipe.ino,
             mode: S_IFIFO | 0o600,
             nlink: 1,
+            uid: self.pipe.uid,
+            gid: self.pipe.gid,
             ..Default::default()
         }
     }

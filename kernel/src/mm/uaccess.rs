@@ -44,6 +44,15 @@ impl UserSlice {
     }
     /// Copies the first `dst.len()` bytes from `offset` into `dst`.
     pub fn read(&self, offset: usize, dst: &mut [u8]) -> Result<(), Errno> {
+        match self.read_upto(offset, dst)? {
+            n if n == dst.len() => Ok(()),
+            _ => Err(EFAULT),
+        }
+    }
+
+    /// Like `read`, but a fault after some bytes is not an error: returns how many
+    /// bytes were copied before the first inaccessible page (`EFAULT` only for none).
+    pub fn read_upto(&self, offset: usize, dst: &mut [u8]) -> Result<usize, Errno> {
         if offset.checked_add(dst.len()).is_none_or(|e| e > self.len) {
             return Err(EFAULT);
         }
@@ -51,10 +60,9 @@ impl UserSlice {
             self.addr + offset,
             dst.len(),
             Access::Read,
-            |page, off, done| {
+            |page, _, done| {
                 let n = page.len().min(dst.len() - done);
                 dst[done..done + n].copy_from_slice(&page[..n]);
-                let _ = off;
                 n
             },
         )
@@ -71,6 +79,15 @@ impl UserSliceMut {
     }
     /// Copies `src` to `offset` bytes into this range.
     pub fn write(&self, offset: usize, src: &[u8]) -> Result<(), Errno> {
+        match self.write_upto(offset, src)? {
+            n if n == src.len() => Ok(()),
+            _ => Err(EFAULT),
+        }
+    }
+
+    /// Like `write`, but returns how many bytes went in before the first
+    /// inaccessible page (`EFAULT` only for none).
+    pub fn write_upto(&self, offset: usize, src: &[u8]) -> Result<usize, Errno> {
         if offset.checked_add(src.len()).is_none_or(|e| e > self.len) {
             return Err(EFAULT);
         }
@@ -88,15 +105,16 @@ impl UserSliceMut {
 }
 
 /// Calls `f(page_bytes_from_addr, page_offset, bytes_done)` for each page of
-/// `[addr, addr+len)`; `f` returns how many bytes it moved.
+/// `[addr, addr+len)`; `f` returns how many bytes it moved. Returns the bytes done
+/// before the first inaccessible page, or `EFAULT` if that is the first one.
 fn with_pages(
     addr: usize,
     len: usize,
     access: Access,
     mut f: impl FnMut(&mut [u8], usize, usize) -> usize,
-) -> Result<(), Errno> {
+) -> Result<usize, Errno> {
     if len == 0 {
-        return Ok(());
+        return Ok(0);
     }
     let proc = current_process();
     let aspace = proc.aspace();
@@ -110,16 +128,18 @@ fn copy_pages(
     len: usize,
     access: Access,
     f: &mut impl FnMut(&mut [u8], usize, usize) -> usize,
-) -> Result<(), Errno> {
+) -> Result<usize, Errno> {
     let mut done = 0;
     while done < len {
         let va = addr + done;
         let off = va % PAGE_SIZE;
-        let frame = aspace.page(va, access).map_err(|_| EFAULT)?;
+        let Ok(frame) = aspace.page(va, access) else {
+            return if done == 0 { Err(EFAULT) } else { Ok(done) };
+        };
         let chunk = (PAGE_SIZE - off).min(len - done);
         done += f(&mut frame.bytes_mut()[off..off + chunk], off, done);
     }
-    Ok(())
+    Ok(done)
 }
 
 /// Plain-old-data types that may be copied to and from user memory byte for byte.
@@ -216,12 +236,20 @@ pub fn read_ptr_array(addr: usize, max: usize) -> Result<Vec<usize>, Errno> {
 pub trait OutBuf {
     fn len(&self) -> usize;
     fn write_at(&mut self, offset: usize, src: &[u8]) -> Result<(), Errno>;
+    /// Copies a prefix of `src`, stopping at a fault: the bytes copied, `EFAULT` if none.
+    fn write_upto(&mut self, offset: usize, src: &[u8]) -> Result<usize, Errno> {
+        self.write_at(offset, src).map(|()| src.len())
+    }
 }
 
 /// Where `write`-like operations take their bytes from.
 pub trait InBuf {
     fn len(&self) -> usize;
     fn read_at(&self, offset: usize, dst: &mut [u8]) -> Result<(), Errno>;
+    /// Fills a prefix of `dst`, stopping at a fault: the bytes copied, `EFAULT` if none.
+    fn read_upto(&self, offset: usize, dst: &mut [u8]) -> Result<usize, Errno> {
+        self.read_at(offset, dst).map(|()| dst.len())
+    }
 }
 
 impl OutBuf for UserSliceMut {
@@ -231,6 +259,9 @@ impl OutBuf for UserSliceMut {
     fn write_at(&mut self, offset: usize, src: &[u8]) -> Result<(), Errno> {
         self.write(offset, src)
     }
+    fn write_upto(&mut self, offset: usize, src: &[u8]) -> Result<usize, Errno> {
+        UserSliceMut::write_upto(self, offset, src)
+    }
 }
 
 impl InBuf for UserSlice {
@@ -239,6 +270,102 @@ impl InBuf for UserSlice {
     }
     fn read_at(&self, offset: usize, dst: &mut [u8]) -> Result<(), Errno> {
         self.read(offset, dst)
+    }
+    fn read_upto(&self, offset: usize, dst: &mut [u8]) -> Result<usize, Errno> {
+        UserSlice::read_upto(self, offset, dst)
+    }
+}
+
+/// The buffers of a `readv`/`writev` call as one buffer: offset 0 is the start of
+/// the first, and each buffer continues where the previous one ended. One `read` or
+/// `write` over it is one call for the file (a pipe's `PIPE_BUF` atomicity, one wait).
+pub struct UserIoVec<S> {
+    segs: Vec<S>,
+    len: usize,
+}
+
+impl<S> UserIoVec<S> {
+    /// `segs` with their lengths; `len` is their sum.
+    pub fn new(segs: Vec<S>, mut lens: impl Iterator<Item = usize>) -> Result<Self, Errno> {
+        let len = lens
+            .try_fold(0usize, |a, l| a.checked_add(l))
+            .filter(|&l| l <= isize::MAX as usize);
+        Ok(UserIoVec {
+            segs,
+            len: len.ok_or(crate::syscall::errno::EINVAL)?,
+        })
+    }
+}
+
+/// Runs `f(segment, offset_in_segment, range_of_bytes)` over the parts of
+/// `[offset, offset+n)` that fall in each segment; stops at the first short copy.
+fn each_seg<S>(
+    segs: &[S],
+    seg_len: impl Fn(&S) -> usize,
+    offset: usize,
+    n: usize,
+    mut f: impl FnMut(&S, usize, core::ops::Range<usize>) -> Result<usize, Errno>,
+) -> Result<usize, Errno> {
+    let (mut start, mut done) = (0, 0);
+    for seg in segs {
+        let l = seg_len(seg);
+        let pos = offset + done;
+        if done < n && pos < start + l {
+            let take = (start + l - pos).min(n - done);
+            let got = match f(seg, pos - start, done..done + take) {
+                Ok(got) => got,
+                Err(e) if done == 0 => return Err(e),
+                Err(_) => return Ok(done),
+            };
+            done += got;
+            if got < take {
+                return Ok(done);
+            }
+        }
+        start += l;
+    }
+    Ok(done)
+}
+
+impl OutBuf for UserIoVec<UserSliceMut> {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn write_at(&mut self, offset: usize, src: &[u8]) -> Result<(), Errno> {
+        match self.write_upto(offset, src)? {
+            n if n == src.len() => Ok(()),
+            _ => Err(EFAULT),
+        }
+    }
+    fn write_upto(&mut self, offset: usize, src: &[u8]) -> Result<usize, Errno> {
+        each_seg(
+            &self.segs,
+            |s| s.len(),
+            offset,
+            src.len(),
+            |s, at, r| s.write_upto(at, &src[r]),
+        )
+    }
+}
+
+impl InBuf for UserIoVec<UserSlice> {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn read_at(&self, offset: usize, dst: &mut [u8]) -> Result<(), Errno> {
+        match self.read_upto(offset, dst)? {
+            n if n == dst.len() => Ok(()),
+            _ => Err(EFAULT),
+        }
+    }
+    fn read_upto(&self, offset: usize, dst: &mut [u8]) -> Result<usize, Errno> {
+        each_seg(
+            &self.segs,
+            |s| s.len(),
+            offset,
+            dst.len(),
+            |s, at, r| s.read_upto(at, &mut dst[r]),
+        )
     }
 }
 

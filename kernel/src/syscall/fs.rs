@@ -5,7 +5,7 @@ use super::errno::*;
 use crate::fs::file::{OpenFile, POLLNVAL};
 use crate::fs::path::{self, resolve_at, AbsPath, PATH_MAX};
 use crate::fs::vfs::{check_access, Inode, Metadata, Want, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
-use crate::mm::uaccess::{read_cstr, read_val, write_val, UserSlice, UserSliceMut};
+use crate::mm::uaccess::{read_cstr, read_val, write_val, UserIoVec, UserSlice, UserSliceMut};
 use crate::task::current_process;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -48,21 +48,29 @@ pub fn write(fd: i32, buf: usize, len: usize) -> SysResult {
     f.write(&ubuf)
 }
 
+// Linux's order: a negative offset is EINVAL, then the descriptor (EBADF), then
+// "not seekable" (ESPIPE, also on a pipe's wrong end), then the access mode.
 pub fn pread64(fd: i32, buf: usize, len: usize, pos: i64) -> SysResult {
+    let pos = u64::try_from(pos).map_err(|_| EINVAL)?;
     let f = file(fd)?;
+    if !f.file.seekable() {
+        return Err(ESPIPE);
+    }
     if !f.readable() {
         return Err(EBADF);
     }
-    let pos = u64::try_from(pos).map_err(|_| EINVAL)?;
     f.pread(pos, &mut UserSliceMut::new(buf, len)?)
 }
 
 pub fn pwrite64(fd: i32, buf: usize, len: usize, pos: i64) -> SysResult {
+    let pos = u64::try_from(pos).map_err(|_| EINVAL)?;
     let f = file(fd)?;
+    if !f.file.seekable() {
+        return Err(ESPIPE);
+    }
     if !f.writable() {
         return Err(EBADF);
     }
-    let pos = u64::try_from(pos).map_err(|_| EINVAL)?;
     f.pwrite(pos, &UserSlice::new(buf, len)?)
 }
 
@@ -82,21 +90,16 @@ pub fn readv(fd: i32, iov: usize, count: usize) -> SysResult {
     if !f.readable() {
         return Err(EBADF);
     }
-    let mut total = 0;
-    for v in iovecs(iov, count)? {
-        let mut ubuf = UserSliceMut::new(v.iov_base as usize, v.iov_len as usize)?;
-        match f.read(&mut ubuf) {
-            Ok(n) => {
-                total += n;
-                if n < ubuf.len() {
-                    break;
-                }
-            }
-            Err(e) if total == 0 => return Err(e),
-            Err(_) => break,
-        }
-    }
-    Ok(total)
+    let vecs = iovecs(iov, count)?;
+    let segs = vecs
+        .iter()
+        .map(|v| UserSliceMut::new(v.iov_base as usize, v.iov_len as usize))
+        .collect::<SysResult<_>>()?;
+    // One read over all the buffers: a pipe waits once and returns what is there.
+    f.read(&mut UserIoVec::new(
+        segs,
+        vecs.iter().map(|v| v.iov_len as usize),
+    )?)
 }
 
 pub fn writev(fd: i32, iov: usize, count: usize) -> SysResult {
@@ -105,29 +108,23 @@ pub fn writev(fd: i32, iov: usize, count: usize) -> SysResult {
         return Err(EBADF);
     }
     let vecs = iovecs(iov, count)?;
-    // Check every buffer first so a bad one fails the call before anything is written.
-    let bufs: Vec<UserSlice> = vecs
+    let segs = vecs
         .iter()
         .map(|v| UserSlice::new(v.iov_base as usize, v.iov_len as usize))
         .collect::<SysResult<_>>()?;
-    let mut total = 0;
-    for ubuf in bufs {
-        match f.write(&ubuf) {
-            Ok(n) => {
-                total += n;
-                if n < ubuf.len() {
-                    break;
-                }
-            }
-            Err(e) if total == 0 => return Err(e),
-            Err(_) => break,
-        }
-    }
-    Ok(total)
+    // One write of the total length: PIPE_BUF atomicity covers the whole call.
+    f.write(&UserIoVec::new(
+        segs,
+        vecs.iter().map(|v| v.iov_len as usize),
+    )?)
 }
 
 pub fn lseek(fd: i32, off: i64, whence: u32) -> SysResult {
-    Ok(file(fd)?.seek(off, whence)? as usize)
+    let f = file(fd)?;
+    if whence > g::SEEK_MAX {
+        return Err(EINVAL);
+    }
+    Ok(f.seek(off, whence)? as usize)
 }
 
 /// Opens (and with O_CREAT creates) the node at `path`.
@@ -272,13 +269,15 @@ pub fn pipe2(fds_addr: usize, flags: u32) -> SysResult {
     }
     // Check the destination before creating anything (EFAULT leaves no descriptors).
     UserSliceMut::new(fds_addr, 8)?.write(0, &[0u8; 8])?;
-    let pipe = crate::ipc::pipe::Pipe::new();
+    let (uid, gid) = creds();
+    let pipe = crate::ipc::pipe::Pipe::with_owner(uid, gid);
     let status = flags & (g::O_NONBLOCK | g::O_DIRECT);
+    // O_DIRECT (packet mode) belongs to the write end only, as on Linux.
     let r = OpenFile::new(
         pipe.open_end(true, false),
         None,
         String::from("pipe:"),
-        g::O_RDONLY | status,
+        g::O_RDONLY | (status & g::O_NONBLOCK),
     );
     let w = OpenFile::new(
         pipe.open_end(false, true),
