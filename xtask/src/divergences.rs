@@ -61,6 +61,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "proc_status",
+        reason: "under qemu-user /proc/self/status describes the emulator, which ignores host signal 32",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {

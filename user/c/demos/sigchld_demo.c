@@ -1,5 +1,6 @@
-/* sigchld_demo: the kernel tells a parent that a child has ended by sending
- * it SIGCHLD; the parent reaps its children in the SIGCHLD handler.
+/* sigchld_demo: a parent reaps its children in its SIGCHLD handler.
+ *
+ * The kernel tells a parent that a child has ended by sending it SIGCHLD.
  *
  * The parent starts three children; child i sleeps i*300 ms and exits with
  * status 10+i. Each exit makes the kernel send SIGCHLD to the parent. The

@@ -1,5 +1,7 @@
-/* sigint_demo: why can Ctrl+C end a process, and how can a process decide
- * otherwise? (the signal section of the IPC lecture)
+/* sigint_demo: catches Ctrl+C (SIGINT) once; the second one ends it.
+ *
+ * Why can Ctrl+C end a process, and how can a process decide otherwise? (the
+ * signal section of the IPC lecture)
  *
  * Pressing Ctrl+C raises an interrupt; the kernel's terminal driver sees
  * the character and sends SIGINT to the foreground process. The default

@@ -1,4 +1,6 @@
-/* sigwait_demo: one process sends signals to another with kill.
+/* sigwait_demo: run it with `&`, then `kill -USR1 PID` from the shell.
+ *
+ * One process sends signals to another with kill.
  *
  * Run it as a background job, then send it SIGUSR1 from the shell (another
  * job) with `kill -USR1 PID`. It prints every SIGUSR1 it gets and who sent
