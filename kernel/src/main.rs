@@ -42,13 +42,13 @@ struct Platform {
 
 fn read_device_tree(dtb_pa: usize) -> Platform {
     // The tree is read before the heap exists: nothing here allocates.
-    // SAFETY: OpenSBI passes the physical address of a valid flattened device tree,
-    // which the direct map covers; it is only read.
-    let fdt: fdt::Fdt<'static> =
-        match unsafe { fdt::Fdt::from_ptr(mm::phys_to_virt(dtb_pa) as *const u8) } {
-            Ok(f) => f,
-            Err(e) => panic!("bad device tree: {e:?}"),
-        };
+    // The header's second big-endian word is the blob's total size.
+    let header = mm::boot_memory(dtb_pa, 8);
+    let size = u32::from_be_bytes([header[4], header[5], header[6], header[7]]) as usize;
+    let fdt = match fdt::Fdt::new(mm::boot_memory(dtb_pa, size)) {
+        Ok(f) => f,
+        Err(e) => panic!("bad device tree: {e:?}"),
+    };
     let reg = |compat: &[&str]| -> Option<usize> {
         fdt.find_compatible(compat)?
             .reg()?
@@ -97,10 +97,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     console::kernel_line(format_args!("Rill booting"));
     mm::pagetable::drop_boot_identity_map();
     arch::trap::init();
-    // The kernel never uses the FPU, but user state is saved and restored with FPU
-    // instructions, which need sstatus.FS on.
-    // SAFETY: only changes the FPU status field.
-    unsafe { riscv::register::sstatus::set_fs(riscv::register::sstatus::FS::Initial) };
+    arch::cpu::enable_fpu();
 
     let platform = read_device_tree(dtb_pa);
     extern "C" {
@@ -119,11 +116,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     INIT_ARGS.call_once(|| bootargs::init_args(platform.bootargs));
 
     let initramfs: &[u8] = match platform.initrd {
-        // SAFETY: QEMU loaded the initramfs at this physical range, reached via the direct
-        // map; the frame allocator does not own it yet, and it is only read here.
-        Some((s, e)) => unsafe {
-            core::slice::from_raw_parts(mm::phys_to_virt(s) as *const u8, e - s)
-        },
+        Some((s, e)) => mm::boot_memory(s, e - s),
         None => &[],
     };
     fs::init(initramfs);
@@ -163,15 +156,12 @@ extern "C" fn init_task_start() -> ! {
     let mut argv = alloc::vec![String::from("/bin/init")];
     argv.extend(INIT_ARGS.get().into_iter().flatten().cloned());
     let envp = alloc::vec![String::from("HOME=/"), String::from("TERM=vt100")];
-    let task = task::current();
-    let frame = task.trap_frame_ptr();
-    drop(task);
-    // SAFETY: the frame belongs to this task, which is running, and nothing else uses it.
-    let tf = unsafe { &mut *frame };
-    if let Err(e) = syscall::exec_init(tf, argv, envp) {
-        panic!("cannot run /bin/init: {e:?}");
-    }
-    trap::return_to_user(frame)
+    let frame = task::current().trap_frame_ptr();
+    arch::trap::enter_user(frame, |tf| {
+        if let Err(e) = syscall::exec_init(tf, argv, envp) {
+            panic!("cannot run /bin/init: {e:?}");
+        }
+    })
 }
 
 #[panic_handler]

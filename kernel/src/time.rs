@@ -2,7 +2,6 @@
 //! RTC of the virt machine gives the wall-clock time once at boot.
 
 use crate::arch::{cpu, sbi};
-use crate::mm::phys_to_virt;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Timer ticks per second (device tree `timebase-frequency`; 10 MHz on QEMU virt).
@@ -20,14 +19,7 @@ pub fn init(freq: u64, rtc_base: Option<usize>) {
         FREQ.store(freq, Ordering::Relaxed);
     }
     if let Some(base) = rtc_base {
-        let reg = phys_to_virt(base) as *const u32;
-        // SAFETY: the goldfish RTC's TIME_LOW (offset 0) latches TIME_HIGH (offset 4);
-        // both are MMIO registers reached through the direct map.
-        let ns = unsafe {
-            let lo = reg.read_volatile() as u64;
-            let hi = reg.add(1).read_volatile() as u64;
-            (hi << 32) | lo
-        };
+        let ns = crate::drivers::rtc::read_ns(base);
         REALTIME_BASE_NS.store(
             ns.saturating_sub(ticks_to_ns(now_ticks())),
             Ordering::Relaxed,

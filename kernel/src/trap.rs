@@ -70,14 +70,9 @@ extern "C" fn user_trap(tf: &mut TrapFrame) {
     signal::deliver_pending(tf, from_syscall);
 }
 
-/// First entry of a new task into user mode.
+/// First entry of a new task into user mode (pending signals are delivered first).
 pub fn return_to_user(tf: *mut TrapFrame) -> ! {
-    {
-        // SAFETY: `tf` is the current task's own trap frame and nothing else uses it.
-        let frame = unsafe { &mut *tf };
-        signal::deliver_pending(frame, false);
-    }
-    enter_user(tf)
+    enter_user(tf, |frame| signal::deliver_pending(frame, false))
 }
 
 fn external_interrupt() {

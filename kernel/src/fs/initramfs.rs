@@ -70,7 +70,9 @@ pub fn unpack(root: &Arc<dyn Inode>, archive: &[u8]) -> SysResult<()> {
         }
         let path = normalize("/", entry.name)?;
         // "." (which GNU cpio writes first) and "/" name the root itself.
-        let Some(name) = path.components.last() else { continue };
+        let Some(name) = path.components.last() else {
+            continue;
+        };
         let mut dir = root.clone();
         for c in &path.components[..path.components.len() - 1] {
             dir = dir.lookup(c)?;

@@ -32,5 +32,14 @@ pub const fn page_round_down(x: usize) -> usize {
     x & !(PAGE_SIZE - 1)
 }
 
+/// Physical memory the boot code reads before the frame allocator owns it (the
+/// device tree, the initramfs), as a byte slice in the direct map.
+pub fn boot_memory(pa: usize, len: usize) -> &'static [u8] {
+    // SAFETY: only called at boot for ranges firmware or QEMU placed in RAM (covered by
+    // the direct map); nothing writes them until the frame allocator is given them,
+    // after their last use.
+    unsafe { core::slice::from_raw_parts(phys_to_virt(pa) as *const u8, len) }
+}
+
 /// Exclusive end of user space: the lower half of Sv39.
 pub const USER_END: usize = 1 << 38;

@@ -84,9 +84,8 @@ pub fn block() {
     // Drop our reference: a dead task's stack is never resumed, and the Arc held by the
     // hart keeps the task alive until the switch is complete.
     drop(task);
-    // SAFETY: `ctx` belongs to the current task, which stays allocated while the hart
-    // holds it as `current`; the idle context was saved when the scheduler switched here.
-    unsafe { switch(ctx, this_cpu().idle.as_ptr()) };
+    // `ctx` stays valid: the hart holds the task as `current` until it has switched.
+    switch(ctx, this_cpu().idle.as_ptr());
     current().fp.lock().restore();
 }
 
@@ -113,9 +112,9 @@ pub fn run() -> ! {
         task.process.activate_address_space();
         let ctx = task.ctx.as_ptr();
         *cpu.current.lock() = Some(task);
-        // SAFETY: the task's context was created by `Task::new` or saved by `block`, and
-        // the task is kept alive by `cpu.current` until it switches back.
-        unsafe { switch(cpu.idle.as_ptr(), ctx) };
+        // The task's context was made by `Task::new` or saved by `block`, and
+        // `cpu.current` keeps the task alive until it switches back.
+        switch(cpu.idle.as_ptr(), ctx);
         let Some(prev) = cpu.current.lock().take() else {
             continue;
         };

@@ -28,11 +28,14 @@ extern "C" {
 
 /// Saves the running kernel thread into `from` and resumes `to`.
 ///
-/// # Safety
-/// `to` must have been filled by an earlier switch or by `Context::new` with a stack
-/// that is still allocated, and both must stay valid until the switch back.
-pub unsafe fn switch(from: *mut Context, to: *const Context) {
-    // SAFETY: guaranteed by the caller.
+/// The scheduler upholds what this needs: a `ContextCell` belongs to a task (created by
+/// `Task::new` on its own kernel stack) or to a hart's scheduler loop; `to` was filled
+/// by `Context::new` or by an earlier switch; and the task whose stack either context
+/// uses is kept alive (as the hart's current task) until it has switched away again.
+/// Both pointers come from `ContextCell::as_ptr`: the scheduler cannot hold a
+/// reference across the switch, because a dead task never returns from it.
+pub fn switch(from: *mut Context, to: *const Context) {
+    // SAFETY: see above.
     unsafe { context_switch(from, to) }
 }
 

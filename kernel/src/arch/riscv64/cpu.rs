@@ -3,6 +3,13 @@
 
 use riscv::register::{sie, sstatus};
 
+/// Turns the FPU on (sstatus.FS = Initial). The kernel never computes with it, but user
+/// state is saved and restored with FPU instructions.
+pub fn enable_fpu() {
+    // SAFETY: only changes the FPU status field.
+    unsafe { sstatus::set_fs(sstatus::FS::Initial) };
+}
+
 /// Reads the `tp` register, which the kernel uses to point at its per-hart data.
 pub fn read_tp() -> usize {
     let tp: usize;

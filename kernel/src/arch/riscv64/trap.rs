@@ -129,14 +129,17 @@ pub fn init() {
     }
 }
 
-/// Leaves the kernel for user mode with the registers in `tf`. Never returns; the next
-/// trap from user mode enters `user_trap` with the same `tf`.
-pub fn enter_user(tf: *mut TrapFrame) -> ! {
+/// A task's first entry into user mode: lets `prepare` fill in or adjust the registers
+/// in `tf` (the task's own trap frame), then leaves the kernel with them. The next
+/// trap from user mode enters `user_trap` with the same frame.
+pub fn enter_user(tf: *mut TrapFrame, prepare: impl FnOnce(&mut TrapFrame)) -> ! {
     extern "C" {
         fn trap_return(tf: *mut TrapFrame) -> !;
     }
-    // SAFETY: `tf` is the current task's trap frame at the top of its kernel stack,
-    // which stays allocated as long as the task exists.
+    // SAFETY: `tf` is the running task's trap frame at the top of its kernel stack,
+    // which stays allocated as long as the task exists; only this task touches it.
+    prepare(unsafe { &mut *tf });
+    // SAFETY: as above; trap_return restores the frame and executes sret.
     unsafe { trap_return(tf) }
 }
 

@@ -1,4 +1,4 @@
-/* pipe_ex1: the pipe example of the IPC lecture.
+/* pipe-ex1: the pipe example of the IPC lecture.
  *
  * The parent creates a pipe, then forks. The pipe is two file descriptors:
  * fds[0] is the read end, fds[1] the write end, and the child inherits both.
