@@ -7,7 +7,7 @@ KERNEL_ELF  := kernel/target/riscv64gc-unknown-none-elf/release/rill
 XTASK       := cargo run -q --release -p xtask --
 STAMP_DEPS  := $(BUILD)/.deps-ok
 
-.PHONY: all deps kernel user cprogs rootfs run exec test host-test guest-test clean
+.PHONY: all deps kernel user cprogs rootfs run console2 exec test host-test guest-test clean
 
 all: rootfs
 
@@ -33,6 +33,10 @@ rootfs: kernel user cprogs
 
 run: rootfs
 	$(XTASK) run
+
+# The second terminal of a running `make run` (a virtio console on a unix socket).
+console2: deps
+	socat -,raw,echo=0,escape=0x1d UNIX-CONNECT:$(BUILD)/console2.sock
 
 exec: rootfs
 	@test -n "$(PROG)" || { echo 'usage: make exec PROG=path/to/static-binary ARGS="..."'; exit 2; }

@@ -8,6 +8,7 @@ command -v qemu-system-riscv64 >/dev/null || packages+=(qemu-system-misc)
 command -v qemu-riscv64 >/dev/null || packages+=(qemu-user)
 command -v riscv64-linux-gnu-gcc >/dev/null || packages+=(gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu)
 [ -f /usr/riscv64-linux-gnu/lib/libc.a ] || packages+=(libc6-dev-riscv64-cross)
+command -v socat >/dev/null || packages+=(socat)
 
 if [ ${#packages[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -38,6 +38,8 @@ struct Platform {
     timebase: u64,
     initrd: Option<(usize, usize)>,
     bootargs: &'static str,
+    /// virtio-mmio slots: (base, size, interrupt).
+    virtio: [Option<(usize, usize, u32)>; 8],
 }
 
 fn read_device_tree(dtb_pa: usize) -> Platform {
@@ -76,7 +78,24 @@ fn read_device_tree(dtb_pa: usize) -> Platform {
         .cpus()
         .next()
         .map_or(10_000_000, |c| c.timebase_frequency() as u64);
+    let mut virtio = [None; 8];
+    let slots = fdt.all_nodes().filter(|n| {
+        n.compatible()
+            .is_some_and(|c| c.all().any(|s| s == "virtio,mmio"))
+    });
+    for (slot, node) in virtio.iter_mut().zip(slots) {
+        let reg = node.reg().and_then(|mut r| r.next());
+        let irq = node.interrupts().and_then(|mut i| i.next());
+        if let (Some(r), Some(irq)) = (reg, irq) {
+            *slot = Some((
+                r.starting_address as usize,
+                r.size.unwrap_or(0x1000),
+                irq as u32,
+            ));
+        }
+    }
     Platform {
+        virtio,
         mem_end,
         uart: reg(&["ns16550a"]).unwrap_or(0x1000_0000),
         plic: reg(&["riscv,plic0", "sifive,plic-1.0.0"]).unwrap_or(0x0c00_0000),
@@ -129,6 +148,14 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     drivers::uart::init(platform.uart);
     drivers::plic::init(platform.plic);
     drivers::plic::enable(trap::UART_IRQ, 0);
+    // A virtio console, when QEMU provides one, is the second terminal /dev/hvc0.
+    for (base, size, irq) in platform.virtio.iter().flatten() {
+        if drivers::hvc::init(*base, *size) {
+            trap::set_hvc_irq(*irq);
+            drivers::plic::enable(*irq, 0);
+            break;
+        }
+    }
     arch::cpu::enable_interrupt_sources();
 
     match task::process::Process::create_init(init_task_start) {

@@ -7,10 +7,18 @@ use crate::drivers::{plic, uart};
 use crate::mm::aspace::Access;
 use crate::signal::{self, Signal};
 use crate::task::{current_process, schedule_yield};
+use core::sync::atomic::{AtomicU32, Ordering};
 use linux_raw_sys::general as g;
 
 /// The UART's interrupt line on the virt machine.
 pub const UART_IRQ: u32 = 10;
+
+/// The virtio console's interrupt line (0: none).
+static HVC_IRQ: AtomicU32 = AtomicU32::new(0);
+
+pub fn set_hvc_irq(irq: u32) {
+    HVC_IRQ.store(irq, Ordering::Relaxed);
+}
 
 #[no_mangle]
 extern "C" fn user_trap(tf: &mut TrapFrame) {
@@ -91,6 +99,16 @@ fn external_interrupt() {
             }
             if n > 0 {
                 crate::fs::tty::CONSOLE.receive(&buf[..n]);
+            }
+        }
+        if irq == HVC_IRQ.load(Ordering::Relaxed) {
+            let mut buf = [0u8; 64];
+            loop {
+                let n = crate::drivers::hvc::receive(&mut buf);
+                if n == 0 {
+                    break;
+                }
+                crate::fs::tty::HVC0.receive(&buf[..n]);
             }
         }
         plic::complete(irq, hart);

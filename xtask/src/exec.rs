@@ -106,8 +106,26 @@ pub fn exec(a: ExecArgs) -> Res<i32> {
 /// this terminal. QEMU's escape is Ctrl-A X.
 pub fn run() -> Res<i32> {
     let mut cmd = qemu::command(&paths::initramfs(), "".as_ref())?;
-    // A second serial port for the guest (a host pty with `-serial pty`, or a unix socket with
-    // `-chardev socket,id=s1,path=...,server=on,wait=off -serial chardev:s1`) goes here.
+    // A second terminal: a virtio console whose host end is a unix socket (`make
+    // console2` connects to it). Modern virtio-mmio, which the kernel's driver expects.
+    let socket = paths::console2();
+    let _ = fs::remove_file(&socket);
+    cmd.args([
+        "-global",
+        "virtio-mmio.force-legacy=false",
+        "-device",
+        "virtio-serial-device",
+    ]);
+    cmd.arg("-chardev");
+    cmd.arg(format!(
+        "socket,id=console2,path={},server=on,wait=off",
+        socket.display()
+    ));
+    cmd.args(["-device", "virtconsole,chardev=console2"]);
+    eprintln!(
+        "rill: second terminal: `make console2` in another window (socket {})",
+        socket.display()
+    );
     let status = cmd.status().ctx(|| "starting qemu-system-riscv64".into())?;
     Ok(status.code().unwrap_or(1))
 }

@@ -83,6 +83,10 @@ pub mod paths {
     pub fn kernel() -> PathBuf {
         build().join("kernel.bin")
     }
+    /// The host end of the guest's second terminal (/dev/hvc0) during `run`.
+    pub fn console2() -> PathBuf {
+        build().join("console2.sock")
+    }
 }
 
 fn main() -> ExitCode {

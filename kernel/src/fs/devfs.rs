@@ -77,7 +77,7 @@ pub fn mount(root: &Arc<dyn Inode>) {
             }
         },
     };
-    let nodes: [(&str, Arc<dyn Inode>); 4] = [
+    let nodes: [(&str, Arc<dyn Inode>); 5] = [
         (
             "null",
             Arc::new(Device {
@@ -92,8 +92,9 @@ pub fn mount(root: &Arc<dyn Inode>) {
                 ino: alloc_ino(),
             }),
         ),
-        ("console", Arc::new(TtyNode)),
-        ("tty", Arc::new(TtyNode)),
+        ("console", Arc::new(TtyNode::Console)),
+        ("tty", Arc::new(TtyNode::Controlling)),
+        ("hvc0", Arc::new(TtyNode::Hvc0)),
     ];
     for (name, node) in nodes {
         let _ = dev.link(name, node);

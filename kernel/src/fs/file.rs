@@ -53,9 +53,9 @@ pub trait File: Send + Sync {
     /// Told the description's status flags when it is made and at every F_SETFL
     /// (a pipe's write end follows O_DIRECT).
     fn set_status_flags(&self, _flags: u32) {}
-    fn is_tty(&self) -> bool {
-        false
-    }
+    /// Opened without O_NOCTTY by the leader `sid` of a session with no controlling
+    /// terminal: a terminal becomes that session's controlling terminal.
+    fn acquire_controlling(&self, _sid: crate::task::Pid) {}
 }
 
 /// Status flags fcntl(F_SETFL) may change.

@@ -10,7 +10,7 @@ use super::file::{File, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR};
 use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
 use crate::signal::{self, Signal};
-use crate::syscall::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, EPERM, ERESTARTSYS};
+use crate::syscall::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, ENXIO, EPERM, ERESTARTSYS};
 use crate::task::{current_process, Pid, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
@@ -38,6 +38,9 @@ pub struct Tty {
     d: Mutex<Discipline>,
     readers: WaitQueue,
     ino: u64,
+    rdev: u64,
+    /// Where output bytes go (the UART or the virtio console).
+    write_out: fn(&[u8]),
 }
 
 fn default_termios() -> g::termios {
@@ -69,26 +72,47 @@ fn default_termios() -> g::termios {
     }
 }
 
-/// The console terminal (/dev/console, /dev/tty, the shell's terminal).
-pub static CONSOLE: Lazy<Arc<Tty>> = Lazy::new(|| {
-    Arc::new(Tty {
-        d: Mutex::new(Discipline {
-            termios: default_termios(),
-            winsize: g::winsize {
-                ws_row: 24,
-                ws_col: 80,
-                ws_xpixel: 0,
-                ws_ypixel: 0,
-            },
-            line: Vec::new(),
-            ready: VecDeque::new(),
-            session: 0,
-            foreground: 0,
-        }),
-        readers: WaitQueue::new(),
-        ino: alloc_ino(),
-    })
-});
+impl Tty {
+    fn new(write_out: fn(&[u8]), rdev: u64) -> Arc<Tty> {
+        Arc::new(Tty {
+            d: Mutex::new(Discipline {
+                termios: default_termios(),
+                winsize: g::winsize {
+                    ws_row: 24,
+                    ws_col: 80,
+                    ws_xpixel: 0,
+                    ws_ypixel: 0,
+                },
+                line: Vec::new(),
+                ready: VecDeque::new(),
+                session: 0,
+                foreground: 0,
+            }),
+            readers: WaitQueue::new(),
+            ino: alloc_ino(),
+            rdev,
+            write_out,
+        })
+    }
+}
+
+/// The serial console (/dev/console): the terminal `make run` shows.
+pub static CONSOLE: Lazy<Arc<Tty>> =
+    Lazy::new(|| Tty::new(crate::console::write_bytes, (5 << 8) | 1));
+
+/// The virtio console (/dev/hvc0): a second terminal on a host socket.
+pub static HVC0: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(crate::drivers::hvc::write, 229 << 8));
+
+fn terminals() -> [&'static Arc<Tty>; 2] {
+    [&CONSOLE, &HVC0]
+}
+
+/// The session leader `sid` exited: its controlling terminal hangs up.
+pub fn hang_up_session(sid: Pid) {
+    for t in terminals() {
+        t.hang_up(sid);
+    }
+}
 
 impl Discipline {
     fn lflag(&self, f: u32) -> bool {
@@ -187,8 +211,8 @@ impl Discipline {
     }
 }
 
-/// Output post-processing (OPOST/ONLCR).
-fn output(termios: &g::termios, bytes: &[u8]) {
+/// Output post-processing (OPOST/ONLCR), then the device.
+fn output(write_out: fn(&[u8]), termios: &g::termios, bytes: &[u8]) {
     if termios.c_oflag & g::OPOST != 0 && termios.c_oflag & g::ONLCR != 0 {
         let mut buf = Vec::with_capacity(bytes.len() + 8);
         for &b in bytes {
@@ -197,9 +221,9 @@ fn output(termios: &g::termios, bytes: &[u8]) {
             }
             buf.push(b);
         }
-        crate::console::write_bytes(&buf);
+        write_out(&buf);
     } else {
-        crate::console::write_bytes(bytes);
+        write_out(bytes);
     }
 }
 
@@ -218,7 +242,7 @@ impl Tty {
             (d.termios, d.foreground)
         };
         if !echo.is_empty() {
-            output(&termios, &echo);
+            output(self.write_out, &termios, &echo);
         }
         for sig in signals {
             if fg != 0 {
@@ -257,8 +281,12 @@ impl Tty {
         }
     }
 
-    /// A session leader opening a terminal that no session controls acquires it.
+    /// A session leader without a controlling terminal that opens a terminal no session
+    /// controls acquires it.
     pub fn acquire_if_free(&self, sid: Pid) {
+        if terminals().iter().any(|t| t.d.lock().session == sid) {
+            return;
+        }
         let mut d = self.d.lock();
         if d.session == 0 {
             d.session = sid;
@@ -378,7 +406,7 @@ impl File for Tty {
             if let Err(e) = buf.read_at(done, &mut chunk[..n]) {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }
-            output(&termios, &chunk[..n]);
+            output(self.write_out, &termios, &chunk[..n]);
             done += n;
         }
         Ok(done)
@@ -389,7 +417,7 @@ impl File for Tty {
             ino: self.ino,
             mode: S_IFCHR | 0o620,
             nlink: 1,
-            rdev: (5 << 8) | 1,
+            rdev: self.rdev,
             ..Default::default()
         }
     }
@@ -406,8 +434,8 @@ impl File for Tty {
         Some(&self.readers)
     }
 
-    fn is_tty(&self) -> bool {
-        true
+    fn acquire_controlling(&self, sid: Pid) {
+        self.acquire_if_free(sid);
     }
 
     fn ioctl(&self, cmd: u32, arg: usize) -> SysResult<usize> {
@@ -512,14 +540,44 @@ impl File for Tty {
     }
 }
 
-/// The device node for the console (/dev/console, /dev/tty).
-pub struct TtyNode;
+/// A terminal device node: a fixed terminal, or /dev/tty, which is whichever terminal
+/// controls the opener's session.
+pub enum TtyNode {
+    Console,
+    Hvc0,
+    Controlling,
+}
+
+impl TtyNode {
+    fn terminal(&self) -> SysResult<Arc<Tty>> {
+        match self {
+            TtyNode::Console => Ok(CONSOLE.clone()),
+            TtyNode::Hvc0 if crate::drivers::hvc::is_present() => Ok(HVC0.clone()),
+            TtyNode::Hvc0 => Err(ENXIO),
+            TtyNode::Controlling => {
+                let sid = current_process().sid();
+                terminals()
+                    .into_iter()
+                    .find(|t| t.d.lock().session == sid)
+                    .cloned()
+                    .ok_or(ENXIO)
+            }
+        }
+    }
+}
 
 impl Inode for TtyNode {
     fn metadata(&self) -> Metadata {
-        CONSOLE.metadata()
+        match self {
+            TtyNode::Console => CONSOLE.metadata(),
+            TtyNode::Hvc0 => HVC0.metadata(),
+            TtyNode::Controlling => Metadata {
+                rdev: 5 << 8,
+                ..CONSOLE.metadata()
+            },
+        }
     }
     fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
-        Ok(CONSOLE.clone())
+        Ok(self.terminal()?)
     }
 }

@@ -85,21 +85,27 @@ fn iovecs(addr: usize, count: usize) -> SysResult<Vec<g::iovec>> {
         .collect()
 }
 
+/// The buffers of a readv/writev call as one buffer, each checked by `make`.
+fn user_iovec<S>(
+    iov: usize,
+    count: usize,
+    make: fn(usize, usize) -> SysResult<S>,
+) -> SysResult<UserIoVec<S>> {
+    let vecs = iovecs(iov, count)?;
+    let segs = vecs
+        .iter()
+        .map(|v| make(v.iov_base as usize, v.iov_len as usize))
+        .collect::<SysResult<_>>()?;
+    UserIoVec::new(segs, vecs.iter().map(|v| v.iov_len as usize))
+}
+
 pub fn readv(fd: i32, iov: usize, count: usize) -> SysResult {
     let f = file(fd)?;
     if !f.readable() {
         return Err(EBADF);
     }
-    let vecs = iovecs(iov, count)?;
-    let segs = vecs
-        .iter()
-        .map(|v| UserSliceMut::new(v.iov_base as usize, v.iov_len as usize))
-        .collect::<SysResult<_>>()?;
     // One read over all the buffers: a pipe waits once and returns what is there.
-    f.read(&mut UserIoVec::new(
-        segs,
-        vecs.iter().map(|v| v.iov_len as usize),
-    )?)
+    f.read(&mut user_iovec(iov, count, UserSliceMut::new)?)
 }
 
 pub fn writev(fd: i32, iov: usize, count: usize) -> SysResult {
@@ -107,16 +113,8 @@ pub fn writev(fd: i32, iov: usize, count: usize) -> SysResult {
     if !f.writable() {
         return Err(EBADF);
     }
-    let vecs = iovecs(iov, count)?;
-    let segs = vecs
-        .iter()
-        .map(|v| UserSlice::new(v.iov_base as usize, v.iov_len as usize))
-        .collect::<SysResult<_>>()?;
     // One write of the total length: PIPE_BUF atomicity covers the whole call.
-    f.write(&UserIoVec::new(
-        segs,
-        vecs.iter().map(|v| v.iov_len as usize),
-    )?)
+    f.write(&user_iovec(iov, count, UserSlice::new)?)
 }
 
 pub fn lseek(fd: i32, off: i64, whence: u32) -> SysResult {
@@ -168,8 +166,8 @@ pub fn open_path(p: &AbsPath, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>>
         node.truncate(0)?;
     }
     let f = node.clone().open(flags)?;
-    if f.is_tty() && flags & g::O_NOCTTY == 0 && proc.sid() == proc.pid {
-        crate::fs::tty::CONSOLE.acquire_if_free(proc.pid);
+    if flags & g::O_NOCTTY == 0 && proc.sid() == proc.pid {
+        f.acquire_controlling(proc.pid);
     }
     Ok(OpenFile::new(f, Some(node), p.to_string(), flags))
 }

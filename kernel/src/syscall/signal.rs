@@ -187,16 +187,14 @@ fn check_permission(target: &process::Process) -> SysResult<()> {
     }
 }
 
+/// Sends `sig` (None: only the permission check, as kill's signal 0 does).
 fn send_checked(
     target: &alloc::sync::Arc<process::Process>,
     sig: Option<Signal>,
     info: SigInfo,
 ) -> SysResult<()> {
     check_permission(target)?;
-    match sig {
-        Some(s) => signal::send_to_process(target, s, info),
-        None => Ok(()),
-    }
+    sig.map_or(Ok(()), |s| signal::send_to_process(target, s, info))
 }
 
 fn send_checked_thread(
@@ -205,10 +203,7 @@ fn send_checked_thread(
     info: SigInfo,
 ) -> SysResult<()> {
     check_permission(target)?;
-    match sig {
-        Some(s) => signal::send_to_thread(target, s, info),
-        None => Ok(()),
-    }
+    sig.map_or(Ok(()), |s| signal::send_to_thread(target, s, info))
 }
 
 pub fn kill(pid: i32, sig: usize) -> SysResult {

@@ -378,7 +378,7 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
         }
     }
     if proc.sid() == proc.pid {
-        crate::fs::tty::CONSOLE.hang_up(proc.pid);
+        crate::fs::tty::hang_up_session(proc.pid);
     }
     // Groups whose link to the rest of the session went through this process: its own
     // (when its parent is in another group of the session) and its children's (when

@@ -2,7 +2,9 @@
 //!
 //! `init` with no arguments is the interactive mode: print a banner, run /bin/sh
 //! on the console, reap orphaned processes meanwhile, and exit 0 when the shell
-//! exits (the kernel then powers the machine off). `init PROG ARGS...` runs PROG
+//! exits (the kernel then powers the machine off). When the second terminal
+//! /dev/hvc0 exists (`make run` provides it), a second shell runs there in its own
+//! session, restarted whenever it exits. `init PROG ARGS...` runs PROG
 //! instead (looked up in /bin unless it contains a '/'), and exits with its status
 //! as a shell reports it: the exit code, or 128 + the signal that killed it. That
 //! is how tests run: QEMU's exit status becomes the test's status.
@@ -38,11 +40,23 @@ pub extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     let args: Vec<String> = rill_user::args();
     let status = if args.is_empty() {
         banner();
-        let pid = spawn(&["/bin/sh".to_string()], &["USER=root"]);
-        wait_for(pid);
+        let shell = ["/bin/sh".to_string()];
+        let pid = spawn(&shell, &["USER=root"], None);
+        let mut second =
+            second_terminal().then(|| spawn(&shell, &["USER=root"], Some(SECOND_TERMINAL)));
+        loop {
+            match reap() {
+                Reaped::Child(p, _) if p == pid => break,
+                Reaped::Child(p, _) if Some(p) == second => {
+                    second = Some(spawn(&shell, &["USER=root"], Some(SECOND_TERMINAL)));
+                }
+                Reaped::Child(..) => {}
+                Reaped::Error => break,
+            }
+        }
         0
     } else {
-        let pid = spawn(&args, &[]);
+        let pid = spawn(&args, &[], None);
         wait_for(pid)
     };
     std::process::exit(status);
@@ -95,8 +109,27 @@ fn banner() {
     }
 }
 
+/// The second terminal, a virtio console QEMU connects to a host socket.
+const SECOND_TERMINAL: &std::ffi::CStr = c"/dev/hvc0";
+
+/// Whether the second terminal exists (opening it fails with ENXIO otherwise).
+fn second_terminal() -> bool {
+    // SAFETY: a constant path; the descriptor is closed at once. O_NOCTTY keeps init's
+    // own controlling terminal.
+    unsafe {
+        let fd = libc::open(SECOND_TERMINAL.as_ptr(), libc::O_RDWR | libc::O_NOCTTY);
+        if fd < 0 {
+            return false;
+        }
+        libc::close(fd);
+    }
+    true
+}
+
 /// Starts `argv` as a child in "/" with the standard environment plus `extra_env`.
-fn spawn(argv: &[String], extra_env: &[&str]) -> libc::pid_t {
+/// With `terminal`, the child leads a new session whose controlling terminal (and
+/// standard input, output and error) is that device.
+fn spawn(argv: &[String], extra_env: &[&str], terminal: Option<&std::ffi::CStr>) -> libc::pid_t {
     let prog = &argv[0];
     let path = if prog.contains('/') {
         prog.clone()
@@ -125,6 +158,23 @@ fn spawn(argv: &[String], extra_env: &[&str]) -> libc::pid_t {
     }
     if pid == 0 {
         set_terminal_signals(libc::SIG_DFL);
+        if let Some(path) = terminal {
+            // SAFETY: plain calls on a constant path and the descriptor they return.
+            unsafe {
+                libc::setsid();
+                let fd = libc::open(path.as_ptr(), libc::O_RDWR);
+                if fd >= 0 {
+                    libc::ioctl(fd, libc::TIOCSCTTY, 0);
+                    for std_fd in 0..3 {
+                        libc::dup2(fd, std_fd);
+                    }
+                    if fd > 2 {
+                        libc::close(fd);
+                    }
+                }
+            }
+            println!("Rill: second terminal");
+        }
         // SAFETY: all pointers point into the NUL-terminated arrays built above.
         unsafe {
             libc::chdir(c"/".as_ptr());
@@ -144,19 +194,36 @@ fn set_terminal_signals(action: libc::sighandler_t) {
     }
 }
 
-/// Reaps children until `child` ends, and returns its shell-style status. Every
-/// orphan in the system becomes our child, so any other pid is simply collected.
-fn wait_for(child: libc::pid_t) -> i32 {
+enum Reaped {
+    /// A child (ours or an orphan we inherited) ended, with its raw wait status.
+    Child(libc::pid_t, c_int),
+    Error,
+}
+
+/// Waits for any child to end.
+fn reap() -> Reaped {
     loop {
         let mut raw = 0;
         // SAFETY: raw is a valid place for the status.
         let pid = unsafe { libc::waitpid(-1, &mut raw, 0) };
-        if pid == child {
-            return rill_user::shell_status(raw);
+        if pid > 0 {
+            return Reaped::Child(pid, raw);
         }
-        if pid < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+        if io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
             rill_user::report("init", "waitpid", &io::Error::last_os_error());
-            return 1;
+            return Reaped::Error;
+        }
+    }
+}
+
+/// Reaps children until `child` ends, and returns its shell-style status. Every
+/// orphan in the system becomes our child, so any other pid is simply collected.
+fn wait_for(child: libc::pid_t) -> i32 {
+    loop {
+        match reap() {
+            Reaped::Child(pid, raw) if pid == child => return rill_user::shell_status(raw),
+            Reaped::Child(..) => {}
+            Reaped::Error => return 1,
         }
     }
 }
