@@ -218,17 +218,22 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
     if !blocked.union(real_blocked).contains(sig) && ignored_at_generation(proc, sig) {
         return Ok(());
     }
-    let queued = if to_thread {
-        task.signals
-            .lock()
-            .pending
-            .enqueue(sig, info, RLIMIT_SIGPENDING)
-    } else {
-        proc.signals
-            .lock()
-            .shared
-            .enqueue(sig, info, RLIMIT_SIGPENDING)
+    let enqueue = |info: SigInfo, limit: usize| {
+        if to_thread {
+            task.signals.lock().pending.enqueue(sig, info, limit)
+        } else {
+            proc.signals.lock().shared.enqueue(sig, info, limit)
+        }
     };
+    // Over the limit, only sigqueue-style senders (negative si_code) get EAGAIN; a
+    // kill() still makes the signal pending, without its information (as Linux).
+    let queued = enqueue(info, RLIMIT_SIGPENDING).or_else(|e| {
+        if info.code < 0 {
+            Err(e)
+        } else {
+            enqueue(SigInfo { code: g::SI_USER as i32, ..Default::default() }, usize::MAX)
+        }
+    });
     if queued.is_err() {
         return Err(EAGAIN);
     }
