@@ -259,20 +259,29 @@ impl File for TmpHandle {
         if end > MAX_FILE_SIZE {
             return Err(EFBIG);
         }
-        {
+        let copied = {
             let mut content = self.node.content.lock();
             let Content::File(data) = &mut *content else {
                 return Err(EISDIR);
             };
-            if data.len() < end as usize {
-                data.try_reserve(end as usize - data.len())
+            let old_len = data.len();
+            if old_len < end as usize {
+                data.try_reserve(end as usize - old_len)
                     .map_err(|_| ENOMEM)?;
                 data.resize(end as usize, 0);
             }
-            buf.read_at(0, &mut data[pos as usize..end as usize])?;
-        }
+            // A fault part-way writes what came before it; the file grows only by that.
+            let r = buf.read_upto(0, &mut data[pos as usize..end as usize]);
+            let got = *r.as_ref().unwrap_or(&0);
+            data.truncate(if got == 0 {
+                old_len
+            } else {
+                old_len.max(pos as usize + got)
+            });
+            r?
+        };
         self.node.touch_mtime();
-        Ok(len)
+        Ok(copied)
     }
 
     fn seekable(&self) -> bool {

@@ -1,66 +1,104 @@
 //! Futexes: wait on a user word while it holds an expected value, woken by address.
 //! C libraries use them for locks and for CLONE_CHILD_CLEARTID; waiters are keyed by
 //! (address space, user address).
+//!
+//! Each waiter takes a ticket. FUTEX_WAKE moves up to `count` tickets, oldest first,
+//! from `waiting` to `woken` and wakes the queue; a waiter returns once its ticket is
+//! woken. The value check happens under the same lock as enqueueing, so a wake that
+//! follows a change of the word cannot slip between the check and the sleep.
 
 use crate::mm::uaccess::read_val;
-use crate::syscall::errno::{SysResult, EAGAIN};
+use crate::syscall::errno::{SysResult, EAGAIN, EINVAL};
 use crate::task::current_process;
 use crate::task::wait::{block_on, WaitQueue};
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::sync::Arc;
 use spin::Mutex;
 
 type Key = (usize, usize);
 
-/// One queue per futex word that has waiters, plus a count of wake-ups it received.
+#[derive(Default)]
+struct Tickets {
+    next: u64,
+    waiting: VecDeque<u64>,
+    woken: BTreeSet<u64>,
+}
+
+#[derive(Default)]
 struct Futex {
     queue: WaitQueue,
-    wakes: Mutex<u64>,
+    tickets: Mutex<Tickets>,
 }
 
 static FUTEXES: Mutex<BTreeMap<Key, Arc<Futex>>> = Mutex::new(BTreeMap::new());
 
-fn key(addr: usize) -> Key {
-    (Arc::as_ptr(&current_process().aspace()) as usize, addr)
+fn key(addr: usize) -> SysResult<Key> {
+    if !addr.is_multiple_of(4) {
+        return Err(EINVAL);
+    }
+    Ok((Arc::as_ptr(&current_process().aspace()) as usize, addr))
 }
 
 /// FUTEX_WAIT: sleeps while `*addr == val` until woken or `deadline` (timer ticks).
 pub fn wait(addr: usize, val: u32, deadline: Option<u64>) -> SysResult<usize> {
-    let k = key(addr);
-    let f = FUTEXES
-        .lock()
-        .entry(k)
-        .or_insert_with(|| {
-            Arc::new(Futex {
-                queue: WaitQueue::new(),
-                wakes: Mutex::new(0),
-            })
-        })
-        .clone();
-    let current: u32 = read_val(addr)?;
-    if current != val {
-        return Err(EAGAIN);
-    }
-    let start = *f.wakes.lock();
-    let r = block_on(&[&f.queue], deadline, || {
-        (*f.wakes.lock() != start).then_some(0)
+    let k = key(addr)?;
+    let f = FUTEXES.lock().entry(k).or_default().clone();
+    let ticket = {
+        let mut t = f.tickets.lock();
+        match read_val::<u32>(addr) {
+            Ok(v) if v == val => {
+                let ticket = t.next;
+                t.next += 1;
+                t.waiting.push_back(ticket);
+                Ok(ticket)
+            }
+            Ok(_) => Err(EAGAIN),
+            Err(e) => Err(e),
+        }
+    };
+    let r = ticket.and_then(|ticket| {
+        let r = block_on(&[&f.queue], deadline, || {
+            f.tickets.lock().woken.remove(&ticket).then_some(0)
+        });
+        if r.is_err() {
+            // Interrupted or timed out: give up the ticket, unless a wake took it meanwhile.
+            let mut t = f.tickets.lock();
+            if t.woken.remove(&ticket) {
+                return Ok(0);
+            }
+            t.waiting.retain(|&w| w != ticket);
+        }
+        r
     });
+    // The last user of an idle futex removes its entry.
     let mut table = FUTEXES.lock();
-    if Arc::strong_count(&f) == 2 {
+    let idle = {
+        let t = f.tickets.lock();
+        t.waiting.is_empty() && t.woken.is_empty()
+    };
+    if idle && Arc::strong_count(&f) == 2 {
         table.remove(&k);
     }
     r
 }
 
-/// FUTEX_WAKE: wakes waiters of `addr` (Rill wakes all of them; each re-checks).
-pub fn wake(addr: usize, _count: usize) -> usize {
-    let f = FUTEXES.lock().get(&key(addr)).cloned();
-    match f {
-        Some(f) => {
-            *f.wakes.lock() += 1;
-            f.queue.wake_all();
-            1
+/// FUTEX_WAKE: wakes up to `count` waiters of `addr`; returns how many.
+pub fn wake(addr: usize, count: usize) -> SysResult<usize> {
+    let Some(f) = FUTEXES.lock().get(&key(addr)?).cloned() else {
+        return Ok(0);
+    };
+    let n = {
+        let mut t = f.tickets.lock();
+        let n = count.min(t.waiting.len());
+        for _ in 0..n {
+            if let Some(ticket) = t.waiting.pop_front() {
+                t.woken.insert(ticket);
+            }
         }
-        None => 0,
+        n
+    };
+    if n > 0 {
+        f.queue.wake_all();
     }
+    Ok(n)
 }

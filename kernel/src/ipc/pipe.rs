@@ -248,10 +248,7 @@ impl Pipe {
         match self.writable.wait_until(attempt) {
             Ok(r) => r,
             // Interrupted after progress: report the bytes already written (pipe(7)).
-            Err(e) if written > 0 => {
-                let _ = e;
-                Ok(written)
-            }
+            Err(_) if written > 0 => Ok(written),
             Err(e) => Err(e),
         }
     }

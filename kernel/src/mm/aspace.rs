@@ -116,7 +116,7 @@ impl AddressSpace {
     }
 
     /// Whether any area overlaps `[start, end)`.
-    fn overlaps(&self, start: usize, end: usize) -> bool {
+    pub fn overlaps(&self, start: usize, end: usize) -> bool {
         if let Some((_, a)) = self.areas.range(..end).next_back() {
             if a.end > start {
                 return true;
@@ -280,7 +280,9 @@ impl AddressSpace {
             return self.brk;
         }
         let old_end = page_round_up(self.brk);
-        let new_end = page_round_up(new);
+        let Some(new_end) = super::checked_page_round_up(new) else {
+            return self.brk;
+        };
         if new_end > old_end {
             if self.overlaps(old_end, new_end) || new_end > MMAP_TOP {
                 return self.brk;

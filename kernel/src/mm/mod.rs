@@ -28,6 +28,14 @@ pub const fn page_round_up(x: usize) -> usize {
     (x + PAGE_SIZE - 1) & !(PAGE_SIZE - 1)
 }
 
+/// `page_round_up` for user-supplied values: None where rounding would overflow.
+pub const fn checked_page_round_up(x: usize) -> Option<usize> {
+    match x.checked_add(PAGE_SIZE - 1) {
+        Some(v) => Some(v & !(PAGE_SIZE - 1)),
+        None => None,
+    }
+}
+
 pub const fn page_round_down(x: usize) -> usize {
     x & !(PAGE_SIZE - 1)
 }

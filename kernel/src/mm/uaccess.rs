@@ -206,6 +206,9 @@ pub fn read_cstr(addr: usize, max: usize) -> Result<String, Errno> {
         let n = chunk.min(buf.len());
         UserSlice::new(va, n)?.read(0, &mut buf[..n])?;
         if let Some(pos) = buf[..n].iter().position(|&b| b == 0) {
+            if out.len() + pos > max {
+                return Err(ENAMETOOLONG);
+            }
             out.extend_from_slice(&buf[..pos]);
             return String::from_utf8(out).map_err(|_| crate::syscall::errno::EINVAL);
         }

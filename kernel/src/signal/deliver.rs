@@ -115,7 +115,15 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
             }
         }
         if setup_frame(tf, sig, &info, &act).is_err() {
-            // The stack cannot take the frame: Linux forces SIGSEGV.
+            // The stack cannot take the frame: Linux forces SIGSEGV, and if SIGSEGV's own
+            // handler is what cannot run, the default action kills the process.
+            if sig == Signal::SIGSEGV {
+                current()
+                    .process
+                    .signals
+                    .lock()
+                    .set_action(sig, super::SigAction::default());
+            }
             super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
             continue;
         }
@@ -157,7 +165,10 @@ fn setup_frame(
     let user_sp = tf.regs[REG_SP];
     let use_alt = act.has(g::SA_ONSTACK) && altstack.size != 0 && !altstack.contains(user_sp);
     let top = if use_alt {
-        altstack.sp + altstack.size
+        altstack
+            .sp
+            .checked_add(altstack.size)
+            .ok_or(crate::syscall::errno::EFAULT)?
     } else {
         user_sp
     };

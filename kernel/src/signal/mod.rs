@@ -154,6 +154,17 @@ pub fn interrupting_signal_pending(task: &Task) -> bool {
     task.process.signals.lock().shared.has_deliverable(blocked)
 }
 
+/// Whether SIGKILL is pending for `task` (it ends even uninterruptible-by-signals waits).
+pub fn kill_pending(task: &Task) -> bool {
+    task.signals.lock().pending.is_pending(Signal::SIGKILL)
+        || task
+            .process
+            .signals
+            .lock()
+            .shared
+            .is_pending(Signal::SIGKILL)
+}
+
 /// Whether the disposition makes `sig` have no effect at all (so it is discarded at
 /// generation, as Linux's sig_ignored()).
 fn ignored_at_generation(proc: &Process, sig: Signal) -> bool {
@@ -231,7 +242,13 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
         if info.code < 0 {
             Err(e)
         } else {
-            enqueue(SigInfo { code: g::SI_USER as i32, ..Default::default() }, usize::MAX)
+            enqueue(
+                SigInfo {
+                    code: g::SI_USER as i32,
+                    ..Default::default()
+                },
+                usize::MAX,
+            )
         }
     });
     if queued.is_err() {
@@ -414,9 +431,9 @@ fn stop_current(sig: Signal) {
     }
     {
         let mut st = task.state.lock();
-        // A SIGCONT that raced ahead of us leaves the process running.
+        // A SIGCONT or SIGKILL that raced ahead of us leaves the process running.
         let cont_pending = proc.signals.lock().shared.is_pending(Signal::SIGCONT);
-        if cont_pending {
+        if cont_pending || kill_pending(&task) {
             return;
         }
         *st = crate::task::thread::TaskState::Stopped;

@@ -747,19 +747,36 @@ fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u
 /// An interrupted ppoll/pselect6, as in Linux: the time left is written back to the
 /// timeout, and the call restarts unless a handler runs (ERESTARTNOHAND), so a stop and
 /// continue does not end the wait and a restart waits only for the rest.
-fn interrupted_poll(ts_addr: usize, deadline: Option<u64>) -> Errno {
+/// ppoll and pselect6 write the time left back into the caller's timeout, as Linux
+/// does (glibc's select relies on it); a failure to write is ignored.
+fn store_time_left(ts_addr: usize, deadline: Option<u64>) {
     if let Some(d) = deadline {
         let left = crate::time::ticks_to_ns(d.saturating_sub(crate::time::now_ticks()));
         let ts = g::timespec {
             tv_sec: (left / 1_000_000_000) as _,
             tv_nsec: (left % 1_000_000_000) as _,
         };
-        if write_val(ts_addr, &ts).is_err() {
-            return EFAULT;
-        }
+        let _ = write_val(ts_addr, &ts);
     }
-    ERESTARTNOHAND
 }
+
+/// Runs `poll_files` for ppoll/pselect6: the time left is stored whatever happens, and
+/// a signal makes the call EINTR after a handler, or resume otherwise.
+fn poll_with_timeout(
+    interest: &[(i32, u16)],
+    ts_addr: usize,
+    deadline: Option<u64>,
+) -> SysResult<Vec<u16>> {
+    let r = poll_files(interest, deadline);
+    store_time_left(ts_addr, deadline);
+    r.map_err(|e| if e == ERESTARTSYS { ERESTARTNOHAND } else { e })
+}
+
+/// Events that make a descriptor readable or writable for select (Linux's
+/// POLLIN_SET and POLLOUT_SET).
+const SELECT_IN: u16 =
+    crate::fs::file::POLLIN | crate::fs::file::POLLHUP | crate::fs::file::POLLERR;
+const SELECT_OUT: u16 = crate::fs::file::POLLOUT | crate::fs::file::POLLERR;
 
 fn timeout_deadline(ts_addr: usize) -> SysResult<Option<u64>> {
     if ts_addr == 0 {
@@ -786,15 +803,10 @@ pub fn ppoll(
     let mut pfds: Vec<g::pollfd> = (0..nfds)
         .map(|i| read_val(fds_addr + i * size))
         .collect::<SysResult<_>>()?;
-    // revents is written back: the array must be writable too.
-    UserSliceMut::new(fds_addr, nfds * size)?;
     let deadline = timeout_deadline(ts_addr)?;
     let _mask = super::signal::TemporaryMask::install(sigmask, sigsetsize)?;
     let interest: Vec<(i32, u16)> = pfds.iter().map(|p| (p.fd, p.events as u16)).collect();
-    let ready = match poll_files(&interest, deadline) {
-        Err(ERESTARTSYS) => return Err(interrupted_poll(ts_addr, deadline)),
-        r => r?,
-    };
+    let ready = poll_with_timeout(&interest, ts_addr, deadline)?;
     let mut count = 0;
     for (p, r) in pfds.iter_mut().zip(&ready) {
         p.revents = *r as i16;
@@ -814,10 +826,11 @@ pub fn pselect6(
     ts_addr: usize,
     sig: usize,
 ) -> SysResult {
-    const FD_SETSIZE: usize = 1024;
-    if nfds > FD_SETSIZE {
+    if (nfds as isize) < 0 {
         return Err(EINVAL);
     }
+    // Descriptors past the table's size cannot be open: Linux ignores them too.
+    let nfds = nfds.min(crate::fs::fdtable::MAX_FDS);
     let words = nfds.div_ceil(64);
     let read_set = |addr: usize| -> SysResult<Vec<u64>> {
         if addr == 0 {
@@ -831,10 +844,10 @@ pub fn pselect6(
         let bit = |set: &Vec<u64>| set[fd / 64] >> (fd % 64) & 1 != 0;
         let mut ev = 0u16;
         if bit(&r) {
-            ev |= crate::fs::file::POLLIN | crate::fs::file::POLLHUP | crate::fs::file::POLLERR;
+            ev |= SELECT_IN;
         }
         if bit(&w) {
-            ev |= crate::fs::file::POLLOUT | crate::fs::file::POLLERR;
+            ev |= SELECT_OUT;
         }
         if bit(&e) {
             ev |= g::POLLPRI as u16;
@@ -851,10 +864,7 @@ pub fn pselect6(
     };
     let deadline = timeout_deadline(ts_addr)?;
     let _mask = super::signal::TemporaryMask::install(mask_addr, mask_size)?;
-    let ready = match poll_files(&interest, deadline) {
-        Err(ERESTARTSYS) => return Err(interrupted_poll(ts_addr, deadline)),
-        r => r?,
-    };
+    let ready = poll_with_timeout(&interest, ts_addr, deadline)?;
     if ready.contains(&POLLNVAL) {
         return Err(EBADF);
     }
@@ -866,14 +876,11 @@ pub fn pselect6(
     let mut count = 0;
     for (&(fd, want), &ev) in interest.iter().zip(&ready) {
         let (i, b) = (fd as usize / 64, 1u64 << (fd as usize % 64));
-        let rd = crate::fs::file::POLLIN | crate::fs::file::POLLHUP | crate::fs::file::POLLERR;
-        if want & crate::fs::file::POLLIN != 0 && ev & rd != 0 {
+        if want & crate::fs::file::POLLIN != 0 && ev & SELECT_IN != 0 {
             ro[i] |= b;
             count += 1;
         }
-        if want & crate::fs::file::POLLOUT != 0
-            && ev & (crate::fs::file::POLLOUT | crate::fs::file::POLLERR) != 0
-        {
+        if want & crate::fs::file::POLLOUT != 0 && ev & SELECT_OUT != 0 {
             wo[i] |= b;
             count += 1;
         }

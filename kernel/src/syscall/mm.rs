@@ -2,7 +2,7 @@
 
 use super::errno::*;
 use crate::mm::aspace::Prot;
-use crate::mm::{page_round_up, PAGE_SIZE, USER_END};
+use crate::mm::{PAGE_SIZE, USER_END};
 use crate::task::current_process;
 use linux_raw_sys::general as g;
 
@@ -23,7 +23,9 @@ fn check_range(addr: usize, len: usize) -> SysResult<usize> {
     if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
         return Err(EINVAL);
     }
-    let end = addr.checked_add(page_round_up(len)).ok_or(EINVAL)?;
+    let end = crate::mm::checked_page_round_up(len)
+        .and_then(|l| addr.checked_add(l))
+        .ok_or(EINVAL)?;
     if end > USER_END {
         return Err(EINVAL);
     }
@@ -41,17 +43,14 @@ pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, _off: usize
         return Err(ENODEV);
     }
     let prot = prot_from(prot)?;
-    let len = page_round_up(len);
-    if len == 0 || len > USER_END {
-        return Err(ENOMEM);
-    }
+    let len = crate::mm::checked_page_round_up(len)
+        .filter(|&l| l <= USER_END)
+        .ok_or(ENOMEM)?;
     let aspace = current_process().aspace();
     let mut a = aspace.lock();
     let start = if flags & (g::MAP_FIXED | g::MAP_FIXED_NOREPLACE) != 0 {
         let end = check_range(addr, len)?;
-        if flags & g::MAP_FIXED_NOREPLACE != 0
-            && (addr..end).step_by(PAGE_SIZE).any(|p| a.is_mapped(p))
-        {
+        if flags & g::MAP_FIXED_NOREPLACE != 0 && a.overlaps(addr, end) {
             return Err(EEXIST);
         }
         a.unmap(addr, end);

@@ -57,15 +57,29 @@ pub fn clone(
     process::fork(tf, args).map(|pid| pid as usize)
 }
 
-/// Reads argv/envp-style string arrays from user memory (NULL array = empty).
-fn string_array(addr: usize) -> SysResult<Vec<String>> {
+/// Reads an argv/envp-style string array (NULL array = empty), charging each string
+/// and pointer to `budget`: E2BIG once the arguments would exceed it, before the
+/// kernel has copied more than that much.
+fn string_array(addr: usize, budget: &mut usize) -> SysResult<Vec<String>> {
     if addr == 0 {
         return Ok(Vec::new());
     }
-    read_ptr_array(addr, 0x7fff_ffff)?
-        .into_iter()
-        .map(|p| read_cstr(p, 128 * 1024))
-        .collect()
+    let ptrs = read_ptr_array(addr, *budget / core::mem::size_of::<usize>())?;
+    let mut out = Vec::with_capacity(ptrs.len());
+    for p in ptrs {
+        let s = read_cstr(p, exec::MAX_ARG_STRLEN).map_err(|e| {
+            if e == ENAMETOOLONG {
+                E2BIG
+            } else {
+                e
+            }
+        })?;
+        *budget = budget
+            .checked_sub(s.len() + 1 + core::mem::size_of::<usize>())
+            .ok_or(E2BIG)?;
+        out.push(s);
+    }
+    Ok(out)
 }
 
 pub fn execve(
@@ -75,8 +89,9 @@ pub fn execve(
     envp_addr: usize,
 ) -> SysResult {
     let path_str = read_cstr(path_addr, PATH_MAX)?;
-    let argv = string_array(argv_addr)?;
-    let envp = string_array(envp_addr)?;
+    let mut budget = exec::MAX_ARGS_BYTES;
+    let argv = string_array(argv_addr, &mut budget)?;
+    let envp = string_array(envp_addr, &mut budget)?;
     let mut p = resolve_at(AT_FDCWD, &path_str)?;
     // /proc/PID/exe names the running program's file.
     if let Some(target) = crate::fs::procfs::readlink(&p) {
@@ -174,11 +189,12 @@ pub fn futex(addr: usize, op: u32, val: u32, timeout: usize) -> SysResult {
                 )
             };
             match crate::ipc::futex::wait(addr, val, deadline) {
-                Err(ERESTARTSYS) => Err(EINTR),
+                // A handler makes the wait return EINTR; otherwise it resumes (Linux).
+                Err(ERESTARTSYS) => Err(ERESTARTNOHAND),
                 r => r,
             }
         }
-        g::FUTEX_WAKE => Ok(crate::ipc::futex::wake(addr, val as usize)),
+        g::FUTEX_WAKE => crate::ipc::futex::wake(addr, val as usize),
         _ => Err(ENOSYS),
     }
 }
@@ -320,16 +336,16 @@ pub fn prlimit64(pid: i32, resource: u32, new: usize, old: usize) -> SysResult {
             return Err(EINVAL);
         }
     }
-    let mut limits = proc.rlimits.lock();
-    let cur = limits[resource as usize];
+    let cur = proc.rlimits.lock()[resource as usize];
+    let root = proc.creds.lock().euid == 0;
+    if new_limit.is_some_and(|l| l.rlim_max > cur.rlim_max && !root) {
+        return Err(EPERM);
+    }
     if old != 0 {
         write_val(old, &cur)?;
     }
     if let Some(l) = new_limit {
-        if l.rlim_max > cur.rlim_max && proc.creds.lock().euid != 0 {
-            return Err(EPERM);
-        }
-        limits[resource as usize] = l;
+        proc.rlimits.lock()[resource as usize] = l;
     }
     Ok(0)
 }

@@ -119,6 +119,10 @@ impl Drop for TemporaryMask {
 }
 
 pub fn rt_sigsuspend(set: usize, size: usize) -> SysResult {
+    // Unlike ppoll's, sigsuspend's mask is not optional.
+    if set == 0 {
+        return Err(EFAULT);
+    }
     let _mask = TemporaryMask::install(set, size)?;
     let task = current();
     let r = crate::task::wait::block_on(&[], None, || None::<()>);
@@ -313,6 +317,13 @@ pub fn sigaltstack(tf: &TrapFrame, new: usize, old: usize) -> SysResult {
     let task = current();
     let cur = task.signals.lock().altstack;
     let on_stack = cur.contains(tf.regs[REG_SP]);
+    // The new stack is applied first: on error the old one is not reported (Linux).
+    if new != 0 {
+        let sp: usize = read_val(new)?;
+        let flags: u32 = read_val(new + 8)?;
+        let size: usize = read_val(new + 16)?;
+        signal::set_altstack(tf.regs[REG_SP], sp, flags, size)?;
+    }
     if old != 0 {
         let flags = if on_stack {
             g::SS_ONSTACK
@@ -326,12 +337,6 @@ pub fn sigaltstack(tf: &TrapFrame, new: usize, old: usize) -> SysResult {
         report[8..12].copy_from_slice(&flags.to_ne_bytes());
         report[16..].copy_from_slice(&(cur.size as u64).to_ne_bytes());
         UserSliceMut::new(old, 24)?.write(0, &report)?;
-    }
-    if new != 0 {
-        let sp: usize = read_val(new)?;
-        let flags: u32 = read_val(new + 8)?;
-        let size: usize = read_val(new + 16)?;
-        signal::set_altstack(tf.regs[REG_SP], sp, flags, size)?;
     }
     Ok(0)
 }

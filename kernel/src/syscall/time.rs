@@ -147,14 +147,21 @@ pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
     if which != g::ITIMER_REAL {
         return Err(EINVAL);
     }
-    let nv: g::itimerval = read_val(new)?;
     let us = |tv: &g::timeval| -> SysResult<u64> {
         if tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1_000_000 {
             return Err(EINVAL);
         }
-        Ok(tv.tv_sec as u64 * NS + tv.tv_usec as u64 * 1000)
+        Ok((tv.tv_sec as u64)
+            .saturating_mul(NS)
+            .saturating_add(tv.tv_usec as u64 * 1000))
     };
-    let (value, interval) = (us(&nv.it_value)?, us(&nv.it_interval)?);
+    // A NULL new value disarms the timer (Linux accepts it as all zeros).
+    let (value, interval) = if new == 0 {
+        (0, 0)
+    } else {
+        let nv: g::itimerval = read_val(new)?;
+        (us(&nv.it_value)?, us(&nv.it_interval)?)
+    };
     if old != 0 {
         write_val(old, &current_itimer())?;
     }

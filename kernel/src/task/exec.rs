@@ -17,8 +17,11 @@ use xmas_elf::ElfFile;
 
 /// Where position-independent static programs (Rust's static-pie) are loaded.
 const PIE_BASE: usize = 0x2a_aaaa_0000;
-/// Linux's limit on argv + envp strings (MAX_ARG_STRLEN * 32 on small stacks).
-const MAX_ARGS_BYTES: usize = 256 * 1024;
+/// Rill's limit on argv + envp, strings and pointers together (Linux allows a quarter
+/// of the stack limit, 2 MiB by default; 256 KiB keeps the copy small).
+pub const MAX_ARGS_BYTES: usize = 256 * 1024;
+/// Linux's limit on one argument or environment string.
+pub const MAX_ARG_STRLEN: usize = 32 * 4096;
 /// RISC-V ISA bits for AT_HWCAP: I, M, A, F, D, C.
 const HWCAP_IMAFDC: usize = (1 << 8) | (1 << 12) | (1 << 0) | (1 << 5) | (1 << 3) | (1 << 2);
 

@@ -289,34 +289,33 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         fp.save();
         fp
     };
-    child.threads.lock().push(task.clone());
-
+    // Like Linux, a bad tid address is not an error: the store is just skipped.
     if let Some(addr) = args.parent_tid {
-        crate::mm::uaccess::write_val(addr, &pid)?;
+        let _ = crate::mm::uaccess::write_val(addr, &pid);
     }
     if let Some(addr) = args.child_tid_set {
         // The child's memory: with a shared VM it is ours; otherwise write the copy.
         if args.share_vm {
-            crate::mm::uaccess::write_val(addr, &pid)?;
+            let _ = crate::mm::uaccess::write_val(addr, &pid);
         } else {
-            let bytes = pid.to_ne_bytes();
-            child.aspace().lock().write_initial(addr, &bytes)?;
+            let _ = child
+                .aspace()
+                .lock()
+                .write_initial(addr, &pid.to_ne_bytes());
         }
     }
+    child.threads.lock().push(task.clone());
 
     parent.children.lock().push(child.clone());
     PROCESSES.lock().insert(pid, child.clone());
     sched::spawn(task);
 
     if args.vfork {
-        // The parent borrows nothing back until the child execs or exits.
-        let _ = child
-            .vfork_wait
-            .wait_until(|| child.vfork_released.load(Ordering::Acquire).then_some(()));
-        while !child.vfork_released.load(Ordering::Acquire) {
-            // A signal interrupted the wait: Linux's vfork keeps waiting (killable only).
-            sched::schedule_yield();
-        }
+        // The parent borrows nothing back until the child execs or exits; only SIGKILL
+        // ends the wait early (and then kills the parent on the way out).
+        let _ = super::wait::block_on_killable(&[&child.vfork_wait], || {
+            child.vfork_released.load(Ordering::Acquire).then_some(())
+        });
     }
     Ok(pid)
 }
@@ -346,7 +345,7 @@ pub fn exit_current(status: i32) -> ! {
     let ctid = task.clear_child_tid.load(Ordering::Relaxed);
     if ctid != 0 {
         let _ = crate::mm::uaccess::write_val(ctid, &0u32);
-        crate::ipc::futex::wake(ctid, 1);
+        let _ = crate::ipc::futex::wake(ctid, 1);
     }
 
     // Close files first: this is what lets pipe readers see EOF.
@@ -372,10 +371,8 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
         log::info!("init exited with status {code}; powering off");
         crate::arch::sbi::shutdown(code as u8);
     }
-    if let Some(mut t) = proc.real_timer.try_lock() {
-        if let Some(key) = t.key.take() {
-            super::wait::cancel_timer(key);
-        }
+    if let Some(key) = proc.real_timer.lock().key.take() {
+        super::wait::cancel_timer(key);
     }
     if proc.sid() == proc.pid {
         crate::fs::tty::hang_up_session(proc.pid);

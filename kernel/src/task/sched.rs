@@ -49,25 +49,33 @@ pub fn spawn(task: Arc<Task>) {
     RUN_QUEUE.lock().push_back(task.clone());
 }
 
-/// Wakes a sleeping (or, with `stopped`, a stopped) task. Returns whether it was woken.
-pub fn wake(task: &Arc<Task>) -> bool {
+/// Makes a task in state `from` runnable again. A task still on a hart (it has not
+/// finished switching away, or has not even called `block` yet) is only marked
+/// Running: it then carries on, or the scheduler loop requeues it once it has switched
+/// away. Only a task that is off every hart goes into the run queue, so a task is never
+/// queued twice or resumed on two harts.
+fn make_runnable(task: &Arc<Task>, from: TaskState) -> bool {
     let mut st = task.state.lock();
-    if *st == TaskState::Sleeping {
+    if *st != from {
+        return false;
+    }
+    if task.on_cpu.load(Ordering::Acquire) {
+        *st = TaskState::Running;
+    } else {
         *st = TaskState::Ready;
         RUN_QUEUE.lock().push_back(task.clone());
-        true
-    } else {
-        false
     }
+    true
+}
+
+/// Wakes a sleeping task. Returns whether it was sleeping.
+pub fn wake(task: &Arc<Task>) -> bool {
+    make_runnable(task, TaskState::Sleeping)
 }
 
 /// Resumes a task stopped by job control.
 pub fn resume_stopped(task: &Arc<Task>) {
-    let mut st = task.state.lock();
-    if *st == TaskState::Stopped {
-        *st = TaskState::Ready;
-        RUN_QUEUE.lock().push_back(task.clone());
-    }
+    make_runnable(task, TaskState::Stopped);
 }
 
 /// Sets the current task's state before it calls `block`.
@@ -104,11 +112,12 @@ pub fn run() -> ! {
             cpu::wait_for_interrupt();
             continue;
         };
-        while task.on_cpu.load(Ordering::Acquire) {
-            core::hint::spin_loop();
+        // Queued tasks are Ready and off every hart (see `make_runnable`).
+        {
+            let mut st = task.state.lock();
+            *st = TaskState::Running;
+            task.on_cpu.store(true, Ordering::Release);
         }
-        *task.state.lock() = TaskState::Running;
-        task.on_cpu.store(true, Ordering::Release);
         task.process.activate_address_space();
         let ctx = task.ctx.as_ptr();
         *cpu.current.lock() = Some(task);
@@ -118,10 +127,12 @@ pub fn run() -> ! {
         let Some(prev) = cpu.current.lock().take() else {
             continue;
         };
-        prev.on_cpu.store(false, Ordering::Release);
+        // Clearing on_cpu under the state lock orders it with `make_runnable`: a waker
+        // either saw the task on the hart (and left it to us) or queues it itself.
         let mut st = prev.state.lock();
-        // Running means the task yielded; Sleeping/Stopped/Dead tasks wait for a wake-up
-        // (which may already have made them Ready and queued them).
+        prev.on_cpu.store(false, Ordering::Release);
+        // Running means the task yielded, or was woken while still on this hart;
+        // Sleeping/Stopped tasks wait for a wake-up, Dead ones for nothing.
         if *st == TaskState::Running {
             *st = TaskState::Ready;
             RUN_QUEUE.lock().push_back(prev.clone());

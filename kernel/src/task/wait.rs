@@ -115,6 +115,24 @@ pub fn cancel_timer(key: (u64, u64)) {
 pub fn block_on<T>(
     queues: &[&WaitQueue],
     deadline: Option<u64>,
+    cond: impl FnMut() -> Option<T>,
+) -> SysResult<T> {
+    wait(queues, deadline, false, cond)
+}
+
+/// Like `block_on`, but only SIGKILL ends the wait early (Linux's TASK_KILLABLE: a
+/// vfork parent cannot be interrupted by ordinary signals).
+pub fn block_on_killable<T>(
+    queues: &[&WaitQueue],
+    cond: impl FnMut() -> Option<T>,
+) -> SysResult<T> {
+    wait(queues, None, true, cond)
+}
+
+fn wait<T>(
+    queues: &[&WaitQueue],
+    deadline: Option<u64>,
+    killable_only: bool,
     mut cond: impl FnMut() -> Option<T>,
 ) -> SysResult<T> {
     let task = current();
@@ -131,7 +149,11 @@ pub fn block_on<T>(
         });
         let outcome = if let Some(v) = cond() {
             Some(Ok(v))
-        } else if crate::signal::interrupting_signal_pending(&task) {
+        } else if if killable_only {
+            crate::signal::kill_pending(&task)
+        } else {
+            crate::signal::interrupting_signal_pending(&task)
+        } {
             Some(Err(ERESTARTSYS))
         } else if deadline.is_some_and(|d| time::now_ticks() >= d) {
             Some(Err(ETIMEDOUT))
