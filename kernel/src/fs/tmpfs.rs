@@ -5,17 +5,43 @@ use super::file::File;
 use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::syscall::errno::{
-    SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOTDIR, ENOTEMPTY, EPERM,
+    SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOSPC, ENOTDIR, ENOTEMPTY, EPERM,
 };
 use crate::time::realtime_ns;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 
 /// Largest regular file tmpfs accepts (keeps one process from eating the heap).
 const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
+/// Bytes all tmpfs files may hold together: file data lives in the kernel heap, which
+/// the kernel's own objects need too. Past it, writes fail with ENOSPC.
+const TOTAL_LIMIT: usize = 80 * 1024 * 1024;
+static TOTAL_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+/// Resizes a file's data, charging growth to the tmpfs total.
+fn resize_data(data: &mut Vec<u8>, new_len: usize) -> SysResult<()> {
+    let old_len = data.len();
+    if new_len > old_len {
+        let grow = new_len - old_len;
+        TOTAL_BYTES
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                t.checked_add(grow).filter(|&n| n <= TOTAL_LIMIT)
+            })
+            .map_err(|_| ENOSPC)?;
+        if data.try_reserve(grow).is_err() {
+            TOTAL_BYTES.fetch_sub(grow, Ordering::Relaxed);
+            return Err(ENOMEM);
+        }
+    } else {
+        TOTAL_BYTES.fetch_sub(old_len - new_len, Ordering::Relaxed);
+    }
+    data.resize(new_len, 0);
+    Ok(())
+}
 
 enum Content {
     Dir(BTreeMap<String, Arc<dyn Inode>>),
@@ -223,16 +249,20 @@ impl Inode for TmpNode {
             return Err(EFBIG);
         }
         match &mut *self.content.lock() {
-            Content::File(data) => {
-                data.try_reserve(len.saturating_sub(data.len() as u64) as usize)
-                    .map_err(|_| ENOMEM)?;
-                data.resize(len as usize, 0);
-            }
+            Content::File(data) => resize_data(data, len as usize)?,
             Content::Dir(_) => return Err(EISDIR),
             Content::Fifo(_) => return Err(EINVAL),
         }
         self.touch_mtime();
         Ok(())
+    }
+}
+
+impl Drop for TmpNode {
+    fn drop(&mut self) {
+        if let Content::File(data) = &*self.content.lock() {
+            TOTAL_BYTES.fetch_sub(data.len(), Ordering::Relaxed);
+        }
     }
 }
 
@@ -266,18 +296,17 @@ impl File for TmpHandle {
             };
             let old_len = data.len();
             if old_len < end as usize {
-                data.try_reserve(end as usize - old_len)
-                    .map_err(|_| ENOMEM)?;
-                data.resize(end as usize, 0);
+                resize_data(data, end as usize)?;
             }
             // A fault part-way writes what came before it; the file grows only by that.
             let r = buf.read_upto(0, &mut data[pos as usize..end as usize]);
             let got = *r.as_ref().unwrap_or(&0);
-            data.truncate(if got == 0 {
+            let kept = if got == 0 {
                 old_len
             } else {
                 old_len.max(pos as usize + got)
-            });
+            };
+            resize_data(data, kept)?;
             r?
         };
         self.node.touch_mtime();

@@ -33,6 +33,7 @@ errnos!(
     EMFILE,
     ENOTTY,
     EFBIG,
+    ENOSPC,
     ESPIPE,
     EPIPE,
     ERANGE,
