@@ -191,6 +191,32 @@ pub fn read_val<T: Plain>(addr: usize) -> Result<T, Errno> {
     Ok(unsafe { v.assume_init() })
 }
 
+/// Reads `count` consecutive `T`s from user address `addr` in one copy (callers bound
+/// `count`: iovecs, pollfds).
+pub fn read_array<T: Plain>(addr: usize, count: usize) -> Result<Vec<T>, Errno> {
+    let size = count.checked_mul(core::mem::size_of::<T>()).ok_or(EFAULT)?;
+    let src = UserSlice::new(addr, size)?;
+    let mut v: Vec<T> = Vec::new();
+    v.try_reserve_exact(count)
+        .map_err(|_| crate::syscall::errno::ENOMEM)?;
+    // SAFETY: the spare capacity holds `size` bytes; every byte is written by the copy
+    // before `set_len`, and any bit pattern is a valid `T` because `T` is Plain.
+    unsafe {
+        let bytes = core::slice::from_raw_parts_mut(v.as_mut_ptr() as *mut u8, size);
+        src.read(0, bytes)?;
+        v.set_len(count);
+    }
+    Ok(v)
+}
+
+/// Writes `items` to user address `addr` in one copy.
+pub fn write_array<T: Plain>(addr: usize, items: &[T]) -> Result<(), Errno> {
+    let size = core::mem::size_of_val(items);
+    // SAFETY: T is Plain, so its storage may be viewed as bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(items.as_ptr() as *const u8, size) };
+    UserSliceMut::new(addr, size)?.write(0, bytes)
+}
+
 /// Writes `v` to user address `addr`.
 pub fn write_val<T: Plain>(addr: usize, v: &T) -> Result<(), Errno> {
     UserSliceMut::new(addr, core::mem::size_of::<T>())?.write(0, as_bytes(v))

@@ -5,7 +5,9 @@ use super::errno::*;
 use crate::fs::file::{OpenFile, POLLNVAL};
 use crate::fs::path::{self, resolve_at, AbsPath, PATH_MAX};
 use crate::fs::vfs::{check_access, Inode, Metadata, Want, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
-use crate::mm::uaccess::{read_cstr, read_val, write_val, UserIoVec, UserSlice, UserSliceMut};
+use crate::mm::uaccess::{
+    read_array, read_cstr, read_val, write_array, write_val, UserIoVec, UserSlice, UserSliceMut,
+};
 use crate::task::current_process;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -80,9 +82,7 @@ fn iovecs(addr: usize, count: usize) -> SysResult<Vec<g::iovec>> {
     if count > IOV_MAX {
         return Err(EINVAL);
     }
-    (0..count)
-        .map(|i| read_val::<g::iovec>(addr + i * core::mem::size_of::<g::iovec>()))
-        .collect()
+    read_array(addr, count)
 }
 
 /// The buffers of a readv/writev call as one buffer, each checked by `make`.
@@ -799,10 +799,7 @@ pub fn ppoll(
     if nfds > crate::fs::fdtable::MAX_FDS {
         return Err(EINVAL);
     }
-    let size = core::mem::size_of::<g::pollfd>();
-    let mut pfds: Vec<g::pollfd> = (0..nfds)
-        .map(|i| read_val(fds_addr + i * size))
-        .collect::<SysResult<_>>()?;
+    let mut pfds: Vec<g::pollfd> = read_array(fds_addr, nfds)?;
     let deadline = timeout_deadline(ts_addr)?;
     let _mask = super::signal::TemporaryMask::install(sigmask, sigsetsize)?;
     let interest: Vec<(i32, u16)> = pfds.iter().map(|p| (p.fd, p.events as u16)).collect();
@@ -812,9 +809,7 @@ pub fn ppoll(
         p.revents = *r as i16;
         count += (*r != 0) as usize;
     }
-    for (i, p) in pfds.iter().enumerate() {
-        write_val(fds_addr + i * size + 6, &(p.revents as u16))?;
-    }
+    write_array(fds_addr, &pfds)?;
     Ok(count)
 }
 
@@ -836,7 +831,7 @@ pub fn pselect6(
         if addr == 0 {
             return Ok(alloc::vec![0; words]);
         }
-        (0..words).map(|i| read_val::<u64>(addr + i * 8)).collect()
+        read_array(addr, words)
     };
     let (r, w, e) = (read_set(rfds)?, read_set(wfds)?, read_set(efds)?);
     let mut interest = Vec::new();
@@ -891,9 +886,7 @@ pub fn pselect6(
     }
     for (addr, set) in [(rfds, &ro), (wfds, &wo), (efds, &eo)] {
         if addr != 0 {
-            for (i, word) in set.iter().enumerate() {
-                write_val(addr + i * 8, word)?;
-            }
+            write_array(addr, set)?;
         }
     }
     Ok(count)
