@@ -129,7 +129,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
             .initrd
             .map_or(kernel_end, |(_, e)| e.max(kernel_end)),
     );
-    mm::heap::init(heap_start);
+    let heap_end = mm::heap::init(heap_start, platform.mem_end);
     random::seed(arch::cpu::read_time() ^ (dtb_pa as u64).rotate_left(17));
     time::init(platform.timebase, platform.rtc);
     INIT_ARGS.call_once(|| bootargs::init_args(platform.bootargs));
@@ -142,7 +142,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
 
     // The initramfs is now in tmpfs and the device tree has been read: all RAM but the
     // kernel image and the heap is free.
-    mm::frame::init(heap_start + mm::heap::HEAP_SIZE, platform.mem_end);
+    mm::frame::init(heap_end, platform.mem_end);
     mm::frame::add_range(kernel_end, heap_start);
 
     drivers::uart::init(platform.uart);

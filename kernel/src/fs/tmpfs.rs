@@ -22,16 +22,25 @@ const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 const TOTAL_LIMIT: usize = 80 * 1024 * 1024;
 static TOTAL_BYTES: AtomicUsize = AtomicUsize::new(0);
 
+/// What a node costs besides its data (the node, its name, the directory entry).
+const NODE_COST: usize = 512;
+
+/// Charges `bytes` to the tmpfs total; ENOSPC past the limit.
+fn charge(bytes: usize) -> SysResult<()> {
+    TOTAL_BYTES
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+            t.checked_add(bytes).filter(|&n| n <= TOTAL_LIMIT)
+        })
+        .map(|_| ())
+        .map_err(|_| ENOSPC)
+}
+
 /// Resizes a file's data, charging growth to the tmpfs total.
 fn resize_data(data: &mut Vec<u8>, new_len: usize) -> SysResult<()> {
     let old_len = data.len();
     if new_len > old_len {
         let grow = new_len - old_len;
-        TOTAL_BYTES
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
-                t.checked_add(grow).filter(|&n| n <= TOTAL_LIMIT)
-            })
-            .map_err(|_| ENOSPC)?;
+        charge(grow)?;
         if data.try_reserve(grow).is_err() {
             TOTAL_BYTES.fetch_sub(grow, Ordering::Relaxed);
             return Err(ENOMEM);
@@ -63,6 +72,7 @@ impl TmpNode {
             S_IFIFO => Content::Fifo(crate::ipc::pipe::Pipe::new()),
             _ => return Err(EPERM),
         };
+        charge(NODE_COST)?;
         let now = realtime_ns();
         let meta = Metadata {
             ino: alloc_ino(),
@@ -260,9 +270,11 @@ impl Inode for TmpNode {
 
 impl Drop for TmpNode {
     fn drop(&mut self) {
-        if let Content::File(data) = &*self.content.lock() {
-            TOTAL_BYTES.fetch_sub(data.len(), Ordering::Relaxed);
-        }
+        let data = match &*self.content.lock() {
+            Content::File(data) => data.len(),
+            _ => 0,
+        };
+        TOTAL_BYTES.fetch_sub(NODE_COST + data, Ordering::Relaxed);
     }
 }
 

@@ -14,7 +14,7 @@ use crate::syscall::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOM
 use crate::task::{current_process, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use linux_raw_sys::general as g;
 use rill_ringbuf::{
     pipe_write_chunk, round_pipe_size, ResizeError, RingBuf, PIPE_BUF, PIPE_DEF_SIZE, PIPE_MAX_SIZE,
@@ -39,6 +39,57 @@ struct State {
     /// must also succeed if the peer came and went meanwhile.
     reader_opens: u64,
     writer_opens: u64,
+    /// Bytes of buffer charged to the system-wide budget (0: no storage yet).
+    charged: usize,
+}
+
+/// Kernel heap all pipe buffers may use together. Past it a new buffer gets one page
+/// (Linux's pipe-user-pages-soft), and past even that writes fail with ENOMEM.
+const PIPE_BUDGET: usize = 32 * 1024 * 1024;
+static PIPE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+fn charge(bytes: usize) -> bool {
+    PIPE_BYTES
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+            t.checked_add(bytes).filter(|&n| n <= PIPE_BUDGET)
+        })
+        .is_ok()
+}
+
+fn uncharge(bytes: usize) {
+    PIPE_BYTES.fetch_sub(bytes, Ordering::Relaxed);
+}
+
+impl State {
+    /// Charges the buffer to the pipe budget and allocates it, before the first write.
+    fn ensure_storage(&mut self) -> SysResult<()> {
+        if self.charged == 0 {
+            let mut cap = self.buf.capacity();
+            if !charge(cap) {
+                cap = crate::mm::PAGE_SIZE;
+                if !charge(cap) {
+                    return Err(ENOMEM);
+                }
+                // Nothing is stored yet, so shrinking cannot fail.
+                let _ = self.buf.set_capacity(cap);
+            }
+            self.charged = cap;
+        }
+        self.buf.try_allocate().map_err(|_| ENOMEM)
+    }
+
+    /// Gives the buffer back (a FIFO's last close, or the pipe going away).
+    fn release_storage(&mut self) {
+        uncharge(core::mem::take(&mut self.charged));
+        self.buf = RingBuf::new(PIPE_DEF_SIZE);
+        self.runs.clear();
+    }
+}
+
+impl Drop for Pipe {
+    fn drop(&mut self) {
+        uncharge(self.state.get_mut().charged);
+    }
 }
 
 pub struct Pipe {
@@ -68,6 +119,7 @@ impl Pipe {
                 writers: 0,
                 reader_opens: 0,
                 writer_opens: 0,
+                charged: 0,
             }),
             readable: WaitQueue::new(),
             writable: WaitQueue::new(),
@@ -207,8 +259,8 @@ impl Pipe {
                         Err(EAGAIN)
                     });
                 }
-                if s.buf.try_allocate().is_err() {
-                    return Some(Err(ENOMEM));
+                if let Err(e) = s.ensure_storage() {
+                    return Some(Err(e));
                 }
                 let start = written;
                 // A write of at most PIPE_BUF bytes goes in whole or not at all; a larger
@@ -284,10 +336,32 @@ impl Pipe {
             return Err(EPERM);
         }
         let mut s = self.state.lock();
+        if s.buf.len() > size {
+            return Err(EBUSY);
+        }
+        // A pipe with storage pays for its new size now; one without, at its first write.
+        let charged = s.charged;
+        if charged != 0 && size > charged && !charge(size - charged) {
+            return Err(EPERM);
+        }
         match s.buf.set_capacity(size) {
             Ok(()) => {}
-            Err(ResizeError::Busy) => return Err(EBUSY),
-            Err(ResizeError::NoMemory) => return Err(ENOMEM),
+            Err(e) => {
+                if charged != 0 && size > charged {
+                    uncharge(size - charged);
+                }
+                return Err(if e == ResizeError::Busy {
+                    EBUSY
+                } else {
+                    ENOMEM
+                });
+            }
+        }
+        if charged != 0 {
+            if size < charged {
+                uncharge(charged - size);
+            }
+            s.charged = size;
         }
         drop(s);
         self.wake_all();
@@ -314,8 +388,7 @@ impl Drop for PipeEnd {
             s.writers -= self.write as usize;
             // A FIFO's data does not outlive its last open end (fifo(7)).
             if s.readers == 0 && s.writers == 0 {
-                s.buf = RingBuf::new(PIPE_DEF_SIZE);
-                s.runs.clear();
+                s.release_storage();
             }
         }
         self.pipe.wake_all();

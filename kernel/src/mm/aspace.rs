@@ -60,7 +60,7 @@ pub const SIGRETURN_TRAMPOLINE: usize = STACK_TOP;
 /// mmap without an address hint places areas downward from here.
 const MMAP_TOP: usize = STACK_TOP - STACK_SIZE - 16 * PAGE_SIZE;
 /// Lowest address mmap hands out.
-const MMAP_MIN: usize = 0x1_0000;
+pub const MMAP_MIN: usize = 0x1_0000;
 
 /// A contiguous range of pages with one protection, privately owned by this address
 /// space. Pages are populated lazily and freed when the area shrinks or goes away.

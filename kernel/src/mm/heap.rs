@@ -3,17 +3,21 @@
 
 use buddy_system_allocator::LockedHeap;
 
-/// Heap size: it holds kernel objects and tmpfs file contents (the whole initramfs).
-pub const HEAP_SIZE: usize = 128 * 1024 * 1024;
+/// Largest heap: it holds kernel objects, pipe buffers and tmpfs file contents (the
+/// whole initramfs); each of those has a budget well below this.
+const MAX_HEAP_SIZE: usize = 192 * 1024 * 1024;
 
 #[global_allocator]
 static HEAP: LockedHeap<32> = LockedHeap::empty();
 
-/// Gives the allocator the physical range starting at `start` (HEAP_SIZE bytes).
-pub fn init(start: usize) {
+/// Gives the allocator RAM from `start` on: up to half of what lies between `start`
+/// and `mem_end`, at most MAX_HEAP_SIZE. Returns the end of the heap.
+pub fn init(start: usize, mem_end: usize) -> usize {
+    let size = (mem_end.saturating_sub(start) / 2).min(MAX_HEAP_SIZE) & !(super::PAGE_SIZE - 1);
     // SAFETY: called once at boot before any allocation; the caller guarantees the
     // range is RAM used by nothing else, reached through the direct map.
     unsafe {
-        HEAP.lock().init(super::phys_to_virt(start), HEAP_SIZE);
+        HEAP.lock().init(super::phys_to_virt(start), size);
     }
+    start + size
 }

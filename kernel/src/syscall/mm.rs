@@ -50,6 +50,11 @@ pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, _off: usize
     let mut a = aspace.lock();
     let start = if flags & (g::MAP_FIXED | g::MAP_FIXED_NOREPLACE) != 0 {
         let end = check_range(addr, len)?;
+        // Below the lowest mappable address Linux refuses (mmap_min_addr) before it
+        // touches anything.
+        if addr < crate::mm::aspace::MMAP_MIN {
+            return Err(EPERM);
+        }
         if flags & g::MAP_FIXED_NOREPLACE != 0 && a.overlaps(addr, end) {
             return Err(EEXIST);
         }

@@ -20,6 +20,9 @@ pub type Pid = u32;
 
 /// Largest pid handed out before wrapping (Linux's default pid_max).
 const PID_MAX: Pid = 32768;
+/// Most processes (live and zombie) at once: each costs a kernel stack and tables
+/// from the kernel heap, so fork fails with EAGAIN beyond this (RLIMIT_NPROC's role).
+const MAX_PROCESSES: usize = 1024;
 
 /// Credentials of a process (all root for now; stored so permission checks have them).
 #[derive(Clone, Copy, Debug, Default)]
@@ -105,6 +108,9 @@ static LAST_PID: AtomicU32 = AtomicU32::new(0);
 
 fn alloc_pid() -> SysResult<Pid> {
     let table = PROCESSES.lock();
+    if table.len() >= MAX_PROCESSES {
+        return Err(EAGAIN);
+    }
     for _ in 0..PID_MAX {
         let prev = LAST_PID.load(Ordering::Relaxed);
         let pid = if prev >= PID_MAX - 1 { 2 } else { prev + 1 };
