@@ -103,6 +103,11 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
             continue;
         }
         if act.is_default() {
+            // init is unkillable: signals left at their default do nothing to it, except
+            // the faults it causes itself (Linux's SIGNAL_UNKILLABLE).
+            if current().process.pid == 1 && !sig.is_synchronous() {
+                continue;
+            }
             default_action(sig);
             continue;
         }

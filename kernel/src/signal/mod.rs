@@ -169,6 +169,10 @@ pub fn kill_pending(task: &Task) -> bool {
 /// generation, as Linux's sig_ignored()).
 fn ignored_at_generation(proc: &Process, sig: Signal) -> bool {
     let act = proc.signals.lock().action(sig);
+    // init ignores every signal it has no handler for, SIGKILL included.
+    if proc.pid == 1 && !act.is_handler() {
+        return true;
+    }
     act.is_ignore() || (act.is_default() && sig.default_action() == DefaultAction::Ignore)
 }
 

@@ -7,6 +7,7 @@ use crate::time::{monotonic_ns, now_ticks, ns_to_ticks, realtime_ns, ticks_to_ns
 use linux_raw_sys::general as g;
 
 const NS: u64 = 1_000_000_000;
+const MIN_ITIMER_INTERVAL_NS: u64 = 1_000_000;
 
 /// A timespec's length in nanoseconds; EINVAL for negative or unnormalised values.
 pub fn timespec_ns(ts: &g::timespec) -> SysResult<u64> {
@@ -165,6 +166,14 @@ pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
     if old != 0 {
         write_val(old, &current_itimer())?;
     }
+    // A periodic timer faster than the timer interrupt can be handled would leave the
+    // hart nothing but interrupts; like Linux's tick-based itimers, the period has a
+    // floor (1 ms).
+    let interval = if interval == 0 {
+        0
+    } else {
+        interval.max(MIN_ITIMER_INTERVAL_NS)
+    };
     let proc = current_process();
     let mut t = proc.real_timer.lock();
     if let Some(key) = t.key.take() {
