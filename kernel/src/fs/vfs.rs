@@ -118,6 +118,12 @@ pub struct Want {
 }
 
 impl Want {
+    /// Adding or removing an entry of a directory: write and search permission.
+    pub const DIR_CHANGE: Want = Want {
+        read: false,
+        write: true,
+        exec: true,
+    };
     pub const WRITE: Want = Want {
         read: false,
         write: true,

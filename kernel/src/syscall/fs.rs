@@ -140,7 +140,7 @@ pub fn open_path(p: &AbsPath, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>>
                 return Err(EISDIR);
             }
             let parent = path::lookup_parent(p)?;
-            access(&parent.metadata(), Want::WRITE)?;
+            access(&parent.metadata(), Want::DIR_CHANGE)?;
             let umask = proc.umask.load(core::sync::atomic::Ordering::Relaxed);
             let (uid, gid) = creds();
             let name = p.name().ok_or(EISDIR)?;
@@ -513,14 +513,7 @@ fn create_node(p: &AbsPath, mode: u32) -> SysResult {
     if p.must_be_dir && mode & S_IFMT != S_IFDIR {
         return Err(ENOENT);
     }
-    access(
-        &parent.metadata(),
-        Want {
-            read: false,
-            write: true,
-            exec: true,
-        },
-    )?;
+    access(&parent.metadata(), Want::DIR_CHANGE)?;
     let umask = current_process()
         .umask
         .load(core::sync::atomic::Ordering::Relaxed);
@@ -555,14 +548,7 @@ pub fn unlinkat(dirfd: i32, path_addr: usize, flags: u32) -> SysResult {
             _ => ENOTEMPTY,
         });
     }
-    access(
-        &parent.metadata(),
-        Want {
-            read: false,
-            write: true,
-            exec: true,
-        },
-    )?;
+    access(&parent.metadata(), Want::DIR_CHANGE)?;
     parent.unlink(name, rmdir)?;
     Ok(0)
 }
@@ -589,8 +575,8 @@ pub fn renameat2(
     let old_parent = path::lookup_parent(&old)?;
     let new_parent = path::lookup_parent(&new)?;
     let node = old_parent.lookup(old_name)?;
-    access(&old_parent.metadata(), Want::WRITE)?;
-    access(&new_parent.metadata(), Want::WRITE)?;
+    access(&old_parent.metadata(), Want::DIR_CHANGE)?;
+    access(&new_parent.metadata(), Want::DIR_CHANGE)?;
     if old.components == new.components {
         return Ok(0);
     }

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -152,6 +153,46 @@ static inline void no_core_dumps(void)
 	struct rlimit none = { 0, 0 };
 	if (setrlimit(RLIMIT_CORE, &none) != 0)
 		FAIL("setrlimit(RLIMIT_CORE) failed with %s", errname(errno));
+}
+
+/* The value of "FIELD:  N kB" in a /proc file, read with plain read(2): stdio would
+ * malloc, and the heap moving under a measurement would move the numbers. */
+static inline long proc_kb(const char *path, const char *field)
+{
+	char buf[2048];
+	int fd = open(path, O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	char *line = strstr(buf, field);
+	return line ? strtol(line + strlen(field), NULL, 10) : 0;
+}
+
+/* Memory not held by the processes that outlive a stress test: free memory plus what
+ * this process and init map (their stacks and heaps may grow during the run; a kernel
+ * leak shows up as this number going down). */
+static inline long accounted_free_kb(void)
+{
+	long kb = proc_kb("/proc/meminfo", "MemFree:");
+	const char *procs[] = { "/proc/self/status", "/proc/1/status" };
+	for (int i = 0; i < 2; i++)
+		kb += proc_kb(procs[i], "VmRSS:") + proc_kb(procs[i], "VmPTE:");
+	return kb;
+}
+
+/* accounted_free_kb once it stops changing (orphans of the last round reaped by init). */
+static inline long settled_free_kb(void)
+{
+	long prev = -1, now = accounted_free_kb();
+	for (int i = 0; i < 30 && now != prev; i++) {
+		sleep_ms(100);
+		prev = now;
+		now = accounted_free_kb();
+	}
+	return now;
 }
 
 #endif

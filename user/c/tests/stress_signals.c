@@ -114,34 +114,6 @@ static int worker(void)
 	}
 }
 
-/* The value of "FIELD:  N kB" in a /proc file, read with plain read(2): stdio would
- * malloc, and the heap moving under the measurement would move the numbers. */
-static long proc_kb(const char *path, const char *field)
-{
-	char buf[2048];
-	int fd = open(path, O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	char *line = strstr(buf, field);
-	return line ? strtol(line + strlen(field), NULL, 10) : 0;
-}
-
-/* Memory not held by the processes that outlive the test: free memory plus what this
- * process and init map (their stacks and heaps may grow during the run; a kernel
- * leak shows up as this number going down). */
-static long mem_free_kb(void)
-{
-	long kb = proc_kb("/proc/meminfo", "MemFree:");
-	const char *procs[] = { "/proc/self/status", "/proc/1/status" };
-	for (int i = 0; i < 2; i++)
-		kb += proc_kb(procs[i], "VmRSS:") + proc_kb(procs[i], "VmPTE:");
-	return kb;
-}
-
 static void run_round(int seconds)
 {
 	pid_t pids[WORKERS];
@@ -183,26 +155,14 @@ static void run_round(int seconds)
 	}
 }
 
-/* MemFree once the orphans of the last round have been reaped by init. */
-static long settled_mem_free_kb(void)
-{
-	long prev = -1, now = mem_free_kb();
-	for (int i = 0; i < 20 && now != prev; i++) {
-		sleep_ms(100);
-		prev = now;
-		now = mem_free_kb();
-	}
-	return now;
-}
-
 int main(void)
 {
 	/* Warm-up: the test's own stack and heap reach their working size. */
 	run_round(3);
-	long before = settled_mem_free_kb();
+	long before = settled_free_kb();
 	run_round(SECONDS);
 	ok("30 s of random signals against blocking calls; every worker died by SIGKILL");
-	long after = settled_mem_free_kb();
+	long after = settled_free_kb();
 	if (on_rill() && before != after)
 		FAIL("free + used by the test and init was %ld kB before and %ld kB after", before, after);
 	ok("no memory leaked: free memory plus what the test and init use is unchanged (checked on Rill)");

@@ -1104,40 +1104,6 @@ static void remove_scratch_dir(void)
 	remove_tree(root, 0);
 }
 
-static long proc_kb(const char *path, const char *field)
-{
-	char buf[2048];
-	int fd = open(path, O_RDONLY);
-	long n = fd < 0 ? -1 : read(fd, buf, sizeof buf - 1);
-	if (fd >= 0)
-		close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
-	char *line = strstr(buf, field);
-	return line ? strtol(line + strlen(field), NULL, 10) : 0;
-}
-
-static long mem_free_kb(void)
-{
-	long kb = proc_kb("/proc/meminfo", "MemFree:");
-	const char *procs[] = { "/proc/self/status", "/proc/1/status" };
-	for (int i = 0; i < 2; i++)
-		kb += proc_kb(procs[i], "VmRSS:") + proc_kb(procs[i], "VmPTE:");
-	return kb;
-}
-
-static long settled_mem_free_kb(void)
-{
-	long prev = -1, now = mem_free_kb();
-	for (int i = 0; i < 30 && now != prev; i++) {
-		sleep_ms(100);
-		prev = now;
-		now = mem_free_kb();
-	}
-	return now;
-}
-
 /* Kills and reaps what is left of a round: workers' children that were orphaned (this
  * process is a child subreaper, so they are its children now), some maybe stopped by
  * their worker before it died. */
@@ -1277,11 +1243,11 @@ int main(int argc, char **argv)
 	/* Warm-up: the test's own stack and heap reach their working size. */
 	run_round(WARMUP_SECONDS, seed + 0x5eed);
 	fresh_scratch_dir();
-	long before = settled_mem_free_kb();
+	long before = settled_free_kb();
 	run_round(SECONDS, seed);
 	ok("random system calls from 4 workers at a time; every worker ended by exit or a signal");
 	fresh_scratch_dir();
-	long after = settled_mem_free_kb();
+	long after = settled_free_kb();
 	if (rill && before != after) {
 		/* Name what is still alive besides init and the test, to help find the leak. */
 		DIR *d = opendir("/proc");
