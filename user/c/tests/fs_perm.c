@@ -22,11 +22,7 @@ static char base[64];
 
 static const char *at(const char *name)
 {
-	static char bufs[4][128];
-	static int next;
-	char *p = bufs[next++ % 4];
-	snprintf(p, sizeof bufs[0], "%s/%s", base, name);
-	return p;
+	return path_in(base, name);
 }
 
 static unsigned mode_of(const char *path)

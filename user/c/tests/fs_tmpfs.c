@@ -18,14 +18,9 @@
 
 static char base[64];
 
-/* base/name, in one of a few rotating buffers so several fit in one call. */
 static const char *at(const char *name)
 {
-	static char bufs[4][128];
-	static int next;
-	char *p = bufs[next++ % 4];
-	snprintf(p, sizeof bufs[0], "%s/%s", base, name);
-	return p;
+	return path_in(base, name);
 }
 
 static void write_file(const char *name, const char *text)

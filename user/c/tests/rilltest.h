@@ -155,6 +155,16 @@ static inline void no_core_dumps(void)
 		FAIL("setrlimit(RLIMIT_CORE) failed with %s", errname(errno));
 }
 
+/* dir/name, in one of a few rotating buffers so several fit in one call. */
+static inline const char *path_in(const char *dir, const char *name)
+{
+	static char bufs[4][128];
+	static int next;
+	char *p = bufs[next++ % 4];
+	snprintf(p, sizeof bufs[0], "%s/%s", dir, name);
+	return p;
+}
+
 /* The value of "FIELD:  N kB" in a /proc file, read with plain read(2): stdio would
  * malloc, and the heap moving under a measurement would move the numbers. */
 static inline long proc_kb(const char *path, const char *field)
