@@ -131,8 +131,11 @@ fn stat(p: &Process) -> String {
 fn meminfo() -> String {
     let total = crate::mm::frame::total_pages() * 4;
     let free = crate::mm::frame::free_pages() * 4;
+    // Slab is Linux's name for kernel object memory; here it is the kernel heap in use.
+    let slab = crate::mm::heap::used_bytes() / 1024;
     format!(
-        "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\n"
+        "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\n\
+         Slab:           {slab:8} kB\n"
     )
 }
 
