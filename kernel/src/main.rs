@@ -15,6 +15,7 @@ mod arch;
 mod bootargs;
 mod console;
 mod drivers;
+mod errno;
 mod fs;
 mod ipc;
 mod mm;

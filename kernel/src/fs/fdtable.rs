@@ -2,7 +2,7 @@
 //! close-on-exec flag.
 
 use super::file::OpenFile;
-use crate::syscall::errno::{SysResult, EBADF, EMFILE};
+use crate::errno::{SysResult, EBADF, EMFILE};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 

@@ -4,7 +4,7 @@
 
 use super::vfs::{Inode, Metadata};
 use crate::mm::uaccess::{InBuf, OutBuf};
-use crate::syscall::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
+use crate::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
 use crate::task::WaitQueue;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -46,7 +46,7 @@ pub trait File: Send + Sync {
     fn fcntl(&self, cmd: u32, _arg: usize) -> SysResult<usize> {
         match cmd {
             // Linux's pipe_fcntl: "not a pipe" is EBADF.
-            g::F_GETPIPE_SZ | g::F_SETPIPE_SZ => Err(crate::syscall::errno::EBADF),
+            g::F_GETPIPE_SZ | g::F_SETPIPE_SZ => Err(crate::errno::EBADF),
             _ => Err(EINVAL),
         }
     }

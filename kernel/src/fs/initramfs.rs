@@ -7,7 +7,7 @@
 use super::path::normalize;
 use super::vfs::{Inode, S_IFDIR, S_IFMT, S_IFREG};
 use crate::mm::uaccess::InBuf;
-use crate::syscall::errno::{SysResult, EINVAL};
+use crate::errno::{SysResult, EINVAL};
 use alloc::sync::Arc;
 
 const HEADER_LEN: usize = 110;

@@ -5,7 +5,7 @@
 //! must grant search (x) permission.
 
 use super::vfs::{check_access, Inode, Want};
-use crate::syscall::errno::{SysResult, EBADF, ENAMETOOLONG, ENOENT, ENOTDIR};
+use crate::errno::{SysResult, EBADF, ENAMETOOLONG, ENOENT, ENOTDIR};
 use crate::task::current_process;
 use alloc::string::String;
 use alloc::sync::Arc;

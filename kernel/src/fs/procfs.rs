@@ -3,7 +3,7 @@
 use super::file::File;
 use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFREG};
 use crate::mm::uaccess::{InBuf, OutBuf};
-use crate::syscall::errno::{SysResult, EACCES, EISDIR, ENOENT};
+use crate::errno::{SysResult, EACCES, EISDIR, ENOENT};
 use crate::task::{current_process, process, Pid, Process};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -201,7 +201,7 @@ impl Inode for ProcNode {
                     _ => Err(ENOENT),
                 }
             }
-            _ => Err(super::super::syscall::errno::ENOTDIR),
+            _ => Err(crate::errno::ENOTDIR),
         }
     }
 
@@ -229,7 +229,7 @@ impl Inode for ProcNode {
                 .iter()
                 .map(|n| entry(n.to_string(), S_IFREG))
                 .collect()),
-            _ => Err(super::super::syscall::errno::ENOTDIR),
+            _ => Err(crate::errno::ENOTDIR),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! devices, /proc entries, FIFOs) provides, and the permission rule they share.
 
 use super::file::File;
-use crate::syscall::errno::{SysResult, EACCES, ENOTDIR, EPERM};
+use crate::errno::{SysResult, EACCES, ENOTDIR, EPERM};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -105,7 +105,7 @@ pub trait Inode: Send + Sync {
 
     /// Sets the size of a regular file.
     fn truncate(&self, _len: u64) -> SysResult<()> {
-        Err(crate::syscall::errno::EINVAL)
+        Err(crate::errno::EINVAL)
     }
 }
 

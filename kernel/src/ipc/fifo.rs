@@ -9,7 +9,7 @@
 
 use super::pipe::Pipe;
 use crate::fs::file::File;
-use crate::syscall::errno::{SysResult, ENXIO};
+use crate::errno::{SysResult, ENXIO};
 use alloc::sync::Arc;
 use linux_raw_sys::general as g;
 

@@ -8,7 +8,7 @@
 //! follows a change of the word cannot slip between the check and the sleep.
 
 use crate::mm::uaccess::read_val;
-use crate::syscall::errno::{SysResult, EAGAIN, EINVAL};
+use crate::errno::{SysResult, EAGAIN, EINVAL};
 use crate::task::current_process;
 use crate::task::wait::{block_on, WaitQueue};
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};

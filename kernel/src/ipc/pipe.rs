@@ -10,7 +10,7 @@ use crate::fs::file::{File, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLW
 use crate::fs::vfs::{alloc_ino, Metadata, S_IFIFO};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::signal::{self, Signal};
-use crate::syscall::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE};
+use crate::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE};
 use crate::task::{current_process, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
@@ -442,7 +442,7 @@ impl File for PipeEnd {
             crate::mm::uaccess::write_val(arg, &n)?;
             return Ok(0);
         }
-        Err(crate::syscall::errno::ENOTTY)
+        Err(crate::errno::ENOTTY)
     }
 
     fn fcntl(&self, cmd: u32, arg: usize) -> SysResult<usize> {

@@ -6,7 +6,7 @@
 use super::pagetable::PageTable;
 use super::{page_round_up, Frame, PAGE_SHIFT, PAGE_SIZE, USER_END};
 use crate::arch::paging::PteFlags;
-use crate::syscall::errno::{Errno, EFAULT, EINVAL, ENOMEM};
+use crate::errno::{Errno, EFAULT, EINVAL, ENOMEM};
 use alloc::collections::BTreeMap;
 use bitflags::bitflags;
 

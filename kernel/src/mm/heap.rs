@@ -1,6 +1,7 @@
 //! The kernel heap: a buddy allocator over a region of RAM chosen at boot (after the
 //! kernel image and the initramfs that QEMU loaded behind it).
 
+use crate::errno::{Errno, ENOMEM};
 use buddy_system_allocator::LockedHeap;
 
 /// Largest heap: it holds kernel objects, pipe buffers and tmpfs file contents (the
@@ -20,6 +21,25 @@ pub fn init(start: usize, mem_end: usize) -> usize {
         HEAP.lock().init(super::phys_to_virt(start), size);
     }
     start + size
+}
+
+/// Heap kept back from what programs can make the kernel allocate, so that the
+/// kernel's own small allocations (wait queue entries, timers, log lines) never fail.
+const KERNEL_RESERVE: usize = 4 * 1024 * 1024;
+
+/// Checks, before the kernel allocates for a program's request, that `bytes` more would
+/// still leave the kernel's reserve free: ENOMEM otherwise. Every allocation whose size
+/// or count a program drives (areas, queued signals, descriptors, processes, pipes,
+/// tmpfs nodes) goes through here first, so filling the heap through any of them ends
+/// in ENOMEM for that program instead of a failed allocation inside the kernel.
+pub fn reserve(bytes: usize) -> Result<(), Errno> {
+    let heap = HEAP.lock();
+    let total = heap.stats_total_bytes();
+    let used = heap.stats_alloc_actual();
+    match used.checked_add(bytes).and_then(|n| n.checked_add(KERNEL_RESERVE)) {
+        Some(need) if need <= total => Ok(()),
+        _ => Err(ENOMEM),
+    }
 }
 
 /// Bytes of kernel heap handed out (as the allocator rounds them), for /proc/meminfo's

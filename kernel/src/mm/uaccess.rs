@@ -8,7 +8,7 @@
 
 use super::aspace::{Access, AddressSpace};
 use super::{PAGE_SIZE, USER_END};
-use crate::syscall::errno::{Errno, EFAULT, ENAMETOOLONG};
+use crate::errno::{Errno, EFAULT, ENAMETOOLONG};
 use crate::task::current_process;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -198,7 +198,7 @@ pub fn read_array<T: Plain>(addr: usize, count: usize) -> Result<Vec<T>, Errno> 
     let src = UserSlice::new(addr, size)?;
     let mut v: Vec<T> = Vec::new();
     v.try_reserve_exact(count)
-        .map_err(|_| crate::syscall::errno::ENOMEM)?;
+        .map_err(|_| crate::errno::ENOMEM)?;
     // SAFETY: the spare capacity holds `size` bytes; every byte is written by the copy
     // before `set_len`, and any bit pattern is a valid `T` because `T` is Plain.
     unsafe {
@@ -236,7 +236,7 @@ pub fn read_cstr(addr: usize, max: usize) -> Result<String, Errno> {
                 return Err(ENAMETOOLONG);
             }
             out.extend_from_slice(&buf[..pos]);
-            return String::from_utf8(out).map_err(|_| crate::syscall::errno::EINVAL);
+            return String::from_utf8(out).map_err(|_| crate::errno::EINVAL);
         }
         out.extend_from_slice(&buf[..n]);
         if out.len() > max {
@@ -255,7 +255,7 @@ pub fn read_ptr_array(addr: usize, max: usize) -> Result<Vec<usize>, Errno> {
             return Ok(out);
         }
         if out.len() >= max {
-            return Err(crate::syscall::errno::E2BIG);
+            return Err(crate::errno::E2BIG);
         }
         out.push(p);
     }
@@ -321,7 +321,7 @@ impl<S> UserIoVec<S> {
             .filter(|&l| l <= isize::MAX as usize);
         Ok(UserIoVec {
             segs,
-            len: len.ok_or(crate::syscall::errno::EINVAL)?,
+            len: len.ok_or(crate::errno::EINVAL)?,
         })
     }
 }

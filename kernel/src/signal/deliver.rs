@@ -18,7 +18,7 @@
 use super::{default_action, SigInfo, SigSet, Signal};
 use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
 use crate::mm::uaccess::{UserSlice, UserSliceMut};
-use crate::syscall::errno::{
+use crate::errno::{
     encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK,
 };
 use crate::task::current;
@@ -173,13 +173,13 @@ fn setup_frame(
         altstack
             .sp
             .checked_add(altstack.size)
-            .ok_or(crate::syscall::errno::EFAULT)?
+            .ok_or(crate::errno::EFAULT)?
     } else {
         user_sp
     };
     let frame = top
         .checked_sub(FRAME_SIZE)
-        .ok_or(crate::syscall::errno::EFAULT)?
+        .ok_or(crate::errno::EFAULT)?
         & !15;
 
     let mut buf = [0u8; FRAME_SIZE];

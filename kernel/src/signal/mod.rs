@@ -5,7 +5,7 @@
 //! next deliverable signal and performs its default action or runs its handler.
 //! The pure rules (sets, queues, default actions) live in the host-tested `rill-signal`.
 
-use crate::syscall::errno::{Errno, SysResult, EAGAIN, ESRCH};
+use crate::errno::{Errno, SysResult, EAGAIN, ESRCH};
 use crate::task::process::{self, signal_status, JobEvent};
 use crate::task::{sched, Pid, Process, Task};
 use alloc::sync::Arc;
@@ -455,7 +455,7 @@ pub fn signal_from_user(n: usize) -> Result<Signal, Errno> {
     u32::try_from(n)
         .ok()
         .and_then(Signal::new)
-        .ok_or(crate::syscall::errno::EINVAL)
+        .ok_or(crate::errno::EINVAL)
 }
 
 /// Sends `sig` to the calling thread only (SIGPIPE, like Linux's send_sig(current)).
@@ -496,18 +496,18 @@ pub fn set_altstack(user_sp: usize, sp: usize, flags: u32, size: usize) -> SysRe
     let task = crate::task::current();
     let mut ts = task.signals.lock();
     if ts.altstack.contains(user_sp) {
-        return Err(crate::syscall::errno::EPERM);
+        return Err(crate::errno::EPERM);
     }
     // Linux accepts SS_ONSTACK here and treats it as 0.
     let mode = flags & !g::SS_AUTODISARM;
     if mode != 0 && mode != g::SS_ONSTACK && mode != g::SS_DISABLE {
-        return Err(crate::syscall::errno::EINVAL);
+        return Err(crate::errno::EINVAL);
     }
     if mode == g::SS_DISABLE {
         ts.altstack = AltStack::default();
     } else {
         if size < g::MINSIGSTKSZ as usize {
-            return Err(crate::syscall::errno::ENOMEM);
+            return Err(crate::errno::ENOMEM);
         }
         ts.altstack = AltStack { sp, size };
     }

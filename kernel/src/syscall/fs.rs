@@ -1,7 +1,7 @@
 //! File system calls: open/close/read/write and friends, directories, stat, pipes,
 //! descriptor manipulation and readiness (ppoll, pselect6).
 
-use super::errno::*;
+use crate::errno::*;
 use crate::fs::file::{OpenFile, POLLNVAL};
 use crate::fs::path::{self, resolve_at, AbsPath, PATH_MAX};
 use crate::fs::vfs::{check_access, Inode, Metadata, Want, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};

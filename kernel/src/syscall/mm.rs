@@ -1,6 +1,6 @@
 //! Memory system calls: brk, mmap, munmap, mprotect, madvise (anonymous memory).
 
-use super::errno::*;
+use crate::errno::*;
 use crate::mm::aspace::Prot;
 use crate::mm::{PAGE_SIZE, USER_END};
 use crate::task::current_process;

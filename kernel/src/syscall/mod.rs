@@ -1,7 +1,6 @@
 //! System call dispatch: the Linux riscv64 numbers (from linux-raw-sys) mapped to one
 //! handler each, grouped by family in the files of this module.
 
-pub mod errno;
 mod fs;
 mod mm;
 mod process;
@@ -9,7 +8,7 @@ mod signal;
 mod time;
 
 use crate::arch::trap::TrapFrame;
-use errno::{encode, SysResult, ENOSYS};
+use crate::errno::{encode, SysResult, ENOSYS};
 use linux_raw_sys::general as n;
 
 /// Opens the console for pid 1's standard descriptors.

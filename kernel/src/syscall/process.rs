@@ -1,7 +1,7 @@
 //! Process system calls: clone (fork/vfork), execve, exit, wait4, ids, sessions and
 //! process groups, resource limits and a few informational calls.
 
-use super::errno::*;
+use crate::errno::*;
 use crate::arch::trap::TrapFrame;
 use crate::fs::path::{resolve_at, AT_FDCWD, PATH_MAX};
 use crate::mm::uaccess::{read_cstr, read_ptr_array, read_val, write_val, UserSliceMut};

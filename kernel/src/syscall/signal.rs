@@ -1,6 +1,6 @@
 //! Signal system calls: dispositions, masks, sending, waiting and sigreturn.
 
-use super::errno::*;
+use crate::errno::*;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP};
 use crate::mm::uaccess::{read_val, write_val, UserSliceMut};
 use crate::signal::{self, deliver, signal_from_user, SigAction, SigInfo, SigSet, Signal};

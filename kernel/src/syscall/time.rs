@@ -1,6 +1,6 @@
 //! Time system calls: clocks, sleeps and the real-time interval timer (alarm).
 
-use super::errno::*;
+use crate::errno::*;
 use crate::mm::uaccess::{read_val, write_val};
 use crate::task::{current, current_process};
 use crate::time::{monotonic_ns, now_ticks, ns_to_ticks, realtime_ns, ticks_to_ns};

@@ -7,7 +7,7 @@ use crate::fs::vfs::{check_access, Want};
 use crate::mm::aspace::{AddressSpace, Prot, STACK_SIZE, STACK_TOP};
 use crate::mm::uaccess::OutBuf;
 use crate::mm::{page_round_down, page_round_up, PAGE_SIZE};
-use crate::syscall::errno::{SysResult, E2BIG, EACCES, ENOEXEC, ENOMEM};
+use crate::errno::{SysResult, E2BIG, EACCES, ENOEXEC, ENOMEM};
 use alloc::string::String;
 use alloc::vec::Vec;
 use linux_raw_sys::auxvec as aux;

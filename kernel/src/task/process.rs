@@ -8,7 +8,7 @@ use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
 use crate::fs::fdtable::FdTable;
 use crate::mm::aspace::AddressSpace;
 use crate::signal::{ProcessSignals, Signal};
-use crate::syscall::errno::{Errno, SysResult, EAGAIN, ECHILD, ENOMEM};
+use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, ENOMEM};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
@@ -23,6 +23,8 @@ const PID_MAX: Pid = 32768;
 /// Most processes (live and zombie) at once: each costs a kernel stack and tables
 /// from the kernel heap, so fork fails with EAGAIN beyond this (RLIMIT_NPROC's role).
 const MAX_PROCESSES: usize = 1024;
+/// Kernel heap a new process needs (kernel stack, records, descriptor table).
+const FORK_HEAP_COST: usize = 48 * 1024;
 
 /// Credentials of a process (all root for now; stored so permission checks have them).
 #[derive(Clone, Copy, Debug, Default)]
@@ -255,6 +257,7 @@ pub struct CloneArgs {
 /// Creates a child process of the current one (fork, vfork, clone without threads).
 /// `tf` holds the caller's user registers; the child returns 0 from the same call.
 pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
+    crate::mm::heap::reserve(FORK_HEAP_COST)?;
     let parent_task = current();
     let parent = parent_task.process.clone();
     let aspace = if args.share_vm {

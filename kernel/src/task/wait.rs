@@ -11,7 +11,7 @@
 use super::process::Process;
 use super::sched::{self, current};
 use super::thread::{Task, TaskState};
-use crate::syscall::errno::{SysResult, ERESTARTSYS, ETIMEDOUT};
+use crate::errno::{SysResult, ERESTARTSYS, ETIMEDOUT};
 use crate::time;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::{Arc, Weak};
