@@ -41,6 +41,8 @@ errnos!(
     ENOSYS,
     ENOTEMPTY,
     ETIMEDOUT,
+    EIDRM,
+    ENOMSG,
 );
 
 /// Kernel-internal: a blocking call was interrupted by a signal; the signal code turns

@@ -1,5 +1,7 @@
-//! Inter-process communication: pipes, FIFOs, and the futex used by C libraries.
+//! Inter-process communication: pipes, FIFOs, System V message queues, and the futex
+//! used by C libraries.
 
 pub mod fifo;
 pub mod futex;
+pub mod msg;
 pub mod pipe;

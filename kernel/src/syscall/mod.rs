@@ -2,6 +2,7 @@
 //! handler each, grouped by family in the files of this module.
 
 mod fs;
+mod ipc;
 mod mm;
 mod process;
 mod signal;
@@ -112,6 +113,11 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_getrandom => process::getrandom(a[0], a[1], a[2] as u32),
         // signals
         n::__NR_kill => signal::kill(a[0] as i32, a[1]),
+        // System V IPC
+        n::__NR_msgget => ipc::msgget(a[0] as i32, a[1] as u32),
+        n::__NR_msgsnd => ipc::msgsnd(a[0] as i32, a[1], a[2], a[3] as u32),
+        n::__NR_msgrcv => ipc::msgrcv(a[0] as i32, a[1], a[2], a[3] as i64, a[4] as u32),
+        n::__NR_msgctl => ipc::msgctl(a[0] as i32, a[1] as i32, a[2]),
         n::__NR_tkill => signal::tkill(a[0] as i32, a[1]),
         n::__NR_tgkill => signal::tgkill(a[0] as i32, a[1] as i32, a[2]),
         n::__NR_rt_sigaction => signal::rt_sigaction(a[0], a[1], a[2], a[3]),

@@ -1,0 +1,218 @@
+//! The table of one kind of System V IPC object: keys and ids to objects.
+//!
+//! An id is `seq << 15 | index`. Indices are handed out cyclically within a window that grows
+//! with use (Linux's `ipc_idr_alloc`), and the sequence number advances each time allocation
+//! wraps to an index not above the previous one, so an id that outlived its object names
+//! nothing (EINVAL) rather than a newer object in the same slot.
+
+use crate::abi::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE};
+use crate::perm::{Access, Cred, IpcPerm};
+use alloc::collections::BTreeMap;
+
+/// Most objects of one kind, and the number of table indices (Linux's `IPCMNI`).
+pub const IPCMNI: usize = 32768;
+const IPCMNI_SHIFT: u32 = 15;
+/// Sequence numbers run below this (Linux's `IPCID_SEQ_MAX`: the id must stay positive).
+const SEQ_MAX: u16 = (i32::MAX >> IPCMNI_SHIFT) as u16;
+/// Indices cycle through at least this many slots before reusing a low one.
+const MIN_CYCLE: usize = 64;
+
+/// An object in the table with its permissions.
+#[derive(Debug)]
+pub struct Slot<T> {
+    /// Ownership, mode and key.
+    pub perm: IpcPerm,
+    /// The object itself.
+    pub obj: T,
+}
+
+/// Why a `*get` call failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup<E> {
+    /// No object has the key and `IPC_CREAT` was not given (`ENOENT`).
+    NotFound,
+    /// `IPC_CREAT | IPC_EXCL` and the key has an object (`EEXIST`).
+    Exists,
+    /// The object's mode does not grant the flags' permission bits (`EACCES`).
+    Denied,
+    /// The table holds its limit of objects (`ENOSPC`).
+    Full,
+    /// The kind's own check or constructor failed.
+    Other(E),
+}
+
+/// Keys and ids to objects of one kind (message queues, segments or semaphore sets).
+#[derive(Debug)]
+pub struct IpcIds<T> {
+    slots: BTreeMap<usize, Slot<T>>,
+    keys: BTreeMap<i32, usize>,
+    seq: u16,
+    last_index: Option<usize>,
+}
+
+impl<T> Default for IpcIds<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn index_of(id: i32) -> usize {
+    id as usize & (IPCMNI - 1)
+}
+
+fn seq_of(id: i32) -> u16 {
+    (id >> IPCMNI_SHIFT) as u16
+}
+
+fn build_id(seq: u16, index: usize) -> i32 {
+    ((seq as i32) << IPCMNI_SHIFT) | index as i32
+}
+
+impl<T> IpcIds<T> {
+    /// An empty table; allocates nothing.
+    pub const fn new() -> Self {
+        IpcIds {
+            slots: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            seq: 0,
+            last_index: None,
+        }
+    }
+
+    /// Objects in the table.
+    pub fn in_use(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// The highest index in use (what `IPC_INFO` returns), if any.
+    pub fn max_index(&self) -> Option<usize> {
+        self.slots.last_key_value().map(|(&i, _)| i)
+    }
+
+    /// The object named by `id`; None (EINVAL) for a negative id, an empty slot, or a slot
+    /// now holding another object.
+    pub fn get(&self, id: i32) -> Option<&Slot<T>> {
+        if id < 0 {
+            return None;
+        }
+        self.slots
+            .get(&index_of(id))
+            .filter(|s| s.perm.seq == seq_of(id))
+    }
+
+    /// Like [`get`](Self::get), for changing the object or its permissions.
+    pub fn get_mut(&mut self, id: i32) -> Option<&mut Slot<T>> {
+        if id < 0 {
+            return None;
+        }
+        self.slots
+            .get_mut(&index_of(id))
+            .filter(|s| s.perm.seq == seq_of(id))
+    }
+
+    /// The object at table index `index` and its id (`MSG_STAT` and friends).
+    pub fn get_by_index(&self, index: usize) -> Option<(i32, &Slot<T>)> {
+        self.slots
+            .get(&index)
+            .map(|s| (build_id(s.perm.seq, index), s))
+    }
+
+    /// Every object with its id, in index order (`/proc/sysvipc/*`, `ipcs`).
+    pub fn iter(&self) -> impl Iterator<Item = (i32, &Slot<T>)> {
+        self.slots
+            .iter()
+            .map(|(&i, s)| (build_id(s.perm.seq, i), s))
+    }
+
+    /// The common part of `msgget`, `shmget` and `semget` (Linux's `ipcget`): find the key's
+    /// object or create one. For an existing object, `check` runs the kind's own checks (a
+    /// segment's size, a set's semaphore count) before the permission check against the mode
+    /// bits of `flags`; `create` makes a new object. At most `limit` objects exist at once.
+    pub fn get_or_create<E>(
+        &mut self,
+        key: i32,
+        flags: u32,
+        cred: Cred,
+        limit: usize,
+        check: impl FnOnce(&T) -> Result<(), E>,
+        create: impl FnOnce() -> Result<T, E>,
+    ) -> Result<i32, Lookup<E>> {
+        if key != IPC_PRIVATE {
+            if let Some(&index) = self.keys.get(&key) {
+                if flags & IPC_CREAT != 0 && flags & IPC_EXCL != 0 {
+                    return Err(Lookup::Exists);
+                }
+                let Some((id, slot)) = self.get_by_index(index) else {
+                    return Err(Lookup::NotFound);
+                };
+                check(&slot.obj).map_err(Lookup::Other)?;
+                if !slot.perm.permits(cred, Access(flags & 0o777)) {
+                    return Err(Lookup::Denied);
+                }
+                return Ok(id);
+            }
+            if flags & IPC_CREAT == 0 {
+                return Err(Lookup::NotFound);
+            }
+        }
+        if self.slots.len() >= limit.min(IPCMNI) {
+            return Err(Lookup::Full);
+        }
+        let obj = create().map_err(Lookup::Other)?;
+        self.insert(IpcPerm::new(key, cred, flags), obj)
+            .ok_or(Lookup::Full)
+    }
+
+    /// Enters a new object; returns its id, or None when every index is taken.
+    fn insert(&mut self, mut perm: IpcPerm, obj: T) -> Option<i32> {
+        let window = (self.slots.len() * 3 / 2).clamp(MIN_CYCLE, IPCMNI);
+        let start = self.last_index.map_or(0, |i| i + 1);
+        let index = self
+            .free_index(start, window)
+            .or_else(|| self.free_index(0, window.min(start)))?;
+        if self.last_index.is_some_and(|last| index <= last) {
+            self.seq = (self.seq + 1) % SEQ_MAX;
+        }
+        self.last_index = Some(index);
+        perm.seq = self.seq;
+        if perm.key != IPC_PRIVATE {
+            self.keys.insert(perm.key, index);
+        }
+        let id = build_id(perm.seq, index);
+        self.slots.insert(index, Slot { perm, obj });
+        Some(id)
+    }
+
+    /// The first free index in `[from, to)`.
+    fn free_index(&self, from: usize, to: usize) -> Option<usize> {
+        let mut candidate = from;
+        for (&used, _) in self.slots.range(from..to) {
+            if used != candidate {
+                break;
+            }
+            candidate += 1;
+        }
+        (candidate < to).then_some(candidate)
+    }
+
+    /// Takes the object named by `id` out of the table (`IPC_RMID`).
+    pub fn remove(&mut self, id: i32) -> Option<T> {
+        self.get(id)?;
+        let slot = self.slots.remove(&index_of(id))?;
+        if slot.perm.key != IPC_PRIVATE {
+            self.keys.remove(&slot.perm.key);
+        }
+        Some(slot.obj)
+    }
+
+    /// Detaches the object's key, so `*get` no longer finds it (a segment removed while
+    /// still attached); the id stays valid.
+    pub fn make_private(&mut self, id: i32) {
+        if let Some(slot) = self.get_mut(id) {
+            let key = core::mem::replace(&mut slot.perm.key, IPC_PRIVATE);
+            if key != IPC_PRIVATE {
+                self.keys.remove(&key);
+            }
+        }
+    }
+}

@@ -1,0 +1,429 @@
+//! System V message queues (msgget, msgsnd, msgrcv, msgctl), with Linux's semantics.
+//!
+//! The queues live in one id table (`rill_ipc::IpcIds`, the same design shared memory and
+//! semaphores use). A queue holds its messages in arrival order (`rill_ipc::MessageList`)
+//! plus the receivers asleep on it, each with what it is waiting for. A sender first offers
+//! its message to those receivers in the order they went to sleep and hands it straight to
+//! the first one it suits (Linux's pipelined send), so a receiver is woken only by a message
+//! it takes. Senders blocked on a full queue sleep on one wait queue and re-check after each
+//! receive. Both waits end with EIDRM when the queue is removed and, on a signal, with EINTR:
+//! msgsnd and msgrcv are never restarted after a handler (signal(7)).
+
+use crate::errno::{
+    Errno, SysResult, E2BIG, EACCES, EAGAIN, EEXIST, EIDRM, EINVAL, ENOENT, ENOMEM, ENOMSG, ENOSPC,
+    EPERM, ERESTARTNOHAND, ERESTARTSYS,
+};
+use crate::task::{current_process, Pid, WaitQueue};
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use rill_ipc::abi::{
+    MsgInfo, MsqidDs, IPC_NOWAIT, MSGMAX, MSGMNB, MSGMNI, MSGPOOL, MSGSEG, MSGSSZ, MSGTQL,
+    MSG_COPY, MSG_EXCEPT, MSG_NOERROR,
+};
+use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Lookup, Message, MessageList, Selector};
+use spin::Mutex;
+
+/// Kernel heap a message costs beyond its text (the list entry and the buffer's header).
+const MESSAGE_OVERHEAD: usize = 64;
+/// Kernel heap a queue costs (its record and table entry).
+const QUEUE_COST: usize = 512;
+
+/// A message whose text the kernel holds.
+pub type Msg = Message<Vec<u8>>;
+
+/// A receiver asleep on a queue: what it takes, how much it can take, and where a sender
+/// leaves the message (or the error) for it.
+struct Receiver {
+    sel: Selector,
+    /// Largest message it accepts (usize::MAX with MSG_NOERROR).
+    max_size: usize,
+    pid: Pid,
+    handoff: Mutex<Option<Result<Msg, Errno>>>,
+    wake: WaitQueue,
+}
+
+impl Receiver {
+    fn deliver(&self, r: Result<Msg, Errno>) {
+        *self.handoff.lock() = Some(r);
+        self.wake.wake_all();
+    }
+}
+
+struct State {
+    messages: MessageList<Vec<u8>>,
+    qbytes: usize,
+    stime: i64,
+    rtime: i64,
+    ctime: i64,
+    lspid: Pid,
+    lrpid: Pid,
+    receivers: VecDeque<Arc<Receiver>>,
+    removed: bool,
+}
+
+/// One message queue.
+pub struct MsgQueue {
+    state: Mutex<State>,
+    /// Senders waiting for room.
+    senders: WaitQueue,
+}
+
+static QUEUES: Mutex<IpcIds<Arc<MsgQueue>>> = Mutex::new(IpcIds::new());
+
+fn now_secs() -> i64 {
+    (crate::time::realtime_ns() / 1_000_000_000) as i64
+}
+
+fn caller() -> (Cred, Pid) {
+    let proc = current_process();
+    let c = *proc.creds.lock();
+    (Cred::new(c.euid, c.egid), proc.pid)
+}
+
+/// The queue named by `id` and its current permissions; EINVAL if there is none.
+fn lookup(id: i32) -> SysResult<(Arc<MsgQueue>, IpcPerm)> {
+    let table = QUEUES.lock();
+    let slot = table.get(id).ok_or(EINVAL)?;
+    Ok((slot.obj.clone(), slot.perm))
+}
+
+/// Re-checks `access` for a caller that may have slept: EIDRM if the queue went away.
+fn check_again(id: i32, q: &Arc<MsgQueue>, cred: Cred, access: Access) -> SysResult<()> {
+    let table = QUEUES.lock();
+    match table.get(id) {
+        Some(slot) if Arc::ptr_eq(&slot.obj, q) => {
+            if slot.perm.permits(cred, access) {
+                Ok(())
+            } else {
+                Err(EACCES)
+            }
+        }
+        _ => Err(EIDRM),
+    }
+}
+
+/// msgget(2).
+pub fn get(key: i32, flags: u32) -> SysResult {
+    let (cred, _) = caller();
+    let mut table = QUEUES.lock();
+    let id = table
+        .get_or_create(
+            key,
+            flags,
+            cred,
+            MSGMNI,
+            |_| Ok::<(), Errno>(()),
+            || {
+                crate::mm::heap::reserve(QUEUE_COST)?;
+                Ok(Arc::new(MsgQueue {
+                    state: Mutex::new(State {
+                        messages: MessageList::new(),
+                        qbytes: MSGMNB,
+                        stime: 0,
+                        rtime: 0,
+                        ctime: now_secs(),
+                        lspid: 0,
+                        lrpid: 0,
+                        receivers: VecDeque::new(),
+                        removed: false,
+                    }),
+                    senders: WaitQueue::new(),
+                }))
+            },
+        )
+        .map_err(|e| match e {
+            Lookup::NotFound => ENOENT,
+            Lookup::Exists => EEXIST,
+            Lookup::Denied => EACCES,
+            Lookup::Full => ENOSPC,
+            Lookup::Other(e) => e,
+        })?;
+    Ok(id as usize)
+}
+
+/// The kernel heap a message of `size` bytes needs, checked before its text is copied in.
+pub fn reserve_message(size: usize) -> SysResult<Vec<u8>> {
+    crate::mm::heap::reserve(size + MESSAGE_OVERHEAD)?;
+    let mut text = Vec::new();
+    text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
+    text.resize(size, 0);
+    Ok(text)
+}
+
+/// msgsnd(2) after the message was copied in: queues it or hands it to a waiting receiver,
+/// waiting for room unless IPC_NOWAIT.
+pub fn send(id: i32, mtype: i64, text: Vec<u8>, flags: u32) -> SysResult {
+    let (cred, pid) = caller();
+    let (q, perm) = lookup(id)?;
+    if !perm.permits(cred, Access::WRITE) {
+        return Err(EACCES);
+    }
+    let size = text.len();
+    let msg = Message { mtype, size, text };
+    loop {
+        {
+            let mut st = q.state.lock();
+            if st.removed {
+                return Err(EIDRM);
+            }
+            if st.messages.fits(size, st.qbytes) {
+                st.lspid = pid;
+                st.stime = now_secs();
+                return match pipelined_send(&mut st, msg) {
+                    None => Ok(0),
+                    Some(m) => st.messages.push(m).map(|_| 0).map_err(|_| ENOMEM),
+                };
+            }
+        }
+        if flags & IPC_NOWAIT != 0 {
+            return Err(EAGAIN);
+        }
+        let waited = q.senders.wait_until(|| {
+            let st = q.state.lock();
+            (st.removed || st.messages.fits(size, st.qbytes)).then_some(())
+        });
+        if waited == Err(ERESTARTSYS) {
+            return Err(ERESTARTNOHAND);
+        }
+        check_again(id, &q, cred, Access::WRITE)?;
+    }
+}
+
+/// Offers `msg` to the sleeping receivers in order; gives it back if none takes it. A
+/// receiver it suits whose buffer is too small is woken with E2BIG, as on Linux.
+fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
+    while let Some(pos) = st.receivers.iter().position(|r| r.sel.accepts(msg.mtype)) {
+        let r = st.receivers.remove(pos)?;
+        if r.max_size < msg.size {
+            r.deliver(Err(E2BIG));
+            continue;
+        }
+        st.lrpid = r.pid;
+        st.rtime = now_secs();
+        r.deliver(Ok(msg));
+        return None;
+    }
+    Some(msg)
+}
+
+/// What msgrcv hands back: the type and the text, cut to the caller's buffer.
+pub struct Received {
+    pub mtype: i64,
+    pub text: Vec<u8>,
+}
+
+fn cut(mut m: Msg, bufsz: usize) -> Received {
+    m.text.truncate(bufsz);
+    Received {
+        mtype: m.mtype,
+        text: m.text,
+    }
+}
+
+/// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select.
+pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Received> {
+    if flags & MSG_COPY != 0 && (flags & MSG_EXCEPT != 0 || flags & IPC_NOWAIT == 0) {
+        return Err(EINVAL);
+    }
+    let (cred, pid) = caller();
+    let sel = Selector::new(msgtyp, flags);
+    let max_size = if flags & MSG_NOERROR != 0 {
+        usize::MAX
+    } else {
+        bufsz
+    };
+    let (q, perm) = lookup(id)?;
+    if !perm.permits(cred, Access::READ) {
+        return Err(EACCES);
+    }
+    loop {
+        let me = {
+            let mut st = q.state.lock();
+            if st.removed {
+                return Err(EIDRM);
+            }
+            if let Some(i) = st.messages.find(sel) {
+                let size = st.messages.get(i).map_or(0, |m| m.size);
+                if size > max_size {
+                    return Err(E2BIG);
+                }
+                if flags & MSG_COPY != 0 {
+                    // Linux copies into a buffer of min(bufsz, MSGMAX) bytes.
+                    if size > bufsz.min(MSGMAX) {
+                        return Err(EINVAL);
+                    }
+                    let m = st.messages.get(i).ok_or(EINVAL)?;
+                    crate::mm::heap::reserve(size + MESSAGE_OVERHEAD)?;
+                    let mut text = Vec::new();
+                    text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
+                    text.extend_from_slice(&m.text);
+                    return Ok(Received {
+                        mtype: m.mtype,
+                        text,
+                    });
+                }
+                let m = st.messages.take(i).ok_or(EINVAL)?;
+                st.lrpid = pid;
+                st.rtime = now_secs();
+                drop(st);
+                q.senders.wake_all();
+                return Ok(cut(m, bufsz));
+            }
+            if flags & IPC_NOWAIT != 0 {
+                return Err(ENOMSG);
+            }
+            crate::mm::heap::reserve(core::mem::size_of::<Receiver>() + 64)?;
+            let me = Arc::new(Receiver {
+                sel,
+                max_size,
+                pid,
+                handoff: Mutex::new(None),
+                wake: WaitQueue::new(),
+            });
+            st.receivers.try_reserve(1).map_err(|_| ENOMEM)?;
+            st.receivers.push_back(me.clone());
+            me
+        };
+        let outcome = match me.wake.wait_until(|| me.handoff.lock().take()) {
+            Ok(r) => r,
+            Err(_) => {
+                // Interrupted: leave the queue, unless a sender got to us first.
+                let mut st = q.state.lock();
+                st.receivers.retain(|r| !Arc::ptr_eq(r, &me));
+                drop(st);
+                match me.handoff.lock().take() {
+                    Some(r) => r,
+                    None => return Err(ERESTARTNOHAND),
+                }
+            }
+        };
+        match outcome {
+            Ok(m) => return Ok(cut(m, bufsz)),
+            // IPC_SET changed the rules: look again.
+            Err(EAGAIN) => check_again(id, &q, cred, Access::READ)?,
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Removes the queue (IPC_RMID): waiters wake with EIDRM, messages are freed.
+fn remove(q: &MsgQueue) {
+    let mut st = q.state.lock();
+    st.removed = true;
+    st.messages.clear();
+    for r in core::mem::take(&mut st.receivers) {
+        r.deliver(Err(EIDRM));
+    }
+    drop(st);
+    q.senders.wake_all();
+}
+
+/// The `msqid64_ds` of a queue.
+fn describe(q: &MsgQueue, perm: IpcPerm) -> MsqidDs {
+    let st = q.state.lock();
+    MsqidDs {
+        perm,
+        stime: st.stime,
+        rtime: st.rtime,
+        ctime: st.ctime,
+        cbytes: st.messages.bytes() as u64,
+        qnum: st.messages.len() as u64,
+        qbytes: st.qbytes as u64,
+        lspid: st.lspid as i32,
+        lrpid: st.lrpid as i32,
+    }
+}
+
+/// What msgctl(2) answers, for the syscall layer to copy out.
+pub enum CtlReply {
+    /// A bare return value.
+    Value(usize),
+    /// IPC_STAT / MSG_STAT: the structure, and the return value.
+    Stat(MsqidDs, usize),
+    /// IPC_INFO / MSG_INFO: the structure, and the highest index in use.
+    Info(MsgInfo, usize),
+}
+
+/// msgctl's IPC_STAT, MSG_STAT (`id` is then a table index) and MSG_STAT_ANY (no read
+/// permission needed).
+pub fn stat(id: i32, by_index: bool, check_read: bool) -> SysResult<CtlReply> {
+    let (cred, _) = caller();
+    let (q, perm, ret) = {
+        let table = QUEUES.lock();
+        if by_index {
+            let (full_id, slot) = table.get_by_index(id as usize).ok_or(EINVAL)?;
+            (slot.obj.clone(), slot.perm, full_id as usize)
+        } else {
+            let slot = table.get(id).ok_or(EINVAL)?;
+            (slot.obj.clone(), slot.perm, 0)
+        }
+    };
+    if check_read && !perm.permits(cred, Access::READ) {
+        return Err(EACCES);
+    }
+    Ok(CtlReply::Stat(describe(&q, perm), ret))
+}
+
+/// msgctl's IPC_INFO (limits) and MSG_INFO (usage).
+pub fn info(usage: bool) -> CtlReply {
+    let table = QUEUES.lock();
+    let mut info = MsgInfo {
+        msgmax: MSGMAX as i32,
+        msgmnb: MSGMNB as i32,
+        msgmni: MSGMNI as i32,
+        msgssz: MSGSSZ,
+        msgseg: MSGSEG,
+        msgpool: MSGPOOL,
+        msgmap: MSGTQL,
+        msgtql: MSGTQL,
+    };
+    if usage {
+        let (mut msgs, mut bytes) = (0usize, 0usize);
+        for (_, slot) in table.iter() {
+            let st = slot.obj.state.lock();
+            msgs += st.messages.len();
+            bytes += st.messages.bytes();
+        }
+        info.msgpool = table.in_use() as i32;
+        info.msgmap = msgs.min(i32::MAX as usize) as i32;
+        info.msgtql = bytes.min(i32::MAX as usize) as i32;
+    }
+    CtlReply::Info(info, table.max_index().unwrap_or(0))
+}
+
+/// msgctl's IPC_RMID and IPC_SET (with the new uid, gid, mode and qbytes): only the owner,
+/// the creator or root (EPERM); raising qbytes past MSGMNB needs root.
+pub fn control(id: i32, set: Option<(u32, u32, u32, u64)>) -> SysResult<CtlReply> {
+    let (cred, _) = caller();
+    let mut table = QUEUES.lock();
+    let slot = table.get_mut(id).ok_or(EINVAL)?;
+    if !slot.perm.may_control(cred) {
+        return Err(EPERM);
+    }
+    match set {
+        None => {
+            let q = table.remove(id).ok_or(EINVAL)?;
+            drop(table);
+            remove(&q);
+        }
+        Some((uid, gid, mode, qbytes)) => {
+            if qbytes > MSGMNB as u64 && !cred.privileged {
+                return Err(EPERM);
+            }
+            slot.perm.set(uid, gid, mode);
+            let q = slot.obj.clone();
+            drop(table);
+            let mut st = q.state.lock();
+            st.qbytes = usize::try_from(qbytes).unwrap_or(usize::MAX);
+            st.ctime = now_secs();
+            // Receivers look again under the new permissions; senders may now fit.
+            for r in core::mem::take(&mut st.receivers) {
+                r.deliver(Err(EAGAIN));
+            }
+            drop(st);
+            q.senders.wake_all();
+        }
+    }
+    Ok(CtlReply::Value(0))
+}
