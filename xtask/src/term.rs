@@ -3,7 +3,8 @@
 //!
 //! The checks cover what only a terminal exercises: the line discipline's editing keys
 //! (erase, kill, end of file), keyboard signals (^C, ^Z) reaching the foreground job, job
-//! control in the shell, pipelines and FIFOs typed at the prompt, and powering off on `exit`.
+//! control in the shell, pipelines and FIFOs typed at the prompt, the lecture's message-queue
+//! demo, and powering off on `exit`.
 //!
 //! One thread types and checks (`Session`) while the calling thread runs QEMU through
 //! `qemu::boot`, which relays the console into a shared `Screen`. Nothing is typed before
@@ -355,6 +356,34 @@ impl<'a> Session<'a> {
             s.type_keys(&[CTRL_D]);
             s.expect(from, STEP, "the prompt after ^D", at_prompt)
                 .map(drop)
+        });
+        self.check("msgq-ex1 as in the lecture, its queue in ipcs -q", |s| {
+            let from = s.start("msgq-ex1")?;
+            s.expect(from, STEP, "the type prompt", |t| {
+                t.contains("Parent: input message type:")
+            })?;
+            let from = s.screen.len();
+            s.type_keys(b"1\ntest\n");
+            s.expect(from, STEP, "the child to print the message", |t| {
+                t.contains("Parent: input message to be sent:")
+                    && t.contains("Child: read msg:test")
+            })?;
+            let from = s.screen.len();
+            s.type_keys(&[CTRL_Z]);
+            s.expect(from, STEP, "the prompt after ^Z", at_prompt)?;
+            let out = s.command("ipcs -q")?;
+            let listed = out
+                .iter()
+                .any(|l| l.starts_with("0x00000000 ") && l.contains(" 600 "));
+            s.want(listed, "`ipcs -q` to list the demo's queue")?;
+            let from = s.start("fg")?;
+            s.type_keys(b"0\n");
+            s.expect(from, STEP, "the prompt after type 0", at_prompt)?;
+            let out = s.command("ipcs -q")?;
+            s.want(
+                !out.iter().any(|l| l.starts_with("0x")),
+                "the queue to be gone after the demo ends",
+            )
         });
         self.check("exit powers off", |s| {
             let from = s.screen.len();
