@@ -43,6 +43,8 @@ errnos!(
     ETIMEDOUT,
     EIDRM,
     ENOMSG,
+    EMSGSIZE,
+    EOVERFLOW,
 );
 
 /// Kernel-internal: a blocking call was interrupted by a signal; the signal code turns

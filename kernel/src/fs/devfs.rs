@@ -1,4 +1,5 @@
-//! /dev: the null, zero and console devices, entered into the root tmpfs.
+//! /dev: the null, zero and console devices and the POSIX message-queue directory,
+//! entered into the root tmpfs.
 
 use super::file::File;
 use super::tty::TtyNode;
@@ -99,4 +100,6 @@ pub fn mount(root: &Arc<dyn Inode>) {
     for (name, node) in nodes {
         let _ = dev.link(name, node);
     }
+    // POSIX message queues are named in their own directory, as Linux's mqueue mount.
+    let _ = dev.link("mqueue", crate::ipc::mqueue::root());
 }

@@ -56,6 +56,10 @@ pub trait File: Send + Sync {
     /// Opened without O_NOCTTY by the leader `sid` of a session with no controlling
     /// terminal: a terminal becomes that session's controlling terminal.
     fn acquire_controlling(&self, _sid: crate::task::Pid) {}
+    /// The POSIX message queue behind the descriptor, for the mq_* calls (EBADF if none).
+    fn mqueue(&self) -> Option<&crate::ipc::mqueue::MqFile> {
+        None
+    }
 }
 
 /// Status flags fcntl(F_SETFL) may change.

@@ -3,5 +3,6 @@
 
 pub mod fifo;
 pub mod futex;
+pub mod mqueue;
 pub mod msg;
 pub mod pipe;

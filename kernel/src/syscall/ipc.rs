@@ -1,9 +1,13 @@
-//! System V IPC system calls: the user-memory side of msgget, msgsnd, msgrcv and msgctl
-//! (the queues themselves are in ipc::msg).
+//! Message-queue system calls, System V (msgget, msgsnd, msgrcv, msgctl) and POSIX (mq_*):
+//! the user-memory side; the queues themselves are in ipc::msg and ipc::mqueue.
 
 use crate::errno::*;
+use crate::fs::path::PATH_MAX;
+use crate::ipc::mqueue;
 use crate::ipc::msg::{self, CtlReply};
-use crate::mm::uaccess::{read_val, write_val, UserSlice, UserSliceMut};
+use crate::mm::uaccess::{read_cstr, read_val, write_val, UserSlice, UserSliceMut};
+use crate::task::current_process;
+use linux_raw_sys::general as g;
 use rill_ipc::abi::{
     MsqidDs, IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, MSGMAX, MSG_INFO, MSG_STAT, MSG_STAT_ANY,
 };
@@ -71,4 +75,133 @@ pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
             Ok(ret)
         }
     }
+}
+
+/// The queue behind descriptor `fd`, with its open file description; EBADF if it is not one.
+fn mq_file(fd: i32) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
+    let of = current_process().fds.lock().get(fd).map_err(|_| EBADF)?;
+    if of.file.mqueue().is_none() {
+        return Err(EBADF);
+    }
+    Ok(of)
+}
+
+/// An absolute CLOCK_REALTIME timeout, read and checked before anything else (as Linux).
+fn mq_deadline(addr: usize) -> SysResult<Option<u64>> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    let ts: g::timespec = read_val(addr)?;
+    let abs = super::time::timespec_ns(&ts)?;
+    Ok(Some(mqueue::deadline_from_realtime(abs)))
+}
+
+pub fn mq_open(name_addr: usize, oflag: u32, mode: u32, attr_addr: usize) -> SysResult {
+    let name = read_cstr(name_addr, PATH_MAX)?;
+    let attr = if attr_addr == 0 {
+        None
+    } else {
+        let mut raw = [0u8; mqueue::MQ_ATTR_SIZE];
+        UserSlice::new(attr_addr, raw.len())?.read(0, &mut raw)?;
+        Some(raw)
+    };
+    // Attributes matter only to a queue being created; bad ones are EINVAL then.
+    let attr = match attr {
+        Some(raw) if oflag & g::O_CREAT != 0 => Some(mqueue::decode_attr(&raw)?),
+        _ => None,
+    };
+    let file = mqueue::open(&name, oflag, mode, attr)?;
+    // Queue descriptors are always close-on-exec (Linux opens them with O_CLOEXEC).
+    let fd = current_process().fds.lock().insert(file, true)?;
+    Ok(fd as usize)
+}
+
+pub fn mq_unlink(name_addr: usize) -> SysResult {
+    let name = read_cstr(name_addr, PATH_MAX)?;
+    mqueue::unlink(&name)?;
+    Ok(0)
+}
+
+pub fn mq_timedsend(fd: i32, msg: usize, len: usize, prio: u32, timeout: usize) -> SysResult {
+    let deadline = mq_deadline(timeout)?;
+    if prio >= mqueue::MQ_PRIO_MAX {
+        return Err(EINVAL);
+    }
+    let of = mq_file(fd)?;
+    if !of.writable() {
+        return Err(EBADF);
+    }
+    let q = of.file.mqueue().ok_or(EBADF)?;
+    if len > q.attr().0.msgsize {
+        return Err(EMSGSIZE);
+    }
+    let mut text = msg::reserve_message(len)?;
+    UserSlice::new(msg, len)?.read(0, &mut text)?;
+    let nonblock = of.flags() & g::O_NONBLOCK != 0;
+    q.send(text, prio, nonblock, deadline)
+}
+
+pub fn mq_timedreceive(
+    fd: i32,
+    msg: usize,
+    len: usize,
+    prio_addr: usize,
+    timeout: usize,
+) -> SysResult {
+    let deadline = mq_deadline(timeout)?;
+    let of = mq_file(fd)?;
+    if !of.readable() {
+        return Err(EBADF);
+    }
+    let q = of.file.mqueue().ok_or(EBADF)?;
+    let nonblock = of.flags() & g::O_NONBLOCK != 0;
+    let (text, prio) = q.receive(len, nonblock, deadline)?;
+    // As on Linux, the message is gone even if it cannot be stored.
+    UserSliceMut::new(msg, text.len())?.write(0, &text)?;
+    if prio_addr != 0 {
+        write_val(prio_addr, &prio)?;
+    }
+    Ok(text.len())
+}
+
+/// `struct sigevent`: sigev_value at 0, sigev_signo at 8, sigev_notify at 12.
+const SIGEVENT_SIZE: usize = 64;
+
+pub fn mq_notify(fd: i32, sevp: usize) -> SysResult {
+    let wanted = if sevp == 0 {
+        None
+    } else {
+        let mut raw = [0u8; SIGEVENT_SIZE];
+        UserSlice::new(sevp, raw.len())?.read(0, &mut raw)?;
+        let word =
+            |off: usize| i32::from_ne_bytes([raw[off], raw[off + 1], raw[off + 2], raw[off + 3]]);
+        let mut value = [0u8; 8];
+        value.copy_from_slice(&raw[..8]);
+        let value = u64::from_ne_bytes(value) as usize;
+        Some(mqueue::notification_of(word(12), word(8), value)?)
+    };
+    let of = mq_file(fd)?;
+    of.file.mqueue().ok_or(EBADF)?.set_notification(wanted)?;
+    Ok(0)
+}
+
+pub fn mq_getsetattr(fd: i32, new_addr: usize, old_addr: usize) -> SysResult {
+    let new_flags = if new_addr == 0 {
+        None
+    } else {
+        let mut raw = [0u8; mqueue::MQ_ATTR_SIZE];
+        UserSlice::new(new_addr, raw.len())?.read(0, &mut raw)?;
+        Some(mqueue::decode_flags(&raw)?)
+    };
+    let of = mq_file(fd)?;
+    let q = of.file.mqueue().ok_or(EBADF)?;
+    let (attr, count) = q.attr();
+    let old = mqueue::encode_attr(attr, of.flags(), count);
+    if let Some(flags) = new_flags {
+        of.set_status_flags((of.flags() & !g::O_NONBLOCK) | flags);
+    }
+    if old_addr != 0 {
+        UserSliceMut::new(old_addr, old.len())?.write(0, &old)?;
+    }
+    Ok(0)
 }
