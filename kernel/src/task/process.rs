@@ -5,10 +5,10 @@ use super::thread::{Task, TaskState};
 use super::wait::WaitQueue;
 use crate::arch::cpu;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
+use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, ENOMEM};
 use crate::fs::fdtable::FdTable;
 use crate::mm::aspace::AddressSpace;
 use crate::signal::{ProcessSignals, Signal};
-use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, ENOMEM};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
@@ -23,8 +23,9 @@ const PID_MAX: Pid = 32768;
 /// Most processes (live and zombie) at once: each costs a kernel stack and tables
 /// from the kernel heap, so fork fails with EAGAIN beyond this (RLIMIT_NPROC's role).
 const MAX_PROCESSES: usize = 1024;
-/// Kernel heap a new process needs (kernel stack, records, descriptor table).
-const FORK_HEAP_COST: usize = 48 * 1024;
+/// Kernel heap a new process needs (records, descriptor table; its kernel stack is
+/// page frames, not heap).
+const FORK_HEAP_COST: usize = 16 * 1024;
 
 /// Credentials of a process (all root for now; stored so permission checks have them).
 #[derive(Clone, Copy, Debug, Default)]
