@@ -3,8 +3,8 @@
 use super::file::File;
 use super::tty::TtyNode;
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR, S_IFDIR};
-use crate::errno::SysResult;
 use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::errno::SysResult;
 use alloc::sync::Arc;
 
 #[derive(Clone, Copy)]

@@ -3,8 +3,8 @@
 //! it holds the status flags and, for seekable files, the offset.
 
 use super::vfs::{Inode, Metadata};
-use crate::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
 use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
 use crate::task::WaitQueue;
 use alloc::string::String;
 use alloc::sync::Arc;

@@ -6,8 +6,8 @@
 
 use super::path::normalize;
 use super::vfs::{Inode, S_IFDIR, S_IFMT, S_IFREG};
-use crate::errno::{SysResult, EINVAL};
 use crate::mm::uaccess::InBuf;
+use crate::errno::{SysResult, EINVAL};
 use alloc::sync::Arc;
 
 const HEADER_LEN: usize = 110;

@@ -2,8 +2,8 @@
 
 use super::file::File;
 use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFREG};
-use crate::errno::{SysResult, EACCES, EISDIR, ENOENT};
 use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::errno::{SysResult, EACCES, EISDIR, ENOENT};
 use crate::task::{current_process, process, Pid, Process};
 use alloc::format;
 use alloc::string::{String, ToString};

@@ -3,10 +3,10 @@
 
 use super::file::File;
 use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
+use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::errno::{
     SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOSPC, ENOTDIR, ENOTEMPTY, EPERM,
 };
-use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::time::realtime_ns;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};

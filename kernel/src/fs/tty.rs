@@ -8,9 +8,9 @@
 
 use super::file::{File, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR};
-use crate::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, ENXIO, EPERM, ERESTARTSYS};
 use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
 use crate::signal::{self, Signal};
+use crate::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, ENXIO, EPERM, ERESTARTSYS};
 use crate::task::{current_process, Pid, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;

@@ -8,8 +8,8 @@
 //! never waits. A wait ends early only for a signal (the end is then closed again).
 
 use super::pipe::Pipe;
-use crate::errno::{SysResult, ENXIO};
 use crate::fs::file::File;
+use crate::errno::{SysResult, ENXIO};
 use alloc::sync::Arc;
 use linux_raw_sys::general as g;
 

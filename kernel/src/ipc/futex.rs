@@ -7,8 +7,8 @@
 //! woken. The value check happens under the same lock as enqueueing, so a wake that
 //! follows a change of the word cannot slip between the check and the sleep.
 
-use crate::errno::{SysResult, EAGAIN, EINVAL};
 use crate::mm::uaccess::read_val;
+use crate::errno::{SysResult, EAGAIN, EINVAL};
 use crate::task::current_process;
 use crate::task::wait::{block_on, WaitQueue};
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};

@@ -6,11 +6,11 @@
 //! wakes the other after moving bytes, and closing an end wakes both. A FIFO is the
 //! same object reached through a name (see `fifo`).
 
-use crate::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE};
 use crate::fs::file::{File, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{alloc_ino, Metadata, S_IFIFO};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::signal::{self, Signal};
+use crate::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE};
 use crate::task::{current_process, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;

@@ -17,8 +17,10 @@
 
 use super::{default_action, SigInfo, SigSet, Signal};
 use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
-use crate::errno::{encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK};
 use crate::mm::uaccess::{UserSlice, UserSliceMut};
+use crate::errno::{
+    encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK,
+};
 use crate::task::current;
 use linux_raw_sys::general as g;
 
@@ -175,7 +177,10 @@ fn setup_frame(
     } else {
         user_sp
     };
-    let frame = top.checked_sub(FRAME_SIZE).ok_or(crate::errno::EFAULT)? & !15;
+    let frame = top
+        .checked_sub(FRAME_SIZE)
+        .ok_or(crate::errno::EFAULT)?
+        & !15;
 
     let mut buf = [0u8; FRAME_SIZE];
     buf[..SIGINFO_SIZE].copy_from_slice(&encode_siginfo(sig, info));

@@ -1,8 +1,8 @@
 //! Process system calls: clone (fork/vfork), execve, exit, wait4, ids, sessions and
 //! process groups, resource limits and a few informational calls.
 
-use crate::arch::trap::TrapFrame;
 use crate::errno::*;
+use crate::arch::trap::TrapFrame;
 use crate::fs::path::{resolve_at, AT_FDCWD, PATH_MAX};
 use crate::mm::uaccess::{read_cstr, read_ptr_array, read_val, write_val, UserSliceMut};
 use crate::task::process::{self, exit_status, CloneArgs, WaitOptions, WaitTarget};

@@ -1,7 +1,7 @@
 //! Signal system calls: dispositions, masks, sending, waiting and sigreturn.
 
-use crate::arch::trap::{TrapFrame, REG_A0, REG_SP};
 use crate::errno::*;
+use crate::arch::trap::{TrapFrame, REG_A0, REG_SP};
 use crate::mm::uaccess::{read_val, write_val, UserSliceMut};
 use crate::signal::{self, deliver, signal_from_user, SigAction, SigInfo, SigSet, Signal};
 use crate::task::{current, current_process, process, Pid};

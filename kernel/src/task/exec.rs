@@ -2,12 +2,12 @@
 //! the initial stack (argc, argv, envp, auxv) that the C runtime expects.
 
 use crate::arch::trap::TrapFrame;
-use crate::errno::{SysResult, E2BIG, EACCES, ENOEXEC, ENOMEM};
 use crate::fs::path::AbsPath;
 use crate::fs::vfs::{check_access, Want};
 use crate::mm::aspace::{AddressSpace, Prot, STACK_SIZE, STACK_TOP};
 use crate::mm::uaccess::OutBuf;
 use crate::mm::{page_round_down, page_round_up, PAGE_SIZE};
+use crate::errno::{SysResult, E2BIG, EACCES, ENOEXEC, ENOMEM};
 use alloc::string::String;
 use alloc::vec::Vec;
 use linux_raw_sys::auxvec as aux;
