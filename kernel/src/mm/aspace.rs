@@ -282,14 +282,17 @@ impl AddressSpace {
         while let Some((&s, _)) = self.areas.range(start..end).next() {
             if let Some(a) = self.areas.remove(&s) {
                 self.gaps.release(s, a.end);
+                self.zap(s, a.end);
             }
         }
-        self.zap(start, end);
+        crate::arch::cpu::flush_tlb();
         Ok(())
     }
 
-    /// Drops the populated pages of `[start, end)`: their entries leave the page table
-    /// and private frames are freed (the shared zero frame never is).
+    /// Drops the populated pages of `[start, end)`, which lies in one area: their
+    /// entries leave the page table and private frames are freed (the shared zero frame
+    /// never is). Only area ranges are zapped: the trampoline page lies outside them.
+    /// The caller flushes the TLB.
     fn zap(&mut self, start: usize, end: usize) {
         let (first, last) = (start >> PAGE_SHIFT, end >> PAGE_SHIFT);
         self.pt
@@ -297,15 +300,32 @@ impl AddressSpace {
         while let Some((&vpn, _)) = self.pages.range(first..last).next() {
             self.pages.remove(&vpn);
         }
-        crate::arch::cpu::flush_tlb();
     }
 
     /// madvise(MADV_DONTNEED): the pages of `[start, end)` go; the next touch finds
     /// zeroes. ENOMEM if part of the range is unmapped (after doing the mapped parts).
     pub fn discard(&mut self, start: usize, end: usize) -> Result<(), Errno> {
-        let covered = self.covered(start, end);
-        self.zap(start, end);
-        covered
+        let mut cursor = start;
+        let mut result = Ok(());
+        while cursor < end {
+            // The area holding `cursor`, or else the next one starting before `end`.
+            let next = self
+                .area_at(cursor)
+                .or_else(|| self.areas.range(cursor..end).next().map(|(&s, a)| (s, a)))
+                .map(|(s, a)| (s, a.end));
+            let Some((s, a_end)) = next else {
+                result = Err(ENOMEM);
+                break;
+            };
+            if s > cursor {
+                result = Err(ENOMEM);
+            }
+            let to = a_end.min(end);
+            self.zap(s.max(cursor), to);
+            cursor = to;
+        }
+        crate::arch::cpu::flush_tlb();
+        result
     }
 
     /// Ok when `[start, end)` lies wholly in areas, else ENOMEM (madvise's rule).

@@ -93,6 +93,7 @@ impl PageTable {
     ) {
         const L1_SPAN: usize = 1 << 18;
         const L0_SPAN: usize = 1 << 9;
+        let end = end.min(super::USER_END >> PAGE_SHIFT);
         let mut vpn = start;
         while vpn < end {
             let idx = vpn_indices(vpn);
