@@ -145,6 +145,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     // kernel image and the heap is free.
     mm::frame::init(heap_end, platform.mem_end);
     mm::frame::add_range(kernel_end, heap_start);
+    arch::kstack::init();
 
     drivers::uart::init(platform.uart);
     drivers::plic::init(platform.plic);

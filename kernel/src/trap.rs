@@ -124,9 +124,24 @@ extern "C" fn kernel_trap() {
         Cause::Timer => crate::time::on_timer_interrupt(),
         Cause::External => external_interrupt(),
         Cause::Software => {}
+        Cause::PageFault { addr, .. } if crate::arch::kstack::in_guard(addr) => {
+            let sepc = riscv::register::sepc::read();
+            panic!("kernel stack overflow: access to {addr:#x} in a stack guard, sepc {sepc:#x}");
+        }
         _ => {
             let sepc = riscv::register::sepc::read();
             panic!("kernel trap: scause {scause:#x} stval {stval:#x} sepc {sepc:#x}");
         }
     }
+}
+
+/// Entered from the trap vector on the hart's emergency stack when a kernel trap came
+/// with the stack pointer `sp` in a kernel stack's guard: that stack overflowed.
+#[no_mangle]
+extern "C" fn kernel_stack_overflow(sp: usize) -> ! {
+    let (scause, stval) = read_cause();
+    let sepc = riscv::register::sepc::read();
+    panic!(
+        "kernel stack overflow: sp {sp:#x} (scause {scause:#x} stval {stval:#x} sepc {sepc:#x})"
+    );
 }

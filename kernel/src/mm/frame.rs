@@ -3,6 +3,7 @@
 
 use super::{phys_to_virt, PAGE_SIZE};
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 
 struct FrameAllocator {
@@ -30,6 +31,21 @@ pub fn init(start: usize, end: usize) {
     // Reserve the whole free list now so that freeing never allocates.
     let total = a.total;
     a.free.reserve_exact(total);
+    drop(a);
+    // The shared zero page: mapped read-only wherever untouched anonymous memory is
+    // read, never written and never freed.
+    let Some(zero) = Frame::alloc() else {
+        panic!("no memory for the zero page");
+    };
+    ZERO_PPN.store(zero.ppn, Ordering::Relaxed);
+    core::mem::forget(zero);
+}
+
+static ZERO_PPN: AtomicUsize = AtomicUsize::new(0);
+
+/// Page number of the shared zero frame.
+pub fn zero_ppn() -> usize {
+    ZERO_PPN.load(Ordering::Relaxed)
 }
 
 /// An owned physical page.
@@ -55,6 +71,15 @@ impl Frame {
         let mut frame = Frame { ppn };
         frame.bytes_mut().fill(0);
         Some(frame)
+    }
+
+    /// Takes back ownership of a page given up with `mem::forget` (page tables keep
+    /// their table pages in the tree itself).
+    ///
+    /// # Safety
+    /// `ppn` must come from a `Frame` that was forgotten, and be taken back only once.
+    pub unsafe fn from_ppn(ppn: usize) -> Frame {
+        Frame { ppn }
     }
 
     pub fn ppn(&self) -> usize {

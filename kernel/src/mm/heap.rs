@@ -36,7 +36,10 @@ pub fn reserve(bytes: usize) -> Result<(), Errno> {
     let heap = HEAP.lock();
     let total = heap.stats_total_bytes();
     let used = heap.stats_alloc_actual();
-    match used.checked_add(bytes).and_then(|n| n.checked_add(KERNEL_RESERVE)) {
+    match used
+        .checked_add(bytes)
+        .and_then(|n| n.checked_add(KERNEL_RESERVE))
+    {
         Some(need) if need <= total => Ok(()),
         _ => Err(ENOMEM),
     }

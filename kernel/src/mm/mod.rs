@@ -3,6 +3,7 @@
 
 pub mod aspace;
 pub mod frame;
+pub mod gaps;
 pub mod heap;
 pub mod pagetable;
 pub mod uaccess;

@@ -1,22 +1,27 @@
 //! Sv39 page tables. A `PageTable` owns its root and intermediate table pages; the
-//! kernel half of every root is a copy of the boot page table's kernel entries.
+//! kernel half of every root is a copy of the boot page table's kernel entries, so a
+//! kernel mapping added below one of those entries (the kernel stack region) is seen by
+//! every address space.
 
 use super::{phys_to_virt, Frame, PAGE_SHIFT};
 use crate::arch::paging::{satp_for, vpn_indices, Pte, PteFlags, KERNEL_ROOT_INDEX};
-use alloc::vec::Vec;
 
 extern "C" {
     static boot_page_table: [Pte; 512];
 }
 
+/// A user page table. Its intermediate tables are reached only through the tree (no
+/// list on the kernel heap) and freed with it.
 pub struct PageTable {
     root: Frame,
-    tables: Vec<Frame>,
+    /// Intermediate table pages below the root.
+    tables: usize,
 }
 
 fn entries(ppn: usize) -> &'static mut [Pte; 512] {
-    // SAFETY: `ppn` is a page-table page owned by a PageTable, reached via the direct map;
-    // PageTable methods take `&mut self`, so no two references are live at once.
+    // SAFETY: `ppn` is a page-table page owned by a PageTable (or one of the kernel
+    // region's tables), reached via the direct map; PageTable methods take `&mut self`
+    // and the kernel region's users hold its lock, so no two references are live at once.
     unsafe { &mut *(phys_to_virt(ppn << PAGE_SHIFT) as *mut [Pte; 512]) }
 }
 
@@ -28,15 +33,12 @@ impl PageTable {
         // SAFETY: the boot table is static and only read after boot.
         let boot = unsafe { &*core::ptr::addr_of!(boot_page_table) };
         e[KERNEL_ROOT_INDEX..].copy_from_slice(&boot[KERNEL_ROOT_INDEX..]);
-        Some(PageTable {
-            root,
-            tables: Vec::new(),
-        })
+        Some(PageTable { root, tables: 0 })
     }
 
     /// Pages used by the table itself (root and intermediate levels).
     pub fn table_pages(&self) -> usize {
-        1 + self.tables.len()
+        1 + self.tables
     }
 
     pub fn satp(&self) -> usize {
@@ -55,7 +57,9 @@ impl PageTable {
                 }
                 let t = Frame::alloc()?;
                 *pte = Pte::new(t.ppn(), PteFlags::V);
-                self.tables.push(t);
+                // Owned through the tree from now on; freed by `drop`.
+                core::mem::forget(t);
+                self.tables += 1;
             }
             ppn = pte.ppn();
         }
@@ -66,27 +70,78 @@ impl PageTable {
     pub fn map(&mut self, vpn: usize, ppn: usize, flags: PteFlags) -> bool {
         match self.leaf(vpn, true) {
             Some(pte) => {
-                *pte = Pte::new(ppn, flags | PteFlags::V | PteFlags::A | PteFlags::D);
+                *pte = user_leaf(ppn, flags);
                 true
             }
             None => false,
         }
     }
 
-    pub fn unmap(&mut self, vpn: usize) {
-        if let Some(pte) = self.leaf(vpn, false) {
-            *pte = Pte::default();
-        }
+    /// The valid leaf entry of user page `vpn`, if it is mapped.
+    pub fn lookup(&mut self, vpn: usize) -> Option<Pte> {
+        self.leaf(vpn, false).map(|p| *p).filter(|p| p.is_valid())
     }
 
-    /// Changes the permission bits of an existing mapping.
-    pub fn protect(&mut self, vpn: usize, flags: PteFlags) {
-        if let Some(pte) = self.leaf(vpn, false) {
-            if pte.is_valid() {
-                *pte = Pte::new(pte.ppn(), flags | PteFlags::V | PteFlags::A | PteFlags::D);
+    /// Calls `f(vpn, entry)` for every mapped user page in `[start, end)` (page
+    /// numbers), skipping the ranges whose intermediate tables do not exist, so a huge
+    /// sparse range costs one step per table rather than per page.
+    pub fn for_each_mapped(
+        &mut self,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(usize, &mut Pte),
+    ) {
+        const L1_SPAN: usize = 1 << 18;
+        const L0_SPAN: usize = 1 << 9;
+        let end = end.min(super::USER_END >> PAGE_SHIFT);
+        let mut vpn = start;
+        while vpn < end {
+            let idx = vpn_indices(vpn);
+            let top = entries(self.root.ppn())[idx[0]];
+            if !top.is_valid() {
+                vpn = (vpn | (L1_SPAN - 1)) + 1;
+                continue;
             }
+            let mid = entries(top.ppn())[idx[1]];
+            if !mid.is_valid() {
+                vpn = (vpn | (L0_SPAN - 1)) + 1;
+                continue;
+            }
+            let leaves = entries(mid.ppn());
+            let last = end.min((vpn | (L0_SPAN - 1)) + 1);
+            for v in vpn..last {
+                let pte = &mut leaves[v & (L0_SPAN - 1)];
+                if pte.is_valid() {
+                    f(v, pte);
+                }
+            }
+            vpn = last;
         }
     }
+}
+
+impl Drop for PageTable {
+    /// Frees the intermediate tables of the user half (the kernel half is shared).
+    fn drop(&mut self) {
+        for top in &entries(self.root.ppn())[..KERNEL_ROOT_INDEX] {
+            if !top.is_valid() {
+                continue;
+            }
+            for mid in entries(top.ppn()).iter().filter(|p| p.is_valid()) {
+                // SAFETY: user intermediate entries point at table pages this table
+                // allocated and forgot; each is reached once, here, and then freed.
+                drop(unsafe { Frame::from_ppn(mid.ppn()) });
+            }
+            // SAFETY: as above, for the middle-level table.
+            drop(unsafe { Frame::from_ppn(top.ppn()) });
+        }
+    }
+}
+
+/// Flags of a user leaf entry: `flags` plus valid, accessed and dirty (Rill keeps no
+/// access statistics, and setting A/D spares the hardware a fault to set them).
+pub fn user_leaf(ppn: usize, flags: PteFlags) -> Pte {
+    Pte::new(ppn, flags | PteFlags::V | PteFlags::A | PteFlags::D)
 }
 
 /// `satp` for the kernel-only page table (used while no user space is active).
@@ -104,4 +159,67 @@ pub fn drop_boot_identity_map() {
         table.add(2).write_volatile(Pte::default());
     }
     crate::arch::cpu::flush_tlb();
+}
+
+/// Sets up a kernel region of one root entry (1 GiB at `base`, which must be aligned to
+/// it): its middle-level table is made now, before any user page table copies the
+/// root's kernel entries, so every address space sees the pages mapped there later.
+pub fn init_kernel_region(base: usize) {
+    let Some(table) = Frame::alloc() else {
+        panic!("no memory for the kernel region's page table");
+    };
+    let index = vpn_indices(base >> PAGE_SHIFT)[0];
+    // SAFETY: at boot, before any user page table exists and before other harts run;
+    // the entry is unused (the direct map is below it).
+    unsafe {
+        let root = core::ptr::addr_of!(boot_page_table) as *mut Pte;
+        debug_assert!(index >= KERNEL_ROOT_INDEX && !(*root.add(index)).is_valid());
+        root.add(index)
+            .write_volatile(Pte::new(table.ppn(), PteFlags::V));
+    }
+    // The region's tables live as long as the kernel.
+    core::mem::forget(table);
+}
+
+/// The leaf entry for kernel address `va` in a region made by `init_kernel_region`,
+/// creating its last-level table when `create` is set. Callers serialise (the kernel
+/// stack allocator's lock).
+fn kernel_leaf(va: usize, create: bool) -> Option<&'static mut Pte> {
+    let idx = vpn_indices(va >> PAGE_SHIFT);
+    // SAFETY: the boot table is static; its kernel entries change only at boot.
+    let top = unsafe { (*core::ptr::addr_of!(boot_page_table))[idx[0]] };
+    if !top.is_valid() {
+        return None;
+    }
+    let mid = &mut entries(top.ppn())[idx[1]];
+    if !mid.is_valid() {
+        if !create {
+            return None;
+        }
+        let t = Frame::alloc()?;
+        *mid = Pte::new(t.ppn(), PteFlags::V);
+        // Shared by every address space from now on: never freed.
+        core::mem::forget(t);
+    }
+    Some(&mut entries(mid.ppn())[idx[2]])
+}
+
+/// Maps the kernel page at `va` to frame `ppn` (read/write, global). False when no
+/// memory is left for a table.
+pub fn map_kernel_page(va: usize, ppn: usize) -> bool {
+    match kernel_leaf(va, true) {
+        Some(pte) => {
+            let f = PteFlags::R | PteFlags::W | PteFlags::G | PteFlags::A | PteFlags::D;
+            *pte = Pte::new(ppn, f | PteFlags::V);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Removes the mapping of the kernel page at `va` (the caller flushes the TLB).
+pub fn unmap_kernel_page(va: usize) {
+    if let Some(pte) = kernel_leaf(va, false) {
+        *pte = Pte::default();
+    }
 }

@@ -56,16 +56,14 @@ impl UserSlice {
         if offset.checked_add(dst.len()).is_none_or(|e| e > self.len) {
             return Err(EFAULT);
         }
-        with_pages(
-            self.addr + offset,
-            dst.len(),
-            Access::Read,
-            |page, _, done| {
-                let n = page.len().min(dst.len() - done);
-                dst[done..done + n].copy_from_slice(&page[..n]);
-                n
-            },
-        )
+        with_pages(self.addr + offset, dst.len(), Access::Read, |page, done| {
+            let n = page.len().min(dst.len() - done);
+            // SAFETY: `page` is a readable kernel alias of user memory (perhaps the
+            // shared zero page), valid while the address space stays locked.
+            let page = unsafe { core::slice::from_raw_parts(page.as_ptr(), n) };
+            dst[done..done + n].copy_from_slice(page);
+            n
+        })
     }
 }
 
@@ -95,23 +93,43 @@ impl UserSliceMut {
             self.addr + offset,
             src.len(),
             Access::Write,
-            |page, _, done| {
+            |page, done| {
                 let n = page.len().min(src.len() - done);
-                page[..n].copy_from_slice(&src[done..done + n]);
+                // SAFETY: a `Write` lookup returned a frame this address space owns,
+                // valid and not otherwise referenced while the address space is locked.
+                let page = unsafe { core::slice::from_raw_parts_mut(page.as_ptr(), n) };
+                page.copy_from_slice(&src[done..done + n]);
                 n
             },
         )
     }
 }
 
-/// Calls `f(page_bytes_from_addr, page_offset, bytes_done)` for each page of
-/// `[addr, addr+len)`; `f` returns how many bytes it moved. Returns the bytes done
-/// before the first inaccessible page, or `EFAULT` if that is the first one.
+/// The kernel alias of part of one user page, from the address asked for to the end
+/// of the page: a start pointer and length, turned into a slice by the caller as its
+/// access allows (a read may see the shared zero page, which is never written).
+struct PagePart {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl PagePart {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn as_ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+}
+
+/// Calls `f(page_part, bytes_done)` for each page of `[addr, addr+len)`; `f` returns
+/// how many bytes it moved. Returns the bytes done before the first inaccessible page,
+/// or `EFAULT` if that is the first one.
 fn with_pages(
     addr: usize,
     len: usize,
     access: Access,
-    mut f: impl FnMut(&mut [u8], usize, usize) -> usize,
+    mut f: impl FnMut(PagePart, usize) -> usize,
 ) -> Result<usize, Errno> {
     if len == 0 {
         return Ok(0);
@@ -127,17 +145,21 @@ fn copy_pages(
     addr: usize,
     len: usize,
     access: Access,
-    f: &mut impl FnMut(&mut [u8], usize, usize) -> usize,
+    f: &mut impl FnMut(PagePart, usize) -> usize,
 ) -> Result<usize, Errno> {
     let mut done = 0;
     while done < len {
         let va = addr + done;
         let off = va % PAGE_SIZE;
-        let Ok(frame) = aspace.page(va, access) else {
+        let Ok(page) = aspace.page(va, access) else {
             return if done == 0 { Err(EFAULT) } else { Ok(done) };
         };
         let chunk = (PAGE_SIZE - off).min(len - done);
-        done += f(&mut frame.bytes_mut()[off..off + chunk], off, done);
+        let part = PagePart {
+            ptr: (page + off) as *mut u8,
+            len: chunk,
+        };
+        done += f(part, done);
     }
     Ok(done)
 }

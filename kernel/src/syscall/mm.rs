@@ -1,4 +1,5 @@
 //! Memory system calls: brk, mmap, munmap, mprotect, madvise (anonymous memory).
+//! The area-count limit and its rules live in mm::aspace.
 
 use crate::errno::*;
 use crate::mm::aspace::Prot;
@@ -48,6 +49,8 @@ pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, _off: usize
         .ok_or(ENOMEM)?;
     let aspace = current_process().aspace();
     let mut a = aspace.lock();
+    // Linux checks the area count first, before MAP_FIXED unmaps anything.
+    a.check_map_count()?;
     let start = if flags & (g::MAP_FIXED | g::MAP_FIXED_NOREPLACE) != 0 {
         let end = check_range(addr, len)?;
         // Below the lowest mappable address Linux refuses (mmap_min_addr) before it
@@ -58,7 +61,7 @@ pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, _off: usize
         if flags & g::MAP_FIXED_NOREPLACE != 0 && a.overlaps(addr, end) {
             return Err(EEXIST);
         }
-        a.unmap(addr, end);
+        a.unmap(addr, end)?;
         addr
     } else {
         a.find_free(len).ok_or(ENOMEM)?
@@ -69,7 +72,7 @@ pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, _off: usize
 
 pub fn munmap(addr: usize, len: usize) -> SysResult {
     let end = check_range(addr, len)?;
-    current_process().aspace().lock().unmap(addr, end);
+    current_process().aspace().lock().unmap(addr, end)?;
     Ok(0)
 }
 
@@ -86,9 +89,55 @@ pub fn mprotect(addr: usize, len: usize, prot: u32) -> SysResult {
     Ok(0)
 }
 
-pub fn madvise(addr: usize, _len: usize) -> SysResult {
-    if !addr.is_multiple_of(PAGE_SIZE) {
+/// The advice values Linux 6.1 accepts in the reference configuration (no KSM, no
+/// transparent huge pages, no memory-failure injection).
+fn advice_known(advice: u32) -> bool {
+    matches!(
+        advice,
+        g::MADV_NORMAL
+            | g::MADV_RANDOM
+            | g::MADV_SEQUENTIAL
+            | g::MADV_WILLNEED
+            | g::MADV_DONTNEED
+            | g::MADV_DONTNEED_LOCKED
+            | g::MADV_FREE
+            | g::MADV_REMOVE
+            | g::MADV_DONTFORK
+            | g::MADV_DOFORK
+            | g::MADV_COLD
+            | g::MADV_PAGEOUT
+            | g::MADV_POPULATE_READ
+            | g::MADV_POPULATE_WRITE
+            | g::MADV_DONTDUMP
+            | g::MADV_DODUMP
+            | g::MADV_WIPEONFORK
+            | g::MADV_KEEPONFORK
+    )
+}
+
+/// madvise: the discarding advice (DONTNEED, and FREE, whose pages may go at any time)
+/// drops the pages, so the next touch sees zeroes; other advice only checks the range.
+/// As on Linux, a range with unmapped parts is ENOMEM after the mapped parts are done.
+pub fn madvise(addr: usize, len: usize, advice: u32) -> SysResult {
+    if !advice_known(advice) || !addr.is_multiple_of(PAGE_SIZE) {
         return Err(EINVAL);
+    }
+    let end = crate::mm::checked_page_round_up(len)
+        .and_then(|l| addr.checked_add(l))
+        .ok_or(EINVAL)?;
+    if end == addr {
+        return Ok(0);
+    }
+    let aspace = current_process().aspace();
+    let mut a = aspace.lock();
+    match advice {
+        g::MADV_DONTNEED | g::MADV_DONTNEED_LOCKED | g::MADV_FREE => a.discard(addr, end)?,
+        // REMOVE frees a file's backing store: anonymous memory has none.
+        g::MADV_REMOVE => {
+            a.covered(addr, end)?;
+            return Err(EINVAL);
+        }
+        _ => a.covered(addr, end)?,
     }
     Ok(0)
 }

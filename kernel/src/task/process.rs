@@ -23,8 +23,9 @@ const PID_MAX: Pid = 32768;
 /// Most processes (live and zombie) at once: each costs a kernel stack and tables
 /// from the kernel heap, so fork fails with EAGAIN beyond this (RLIMIT_NPROC's role).
 const MAX_PROCESSES: usize = 1024;
-/// Kernel heap a new process needs (kernel stack, records, descriptor table).
-const FORK_HEAP_COST: usize = 48 * 1024;
+/// Kernel heap a new process needs (records, descriptor table; its kernel stack is
+/// page frames, not heap).
+const FORK_HEAP_COST: usize = 16 * 1024;
 
 /// Credentials of a process (all root for now; stored so permission checks have them).
 #[derive(Clone, Copy, Debug, Default)]

@@ -991,6 +991,70 @@ static long elapsed_ms(const struct timespec *start)
 	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
 }
 
+/* Area storms: a big PROT_NONE reservation cut into many areas by random munmap,
+ * mprotect, MAP_FIXED and madvise calls, with reads (zero pages) and writes in
+ * between, a fork of the result, and now and then (on Rill) holes until the area limit
+ * answers ENOMEM. Bounded: a few thousand calls, then everything is unmapped. */
+static void shape_mm(void)
+{
+	const unsigned long pages = 1UL << 18; /* 1 GiB */
+	unsigned char *r = mmap(NULL, pages * PAGE, PROT_NONE,
+				MAP_NORESERVE | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED)
+		return;
+	for (int i = 0; i < 3000; i++) {
+		/* Mostly small ranges near each other, so areas split and merge. */
+		unsigned long at = chance(4) ? rnd(pages) : rnd(4096);
+		unsigned long n = 1 + (chance(8) ? rnd(pages - at) : rnd(8));
+		if (at + n > pages)
+			n = pages - at;
+		unsigned char *p = r + at * PAGE;
+		int prot = (int)rnd(8);
+		switch (rnd(6)) {
+		case 0:
+			munmap(p, n * PAGE);
+			break;
+		case 1:
+			mmap(p, n * PAGE, prot, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			break;
+		case 2:
+			madvise(p, n * PAGE, chance(2) ? MADV_DONTNEED : MADV_NORMAL);
+			break;
+		case 3: { /* touch what is readable (or writable): zero page, then a frame */
+			volatile unsigned char sink = 0;
+			for (unsigned long k = 0; k < n && k < 16; k++) {
+				unsigned char *q = p + k * PAGE;
+				if (mprotect(q, PAGE, PROT_READ | PROT_WRITE) == 0) {
+					sink += *q;
+					if (chance(2))
+						*q = (unsigned char)k;
+				}
+			}
+			(void)sink;
+			break;
+		}
+		default:
+			mprotect(p, n * PAGE, prot);
+			break;
+		}
+	}
+	pid_t c = fork();
+	if (c == 0)
+		_exit(0);
+	if (c > 0)
+		waitpid(c, NULL, 0);
+	if (rill && chance(8)) {
+		mmap(r, pages * PAGE, PROT_NONE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		for (unsigned long k = 1; k + 1 < pages; k += 2)
+			if (munmap(r + k * PAGE, PAGE) != 0)
+				break;
+		mprotect(r, PAGE, PROT_READ);
+		mmap(NULL, PAGE, PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		mmap(NULL, PAGE, PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	}
+	munmap(r, pages * PAGE);
+}
+
 static int worker(unsigned long seed)
 {
 	rng = seed;
@@ -1035,6 +1099,8 @@ static int worker(unsigned long seed)
 	mprotect(guard, PAGE, PROT_NONE);
 	fill_scratch();
 	memset(longpath, 'x', sizeof longpath - 1);
+	if (chance(3))
+		shape_mm();
 	/* Signals the worker sends itself are mostly caught. */
 	for (int s = 1; s < 65; s++) {
 		if (s == SIGKILL || s == SIGSTOP || s == SIGALRM || s == SIGSEGV || s == SIGBUS ||

@@ -1,48 +1,135 @@
 //! Kernel stacks. Each task has one; its top holds the task's `TrapFrame`, where the
 //! trap entry code saves user registers.
+//!
+//! Stacks are page frames mapped in a kernel region of their own, one slot per stack,
+//! with the lower half of each slot left unmapped: a stack that overflows runs into
+//! that guard and faults, and the trap entry (see trap.rs) reports it as a kernel stack
+//! overflow instead of letting it overwrite whatever lies below. The region's page
+//! tables hang below one root entry that every address space shares, so a stack is
+//! reachable whichever page table is active.
 
 use super::context::Context;
 use super::trap::TrapFrame;
-use alloc::boxed::Box;
+use crate::mm::{pagetable, Frame, PAGE_SIZE};
 use core::cell::UnsafeCell;
+use spin::Mutex;
 
+/// Usable bytes of one kernel stack.
 const KSTACK_SIZE: usize = 32 * 1024;
+const KSTACK_PAGES: usize = KSTACK_SIZE / PAGE_SIZE;
+/// Bytes of address space per stack: the unmapped guard below plus the stack.
+pub const KSTACK_SLOT: usize = 64 * 1024;
+/// Unmapped bytes below each stack.
+pub const KSTACK_GUARD: usize = KSTACK_SLOT - KSTACK_SIZE;
+/// The region of kernel stacks: 1 GiB at this address (one root page-table entry,
+/// above the direct map).
+pub const KSTACK_REGION: usize = 0xffff_ffd0_0000_0000;
+pub const KSTACK_REGION_SIZE: usize = 1 << 30;
+const SLOTS: usize = KSTACK_REGION_SIZE / KSTACK_SLOT;
 
-#[repr(C, align(16))]
-struct StackMemory([u8; KSTACK_SIZE]);
-
-pub struct KernelStack {
-    mem: Box<UnsafeCell<StackMemory>>,
+/// Slot numbers: never-used ones from `next` on, and a stack of freed ones.
+struct SlotAllocator {
+    next: usize,
+    free: [u16; SLOTS],
+    nfree: usize,
 }
 
-// SAFETY: the stack is only used by the task that owns it, on one hart at a time.
-unsafe impl Sync for KernelStack {}
-// SAFETY: as above; moving the owner between harts is what scheduling does.
-unsafe impl Send for KernelStack {}
+static SLOT_ALLOCATOR: Mutex<SlotAllocator> = Mutex::new(SlotAllocator {
+    next: 0,
+    free: [0; SLOTS],
+    nfree: 0,
+});
+
+impl SlotAllocator {
+    fn take(&mut self) -> Option<usize> {
+        if self.nfree > 0 {
+            self.nfree -= 1;
+            return Some(self.free[self.nfree] as usize);
+        }
+        (self.next < SLOTS).then(|| {
+            self.next += 1;
+            self.next - 1
+        })
+    }
+    fn give(&mut self, slot: usize) {
+        self.free[self.nfree] = slot as u16;
+        self.nfree += 1;
+    }
+}
+
+/// Makes the region's page-table level that every address space shares (at boot,
+/// after the frame allocator and before the first user page table).
+pub fn init() {
+    pagetable::init_kernel_region(KSTACK_REGION);
+}
+
+pub struct KernelStack {
+    slot: usize,
+    /// The stack's pages, lowest first; freed after the mapping is gone.
+    _frames: [Option<Frame>; KSTACK_PAGES],
+}
 
 impl KernelStack {
-    /// A new stack whose trap frame holds `tf`.
+    /// A new stack whose trap frame holds `tf`; None when memory or slots run out.
     pub fn new(tf: TrapFrame) -> Option<Self> {
-        let layout = core::alloc::Layout::new::<UnsafeCell<StackMemory>>();
-        // SAFETY: the layout has non-zero size; a null result is handled.
-        let raw = unsafe { alloc::alloc::alloc(layout) } as *mut UnsafeCell<StackMemory>;
-        if raw.is_null() {
-            return None;
+        let mut frames: [Option<Frame>; KSTACK_PAGES] = Default::default();
+        for f in frames.iter_mut() {
+            *f = Some(Frame::alloc()?);
         }
-        // SAFETY: `raw` was allocated with the layout of this type, and the stack's
-        // bytes are plain data that is never read before being written.
-        let mem = unsafe { Box::from_raw(raw) };
-        let stack = KernelStack { mem };
-        // SAFETY: the stack was just created and nobody else references it.
+        let mut slots = SLOT_ALLOCATOR.lock();
+        let slot = slots.take()?;
+        let base = KSTACK_REGION + slot * KSTACK_SLOT + KSTACK_GUARD;
+        for (i, f) in frames.iter().flatten().enumerate() {
+            if !pagetable::map_kernel_page(base + i * PAGE_SIZE, f.ppn()) {
+                for j in 0..i {
+                    pagetable::unmap_kernel_page(base + j * PAGE_SIZE);
+                }
+                super::cpu::flush_tlb();
+                slots.give(slot);
+                return None;
+            }
+        }
+        drop(slots);
+        let stack = KernelStack {
+            slot,
+            _frames: frames,
+        };
+        // SAFETY: the stack's pages were just mapped at `base` and nothing else
+        // references them; the frame lies within them.
         unsafe { stack.frame_ptr().write(tf) };
         Some(stack)
     }
 
+    /// Lowest address of the stack (its guard lies below).
+    fn base(&self) -> usize {
+        KSTACK_REGION + self.slot * KSTACK_SLOT + KSTACK_GUARD
+    }
+
     /// Address of the trap frame at the top of the stack; the stack proper ends below it.
     pub fn frame_ptr(&self) -> *mut TrapFrame {
-        let top = self.mem.get() as usize + KSTACK_SIZE;
+        let top = self.base() + KSTACK_SIZE;
         ((top - core::mem::size_of::<TrapFrame>()) & !15) as *mut TrapFrame
     }
+}
+
+impl Drop for KernelStack {
+    /// Runs on another stack (the scheduler drops dead tasks on its own).
+    fn drop(&mut self) {
+        let mut slots = SLOT_ALLOCATOR.lock();
+        for i in 0..KSTACK_PAGES {
+            pagetable::unmap_kernel_page(self.base() + i * PAGE_SIZE);
+        }
+        // One hart runs Rill today; with more, this needs a shootdown on all of them.
+        super::cpu::flush_tlb();
+        slots.give(self.slot);
+    }
+}
+
+/// Whether `addr` lies in the guard below some kernel stack (a fault there is an
+/// overflow of that stack).
+pub fn in_guard(addr: usize) -> bool {
+    addr.wrapping_sub(KSTACK_REGION) < KSTACK_REGION_SIZE
+        && (addr - KSTACK_REGION) % KSTACK_SLOT < KSTACK_GUARD
 }
 
 /// A switched-out kernel context, written only by `context::switch`.

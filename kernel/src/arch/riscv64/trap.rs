@@ -1,7 +1,9 @@
 //! Trap entry and exit. One vector serves both privilege levels: while a task runs in
 //! user mode `sscratch` holds the address of its `TrapFrame` (at the top of its kernel
 //! stack); while the kernel runs, `sscratch` is zero. Swapping `sp` with `sscratch` on
-//! entry therefore tells the two cases apart without touching any other register.
+//! entry therefore tells the two cases apart without touching any other register. A
+//! kernel trap whose stack pointer has run into a kernel stack's guard continues on a
+//! per-hart emergency stack, to report the overflow (`kernel_stack_overflow`).
 
 use core::arch::global_asm;
 
@@ -238,6 +240,21 @@ trap_return:
 
 kernel_trap_entry:
     csrrw   sp, sscratch, sp
+    // A trap with sp in (or just above) the guard below a kernel stack is that stack's
+    // overflow: saving registers there would fault again, forever. Check with t0 parked
+    // in sscratch (nothing here can trap) and go to the emergency stack if so.
+    csrw    sscratch, t0
+    li      t0, {region}
+    sub     t0, sp, t0
+    srli    t0, t0, {region_shift}
+    bnez    t0, 1f
+    slli    t0, sp, 64 - {slot_shift}
+    srli    t0, t0, 64 - {slot_shift} + 9
+    sltiu   t0, t0, {guard_units}
+    bnez    t0, kernel_stack_overflow_entry
+1:
+    csrr    t0, sscratch
+    csrw    sscratch, zero
     addi    sp, sp, -18*8
     sd      ra, 0*8(sp)
     sd      t0, 1*8(sp)
@@ -282,8 +299,33 @@ kernel_trap_entry:
     ld      t6, 15*8(sp)
     addi    sp, sp, 18*8
     sret
-"#
+
+kernel_stack_overflow_entry:
+    csrw    sscratch, zero
+    mv      a0, sp
+    la      sp, emergency_stacks
+    andi    t0, tp, {max_harts} - 1
+    addi    t0, t0, 1
+    slli    t0, t0, {emergency_shift}
+    add     sp, sp, t0
+    call    kernel_stack_overflow
+
+    .section .bss
+    .align 4
+emergency_stacks:
+    .space {max_harts} << {emergency_shift}
+"#,
+    region = const super::kstack::KSTACK_REGION,
+    region_shift = const super::kstack::KSTACK_REGION_SIZE.trailing_zeros(),
+    slot_shift = const super::kstack::KSTACK_SLOT.trailing_zeros(),
+    // The guard plus 512 bytes for the registers saved below, in 512-byte units.
+    guard_units = const super::kstack::KSTACK_GUARD / 512 + 1,
+    max_harts = const crate::task::sched::MAX_HARTS,
+    emergency_shift = const EMERGENCY_STACK_SHIFT,
 );
+
+/// Each hart's emergency stack (16 KiB), where a kernel stack overflow is reported.
+const EMERGENCY_STACK_SHIFT: usize = 14;
 
 // The signal return trampoline, alone in its page so that page can be mapped into
 // every user address space (see mm::aspace::SIGRETURN_TRAMPOLINE).
