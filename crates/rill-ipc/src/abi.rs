@@ -56,6 +56,44 @@ pub const MSGSEG: u16 = {
     }
 };
 
+/// `semop` flag: undo the operation when the process exits.
+pub const SEM_UNDO: u32 = 0x1000;
+/// Largest semaphore value.
+pub const SEMVMX: i32 = 32767;
+/// Largest undo adjustment.
+pub const SEMAEM: i32 = SEMVMX;
+/// Most semaphores in a set.
+pub const SEMMSL: usize = 32000;
+/// Most semaphore sets.
+pub const SEMMNI: usize = 32000;
+/// Most semaphores in all sets.
+pub const SEMMNS: usize = SEMMNI * SEMMSL;
+/// Most operations in one `semop` call.
+pub const SEMOPM: usize = 500;
+/// `IPC_INFO`'s semusz (size of an undo structure, historical).
+pub const SEMUSZ: i32 = 20;
+
+/// `semctl` command: the pid of the last operation on a semaphore.
+pub const GETPID: i32 = 11;
+/// `semctl` command: one value.
+pub const GETVAL: i32 = 12;
+/// `semctl` command: every value.
+pub const GETALL: i32 = 13;
+/// `semctl` command: waiters for a decrement.
+pub const GETNCNT: i32 = 14;
+/// `semctl` command: waiters for zero.
+pub const GETZCNT: i32 = 15;
+/// `semctl` command: set one value.
+pub const SETVAL: i32 = 16;
+/// `semctl` command: set every value.
+pub const SETALL: i32 = 17;
+/// `semctl` command: `IPC_STAT` by table index.
+pub const SEM_STAT: i32 = 18;
+/// `semctl` command: `IPC_INFO` with current usage.
+pub const SEM_INFO: i32 = 19;
+/// `semctl` command: `SEM_STAT` without the read-permission check.
+pub const SEM_STAT_ANY: i32 = 20;
+
 fn put(buf: &mut [u8], off: usize, bytes: &[u8]) {
     buf[off..off + bytes.len()].copy_from_slice(bytes);
 }
@@ -209,6 +247,85 @@ impl MsgInfo {
             put(&mut b, 4 * i, &v.to_ne_bytes());
         }
         put(&mut b, 28, &self.msgseg.to_ne_bytes());
+        b
+    }
+}
+
+/// `struct semid64_ds`: a semaphore set as `semctl(IPC_STAT)` reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SemidDs {
+    /// Ownership and permissions.
+    pub perm: Ipc64Perm,
+    /// Time of the last `semop` (0 if none).
+    pub otime: i64,
+    /// Time of creation or the last change by `semctl`.
+    pub ctime: i64,
+    /// Semaphores in the set.
+    pub nsems: u64,
+}
+
+impl SemidDs {
+    /// Size of `struct semid64_ds`.
+    pub const SIZE: usize = 88;
+
+    /// The structure's bytes.
+    pub fn encode(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        self.perm.encode(&mut b);
+        put(&mut b, 48, &self.otime.to_ne_bytes());
+        put(&mut b, 56, &self.ctime.to_ne_bytes());
+        put(&mut b, 64, &self.nsems.to_ne_bytes());
+        b
+    }
+}
+
+/// `struct seminfo`: the limits (`IPC_INFO`) or the usage (`SEM_INFO`) of semaphores.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SemInfo {
+    /// Entries in the semaphore map.
+    pub semmap: i32,
+    /// Most sets.
+    pub semmni: i32,
+    /// Most semaphores in all sets.
+    pub semmns: i32,
+    /// Most undo structures.
+    pub semmnu: i32,
+    /// Most semaphores in a set.
+    pub semmsl: i32,
+    /// Most operations per call.
+    pub semopm: i32,
+    /// Most undo entries per process.
+    pub semume: i32,
+    /// Undo structure size (`IPC_INFO`), or sets in use (`SEM_INFO`).
+    pub semusz: i32,
+    /// Largest value.
+    pub semvmx: i32,
+    /// Largest adjustment (`IPC_INFO`), or semaphores in use (`SEM_INFO`).
+    pub semaem: i32,
+}
+
+impl SemInfo {
+    /// Size of `struct seminfo`.
+    pub const SIZE: usize = 40;
+
+    /// The structure's bytes.
+    pub fn encode(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        let ints = [
+            self.semmap,
+            self.semmni,
+            self.semmns,
+            self.semmnu,
+            self.semmsl,
+            self.semopm,
+            self.semume,
+            self.semusz,
+            self.semvmx,
+            self.semaem,
+        ];
+        for (i, v) in ints.iter().enumerate() {
+            put(&mut b, 4 * i, &v.to_ne_bytes());
+        }
         b
     }
 }

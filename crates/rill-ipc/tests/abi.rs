@@ -19,6 +19,16 @@ fn flags_and_commands_match_libc() {
     assert_eq!(MSG_INFO, libc::MSG_INFO);
     assert_eq!(MSG_NOERROR as i32, libc::MSG_NOERROR);
     assert_eq!(MSG_EXCEPT as i32, libc::MSG_EXCEPT);
+    assert_eq!(SEM_UNDO as i32, libc::SEM_UNDO);
+    assert_eq!(GETPID, libc::GETPID);
+    assert_eq!(GETVAL, libc::GETVAL);
+    assert_eq!(GETALL, libc::GETALL);
+    assert_eq!(GETNCNT, libc::GETNCNT);
+    assert_eq!(GETZCNT, libc::GETZCNT);
+    assert_eq!(SETVAL, libc::SETVAL);
+    assert_eq!(SETALL, libc::SETALL);
+    assert_eq!(SEM_STAT, libc::SEM_STAT);
+    assert_eq!(SEM_INFO, libc::SEM_INFO);
 }
 
 #[test]
@@ -33,6 +43,8 @@ fn layouts_match_libc() {
     assert_eq!(100, offset_of!(libc::msqid_ds, msg_lrpid));
     assert_eq!(MsgInfo::SIZE, size_of::<libc::msginfo>());
     assert_eq!(28, offset_of!(libc::msginfo, msgseg));
+    assert_eq!(SemInfo::SIZE, size_of::<libc::seminfo>());
+    assert_eq!(36, offset_of!(libc::seminfo, semaem));
 }
 
 #[test]

@@ -1,8 +1,9 @@
-//! Inter-process communication: pipes, FIFOs, System V message queues, and the futex
-//! used by C libraries.
+//! Inter-process communication: pipes, FIFOs, System V message queues and semaphores,
+//! POSIX message queues, and the futex C libraries use.
 
 pub mod fifo;
 pub mod futex;
 pub mod mqueue;
 pub mod msg;
 pub mod pipe;
+pub mod sem;

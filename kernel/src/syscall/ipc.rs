@@ -1,16 +1,21 @@
-//! Message-queue system calls, System V (msgget, msgsnd, msgrcv, msgctl) and POSIX (mq_*):
-//! the user-memory side; the queues themselves are in ipc::msg and ipc::mqueue.
+//! IPC system calls: System V message queues (msg*) and semaphores (sem*), and POSIX
+//! message queues (mq_*). This is the user-memory side; the objects are in ipc::msg,
+//! ipc::sem and ipc::mqueue.
 
 use crate::errno::*;
 use crate::fs::path::PATH_MAX;
 use crate::ipc::mqueue;
 use crate::ipc::msg::{self, CtlReply};
+use crate::ipc::sem;
 use crate::mm::uaccess::{read_cstr, read_val, write_val, UserSlice, UserSliceMut};
 use crate::task::current_process;
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
-    MsqidDs, IPC_INFO, IPC_RMID, IPC_SET, IPC_STAT, MSGMAX, MSG_INFO, MSG_STAT, MSG_STAT_ANY,
+    Ipc64Perm, MsqidDs, SemidDs, GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, IPC_INFO, IPC_RMID,
+    IPC_SET, IPC_STAT, MSGMAX, MSG_INFO, MSG_STAT, MSG_STAT_ANY, SEMOPM, SEM_INFO, SEM_STAT,
+    SEM_STAT_ANY, SETALL, SETVAL,
 };
+use rill_ipc::SemOp;
 
 /// The text of a `struct msgbuf` starts after its `long mtype`.
 const MTEXT_OFFSET: usize = 8;
@@ -204,4 +209,89 @@ pub fn mq_getsetattr(fd: i32, new_addr: usize, old_addr: usize) -> SysResult {
         UserSliceMut::new(old_addr, old.len())?.write(0, &old)?;
     }
     Ok(0)
+}
+
+pub fn semget(key: i32, nsems: i32, flags: u32) -> SysResult {
+    sem::get(key, nsems, flags)
+}
+
+pub fn semtimedop(id: i32, sops: usize, nsops: usize, timeout: usize) -> SysResult {
+    if nsops < 1 || id < 0 {
+        return Err(EINVAL);
+    }
+    if nsops > SEMOPM {
+        return Err(E2BIG);
+    }
+    let mut raw = [0u8; SEMOPM * SemOp::SIZE];
+    let raw = &mut raw[..nsops * SemOp::SIZE];
+    UserSlice::new(sops, raw.len())?.read(0, raw)?;
+    let mut ops = alloc::vec::Vec::new();
+    ops.try_reserve_exact(nsops).map_err(|_| ENOMEM)?;
+    for chunk in raw.chunks_exact(SemOp::SIZE) {
+        let mut b = [0u8; SemOp::SIZE];
+        b.copy_from_slice(chunk);
+        ops.push(SemOp::decode(&b));
+    }
+    // semtimedop's timeout is relative; it ends a wait with EAGAIN.
+    let deadline = if timeout == 0 {
+        None
+    } else {
+        let ts: g::timespec = read_val(timeout)?;
+        let ns = super::time::timespec_ns(&ts)?;
+        Some(crate::time::now_ticks() + crate::time::ns_to_ticks(ns))
+    };
+    sem::operate(id, ops, deadline)
+}
+
+/// semctl(2); `arg` is the `union semun`: a value (SETVAL) or a pointer.
+pub fn semctl(id: i32, num: i32, cmd: i32, arg: usize) -> SysResult {
+    if id < 0 || cmd < 0 {
+        return Err(EINVAL);
+    }
+    let reply = match cmd {
+        IPC_INFO | SEM_INFO => sem::info(cmd == SEM_INFO),
+        IPC_STAT => sem::stat(id, false, true)?,
+        SEM_STAT => sem::stat(id, true, true)?,
+        SEM_STAT_ANY => sem::stat(id, true, false)?,
+        GETVAL | GETPID | GETNCNT | GETZCNT | GETALL => sem::read(id, num, cmd)?,
+        SETVAL => sem::write(id, Some(num), &[arg as i32])?,
+        SETALL => {
+            let n = sem::size_for_write(id)?;
+            let mut raw = alloc::vec::Vec::new();
+            raw.try_reserve_exact(n * 2).map_err(|_| ENOMEM)?;
+            raw.resize(n * 2, 0u8);
+            UserSlice::new(arg, raw.len())?.read(0, &mut raw)?;
+            let mut values = alloc::vec::Vec::new();
+            values.try_reserve_exact(n).map_err(|_| ENOMEM)?;
+            values.extend(
+                raw.chunks_exact(2)
+                    .map(|c| u16::from_ne_bytes([c[0], c[1]]) as i32),
+            );
+            sem::write(id, None, &values)?
+        }
+        IPC_SET => {
+            let mut raw = [0u8; SemidDs::SIZE];
+            UserSlice::new(arg, raw.len())?.read(0, &mut raw)?;
+            sem::control(id, Some(Ipc64Perm::decode_settable(&raw)))?
+        }
+        IPC_RMID => sem::control(id, None)?,
+        _ => return Err(EINVAL),
+    };
+    match reply {
+        sem::CtlReply::Value(v) => Ok(v),
+        sem::CtlReply::Stat(ds, ret) => {
+            UserSliceMut::new(arg, SemidDs::SIZE)?.write(0, &ds.encode())?;
+            Ok(ret)
+        }
+        sem::CtlReply::Info(info, ret) => {
+            let bytes = info.encode();
+            UserSliceMut::new(arg, bytes.len())?.write(0, &bytes)?;
+            Ok(ret)
+        }
+        sem::CtlReply::Values(values) => {
+            let bytes: alloc::vec::Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
+            UserSliceMut::new(arg, bytes.len())?.write(0, &bytes)?;
+            Ok(0)
+        }
+    }
 }

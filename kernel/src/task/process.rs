@@ -358,6 +358,7 @@ pub fn exit_current(status: i32) -> ! {
         let _ = crate::ipc::futex::wake(ctid, 1);
     }
 
+    crate::ipc::sem::exit_process(proc.pid);
     // Close files first: this is what lets pipe readers see EOF.
     let files = core::mem::take(&mut *proc.fds.lock());
     drop(files);
