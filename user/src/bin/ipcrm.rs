@@ -1,6 +1,6 @@
-//! `ipcrm -q ID | -Q KEY ...`: remove System V message queues by id or by key (decimal
-//! or 0x hexadecimal), as util-linux's ipcrm. Shared memory and semaphores are not in
-//! Rill yet.
+//! `ipcrm -q ID | -Q KEY | -s ID | -S KEY ...`: remove System V message queues and
+//! semaphore sets by id or by key (decimal or 0x hexadecimal), as util-linux's ipcrm.
+//! Shared memory is not in Rill yet.
 
 fn parse_number(s: &str) -> Option<i64> {
     match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
@@ -11,9 +11,8 @@ fn parse_number(s: &str) -> Option<i64> {
 
 fn main() {
     let args = rill_user::args();
-    if args.is_empty() || args.len() % 2 != 0 {
-        eprintln!("usage: ipcrm -q ID | -Q KEY ...");
-        std::process::exit(2);
+    if args.is_empty() || !args.len().is_multiple_of(2) {
+        usage();
     }
     let mut status = 0;
     for pair in args.chunks(2) {
@@ -23,25 +22,28 @@ fn main() {
             status = 1;
             continue;
         };
-        let id = match flag {
-            "-q" => n as libc::c_int,
+        let (queue, id) = match flag {
+            "-q" => (true, n as libc::c_int),
             // SAFETY: msgget has no memory arguments.
-            "-Q" => unsafe { libc::msgget(n as libc::key_t, 0) },
-            "-m" | "-M" | "-s" | "-S" => {
-                eprintln!("ipcrm: shared memory and semaphores are not supported yet");
+            "-Q" => (true, unsafe { libc::msgget(n as libc::key_t, 0) }),
+            "-s" => (false, n as libc::c_int),
+            // SAFETY: semget has no memory arguments.
+            "-S" => (false, unsafe { libc::semget(n as libc::key_t, 0, 0) }),
+            "-m" | "-M" => {
+                eprintln!("ipcrm: shared memory is not supported yet");
                 status = 1;
                 continue;
             }
-            _ => {
-                eprintln!("usage: ipcrm -q ID | -Q KEY ...");
-                std::process::exit(2);
-            }
+            _ => usage(),
         };
         let r = if id < 0 {
             -1
-        } else {
+        } else if queue {
             // SAFETY: IPC_RMID reads no buffer.
             unsafe { libc::msgctl(id, libc::IPC_RMID, std::ptr::null_mut()) }
+        } else {
+            // SAFETY: IPC_RMID takes no semun argument.
+            unsafe { libc::semctl(id, 0, libc::IPC_RMID) }
         };
         if r < 0 {
             rill_user::report("ipcrm", value, &std::io::Error::last_os_error());
@@ -49,4 +51,9 @@ fn main() {
         }
     }
     std::process::exit(status);
+}
+
+fn usage() -> ! {
+    eprintln!("usage: ipcrm -q ID | -Q KEY | -s ID | -S KEY ...");
+    std::process::exit(2);
 }

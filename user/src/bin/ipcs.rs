@@ -1,25 +1,39 @@
-//! `ipcs [-q] [-l]`: list System V message queues (key, id, owner, permissions, bytes and
-//! messages queued), or with `-l` their limits, in util-linux's format. The kernel is asked
-//! with msgctl(MSG_INFO) for the highest index in use and msgctl(MSG_STAT) for each index.
-//! Shared memory (`-m`) and semaphores (`-s`) are not in Rill yet.
+//! `ipcs [-q] [-s] [-l]`: list System V message queues (key, id, owner, permissions, bytes
+//! and messages queued) and semaphore sets (key, id, owner, permissions, semaphores), or
+//! with `-l` their limits, in util-linux's format. The kernel is asked with MSG_INFO /
+//! SEM_INFO for the highest index in use and MSG_STAT / SEM_STAT for each index. Shared
+//! memory (`-m`) is not in Rill yet.
 
 use std::mem::MaybeUninit;
 
 fn main() {
     let args = rill_user::args();
-    let (flags, rest) = rill_user::parse_flags("ipcs", &args, "qlams");
+    let (flags, rest) = rill_user::parse_flags("ipcs", &args, "qlsm");
     if !rest.is_empty() {
-        eprintln!("usage: ipcs [-q] [-l]");
+        eprintln!("usage: ipcs [-q] [-s] [-l]");
         std::process::exit(2);
     }
-    if flags.has('m') || flags.has('s') {
-        eprintln!("ipcs: shared memory and semaphores are not supported yet");
+    if flags.has('m') {
+        eprintln!("ipcs: shared memory is not supported yet");
         std::process::exit(1);
     }
+    // Without -q or -s, both.
+    let both = !flags.has('q') && !flags.has('s');
+    let (queues_wanted, sems_wanted) = (both || flags.has('q'), both || flags.has('s'));
     if flags.has('l') {
-        limits();
+        if queues_wanted {
+            queue_limits();
+        }
+        if sems_wanted {
+            semaphore_limits();
+        }
     } else {
-        queues();
+        if queues_wanted {
+            queues();
+        }
+        if sems_wanted {
+            semaphores();
+        }
     }
 }
 
@@ -83,7 +97,7 @@ fn queues() {
     println!();
 }
 
-fn limits() {
+fn queue_limits() {
     let Some((info, _)) = msg_info(libc::IPC_INFO) else {
         std::process::exit(1);
     };
@@ -92,5 +106,63 @@ fn limits() {
     println!("max queues system wide = {}", info.msgmni);
     println!("max size of message (bytes) = {}", info.msgmax);
     println!("default max size of queue (bytes) = {}", info.msgmnb);
+    println!();
+}
+
+fn sem_info(cmd: libc::c_int) -> Option<(libc::seminfo, i32)> {
+    let mut info = MaybeUninit::<libc::seminfo>::zeroed();
+    // SAFETY: IPC_INFO and SEM_INFO write a struct seminfo into the buffer passed as the
+    // semun pointer, which is that size.
+    let max = unsafe { libc::semctl(0, 0, cmd, info.as_mut_ptr()) };
+    if max < 0 {
+        rill_user::report("ipcs", "semctl", &std::io::Error::last_os_error());
+        return None;
+    }
+    // SAFETY: zero-initialised and then filled by the kernel.
+    Some((unsafe { info.assume_init() }, max))
+}
+
+fn semaphores() {
+    println!();
+    println!("------ Semaphore Arrays --------");
+    println!(
+        "{:<10} {:<10} {:<10} {:<10} {:<10}",
+        "key", "semid", "owner", "perms", "nsems"
+    );
+    let Some((_, max)) = sem_info(libc::SEM_INFO) else {
+        std::process::exit(1);
+    };
+    for index in 0..=max {
+        let mut ds = MaybeUninit::<libc::semid_ds>::zeroed();
+        // SAFETY: SEM_STAT fills a semid_ds of this size through the semun pointer.
+        let id = unsafe { libc::semctl(index, 0, libc::SEM_STAT, ds.as_mut_ptr()) };
+        if id < 0 {
+            continue;
+        }
+        // SAFETY: zero-initialised and then filled by the kernel.
+        let ds = unsafe { ds.assume_init() };
+        println!(
+            "0x{:08x} {:<10} {:<10} {:<10o} {:<10}",
+            ds.sem_perm.__key as u32,
+            id,
+            owner(ds.sem_perm.uid),
+            ds.sem_perm.mode & 0o777,
+            ds.sem_nsems
+        );
+    }
+    println!();
+}
+
+fn semaphore_limits() {
+    let Some((info, _)) = sem_info(libc::IPC_INFO) else {
+        std::process::exit(1);
+    };
+    println!();
+    println!("------ Semaphore Limits --------");
+    println!("max number of arrays = {}", info.semmni);
+    println!("max semaphores per array = {}", info.semmsl);
+    println!("max semaphores system wide = {}", info.semmns);
+    println!("max ops per semop call = {}", info.semopm);
+    println!("semaphore max value = {}", info.semvmx);
     println!();
 }
