@@ -5,7 +5,7 @@
 use crate::errno::*;
 use crate::fs::file::{OpenFile, POLLNVAL};
 use crate::fs::path::PATH_MAX;
-use crate::fs::vfs::{check_access, Metadata, Want};
+use crate::fs::vfs::{check_access, Metadata, Want, S_IFREG};
 use crate::mm::uaccess::{
     read_array, read_cstr, read_val, write_array, write_val, UserIoVec, UserSlice, UserSliceMut,
 };
@@ -196,6 +196,14 @@ pub fn ioctl(fd: i32, cmd: u32, arg: usize) -> SysResult {
             });
             Ok(0)
         }
+        // A regular file: the bytes from the offset to the end (negative past it, as
+        // Linux's int). Other kinds answer for themselves (pipes, terminals).
+        linux_raw_sys::ioctl::FIONREAD if is_regular(&f) => {
+            let size = f.file.metadata().size as i64;
+            let left = size.wrapping_sub(*f.offset().lock() as i64);
+            write_val(arg, &(left as i32))?;
+            Ok(0)
+        }
         linux_raw_sys::ioctl::FIOCLEX | linux_raw_sys::ioctl::FIONCLEX => {
             current_process().fds.lock().entry_mut(fd)?.cloexec =
                 cmd == linux_raw_sys::ioctl::FIOCLEX;
@@ -203,6 +211,12 @@ pub fn ioctl(fd: i32, cmd: u32, arg: usize) -> SysResult {
         }
         _ => f.file.ioctl(cmd, arg),
     }
+}
+
+fn is_regular(f: &OpenFile) -> bool {
+    f.inode
+        .as_ref()
+        .is_some_and(|i| i.metadata().file_type() == S_IFREG)
 }
 
 pub fn pipe2(fds_addr: usize, flags: u32) -> SysResult {
