@@ -5,8 +5,8 @@
  * path is longer than PATH_MAX: ENAMETOOLONG whatever the buffer (Linux
  * checks that first), and glibc's getcwd() then finds the path itself by
  * walking ".." and reading each parent, which must agree. The levels are
- * removed while the bottom is held open: its ".." is then a removed directory
- * too, and closing it lets the whole chain go. Then 800 nested
+ * removed while the bottom is held open (on Rill): its ".." is then a removed
+ * directory too, and closing it lets the whole chain go. Then 800 nested
  * directories with 255-character names, and open(".") at the bottom until
  * RLIMIT_NOFILE: every open succeeds, and (on Rill) the kernel heap grows by
  * little per descriptor, as no descriptor holds a copy of its path. All is
@@ -107,8 +107,10 @@ static void deep_tree(void)
 	ok("glibc's getcwd() walking \"..\" and getdents64 finds the 20,000-byte path");
 
 	/* The bottom stays open while every level is removed: each removed directory
-	 * keeps its ".." until the last one goes, then the chain goes at once. */
-	int bottom = CHECK_OK(open(".", O_RDONLY | O_DIRECTORY));
+	 * keeps its ".." until the last one goes, then the chain goes at once. (Not
+	 * under qemu-user: on the host's ext4 /tmp, letting go of 10,000 removed but
+	 * open directories takes half a minute. Linux 6.1's tmpfs passes it.) */
+	int bottom = on_rill() ? CHECK_OK(open(".", O_RDONLY | O_DIRECTORY)) : -1;
 	t = now_s();
 	for (int i = 0; i < DEPTH; i++) {
 		if (chdir("..") != 0 || rmdir("d") != 0)
@@ -116,16 +118,18 @@ static void deep_tree(void)
 	}
 	timing("chdir .. + rmdir 10000 levels", t);
 	CHECK_EQ(sys_cwd_is_base(), 1);
-	CHECK_EQ(fstat(bottom, &st), 0);
-	CHECK_EQ(st.st_nlink, 0);
-	int up = CHECK_OK(openat(bottom, "..", O_RDONLY | O_DIRECTORY));
-	CHECK_EQ(fstat(up, &st), 0);
-	CHECK_EQ(st.st_nlink, 0);
-	CHECK_ERR(openat(up, "d", O_RDONLY), ENOENT);
-	CHECK_EQ(close(up), 0);
-	t = now_s();
-	CHECK_EQ(close(bottom), 0);
-	timing("close of the last hold on 10000 removed levels", t);
+	if (bottom >= 0) {
+		CHECK_EQ(fstat(bottom, &st), 0);
+		CHECK_EQ(st.st_nlink, 0);
+		int up = CHECK_OK(openat(bottom, "..", O_RDONLY | O_DIRECTORY));
+		CHECK_EQ(fstat(up, &st), 0);
+		CHECK_EQ(st.st_nlink, 0);
+		CHECK_ERR(openat(up, "d", O_RDONLY), ENOENT);
+		CHECK_EQ(close(up), 0);
+		t = now_s();
+		CHECK_EQ(close(bottom), 0);
+		timing("close of the last hold on 10000 removed levels", t);
+	}
 	ok("10000 levels removed; the open bottom's \"..\" still a removed directory until closed");
 }
 
