@@ -172,7 +172,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
 extern "C" fn init_task_start() -> ! {
     let proc = task::current_process();
     fs::tty::CONSOLE.set_controlling(proc.pid);
-    let console = fs::path::normalize("/", "/dev/console").and_then(|p| syscall::open_console(&p));
+    let console = fs::path::from_root("/dev/console").and_then(|p| syscall::open_console(&p));
     match console {
         Ok(f) => {
             let mut fds = proc.fds.lock();

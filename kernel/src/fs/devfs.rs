@@ -4,8 +4,8 @@
 use super::file::File;
 use super::tty::TtyNode;
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR, S_IFDIR};
-use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::errno::SysResult;
+use crate::mm::uaccess::{InBuf, OutBuf};
 use alloc::sync::Arc;
 
 #[derive(Clone, Copy)]
@@ -98,7 +98,9 @@ pub fn mount(root: &Arc<dyn Inode>) {
         ("hvc0", Arc::new(TtyNode::Hvc0)),
     ];
     for (name, node) in nodes {
-        let _ = dev.link(name, node);
+        if let Err(e) = dev.link(name, node) {
+            log::warn!("cannot create /dev/{name}: {e:?}");
+        }
     }
     // POSIX message queues are named in their own directory, as Linux's mqueue mount.
     let _ = dev.link("mqueue", crate::ipc::mqueue::root());

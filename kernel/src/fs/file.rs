@@ -3,10 +3,9 @@
 //! it holds the status flags and, for seekable files, the offset.
 
 use super::vfs::{Inode, Metadata};
-use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
+use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::task::WaitQueue;
-use alloc::string::String;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
 use linux_raw_sys::general as g;
@@ -67,26 +66,19 @@ const SETFL_MASK: u32 = g::O_APPEND | g::O_NONBLOCK | g::O_DIRECT | g::FASYNC | 
 
 pub struct OpenFile {
     pub file: Arc<dyn File>,
-    /// The node this was opened from (None for pipes and other anonymous files).
+    /// The node this was opened from (None for pipes and other anonymous files); a
+    /// directory's is where *at() lookups relative to it start.
     pub inode: Option<Arc<dyn Inode>>,
-    /// Absolute path it was opened by (for *at() relative lookups and /proc).
-    pub path: String,
     flags: AtomicU32,
     offset: Mutex<u64>,
 }
 
 impl OpenFile {
-    pub fn new(
-        file: Arc<dyn File>,
-        inode: Option<Arc<dyn Inode>>,
-        path: String,
-        flags: u32,
-    ) -> Arc<OpenFile> {
+    pub fn new(file: Arc<dyn File>, inode: Option<Arc<dyn Inode>>, flags: u32) -> Arc<OpenFile> {
         file.set_status_flags(flags);
         Arc::new(OpenFile {
             file,
             inode,
-            path,
             flags: AtomicU32::new(
                 flags & !(g::O_CREAT | g::O_EXCL | g::O_TRUNC | g::O_CLOEXEC | g::O_NOCTTY),
             ),
@@ -173,7 +165,7 @@ impl OpenFile {
         Ok(new as u64)
     }
 
-    /// The offset, used by getdents64 as a directory-entry index.
+    /// The offset; a directory's is the position getdents64 resumes at.
     pub fn offset(&self) -> &Mutex<u64> {
         &self.offset
     }

@@ -4,10 +4,9 @@
 //! name and the file data, both padded to 4 bytes. (The `cpio_reader` crate rejects
 //! modes with the sticky bit, which /tmp needs, so Rill reads the few fields itself.)
 
-use super::path::normalize;
 use super::vfs::{Inode, S_IFDIR, S_IFMT, S_IFREG};
-use crate::mm::uaccess::InBuf;
 use crate::errno::{SysResult, EINVAL};
+use crate::mm::uaccess::InBuf;
 use alloc::sync::Arc;
 
 const HEADER_LEN: usize = 110;
@@ -68,13 +67,13 @@ pub fn unpack(root: &Arc<dyn Inode>, archive: &[u8]) -> SysResult<()> {
         if entry.name == "TRAILER!!!" {
             break;
         }
-        let path = normalize("/", entry.name)?;
         // "." (which GNU cpio writes first) and "/" name the root itself.
-        let Some(name) = path.components.last() else {
+        let mut names = entry.name.split('/').filter(|c| !c.is_empty() && *c != ".");
+        let Some(name) = names.next_back() else {
             continue;
         };
         let mut dir = root.clone();
-        for c in &path.components[..path.components.len() - 1] {
+        for c in names {
             dir = dir.lookup(c)?;
         }
         match entry.mode & S_IFMT {

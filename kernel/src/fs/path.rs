@@ -1,154 +1,196 @@
-//! Path lookup. Rill has no symbolic links, so a path is made absolute by joining it
-//! to the starting directory and walked from the root. `.` and `..` are resolved during
-//! the walk (so `file/..` is ENOTDIR and `missing/..` is ENOENT, as on Linux), and the
-//! normalised text form names the result (cwd, /proc). Every directory passed through
-//! must grant search (x) permission.
+//! Path lookup. A path is walked component by component from the node it starts at: the
+//! root for an absolute path, else the cwd or a directory descriptor's node, so depth
+//! costs nothing and a renamed directory is followed. `.` stays, `..` goes to the
+//! directory's parent (at the root it stays); `file/..` is ENOTDIR and `missing/..`
+//! ENOENT, as on Linux. Every directory a component is looked up in must grant search
+//! (x) permission. Rill has no symbolic links except /proc/PID/exe, which a lookup of
+//! the last component follows once.
 
-use super::vfs::{check_access, Inode, Want};
-use crate::errno::{SysResult, EBADF, ENAMETOOLONG, ENOENT, ENOTDIR};
+use super::vfs::{check_access, Inode, Want, NAME_MAX, TREE_LOCK};
+use crate::errno::{SysResult, EBADF, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR};
 use crate::task::current_process;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-pub const PATH_MAX: usize = 4096;
-const NAME_MAX: usize = 255;
+/// Longest path including its NUL (Linux's PATH_MAX).
+pub const PATH_MAX: usize = linux_raw_sys::general::PATH_MAX as usize;
 pub const AT_FDCWD: i32 = linux_raw_sys::general::AT_FDCWD;
 
-/// A path made absolute: the components as written (after the start directory's),
-/// their normalised form, and whether a trailing slash asked for a directory.
-pub struct AbsPath {
-    /// Normalised: no `.` or `..`.
-    pub components: Vec<String>,
-    /// As written, absolute, `.` and `..` kept for the walk.
-    raw: Vec<String>,
-    pub must_be_dir: bool,
+/// A path as written, with the directory a relative path starts from.
+pub struct PathAt<'a> {
+    start: Arc<dyn Inode>,
+    text: &'a str,
 }
 
-impl core::fmt::Display for AbsPath {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        if self.components.is_empty() {
-            return f.write_str("/");
-        }
-        for c in &self.components {
-            write!(f, "/{c}")?;
-        }
-        Ok(())
+impl<'a> PathAt<'a> {
+    fn components(&self) -> impl DoubleEndedIterator<Item = &'a str> {
+        self.text.split('/').filter(|c| !c.is_empty())
     }
-}
 
-impl AbsPath {
     /// The last component as written (None for "/").
-    pub fn name(&self) -> Option<&str> {
-        self.raw.last().map(|s| s.as_str())
+    pub fn name(&self) -> Option<&'a str> {
+        self.components().next_back()
     }
 
     /// Whether the last component is `.` or `..` (which cannot be created or removed).
-    pub fn ends_in_dot(&self) -> Option<&str> {
+    pub fn ends_in_dot(&self) -> Option<&'a str> {
         self.name().filter(|n| *n == "." || *n == "..")
+    }
+
+    /// A trailing slash asks for a directory.
+    pub fn must_be_dir(&self) -> bool {
+        self.text.ends_with('/')
+    }
+
+    /// The absolute name of what the path names, for /proc/PID/exe: the directory's
+    /// path and the last component (a link's target for a link).
+    pub fn absolute_name(&self) -> SysResult<String> {
+        let (dir, name) = lookup_parent(self)?;
+        let dir = match name {
+            None | Some(".") => dir,
+            Some("..") => dir.parent().map_or(dir, |p| p.dir),
+            Some(name) => {
+                if let Ok(Some(target)) = dir.lookup(name).map(|n| n.readlink()) {
+                    return target;
+                }
+                let mut path = dir_path(&dir)?;
+                if path.len() + 1 + name.len() >= PATH_MAX {
+                    return Err(ENAMETOOLONG);
+                }
+                if path != "/" {
+                    path.push('/');
+                }
+                path.push_str(name);
+                return Ok(path);
+            }
+        };
+        dir_path(&dir)
     }
 }
 
-/// Makes `path` absolute relative to `base` (itself absolute).
-pub fn normalize(base: &str, path: &str) -> SysResult<AbsPath> {
-    if path.is_empty() {
+fn checked(text: &str) -> SysResult<&str> {
+    if text.is_empty() {
         return Err(ENOENT);
     }
-    if path.len() >= PATH_MAX {
+    if text.len() >= PATH_MAX {
         return Err(ENAMETOOLONG);
     }
-    let mut components: Vec<String> = Vec::new();
-    let mut raw: Vec<String> = Vec::new();
-    let start = if path.starts_with('/') { "" } else { base };
-    for part in start.split('/').chain(path.split('/')) {
-        if part.is_empty() {
-            continue;
-        }
-        if part.len() > NAME_MAX {
-            return Err(ENAMETOOLONG);
-        }
-        raw.push(String::from(part));
-        match part {
-            "." => {}
-            ".." => {
-                components.pop();
-            }
-            name => components.push(String::from(name)),
-        }
-    }
-    Ok(AbsPath {
-        components,
-        raw,
-        must_be_dir: path.ends_with('/'),
+    Ok(text)
+}
+
+/// An absolute path, walked from the root.
+pub fn from_root(text: &str) -> SysResult<PathAt<'_>> {
+    Ok(PathAt {
+        start: super::root(),
+        text: checked(text)?,
     })
 }
 
-/// The absolute path for a `*at()` call: relative paths start at `dirfd`, which is
-/// AT_FDCWD or a descriptor of a directory.
-pub fn resolve_at(dirfd: i32, path: &str) -> SysResult<AbsPath> {
+/// The path of a `*at()` call: relative paths start at `dirfd`, which is AT_FDCWD or a
+/// descriptor of a directory.
+pub fn resolve_at(dirfd: i32, text: &str) -> SysResult<PathAt<'_>> {
+    let text = checked(text)?;
     let proc = current_process();
-    if path.starts_with('/') {
-        return normalize("/", path);
-    }
-    if dirfd == AT_FDCWD {
-        let cwd = proc.cwd.lock().clone();
-        return normalize(&cwd, path);
-    }
-    let file = proc.fds.lock().get(dirfd).map_err(|_| EBADF)?;
-    if path.is_empty() {
-        return Err(ENOENT);
-    }
-    let is_dir = file.inode.as_ref().is_some_and(|i| i.metadata().is_dir());
-    if !is_dir {
-        return Err(ENOTDIR);
-    }
-    normalize(&file.path, path)
+    let start = if text.starts_with('/') {
+        super::root()
+    } else if dirfd == AT_FDCWD {
+        proc.cwd.lock().clone()
+    } else {
+        let file = proc.fds.lock().get(dirfd).map_err(|_| EBADF)?;
+        match &file.inode {
+            Some(node) if node.metadata().is_dir() => node.clone(),
+            _ => return Err(ENOTDIR),
+        }
+    };
+    Ok(PathAt { start, text })
 }
 
-fn search(dir: &Arc<dyn Inode>, name: &str) -> SysResult<Arc<dyn Inode>> {
+/// One step of a walk: the component `name` of directory `dir`.
+fn step(dir: &Arc<dyn Inode>, name: &str, uid: u32, gid: u32) -> SysResult<Arc<dyn Inode>> {
     let meta = dir.metadata();
     if !meta.is_dir() {
         return Err(ENOTDIR);
     }
-    let creds = *current_process().creds.lock();
-    check_access(&meta, creds.euid, creds.egid, Want::EXEC)?;
-    dir.lookup(name)
+    check_access(&meta, uid, gid, Want::EXEC)?;
+    match name {
+        "." => Ok(dir.clone()),
+        ".." => Ok(dir.parent().map_or_else(|| dir.clone(), |p| p.dir)),
+        _ if name.len() > NAME_MAX => Err(ENAMETOOLONG),
+        _ => dir.lookup(name),
+    }
 }
 
-/// Walks `names` from the root; `..` returns to the directory the walk came from.
-fn walk(names: &[String]) -> SysResult<Arc<dyn Inode>> {
-    let mut stack: Vec<Arc<dyn Inode>> = alloc::vec![super::root()];
+fn walk<'a>(
+    start: &Arc<dyn Inode>,
+    names: impl Iterator<Item = &'a str>,
+) -> SysResult<Arc<dyn Inode>> {
+    let creds = *current_process().creds.lock();
+    let mut node = start.clone();
     for name in names {
-        let node = stack.last().cloned().ok_or(ENOENT)?;
-        match name.as_str() {
-            "." | ".." => {
-                if !node.metadata().is_dir() {
-                    return Err(ENOTDIR);
-                }
-                if name == ".." && stack.len() > 1 {
-                    stack.pop();
-                }
-            }
-            _ => stack.push(search(&node, name)?),
+        node = step(&node, name, creds.euid, creds.egid)?;
+    }
+    Ok(node)
+}
+
+/// The node a path names, a link itself when the path names one (readlink).
+pub fn lookup_link(path: &PathAt) -> SysResult<Arc<dyn Inode>> {
+    let node = walk(&path.start, path.components())?;
+    if path.must_be_dir() && !node.metadata().is_dir() {
+        return Err(ENOTDIR);
+    }
+    Ok(node)
+}
+
+/// The node a path names; a link at the end is followed (its target is absolute and
+/// names no further link).
+pub fn lookup(path: &PathAt) -> SysResult<Arc<dyn Inode>> {
+    let node = lookup_link(path)?;
+    match node.readlink() {
+        Some(target) => lookup_link(&from_root(&target?)?),
+        None => Ok(node),
+    }
+}
+
+/// The directory holding the last component, and that component (None for "/"), for
+/// creating or removing it.
+pub fn lookup_parent<'a>(path: &PathAt<'a>) -> SysResult<(Arc<dyn Inode>, Option<&'a str>)> {
+    let mut names = path.components();
+    let last = names.next_back();
+    let dir = walk(&path.start, names)?;
+    if !dir.metadata().is_dir() {
+        return Err(ENOTDIR);
+    }
+    Ok((dir, last))
+}
+
+/// The absolute path of directory `dir`, built from its parent links (getcwd):
+/// ENOENT if it has been removed, ENAMETOOLONG if the path and its NUL pass PATH_MAX.
+pub fn dir_path(dir: &Arc<dyn Inode>) -> SysResult<String> {
+    crate::mm::heap::reserve(2 * PATH_MAX)?;
+    // Built from the end, as the walk goes up.
+    let mut buf: Vec<u8> = Vec::new();
+    buf.try_reserve_exact(PATH_MAX).map_err(|_| ENOMEM)?;
+    buf.resize(PATH_MAX, 0);
+    let mut at = PATH_MAX - 1; // the NUL
+    {
+        let _tree = TREE_LOCK.lock();
+        if dir.is_removed() {
+            return Err(ENOENT);
+        }
+        let mut node = dir.clone();
+        while let Some(parent) = node.parent() {
+            let name = parent.name.as_bytes();
+            at = at.checked_sub(name.len() + 1).ok_or(ENAMETOOLONG)?;
+            buf[at] = b'/';
+            buf[at + 1..at + 1 + name.len()].copy_from_slice(name);
+            node = parent.dir;
         }
     }
-    stack.pop().ok_or(ENOENT)
-}
-
-/// The node a path names.
-pub fn lookup(path: &AbsPath) -> SysResult<Arc<dyn Inode>> {
-    let node = walk(&path.raw)?;
-    if path.must_be_dir && !node.metadata().is_dir() {
-        return Err(ENOTDIR);
+    if at == PATH_MAX - 1 {
+        return Ok(String::from("/"));
     }
-    Ok(node)
-}
-
-/// The directory holding the last component, for creating or removing it.
-pub fn lookup_parent(path: &AbsPath) -> SysResult<Arc<dyn Inode>> {
-    let node = walk(&path.raw[..path.raw.len().saturating_sub(1)])?;
-    if !node.metadata().is_dir() {
-        return Err(ENOTDIR);
-    }
-    Ok(node)
+    buf.truncate(PATH_MAX - 1);
+    buf.drain(..at);
+    String::from_utf8(buf).map_err(|_| crate::errno::EINVAL)
 }

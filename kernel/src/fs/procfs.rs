@@ -1,15 +1,19 @@
 //! /proc: files generated from live kernel state on every read.
 
 use super::file::File;
-use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFREG};
+use super::vfs::{
+    alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, S_IFDIR, S_IFLNK,
+    S_IFREG,
+};
+use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT};
 use crate::mm::uaccess::{InBuf, OutBuf};
-use crate::errno::{SysResult, EACCES, EISDIR, ENOENT};
 use crate::task::{current_process, process, Pid, Process};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt::Write;
+use spin::Once;
 
 /// What a /proc node shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -21,6 +25,8 @@ enum Node {
     Status(Pid),
     Cmdline(Pid),
     Stat(Pid),
+    /// The link to the program the process runs.
+    Exe(Pid),
 }
 
 struct ProcNode {
@@ -35,8 +41,16 @@ fn node(n: Node) -> Arc<dyn Inode> {
     })
 }
 
+/// /proc itself: one node, so that `..` from /proc/PID leads to the same directory.
+static PROC_ROOT: Once<Arc<dyn Inode>> = Once::new();
+/// Where /proc is entered in the root file system.
+static ROOT_LINK: DirLink = DirLink::new();
+
 pub fn mount(root: &Arc<dyn Inode>) {
-    if let Err(e) = root.link("proc", node(Node::Root)) {
+    let proc_root = PROC_ROOT.call_once(|| node(Node::Root));
+    // The initramfs may hold an empty directory where /proc goes.
+    let _ = root.unlink("proc", true);
+    if let Err(e) = root.link("proc", proc_root.clone()) {
         log::warn!("cannot mount /proc: {e:?}");
     }
 }
@@ -45,18 +59,10 @@ fn live(pid: Pid) -> SysResult<Arc<Process>> {
     process::find(pid).ok_or(ENOENT)
 }
 
-/// Target of the /proc/PID/exe link (Rill has no symlinks elsewhere).
-pub fn readlink(path: &super::path::AbsPath) -> Option<SysResult<String>> {
-    let c = &path.components;
-    if c.len() != 3 || c[0] != "proc" || c[2] != "exe" {
-        return None;
-    }
-    let pid = if c[1] == "self" {
-        current_process().pid
-    } else {
-        c[1].parse().ok()?
-    };
-    Some(live(pid).map(|p| p.exe.lock().clone()))
+/// The target of the /proc/PID/exe link that `path` names, if it names one (Rill has
+/// no symbolic links elsewhere).
+pub fn readlink(path: &super::path::PathAt) -> Option<SysResult<String>> {
+    super::path::lookup_link(path).ok()?.readlink()
 }
 
 fn state_letter(p: &Process) -> &'static str {
@@ -154,22 +160,73 @@ impl ProcNode {
             Node::Stat(pid) => stat(&*live(pid)?).into_bytes(),
             Node::Cmdline(pid) => live(pid)?.cmdline.lock().clone(),
             Node::Root | Node::PidDir(_) => return Err(EISDIR),
+            // Path lookups follow the link; the link itself has no content.
+            Node::Exe(_) => return Err(EINVAL),
         })
+    }
+
+    /// The fixed entries of a directory, from position FIRST_ENTRY_POS on.
+    fn fixed_entries(&self) -> &'static [(&'static str, u32)] {
+        match self.node {
+            Node::Root => &[("meminfo", S_IFREG), ("uptime", S_IFREG), ("self", S_IFDIR)],
+            Node::PidDir(_) => &[
+                ("status", S_IFREG),
+                ("cmdline", S_IFREG),
+                ("stat", S_IFREG),
+                ("exe", S_IFLNK),
+            ],
+            _ => &[],
+        }
     }
 }
 
 impl Inode for ProcNode {
     fn metadata(&self) -> Metadata {
-        let dir = matches!(self.node, Node::Root | Node::PidDir(_));
+        let (mode, nlink) = match self.node {
+            Node::Root | Node::PidDir(_) => (S_IFDIR | 0o555, 2),
+            Node::Exe(_) => (S_IFLNK | 0o777, 1),
+            _ => (S_IFREG | 0o444, 1),
+        };
         Metadata {
             ino: self.ino,
-            mode: if dir {
-                S_IFDIR | 0o555
-            } else {
-                S_IFREG | 0o444
-            },
-            nlink: if dir { 2 } else { 1 },
+            mode,
+            nlink,
             ..Default::default()
+        }
+    }
+
+    fn parent(&self) -> Option<Parent> {
+        match self.node {
+            Node::Root => ROOT_LINK.get(),
+            Node::PidDir(pid) => Some(Parent {
+                dir: PROC_ROOT.get()?.clone(),
+                name: Arc::from(pid.to_string().as_str()),
+            }),
+            _ => None,
+        }
+    }
+
+    fn set_parent(&self, parent: Parent) {
+        if self.node == Node::Root {
+            ROOT_LINK.set(parent);
+        }
+    }
+
+    fn is_removed(&self) -> bool {
+        match self.node {
+            Node::PidDir(pid) => live(pid).is_err(),
+            _ => false,
+        }
+    }
+
+    fn fs_id(&self) -> u32 {
+        1
+    }
+
+    fn readlink(&self) -> Option<SysResult<String>> {
+        match self.node {
+            Node::Exe(pid) => Some(live(pid).map(|p| p.exe.lock().clone())),
+            _ => None,
         }
     }
 
@@ -198,6 +255,7 @@ impl Inode for ProcNode {
                     "status" => Ok(node(Node::Status(pid))),
                     "cmdline" => Ok(node(Node::Cmdline(pid))),
                     "stat" => Ok(node(Node::Stat(pid))),
+                    "exe" => Ok(node(Node::Exe(pid))),
                     _ => Err(ENOENT),
                 }
             }
@@ -205,32 +263,48 @@ impl Inode for ProcNode {
         }
     }
 
-    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
-        let entry = |name: String, file_type| DirEntry {
-            name,
-            ino: alloc_ino(),
-            file_type,
-        };
-        match self.node {
-            Node::Root => {
-                let mut v = alloc::vec![
-                    entry("meminfo".to_string(), S_IFREG),
-                    entry("uptime".to_string(), S_IFREG),
-                    entry("self".to_string(), S_IFDIR),
-                ];
-                v.extend(
-                    process::all()
-                        .iter()
-                        .map(|p| entry(p.pid.to_string(), S_IFDIR)),
-                );
-                Ok(v)
-            }
-            Node::PidDir(_) => Ok(["status", "cmdline", "stat", "exe"]
-                .iter()
-                .map(|n| entry(n.to_string(), S_IFREG))
-                .collect()),
-            _ => Err(crate::errno::ENOTDIR),
+    fn read_dir(&self, pos: u64, emit: &mut dyn FnMut(&DirEntry) -> bool) -> SysResult<()> {
+        if !matches!(self.node, Node::Root | Node::PidDir(_)) {
+            return Err(crate::errno::ENOTDIR);
         }
+        let fixed = self.fixed_entries();
+        let mut at = FIRST_ENTRY_POS;
+        for &(name, file_type) in fixed {
+            if at >= pos {
+                let entry = DirEntry {
+                    name,
+                    ino: alloc_ino(),
+                    file_type,
+                    next: at + 1,
+                };
+                if !emit(&entry) {
+                    return Ok(());
+                }
+            }
+            at += 1;
+        }
+        if self.node == Node::Root {
+            // A process's entry sits at a position made from its pid, so it keeps it
+            // while other processes come and go.
+            let first_pid = at;
+            for p in process::all() {
+                let at = first_pid + u64::from(p.pid);
+                if at < pos {
+                    continue;
+                }
+                let name = p.pid.to_string();
+                let entry = DirEntry {
+                    name: &name,
+                    ino: alloc_ino(),
+                    file_type: S_IFDIR,
+                    next: at + 1,
+                };
+                if !emit(&entry) {
+                    break;
+                }
+            }
+        }
+        Ok(())
     }
 }
 

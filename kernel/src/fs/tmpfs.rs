@@ -2,15 +2,18 @@
 //! is one; other node kinds (devices, /proc, FIFOs) are entered into its directories.
 
 use super::file::File;
-use super::vfs::{alloc_ino, DirEntry, Inode, Metadata, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG};
-use crate::mm::uaccess::{InBuf, OutBuf};
-use crate::errno::{
-    SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENOENT, ENOMEM, ENOSPC, ENOTDIR, ENOTEMPTY, EPERM,
+use super::vfs::{
+    alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, NAME_MAX, S_IFDIR,
+    S_IFIFO, S_IFMT, S_IFREG,
 };
+use crate::errno::{
+    SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM, ENOSPC, ENOTDIR,
+    ENOTEMPTY, EPERM,
+};
+use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::time::realtime_ns;
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
@@ -22,8 +25,18 @@ const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
 const TOTAL_LIMIT: usize = 80 * 1024 * 1024;
 static TOTAL_BYTES: AtomicUsize = AtomicUsize::new(0);
 
-/// What a node costs besides its data (the node, its name, the directory entry).
+/// What a node costs besides its data (the node, its name, the directory entry); a
+/// directory also has its own entry maps, a leaf node each once anything is in it.
 const NODE_COST: usize = 512;
+const DIR_COST: usize = 1536;
+
+fn node_cost(mode: u32) -> usize {
+    if mode & S_IFMT == S_IFDIR {
+        DIR_COST
+    } else {
+        NODE_COST
+    }
+}
 
 /// Charges `bytes` to the tmpfs total; ENOSPC past the limit.
 fn charge(bytes: usize) -> SysResult<()> {
@@ -52,27 +65,85 @@ fn resize_data(data: &mut Vec<u8>, new_len: usize) -> SysResult<()> {
     Ok(())
 }
 
+/// A directory's entries. Each entry has a position, given in creation order and kept
+/// while the entry stays: getdents resumes at a position in O(log n), and its offsets
+/// stay valid while other entries come and go.
+struct Dir {
+    by_name: BTreeMap<Arc<str>, (u64, Arc<dyn Inode>)>,
+    by_pos: BTreeMap<u64, Arc<str>>,
+    next_pos: u64,
+    /// Set by rmdir: the directory lives on only for those still holding it.
+    removed: bool,
+}
+
+impl Dir {
+    fn new() -> Dir {
+        Dir {
+            by_name: BTreeMap::new(),
+            by_pos: BTreeMap::new(),
+            next_pos: FIRST_ENTRY_POS,
+            removed: false,
+        }
+    }
+
+    /// The directory's own checks before an entry `name` is added. (Callers check the
+    /// heap: `create` here, rename before it takes the entry out of its old place.)
+    fn check_insert(&self, name: &str) -> SysResult<()> {
+        if self.removed {
+            return Err(ENOENT);
+        }
+        if name.len() > NAME_MAX {
+            return Err(ENAMETOOLONG);
+        }
+        if self.by_name.contains_key(name) {
+            return Err(EEXIST);
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, name: Arc<str>, node: Arc<dyn Inode>) {
+        let pos = self.next_pos;
+        self.next_pos += 1;
+        self.by_pos.insert(pos, name.clone());
+        self.by_name.insert(name, (pos, node));
+    }
+
+    fn remove(&mut self, name: &str) -> Option<Arc<dyn Inode>> {
+        let (pos, node) = self.by_name.remove(name)?;
+        self.by_pos.remove(&pos);
+        Some(node)
+    }
+}
+
+/// Heap a new entry may take besides its name: the node and its Arc, the name's Arc,
+/// and B-tree nodes (a generous bound; a directory's first entry takes two leaves).
+pub const ENTRY_HEAP_COST: usize = 2048;
+
 enum Content {
-    Dir(BTreeMap<String, Arc<dyn Inode>>),
+    Dir(Dir),
     File(Vec<u8>),
     /// A FIFO: the name leads to this pipe (see ipc::fifo).
     Fifo(Arc<crate::ipc::pipe::Pipe>),
 }
 
 pub struct TmpNode {
+    /// This node, for the parent links of the directories created in it.
+    this: Weak<TmpNode>,
     meta: Mutex<Metadata>,
     content: Mutex<Content>,
+    /// A directory's parent (unused for other nodes).
+    link: DirLink,
 }
 
 impl TmpNode {
     fn new(mode: u32, uid: u32, gid: u32) -> SysResult<Arc<TmpNode>> {
         let content = match mode & S_IFMT {
-            S_IFDIR => Content::Dir(BTreeMap::new()),
+            S_IFDIR => Content::Dir(Dir::new()),
             S_IFREG => Content::File(Vec::new()),
             S_IFIFO => Content::Fifo(crate::ipc::pipe::Pipe::new()),
             _ => return Err(EPERM),
         };
-        charge(NODE_COST)?;
+        charge(node_cost(mode))?;
         let now = realtime_ns();
         let meta = Metadata {
             ino: alloc_ino(),
@@ -85,9 +156,11 @@ impl TmpNode {
             ctime_ns: now,
             ..Default::default()
         };
-        Ok(Arc::new(TmpNode {
+        Ok(Arc::new_cyclic(|this| TmpNode {
+            this: this.clone(),
             meta: Mutex::new(meta),
             content: Mutex::new(content),
+            link: DirLink::new(),
         }))
     }
 
@@ -103,6 +176,16 @@ impl TmpNode {
         let mut m = self.meta.lock();
         m.mtime_ns = now;
         m.ctime_ns = now;
+    }
+
+    /// Records that `node` (if a directory) is now entered here under `name`.
+    fn adopt(&self, name: &Arc<str>, node: &Arc<dyn Inode>) {
+        if let Some(me) = self.this.upgrade() {
+            node.set_parent(Parent {
+                dir: me,
+                name: name.clone(),
+            });
+        }
     }
 }
 
@@ -147,22 +230,41 @@ impl Inode for TmpNode {
 
     fn lookup(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
         match &*self.content.lock() {
-            Content::Dir(entries) => entries.get(name).cloned().ok_or(ENOENT),
+            Content::Dir(dir) => dir.by_name.get(name).map(|e| e.1.clone()).ok_or(ENOENT),
             _ => Err(ENOTDIR),
         }
+    }
+
+    fn parent(&self) -> Option<Parent> {
+        self.link.get()
+    }
+
+    fn set_parent(&self, parent: Parent) {
+        if self.meta.lock().is_dir() {
+            self.link.set(parent);
+        }
+    }
+
+    fn take_parent(&self) -> Option<Arc<dyn Inode>> {
+        self.link.take()
+    }
+
+    fn is_removed(&self) -> bool {
+        matches!(&*self.content.lock(), Content::Dir(d) if d.removed)
     }
 
     fn create(&self, name: &str, mode: u32, uid: u32, gid: u32) -> SysResult<Arc<dyn Inode>> {
         let node = {
             let mut content = self.content.lock();
-            let Content::Dir(entries) = &mut *content else {
+            let Content::Dir(dir) = &mut *content else {
                 return Err(ENOTDIR);
             };
-            if entries.contains_key(name) {
-                return Err(EEXIST);
-            }
+            dir.check_insert(name)?;
+            crate::mm::heap::reserve(name.len() + ENTRY_HEAP_COST)?;
             let node: Arc<dyn Inode> = TmpNode::new(mode, uid, gid)?;
-            entries.insert(name.to_string(), node.clone());
+            let name: Arc<str> = Arc::from(name);
+            self.adopt(&name, &node);
+            dir.insert(name, node.clone());
             node
         };
         if node.metadata().is_dir() {
@@ -174,14 +276,17 @@ impl Inode for TmpNode {
 
     fn link(&self, name: &str, node: Arc<dyn Inode>) -> SysResult<()> {
         let mut content = self.content.lock();
-        let Content::Dir(entries) = &mut *content else {
+        let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
         };
+        dir.check_insert(name)?;
         let is_dir = node.metadata().is_dir();
         if !is_dir {
             node.adjust_links(1);
         }
-        entries.insert(name.to_string(), node);
+        let name: Arc<str> = Arc::from(name);
+        self.adopt(&name, &node);
+        dir.insert(name, node);
         drop(content);
         if is_dir {
             // The new child's ".." names this directory.
@@ -193,10 +298,10 @@ impl Inode for TmpNode {
 
     fn detach(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
         let mut content = self.content.lock();
-        let Content::Dir(entries) = &mut *content else {
+        let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
         };
-        let node = entries.remove(name).ok_or(ENOENT)?;
+        let node = dir.remove(name).ok_or(ENOENT)?;
         drop(content);
         if node.metadata().is_dir() {
             self.adjust_links(-1);
@@ -212,46 +317,66 @@ impl Inode for TmpNode {
         m.nlink = m.nlink.saturating_add_signed(delta);
     }
 
-    fn unlink(&self, name: &str, dir: bool) -> SysResult<()> {
+    fn unlink(&self, name: &str, rmdir: bool) -> SysResult<()> {
         let mut content = self.content.lock();
-        let Content::Dir(entries) = &mut *content else {
+        let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
         };
-        let node = entries.get(name).ok_or(ENOENT)?;
-        let meta = node.metadata();
-        match (dir, meta.is_dir()) {
+        let node = dir.by_name.get(name).map(|e| e.1.clone()).ok_or(ENOENT)?;
+        match (rmdir, node.metadata().is_dir()) {
             (true, false) => return Err(ENOTDIR),
             (false, true) => return Err(EISDIR),
-            (true, true) if !node.readdir()?.is_empty() => return Err(ENOTEMPTY),
-            _ => {}
+            (true, true) => node.remove_dir()?,
+            (false, false) => node.adjust_links(-1),
         }
-        if !dir {
-            node.adjust_links(-1);
-        }
-        entries.remove(name);
+        dir.remove(name);
         drop(content);
-        if dir {
-            self.meta.lock().nlink -= 1;
+        if rmdir {
+            self.adjust_links(-1);
         }
         self.touch_mtime();
+        drop(node);
         Ok(())
     }
 
-    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
-        match &*self.content.lock() {
-            Content::Dir(entries) => Ok(entries
-                .iter()
-                .map(|(name, node)| {
-                    let m = node.metadata();
-                    DirEntry {
-                        name: name.clone(),
-                        ino: m.ino,
-                        file_type: m.file_type(),
-                    }
-                })
-                .collect()),
-            _ => Err(ENOTDIR),
+    fn remove_dir(&self) -> SysResult<()> {
+        let mut content = self.content.lock();
+        let Content::Dir(dir) = &mut *content else {
+            return Err(ENOTDIR);
+        };
+        if !dir.by_name.is_empty() {
+            return Err(ENOTEMPTY);
         }
+        dir.removed = true;
+        drop(content);
+        self.meta.lock().nlink = 0;
+        Ok(())
+    }
+
+    fn read_dir(&self, pos: u64, emit: &mut dyn FnMut(&DirEntry) -> bool) -> SysResult<()> {
+        let content = self.content.lock();
+        let Content::Dir(dir) = &*content else {
+            return Err(ENOTDIR);
+        };
+        if dir.removed {
+            return Err(ENOENT);
+        }
+        for (&at, name) in dir.by_pos.range(pos..) {
+            let Some((_, node)) = dir.by_name.get(name) else {
+                continue;
+            };
+            let m = node.metadata();
+            let entry = DirEntry {
+                name,
+                ino: m.ino,
+                file_type: m.file_type(),
+                next: at + 1,
+            };
+            if !emit(&entry) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn truncate(&self, len: u64) -> SysResult<()> {
@@ -274,7 +399,8 @@ impl Drop for TmpNode {
             Content::File(data) => data.len(),
             _ => 0,
         };
-        TOTAL_BYTES.fetch_sub(NODE_COST + data, Ordering::Relaxed);
+        let cost = node_cost(self.meta.get_mut().mode);
+        TOTAL_BYTES.fetch_sub(cost + data, Ordering::Relaxed);
     }
 }
 

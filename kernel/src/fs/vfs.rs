@@ -1,18 +1,23 @@
 //! The inode interface: what every node in the file tree (tmpfs files and directories,
-//! devices, /proc entries, FIFOs) provides, and the permission rule they share.
+//! devices, /proc entries, FIFOs) provides, the parent links that make `..` and getcwd
+//! work, and the permission rule they share.
 
 use super::file::File;
-use crate::errno::{SysResult, EACCES, ENOTDIR, EPERM};
+use crate::errno::{SysResult, EACCES, EBUSY, ENOTDIR, EPERM};
 use alloc::string::String;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
+use spin::Mutex;
 
 pub const S_IFMT: u32 = linux_raw_sys::general::S_IFMT;
 pub const S_IFREG: u32 = linux_raw_sys::general::S_IFREG;
 pub const S_IFDIR: u32 = linux_raw_sys::general::S_IFDIR;
 pub const S_IFCHR: u32 = linux_raw_sys::general::S_IFCHR;
 pub const S_IFIFO: u32 = linux_raw_sys::general::S_IFIFO;
+pub const S_IFLNK: u32 = linux_raw_sys::general::S_IFLNK;
+
+/// Longest name of one directory entry (Linux's NAME_MAX).
+pub const NAME_MAX: usize = linux_raw_sys::general::NAME_MAX as usize;
 
 /// Attributes of a node, as stat(2) reports them.
 #[derive(Clone, Copy, Debug, Default)]
@@ -40,11 +45,75 @@ impl Metadata {
 }
 
 /// A directory entry as getdents64 reports it.
-pub struct DirEntry {
-    pub name: String,
+pub struct DirEntry<'a> {
+    pub name: &'a str,
     pub ino: u64,
     pub file_type: u32,
+    /// The position just after this entry, where a later read resumes (d_off).
+    pub next: u64,
 }
+
+/// Positions 0 and 1 of every directory are "." and ".."; its entries start here.
+pub const FIRST_ENTRY_POS: u64 = 2;
+
+/// Where a directory is entered: the directory its `..` leads to, and its name there.
+#[derive(Clone)]
+pub struct Parent {
+    pub dir: Arc<dyn Inode>,
+    pub name: Arc<str>,
+}
+
+/// A directory's own record of its parent. Directories cannot be hard-linked, so there
+/// is one. A removed directory keeps it (`..` still leads where it was, as on Linux),
+/// so removed directories held open can form a long chain; dropping one releases the
+/// chain in a loop rather than by nested drops, which could overflow the kernel stack.
+pub struct DirLink(Mutex<Option<Parent>>);
+
+impl DirLink {
+    pub const fn new() -> DirLink {
+        DirLink(Mutex::new(None))
+    }
+
+    pub fn get(&self) -> Option<Parent> {
+        self.0.lock().clone()
+    }
+
+    pub fn set(&self, parent: Parent) {
+        // The old parent is released after the lock (it may be the last reference).
+        let old = self.0.lock().replace(parent);
+        drop(old);
+    }
+
+    /// The parent, taken out (see `Inode::take_parent`).
+    pub fn take(&self) -> Option<Arc<dyn Inode>> {
+        self.0.lock().take().map(|p| p.dir)
+    }
+}
+
+impl Drop for DirLink {
+    fn drop(&mut self) {
+        let mut next = self.0.get_mut().take().map(|p| p.dir);
+        while let Some(dir) = next {
+            // Only the last reference frees the directory: take its own link first so
+            // freeing it does not recurse. (If another holder lets go meanwhile, that
+            // drop frees it and loops the same way, one level deeper.)
+            if Arc::strong_count(&dir) != 1 {
+                break;
+            }
+            next = dir.take_parent();
+        }
+    }
+}
+
+/// Whether two handles are the same node.
+pub fn same_node(a: &Arc<dyn Inode>, b: &Arc<dyn Inode>) -> bool {
+    core::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b))
+}
+
+/// Held while the tree changes shape (entries created, removed or moved) and while a
+/// path is built from parent links: a rename then checks and moves as one step, and
+/// getcwd never sees a directory half-way through a move. Lookups do not take it.
+pub static TREE_LOCK: Mutex<()> = Mutex::new(());
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 
@@ -74,6 +143,38 @@ pub trait Inode: Send + Sync {
         Err(ENOTDIR)
     }
 
+    /// A directory's parent and its name there; None for the root, whose `..` is
+    /// itself, and for nodes that are not directories.
+    fn parent(&self) -> Option<Parent> {
+        None
+    }
+
+    /// A directory is now entered in `parent` (creation, rename, mounting /proc).
+    fn set_parent(&self, _parent: Parent) {}
+
+    /// Takes the parent link out of a directory about to be freed (see `DirLink`).
+    fn take_parent(&self) -> Option<Arc<dyn Inode>> {
+        None
+    }
+
+    /// Whether the directory has been removed: nothing can be looked up or created in
+    /// it, and getcwd in it is ENOENT.
+    fn is_removed(&self) -> bool {
+        false
+    }
+
+    /// The file system the node belongs to (the root tmpfs is 0, /proc 1): rename
+    /// across file systems is EXDEV.
+    fn fs_id(&self) -> u32 {
+        0
+    }
+
+    /// The target of a symbolic link (Rill's only one is /proc/PID/exe); None if the
+    /// node is not a link.
+    fn readlink(&self) -> Option<SysResult<String>> {
+        None
+    }
+
     /// Creates a child (regular file, directory or FIFO as `mode`'s type says).
     fn create(&self, _name: &str, _mode: u32, _uid: u32, _gid: u32) -> SysResult<Arc<dyn Inode>> {
         Err(ENOTDIR)
@@ -99,7 +200,18 @@ pub trait Inode: Send + Sync {
         Err(ENOTDIR)
     }
 
-    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
+    /// rmdir's part on the directory itself: ENOTEMPTY unless it is empty, else it is
+    /// marked removed (its entry is then taken out by the parent). Directories that are
+    /// not tmpfs ones (/proc) cannot be removed, as a mount point cannot on Linux.
+    fn remove_dir(&self) -> SysResult<()> {
+        Err(EBUSY)
+    }
+
+    /// Gives the entries from position `pos` (>= FIRST_ENTRY_POS) on to `emit`, in
+    /// position order, until `emit` returns false. Positions stay with their entries:
+    /// new entries come after all others, so a listing resumed from a position neither
+    /// repeats nor skips entries that stay while others come and go.
+    fn read_dir(&self, _pos: u64, _emit: &mut dyn FnMut(&DirEntry) -> bool) -> SysResult<()> {
         Err(ENOTDIR)
     }
 

@@ -1,9 +1,11 @@
 //! System call dispatch: the Linux riscv64 numbers (from linux-raw-sys) mapped to one
 //! handler each, grouped by family in the files of this module.
 
+mod attrs;
 mod fs;
 mod ipc;
 mod mm;
+mod paths;
 mod process;
 mod signal;
 mod time;
@@ -14,9 +16,9 @@ use linux_raw_sys::general as n;
 
 /// Opens the console for pid 1's standard descriptors.
 pub fn open_console(
-    p: &crate::fs::path::AbsPath,
+    p: &crate::fs::path::PathAt,
 ) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
-    fs::open_path(p, n::O_RDWR, 0)
+    paths::open_path(p, n::O_RDWR, 0)
 }
 
 /// Loads /bin/init into pid 1.
@@ -41,27 +43,27 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
     let nr = tf.syscall_nr() as u32;
     let r: SysResult = match nr {
         // files
-        n::__NR_getcwd => fs::getcwd(a[0], a[1]),
+        n::__NR_getcwd => paths::getcwd(a[0], a[1]),
         n::__NR_dup => fs::dup(a[0] as i32),
         n::__NR_dup3 => fs::dup3(a[0] as i32, a[1] as i32, a[2] as u32),
         n::__NR_fcntl => fs::fcntl(a[0] as i32, a[1] as u32, a[2]),
         n::__NR_ioctl => fs::ioctl(a[0] as i32, a[1] as u32, a[2]),
-        n::__NR_mknodat => fs::mknodat(a[0] as i32, a[1], a[2] as u32, a[3]),
-        n::__NR_mkdirat => fs::mkdirat(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_unlinkat => fs::unlinkat(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_renameat2 => fs::renameat2(a[0] as i32, a[1], a[2] as i32, a[3], a[4] as u32),
+        n::__NR_mknodat => paths::mknodat(a[0] as i32, a[1], a[2] as u32, a[3]),
+        n::__NR_mkdirat => paths::mkdirat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_unlinkat => paths::unlinkat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_renameat2 => paths::renameat2(a[0] as i32, a[1], a[2] as i32, a[3], a[4] as u32),
         n::__NR_ftruncate => fs::ftruncate(a[0] as i32, a[1] as i64),
-        n::__NR_truncate => fs::truncate(a[0], a[1] as i64),
-        n::__NR_faccessat => fs::faccessat(a[0] as i32, a[1], a[2] as u32, 0),
-        n::__NR_faccessat2 => fs::faccessat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
-        n::__NR_chdir => fs::chdir(a[0]),
-        n::__NR_fchdir => fs::fchdir(a[0] as i32),
-        n::__NR_fchmod => fs::fchmod(a[0] as i32, a[1] as u32),
-        n::__NR_fchmodat => fs::fchmodat(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_openat => fs::openat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
+        n::__NR_truncate => attrs::truncate(a[0], a[1] as i64),
+        n::__NR_faccessat => attrs::faccessat(a[0] as i32, a[1], a[2] as u32, 0),
+        n::__NR_faccessat2 => attrs::faccessat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
+        n::__NR_chdir => paths::chdir(a[0]),
+        n::__NR_fchdir => paths::fchdir(a[0] as i32),
+        n::__NR_fchmod => attrs::fchmod(a[0] as i32, a[1] as u32),
+        n::__NR_fchmodat => attrs::fchmodat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_openat => paths::openat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
         n::__NR_close => fs::close(a[0] as i32),
         n::__NR_pipe2 => fs::pipe2(a[0], a[1] as u32),
-        n::__NR_getdents64 => fs::getdents64(a[0] as i32, a[1], a[2]),
+        n::__NR_getdents64 => paths::getdents64(a[0] as i32, a[1], a[2]),
         n::__NR_lseek => fs::lseek(a[0] as i32, a[1] as i64, a[2] as u32),
         n::__NR_read => fs::read(a[0] as i32, a[1], a[2]),
         n::__NR_write => fs::write(a[0] as i32, a[1], a[2]),
@@ -71,12 +73,12 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_pwrite64 => fs::pwrite64(a[0] as i32, a[1], a[2], a[3] as i64),
         n::__NR_ppoll => fs::ppoll(a[0], a[1], a[2], a[3], a[4]),
         n::__NR_pselect6 => fs::pselect6(a[0], a[1], a[2], a[3], a[4], a[5]),
-        n::__NR_readlinkat => fs::readlinkat(a[0] as i32, a[1], a[2], a[3]),
-        n::__NR_newfstatat => fs::newfstatat(a[0] as i32, a[1], a[2], a[3] as u32),
-        n::__NR_fstat => fs::fstat(a[0] as i32, a[1]),
-        n::__NR_statx => fs::statx(a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
-        n::__NR_umask => fs::umask(a[0] as u32),
-        n::__NR_utimensat => fs::utimensat(a[0] as i32, a[1], a[2], a[3] as u32),
+        n::__NR_readlinkat => paths::readlinkat(a[0] as i32, a[1], a[2], a[3]),
+        n::__NR_newfstatat => attrs::newfstatat(a[0] as i32, a[1], a[2], a[3] as u32),
+        n::__NR_fstat => attrs::fstat(a[0] as i32, a[1]),
+        n::__NR_statx => attrs::statx(a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
+        n::__NR_umask => attrs::umask(a[0] as u32),
+        n::__NR_utimensat => attrs::utimensat(a[0] as i32, a[1], a[2], a[3] as u32),
         n::__NR_fsync | n::__NR_fdatasync | n::__NR_sync => fs::sync(),
         // memory
         n::__NR_brk => mm::brk(a[0]),

@@ -7,7 +7,7 @@ use crate::fs::path::{resolve_at, AT_FDCWD, PATH_MAX};
 use crate::mm::uaccess::{read_cstr, read_ptr_array, read_val, write_val, UserSliceMut};
 use crate::task::process::{self, exit_status, CloneArgs, WaitOptions, WaitTarget};
 use crate::task::{current, current_process, exec, Pid};
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general as g;
@@ -92,12 +92,9 @@ pub fn execve(
     let mut budget = exec::MAX_ARGS_BYTES;
     let argv = string_array(argv_addr, &mut budget)?;
     let envp = string_array(envp_addr, &mut budget)?;
-    let mut p = resolve_at(AT_FDCWD, &path_str)?;
-    // /proc/PID/exe names the running program's file.
-    if let Some(target) = crate::fs::procfs::readlink(&p) {
-        p = crate::fs::path::normalize("/", &target?)?;
-    }
-    exec_path(tf, &p.to_string(), &path_str, argv, envp)
+    // The lookup follows /proc/PID/exe to the running program's file.
+    let abs = resolve_at(AT_FDCWD, &path_str)?.absolute_name()?;
+    exec_path(tf, &abs, &path_str, argv, envp)
 }
 
 /// Replaces the current program; on success `tf` holds the new program's registers.
@@ -108,8 +105,7 @@ pub fn exec_path(
     argv: Vec<String>,
     envp: Vec<String>,
 ) -> SysResult {
-    let p = crate::fs::path::normalize("/", abs)?;
-    let data = exec::read_program(&p)?;
+    let data = exec::read_program(&crate::fs::path::from_root(abs)?)?;
     let image = exec::load(&data, execfn, &argv, &envp)?;
     drop(data);
     let proc = current_process();

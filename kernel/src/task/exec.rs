@@ -2,7 +2,7 @@
 //! the initial stack (argc, argv, envp, auxv) that the C runtime expects.
 
 use crate::arch::trap::TrapFrame;
-use crate::fs::path::AbsPath;
+use crate::fs::path::PathAt;
 use crate::fs::vfs::{check_access, Want};
 use crate::mm::aspace::{AddressSpace, Prot, STACK_SIZE, STACK_TOP};
 use crate::mm::uaccess::OutBuf;
@@ -33,7 +33,7 @@ pub struct Image {
 }
 
 /// Reads the whole file at `path` after checking it is a regular, executable file.
-pub fn read_program(path: &AbsPath) -> SysResult<Vec<u8>> {
+pub fn read_program(path: &PathAt) -> SysResult<Vec<u8>> {
     let node = crate::fs::path::lookup(path)?;
     let meta = node.metadata();
     if meta.file_type() != crate::fs::vfs::S_IFREG {

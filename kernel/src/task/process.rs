@@ -60,7 +60,8 @@ pub struct Process {
     pub threads: Mutex<Vec<Arc<Task>>>,
     aspace: Mutex<Arc<Mutex<AddressSpace>>>,
     pub fds: Mutex<FdTable>,
-    pub cwd: Mutex<String>,
+    /// The working directory: relative paths start at this node.
+    pub cwd: Mutex<Arc<dyn crate::fs::vfs::Inode>>,
     pub umask: AtomicU32,
     /// Absolute path of the running program (/proc/PID/exe).
     pub exe: Mutex<String>,
@@ -150,7 +151,7 @@ impl Process {
             threads: Mutex::new(Vec::new()),
             aspace: Mutex::new(aspace),
             fds: Mutex::new(fds),
-            cwd: Mutex::new(String::from("/")),
+            cwd: Mutex::new(crate::fs::root()),
             umask: AtomicU32::new(0o022),
             exe: Mutex::new(String::new()),
             cmdline: Mutex::new(Vec::new()),

@@ -417,6 +417,101 @@ static void fill_scratch(void)
 		*(unsigned long *)(scratch + i) = rnd64();
 }
 
+/* The file tree's shapes: a chain of directories made by relative mkdir + chdir, with
+ * the cwd and a descriptor inside it while its top is renamed away and back, moved
+ * into its own subtree (must be EINVAL), a directory removed while it is the cwd
+ * (creating in it and getcwd must be ENOENT), open(".") many times at the bottom, and
+ * getdents64 while entries come and go. All of it is removed again. */
+static void shape_fs(void)
+{
+	char base[128], moved[128], buf[512];
+	snprintf(base, sizeof base, "%s/fs%d", root, (int)self_pid);
+	snprintf(moved, sizeof moved, "%s/fs%d.moved", root, (int)self_pid);
+	mode_t old_umask = umask(022);
+	int top = -1, depth = 0, levels = 1 + (int)rnd(40);
+	if (mkdir(base, 0755) != 0 || (top = open(base, O_RDONLY | O_DIRECTORY)) < 0 ||
+	    fchdir(top) != 0)
+		goto out;
+	while (depth < levels && mkdir("d", 0755) == 0) {
+		if (chdir("d") != 0) {
+			rmdir("d");
+			break;
+		}
+		depth++;
+	}
+	for (int k = (int)rnd(8); k >= 0; k--) {
+		switch (rnd(6)) {
+		case 0: /* the top moves away and back with the cwd below it */
+			if (rename(base, moved) == 0 && rename(moved, base) != 0)
+				oracle_fail(SYS_renameat2, -1);
+			break;
+		case 1: /* into its own subtree */
+			if (depth > 0 && rename(base, "x") != -1)
+				oracle_fail(SYS_renameat2, 0);
+			break;
+		case 2:
+			syscall(SYS_getcwd, buf, rnd(sizeof buf));
+			break;
+		case 3: { /* open(".") many times */
+			int fds[32], n = 0;
+			while (n < 32 && (fds[n] = open(".", O_RDONLY | O_DIRECTORY)) >= 0)
+				n++;
+			while (n > 0)
+				close(fds[--n]);
+			break;
+		}
+		case 4: /* rmdir of the cwd, then creating in it and getcwd */
+			if (mkdir("r", 0755) != 0)
+				break;
+			if (chdir("r") != 0) {
+				rmdir("r");
+				break;
+			}
+			if (rmdir("../r") == 0) {
+				long r = open("x", O_WRONLY | O_CREAT, 0644);
+				if (r != -1 || errno != ENOENT)
+					oracle_fail(SYS_openat, r);
+				r = syscall(SYS_getcwd, buf, sizeof buf);
+				if (r != -1 || errno != ENOENT)
+					oracle_fail(SYS_getcwd, r);
+			}
+			if (chdir("..") != 0)
+				oracle_fail(SYS_chdir, -1);
+			rmdir("r");
+			break;
+		default: { /* getdents64 of the top while entries come and go */
+			char name[16];
+			lseek(top, 0, SEEK_SET);
+			for (int i = 0; i < 12; i++) {
+				snprintf(name, sizeof name, "f%d", i);
+				if (rnd(2))
+					close(openat(top, name, O_WRONLY | O_CREAT, 0644));
+				else
+					unlinkat(top, name, 0);
+				syscall(SYS_getdents64, top, buf, 64 + rnd(200));
+			}
+			break;
+		}
+		}
+	}
+out:
+	/* Back up the chain (".." follows wherever the top went), then the top. */
+	for (; depth > 0; depth--)
+		if (chdir("..") != 0 || rmdir("d") != 0)
+			oracle_fail(SYS_unlinkat, -1);
+	if (top >= 0) {
+		for (int i = 0; i < 12; i++) {
+			char name[16];
+			snprintf(name, sizeof name, "f%d", i);
+			unlinkat(top, name, 0);
+		}
+		close(top);
+	}
+	chdir("/");
+	rmdir(base);
+	umask(old_umask);
+}
+
 static void one_call(void)
 {
 	unsigned long a[6] = { 0 };
@@ -938,6 +1033,9 @@ static void one_call(void)
 	}
 	case 82:
 		fill_scratch();
+		return;
+	case 84:
+		shape_fs();
 		return;
 	case 83: { /* reap children */
 		int st;
