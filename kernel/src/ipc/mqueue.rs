@@ -14,7 +14,10 @@ use crate::errno::{
     ENOMEM, ENOSPC, ENOTDIR, EOVERFLOW, EPERM,
 };
 use crate::fs::file::{File, OpenFile, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
-use crate::fs::vfs::{alloc_ino, check_access, DirEntry, Inode, Metadata, Want, S_IFDIR, S_IFREG};
+use crate::fs::vfs::{
+    alloc_ino, check_access, DirEntry, DirLink, Inode, Metadata, Parent, Want, FIRST_ENTRY_POS,
+    S_IFDIR, S_IFREG,
+};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::signal::{SigInfo, Signal};
 use crate::task::{current_process, Pid, WaitQueue};
@@ -41,6 +44,8 @@ const HARD_MSGSIZEMAX: usize = 16 * 1024 * 1024;
 /// Size Linux reports for a queue file.
 const FILE_SIZE: u64 = 80;
 const NAME_MAX: usize = 255;
+/// The file-system number of /dev/mqueue (tmpfs is 0, /proc 1).
+const MQUEUE_FS_ID: u32 = 2;
 /// si_code of a message-queue notification.
 const SI_MESGQ: i32 = -3;
 
@@ -93,10 +98,39 @@ pub struct MqNode {
     queue: Arc<Queue>,
 }
 
-/// /dev/mqueue: the names of the queues.
+/// /dev/mqueue: the names of the queues. Each name keeps the position it was given when
+/// created, so a directory listing resumes correctly while queues come and go.
 pub struct MqDir {
     ino: u64,
-    names: Mutex<BTreeMap<String, Arc<MqNode>>>,
+    link: DirLink,
+    names: Mutex<Names>,
+}
+
+#[derive(Default)]
+struct Names {
+    by_name: BTreeMap<String, (u64, Arc<MqNode>)>,
+    by_pos: BTreeMap<u64, String>,
+    next_pos: u64,
+}
+
+impl Names {
+    fn get(&self, name: &str) -> Option<&Arc<MqNode>> {
+        self.by_name.get(name).map(|(_, n)| n)
+    }
+
+    /// Enters a new name; the caller reserved heap for it.
+    fn insert(&mut self, name: &str, node: Arc<MqNode>) {
+        let pos = FIRST_ENTRY_POS + self.next_pos;
+        self.next_pos += 1;
+        self.by_pos.insert(pos, name.to_string());
+        self.by_name.insert(name.to_string(), (pos, node));
+    }
+
+    fn remove(&mut self, name: &str) {
+        if let Some((pos, _)) = self.by_name.remove(name) {
+            self.by_pos.remove(&pos);
+        }
+    }
 }
 
 static ROOT: Mutex<Option<Arc<MqDir>>> = Mutex::new(None);
@@ -107,7 +141,8 @@ pub fn root() -> Arc<MqDir> {
         .get_or_insert_with(|| {
             Arc::new(MqDir {
                 ino: alloc_ino(),
-                names: Mutex::new(BTreeMap::new()),
+                link: DirLink::new(),
+                names: Mutex::new(Names::default()),
             })
         })
         .clone()
@@ -205,7 +240,7 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                 return Err(ENOENT);
             }
             let privileged = creds.euid == 0;
-            if names.len() >= QUEUES_MAX && !privileged {
+            if names.by_name.len() >= QUEUES_MAX && !privileged {
                 return Err(ENOSPC);
             }
             check_access(&dir.metadata(), creds.euid, creds.egid, Want::DIR_CHANGE)?;
@@ -214,7 +249,7 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                 msgsize: MSGSIZE_DEFAULT,
             });
             check_attr(attr, privileged)?;
-            crate::mm::heap::reserve(512 + name.len())?;
+            crate::mm::heap::reserve(768 + 3 * name.len())?;
             let umask = proc.umask.load(core::sync::atomic::Ordering::Relaxed);
             let now = now_ns();
             let node = Arc::new(MqNode {
@@ -243,7 +278,7 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                     poll: WaitQueue::new(),
                 }),
             });
-            names.insert(name.to_string(), node.clone());
+            names.insert(name, node.clone());
             node
         }
     };
@@ -253,12 +288,7 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
         node: node.clone(),
     });
     let flags = oflag & (g::O_ACCMODE | g::O_NONBLOCK);
-    Ok(OpenFile::new(
-        file,
-        Some(node as Arc<dyn Inode>),
-        format!("/dev/mqueue/{name}"),
-        flags,
-    ))
+    Ok(OpenFile::new(file, Some(node as Arc<dyn Inode>), flags))
 }
 
 /// The permission an open mode asks for; O_WRONLY|O_RDWR is EINVAL.
@@ -329,17 +359,36 @@ impl Inode for MqDir {
         self.remove(name)
     }
 
-    fn readdir(&self) -> SysResult<Vec<DirEntry>> {
-        Ok(self
-            .names
-            .lock()
-            .iter()
-            .map(|(name, node)| DirEntry {
-                name: name.clone(),
+    fn read_dir(&self, pos: u64, emit: &mut dyn FnMut(&DirEntry) -> bool) -> SysResult<()> {
+        let names = self.names.lock();
+        for (&at, name) in names.by_pos.range(pos..) {
+            let Some(node) = names.get(name) else {
+                continue;
+            };
+            let entry = DirEntry {
+                name,
                 ino: node.metadata().ino,
                 file_type: S_IFREG,
-            })
-            .collect())
+                next: at + 1,
+            };
+            if !emit(&entry) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn parent(&self) -> Option<Parent> {
+        self.link.get()
+    }
+
+    fn set_parent(&self, parent: Parent) {
+        self.link.set(parent);
+    }
+
+    /// Its own file system: a rename into or out of it is EXDEV.
+    fn fs_id(&self) -> u32 {
+        MQUEUE_FS_ID
     }
 }
 
@@ -385,6 +434,10 @@ impl Inode for MqNode {
     fn adjust_links(&self, delta: i32) {
         let mut m = self.meta.lock();
         m.nlink = m.nlink.saturating_add_signed(delta);
+    }
+
+    fn fs_id(&self) -> u32 {
+        MQUEUE_FS_ID
     }
 }
 
