@@ -66,6 +66,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "under qemu-user /proc/self/status describes the emulator, which ignores host signal 32",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "exec_elf",
+        reason: "qemu-user hands execve to the host kernel, which refuses every riscv64 ELF with ENOEXEC",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {
