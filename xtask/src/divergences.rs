@@ -71,6 +71,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user hands execve to the host kernel, which refuses every riscv64 ELF with ENOEXEC",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "proc_args",
+        reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {
