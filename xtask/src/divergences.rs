@@ -76,6 +76,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "proc_nproc",
+        reason: "qemu-user's own threads (one per emulated process) count against RLIMIT_NPROC",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {
