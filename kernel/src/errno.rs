@@ -40,6 +40,7 @@ errnos!(
     ENAMETOOLONG,
     ENOSYS,
     ENOTEMPTY,
+    ELOOP,
     ETIMEDOUT,
     EIDRM,
     ENOMSG,

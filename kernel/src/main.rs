@@ -145,7 +145,9 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     // kernel image and the heap is free.
     mm::frame::init(heap_end, platform.mem_end);
     mm::frame::add_range(kernel_end, heap_start);
-    arch::kstack::init();
+    // One kernel stack per process (threads-max of them), plus a few spare for the
+    // harts' own tasks.
+    arch::kstack::init(task::process::max_threads() + 16);
 
     drivers::uart::init(platform.uart);
     drivers::plic::init(platform.plic);

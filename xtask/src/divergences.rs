@@ -81,6 +81,21 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user 7.2 has no mq_notify (ENOSYS) and drops O_WRONLY|O_RDWR to a valid mode in mq_open",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "exec_elf",
+        reason: "qemu-user hands execve to the host kernel, which refuses every riscv64 ELF with ENOEXEC",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "proc_args",
+        reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "proc_nproc",
+        reason: "qemu-user's own threads (one per emulated process) count against RLIMIT_NPROC",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {

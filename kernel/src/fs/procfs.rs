@@ -5,8 +5,9 @@ use super::vfs::{
     alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, S_IFDIR, S_IFLNK,
     S_IFREG,
 };
-use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT};
+use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM};
 use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::mm::PAGE_SIZE;
 use crate::task::{current_process, process, Pid, Process};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -158,7 +159,8 @@ impl ProcNode {
             Node::Uptime => uptime().into_bytes(),
             Node::Status(pid) => status(&*live(pid)?).into_bytes(),
             Node::Stat(pid) => stat(&*live(pid)?).into_bytes(),
-            Node::Cmdline(pid) => live(pid)?.cmdline.lock().clone(),
+            // Not generated text: `read` copies it from the process's memory.
+            Node::Cmdline(_) => return Err(EINVAL),
             Node::Root | Node::PidDir(_) => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
             Node::Exe(_) => return Err(EINVAL),
@@ -308,8 +310,83 @@ impl Inode for ProcNode {
     }
 }
 
+/// Copies `p`'s memory at `va` into `out` up to the first page it cannot read (Linux's
+/// access_remote_vm); returns the bytes copied. The address space is unlocked again
+/// before the caller copies to its own user memory.
+fn read_memory(p: &Process, va: usize, out: &mut [u8]) -> usize {
+    p.aspace().lock().read_into(va, out)
+}
+
+/// /proc/PID/cmdline as Linux's get_mm_cmdline: the argument strings, read from the
+/// process's own memory where execve put them. A program that overwrote the NUL ending
+/// its last argument (setproctitle) gets its first string instead, up to a page.
+fn read_cmdline(p: &Process, pos: u64, buf: &mut dyn OutBuf) -> SysResult<usize> {
+    let area = *p.args.lock();
+    let (start, arg_end) = (area.arg_start, area.arg_end);
+    if start >= arg_end {
+        return Ok(0);
+    }
+    let env_end = area.env_end.max(arg_end);
+    let pos = usize::try_from(pos).unwrap_or(usize::MAX);
+    let len = env_end - start;
+    if pos >= len {
+        return Ok(0);
+    }
+    let count = buf.len().min(len - pos);
+    if count == 0 {
+        return Ok(0);
+    }
+    let mut page = Vec::new();
+    page.try_reserve_exact(PAGE_SIZE).map_err(|_| ENOMEM)?;
+    page.resize(PAGE_SIZE, 0);
+    let mut last = [0u8];
+    if read_memory(p, arg_end - 1, &mut last) == 1 && last[0] != 0 {
+        if pos >= PAGE_SIZE {
+            return Ok(0);
+        }
+        let got = read_memory(p, start, &mut page);
+        let title = page[..got]
+            .iter()
+            .position(|&c| c == 0)
+            .map_or(got, |i| i + 1);
+        if title <= pos {
+            return Ok(0);
+        }
+        let n = (title - pos).min(count);
+        return buf.write_upto(0, &page[pos..pos + n]);
+    }
+    let Some(mut at) = start.checked_add(pos).filter(|&at| at < arg_end) else {
+        return Ok(0);
+    };
+    let mut count = count.min(arg_end - at);
+    let mut done = 0;
+    while count > 0 {
+        let size = count.min(PAGE_SIZE);
+        let got = read_memory(p, at, &mut page[..size]);
+        if got == 0 {
+            break;
+        }
+        match buf.write_upto(done, &page[..got]) {
+            Ok(n) => {
+                done += n;
+                at += n;
+                count -= n;
+                if n < got {
+                    break;
+                }
+            }
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(done)
+}
+
 impl File for ProcNode {
     fn read(&self, pos: u64, buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
+        if let Node::Cmdline(pid) = self.node {
+            return read_cmdline(&*live(pid)?, pos, buf);
+        }
         let data = self.content()?;
         let start = (pos as usize).min(data.len());
         let n = buf.len().min(data.len() - start);

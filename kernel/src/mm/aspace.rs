@@ -578,4 +578,28 @@ impl AddressSpace {
         }
         Ok(())
     }
+
+    /// Copies this address space's memory at `va` into `out` up to the first page that
+    /// cannot be read (another process's memory, as Linux's access_remote_vm); returns
+    /// the bytes copied.
+    pub fn read_into(&mut self, va: usize, out: &mut [u8]) -> usize {
+        let mut done = 0;
+        while done < out.len() {
+            let Some(at) = va.checked_add(done) else {
+                break;
+            };
+            let Ok(page) = self.page(at, Access::Read) else {
+                break;
+            };
+            let off = at % PAGE_SIZE;
+            let n = (PAGE_SIZE - off).min(out.len() - done);
+            // SAFETY: `page` is the kernel address of a mapped page of this address space
+            // (possibly the shared zero page), reached through the direct map and only
+            // read here, while `&mut self` keeps the mapping in place.
+            let bytes = unsafe { core::slice::from_raw_parts(page as *const u8, PAGE_SIZE) };
+            out[done..done + n].copy_from_slice(&bytes[off..off + n]);
+            done += n;
+        }
+        done
+    }
 }

@@ -217,6 +217,19 @@ pub fn map_kernel_page(va: usize, ppn: usize) -> bool {
     }
 }
 
+/// Creates the last-level tables of `[start, end)` in a region made by
+/// `init_kernel_region`, so that mapping pages there later allocates nothing (at boot).
+pub fn prepare_kernel_range(start: usize, end: usize) -> bool {
+    let mut va = start;
+    while va < end {
+        if kernel_leaf(va, true).is_none() {
+            return false;
+        }
+        va += 512 << PAGE_SHIFT;
+    }
+    true
+}
+
 /// Removes the mapping of the kernel page at `va` (the caller flushes the TLB).
 pub fn unmap_kernel_page(va: usize) {
     if let Some(pte) = kernel_leaf(va, false) {

@@ -27,7 +27,17 @@ pub fn exec_init(
     argv: alloc::vec::Vec<alloc::string::String>,
     envp: alloc::vec::Vec<alloc::string::String>,
 ) -> SysResult {
-    process::exec_path(tf, "/bin/init", "/bin/init", argv, envp)
+    let bytes =
+        |v: alloc::vec::Vec<alloc::string::String>| v.into_iter().map(|s| s.into_bytes()).collect();
+    let args = crate::task::exec::Args {
+        argv: bytes(argv),
+        envp: bytes(envp),
+        execfn: b"/bin/init".to_vec(),
+    };
+    if let Some(sig) = process::exec_path(tf, "/bin/init", args)? {
+        process::die_of(sig);
+    }
+    Ok(0)
 }
 
 /// Runs the system call in `tf` and returns the value for a0.

@@ -1,13 +1,12 @@
 //! Process system calls: clone (fork/vfork), execve, exit, wait4, ids, sessions and
 //! process groups, resource limits and a few informational calls.
 
-use crate::errno::*;
 use crate::arch::trap::TrapFrame;
+use crate::errno::*;
 use crate::fs::path::{resolve_at, AT_FDCWD, PATH_MAX};
 use crate::mm::uaccess::{read_cstr, read_ptr_array, read_val, write_val, UserSliceMut};
 use crate::task::process::{self, exit_status, CloneArgs, WaitOptions, WaitTarget};
 use crate::task::{current, current_process, exec, Pid};
-use alloc::string::String;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general as g;
@@ -60,7 +59,7 @@ pub fn clone(
 /// Reads an argv/envp-style string array (NULL array = empty), charging each string
 /// and pointer to `budget`: E2BIG once the arguments would exceed it, before the
 /// kernel has copied more than that much.
-fn string_array(addr: usize, budget: &mut usize) -> SysResult<Vec<String>> {
+fn string_array(addr: usize, budget: &mut usize) -> SysResult<Vec<Vec<u8>>> {
     if addr == 0 {
         return Ok(Vec::new());
     }
@@ -77,7 +76,7 @@ fn string_array(addr: usize, budget: &mut usize) -> SysResult<Vec<String>> {
         *budget = budget
             .checked_sub(s.len() + 1 + core::mem::size_of::<usize>())
             .ok_or(E2BIG)?;
-        out.push(s);
+        out.push(s.into_bytes());
     }
     Ok(out)
 }
@@ -88,34 +87,76 @@ pub fn execve(
     argv_addr: usize,
     envp_addr: usize,
 ) -> SysResult {
-    let path_str = read_cstr(path_addr, PATH_MAX)?;
-    let mut budget = exec::MAX_ARGS_BYTES;
-    let argv = string_array(argv_addr, &mut budget)?;
-    let envp = string_array(envp_addr, &mut budget)?;
-    // The lookup follows /proc/PID/exe to the running program's file.
-    let abs = resolve_at(AT_FDCWD, &path_str)?.absolute_name()?;
-    exec_path(tf, &abs, &path_str, argv, envp)
+    if let Some(sig) = execve_from_user(tf, path_addr, argv_addr, envp_addr)? {
+        die_of(sig);
+    }
+    // The new program's a0 is 0; returning it keeps the dispatcher's write harmless.
+    Ok(0)
 }
 
-/// Replaces the current program; on success `tf` holds the new program's registers.
+/// Ends the current process as Linux's force_fatal_sig does after a failed exec. Called
+/// with nothing of the exec left on the stack, since it does not return.
+pub fn die_of(sig: crate::signal::Signal) -> ! {
+    let core = current_process().core_limit() > 0;
+    process::exit_current(process::signal_status(sig, core))
+}
+
+fn execve_from_user(
+    tf: &mut TrapFrame,
+    path_addr: usize,
+    argv_addr: usize,
+    envp_addr: usize,
+) -> SysResult<Option<crate::signal::Signal>> {
+    let path_str = read_cstr(path_addr, PATH_MAX)?;
+    let proc = current_process();
+    // A process that setuid made one too many of its new user's processes may not
+    // exec while the user is still over RLIMIT_NPROC (Linux's PF_NPROC_EXCEEDED).
+    if proc.nproc_exceeded.load(Ordering::Relaxed) && process::over_nproc(&proc) {
+        return Err(EAGAIN);
+    }
+    proc.nproc_exceeded.store(false, Ordering::Relaxed);
+    drop(proc);
+    crate::mm::heap::reserve(exec::EXEC_HEAP_COST)?;
+    let mut budget = exec::MAX_ARGS_BYTES;
+    let mut argv = string_array(argv_addr, &mut budget)?;
+    let envp = string_array(envp_addr, &mut budget)?;
+    // Linux runs a program given no arguments with argv[0] = "".
+    if argv.is_empty() {
+        argv.push(Vec::new());
+    }
+    let mut path = path_str.clone();
+    // /proc/PID/exe names the running program's file.
+    if let Some(target) = crate::fs::procfs::readlink(&resolve_at(AT_FDCWD, &path_str)?) {
+        path = target?;
+    }
+    let args = exec::Args {
+        argv,
+        envp,
+        execfn: path_str.into_bytes(),
+    };
+    exec_path(tf, &path, args)
+}
+
+/// Replaces the current program with the one at `path`; on success `tf` holds the new
+/// program's registers. Some(signal) when the new image cannot run and Linux would
+/// kill the process (the caller does, once its own locals are gone).
 pub fn exec_path(
     tf: &mut TrapFrame,
-    abs: &str,
-    execfn: &str,
-    argv: Vec<String>,
-    envp: Vec<String>,
-) -> SysResult {
-    let data = exec::read_program(&crate::fs::path::from_root(abs)?)?;
-    let image = exec::load(&data, execfn, &argv, &envp)?;
-    drop(data);
+    path: &str,
+    args: exec::Args,
+) -> SysResult<Option<crate::signal::Signal>> {
+    let prepared = exec::prepare(path, args)?;
     let proc = current_process();
+    let creds = *proc.creds.lock();
+    let image = match exec::load(&prepared, &creds) {
+        Ok(image) => image,
+        Err(exec::LoadError::NoMemory) => return Err(ENOMEM),
+        Err(exec::LoadError::Fatal(sig)) => return Ok(Some(sig)),
+    };
     let new_tf = exec::initial_frame(&image);
     proc.replace_address_space(image.aspace);
-    *proc.exe.lock() = abs.into();
-    *proc.cmdline.lock() = argv
-        .iter()
-        .flat_map(|a| a.bytes().chain(core::iter::once(0)))
-        .collect();
+    *proc.exe.lock() = prepared.program.path;
+    *proc.args.lock() = image.args;
     let closed = proc.fds.lock().close_on_exec();
     drop(closed);
     proc.signals.lock().reset_for_exec();
@@ -131,8 +172,7 @@ pub fn exec_path(
     proc.did_exec.store(true, Ordering::Relaxed);
     process::release_vfork(&proc);
     *tf = new_tf;
-    // The new program's a0 is 0; returning it keeps the dispatcher's write harmless.
-    Ok(0)
+    Ok(None)
 }
 
 pub fn wait4(pid: i32, status_addr: usize, options: u32, rusage: usize) -> SysResult {
@@ -232,7 +272,15 @@ pub fn getresid(nr: u32, r: usize, e: usize, s: usize) -> SysResult {
 
 /// setuid/setgid: root sets all three ids; others may only switch among their own.
 pub fn setid(nr: u32, id: u32) -> SysResult {
+    if id == u32::MAX {
+        return Err(EINVAL); // (uid_t)-1 names no user
+    }
     let proc = current_process();
+    let old = *proc.creds.lock();
+    if nr == g::__NR_setuid && old.euid == 0 && old.uid != id {
+        // The real uid changes: the process now counts against the new user's limit.
+        process::change_real_uid(&proc, old.uid, id)?;
+    }
     let mut c = proc.creds.lock();
     let root = c.euid == 0;
     if nr == g::__NR_setuid {
@@ -277,15 +325,7 @@ pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
         return Err(EPERM);
     }
     let pgid = if pgid == 0 { target.pid } else { pgid as Pid };
-    if pgid != target.pid {
-        let exists = process::all()
-            .iter()
-            .any(|p| p.pgid() == pgid && p.sid() == target.sid());
-        if !exists {
-            return Err(EPERM);
-        }
-    }
-    target.pgid.store(pgid, Ordering::Relaxed);
+    process::set_pgid(&target, pgid)?;
     Ok(0)
 }
 
@@ -308,13 +348,7 @@ pub fn getsid(pid: i32) -> SysResult {
 }
 
 pub fn setsid() -> SysResult {
-    let me = current_process();
-    if process::all().iter().any(|p| p.pgid() == me.pid) {
-        return Err(EPERM);
-    }
-    me.sid.store(me.pid, Ordering::Relaxed);
-    me.pgid.store(me.pid, Ordering::Relaxed);
-    Ok(me.pid as usize)
+    process::new_session(&current_process()).map(|sid| sid as usize)
 }
 
 pub fn prlimit64(pid: i32, resource: u32, new: usize, old: usize) -> SysResult {

@@ -5,10 +5,10 @@ use super::thread::{Task, TaskState};
 use super::wait::WaitQueue;
 use crate::arch::cpu;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
+use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, ENOMEM, EPERM};
 use crate::fs::fdtable::FdTable;
 use crate::mm::aspace::AddressSpace;
 use crate::signal::{ProcessSignals, Signal};
-use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, ENOMEM};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
@@ -20,12 +20,22 @@ pub type Pid = u32;
 
 /// Largest pid handed out before wrapping (Linux's default pid_max).
 const PID_MAX: Pid = 32768;
-/// Most processes (live and zombie) at once: each costs a kernel stack and tables
-/// from the kernel heap, so fork fails with EAGAIN beyond this (RLIMIT_NPROC's role).
-const MAX_PROCESSES: usize = 1024;
 /// Kernel heap a new process needs (records, descriptor table; its kernel stack is
 /// page frames, not heap).
 const FORK_HEAP_COST: usize = 16 * 1024;
+/// Linux sizes threads-max so that thread stacks (THREAD_SIZE, 16 KiB on riscv64) fill
+/// at most an eighth of memory, and never below MIN_THREADS.
+const LINUX_THREAD_SIZE: usize = 16 * 1024;
+const MIN_THREADS: usize = 20;
+/// Kernel heap a new entry in the process table's maps may take.
+const TABLE_ENTRY_COST: usize = 1024;
+
+/// threads-max: the most processes (live and zombie) at once, derived from memory as
+/// Linux derives it; fork fails with EAGAIN beyond it. RLIMIT_NPROC defaults to half.
+pub fn max_threads() -> usize {
+    let bytes = crate::mm::frame::total_pages() * crate::mm::PAGE_SIZE;
+    (bytes / (LINUX_THREAD_SIZE * 8)).max(MIN_THREADS)
+}
 
 /// Credentials of a process (all root for now; stored so permission checks have them).
 #[derive(Clone, Copy, Debug, Default)]
@@ -65,8 +75,8 @@ pub struct Process {
     pub umask: AtomicU32,
     /// Absolute path of the running program (/proc/PID/exe).
     pub exe: Mutex<String>,
-    /// argv joined by NULs, as /proc/PID/cmdline shows it.
-    pub cmdline: Mutex<Vec<u8>>,
+    /// Where the program's arguments lie in its memory (/proc/PID/cmdline reads them).
+    pub args: Mutex<super::exec::ArgArea>,
     pub pgid: AtomicU32,
     pub sid: AtomicU32,
     pub creds: Mutex<Creds>,
@@ -82,6 +92,9 @@ pub struct Process {
     pub vfork_wait: WaitQueue,
     /// Set once the process has called execve (setpgid on it then fails with EACCES).
     pub did_exec: AtomicBool,
+    /// setuid made this process one too many for its new user's RLIMIT_NPROC: execve
+    /// fails with EAGAIN while the user stays over the limit (Linux's PF_NPROC_EXCEEDED).
+    pub nproc_exceeded: AtomicBool,
     pub real_timer: Mutex<crate::signal::RealTimer>,
     pub rlimits: Mutex<[linux_raw_sys::general::rlimit64; 16]>,
 }
@@ -104,38 +117,250 @@ fn default_rlimits() -> [linux_raw_sys::general::rlimit64; 16] {
         rlim_cur: crate::signal::RLIMIT_SIGPENDING as u64,
         rlim_max: crate::signal::RLIMIT_SIGPENDING as u64,
     };
+    let nproc = (max_threads() / 2) as u64;
+    l[g::RLIMIT_NPROC as usize] = g::rlimit64 {
+        rlim_cur: nproc,
+        rlim_max: nproc,
+    };
     l
 }
 
-static PROCESSES: Mutex<BTreeMap<Pid, Arc<Process>>> = Mutex::new(BTreeMap::new());
-static LAST_PID: AtomicU32 = AtomicU32::new(0);
+/// How a pid is used besides naming its process: as the id of process groups and
+/// sessions, which keep it from being handed out again until their last member is
+/// reaped (as on Linux).
+#[derive(Default)]
+struct IdUse {
+    /// A process has this pid, or a fork in progress is about to give it.
+    process: bool,
+    group_members: u32,
+    /// The session of the group with this id (a group never spans sessions).
+    group_session: Pid,
+    session_members: u32,
+}
 
-fn alloc_pid() -> SysResult<Pid> {
-    let table = PROCESSES.lock();
-    if table.len() >= MAX_PROCESSES {
-        return Err(EAGAIN);
+/// The process table: every live or zombie process, plus the counts that let pid
+/// allocation, setsid, setpgid and RLIMIT_NPROC answer without walking the processes.
+struct Table {
+    procs: BTreeMap<Pid, Arc<Process>>,
+    /// Every pid in use as a process, group or session id.
+    ids: BTreeMap<Pid, IdUse>,
+    /// Processes per real uid (zombies and forks in progress included).
+    per_uid: BTreeMap<u32, u64>,
+    /// Forks holding a pid that are not in `procs` yet.
+    pending: usize,
+    last_pid: Pid,
+}
+
+static TABLE: Mutex<Table> = Mutex::new(Table {
+    procs: BTreeMap::new(),
+    ids: BTreeMap::new(),
+    per_uid: BTreeMap::new(),
+    pending: 0,
+    last_pid: 0,
+});
+
+impl Table {
+    /// The next pid after the last one handed out that no process, group or session
+    /// uses. At most a few steps: only ids in use are skipped, each found in the map.
+    fn free_pid(&mut self) -> Option<Pid> {
+        let mut pid = self.last_pid;
+        for _ in 0..PID_MAX {
+            pid = if pid >= PID_MAX - 1 { 2 } else { pid + 1 };
+            if !self.ids.contains_key(&pid) {
+                self.last_pid = pid;
+                return Some(pid);
+            }
+        }
+        None
     }
-    for _ in 0..PID_MAX {
-        let prev = LAST_PID.load(Ordering::Relaxed);
-        let pid = if prev >= PID_MAX - 1 { 2 } else { prev + 1 };
-        LAST_PID.store(pid, Ordering::Relaxed);
-        let in_use =
-            table.contains_key(&pid) || table.values().any(|p| p.pgid() == pid || p.sid() == pid);
-        if !in_use {
-            return Ok(pid);
+
+    fn join(&mut self, pgid: Pid, sid: Pid) {
+        let group = self.ids.entry(pgid).or_default();
+        if group.group_members == 0 {
+            group.group_session = sid;
+        }
+        group.group_members += 1;
+        self.ids.entry(sid).or_default().session_members += 1;
+    }
+
+    fn leave(&mut self, pgid: Pid, sid: Pid) {
+        if let Some(group) = self.ids.get_mut(&pgid) {
+            group.group_members = group.group_members.saturating_sub(1);
+        }
+        if let Some(session) = self.ids.get_mut(&sid) {
+            session.session_members = session.session_members.saturating_sub(1);
+        }
+        self.forget_if_unused(pgid);
+        self.forget_if_unused(sid);
+    }
+
+    fn forget_if_unused(&mut self, id: Pid) {
+        if self
+            .ids
+            .get(&id)
+            .is_some_and(|u| !u.process && u.group_members == 0 && u.session_members == 0)
+        {
+            self.ids.remove(&id);
         }
     }
-    Err(EAGAIN)
+
+    fn count_uid(&mut self, uid: u32) -> u64 {
+        self.per_uid.get(&uid).copied().unwrap_or(0)
+    }
+
+    fn add_uid(&mut self, uid: u32) {
+        *self.per_uid.entry(uid).or_default() += 1;
+    }
+
+    fn remove_uid(&mut self, uid: u32) {
+        if let Some(n) = self.per_uid.get_mut(&uid) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.per_uid.remove(&uid);
+            }
+        }
+    }
+
+    /// Enters a process whose pid is already marked in use.
+    fn insert(&mut self, proc: Arc<Process>) {
+        self.join(proc.pgid(), proc.sid());
+        self.add_uid(proc.creds.lock().uid);
+        self.procs.insert(proc.pid, proc);
+    }
+
+    /// Takes a reaped process out, giving back its pid and its group and session uses.
+    fn remove(&mut self, proc: &Process) {
+        self.procs.remove(&proc.pid);
+        if let Some(u) = self.ids.get_mut(&proc.pid) {
+            u.process = false;
+        }
+        self.leave(proc.pgid(), proc.sid());
+        self.forget_if_unused(proc.pid);
+        let uid = proc.creds.lock().uid;
+        self.remove_uid(uid);
+    }
+}
+
+/// A pid and a process slot held for a fork in progress; dropped unused, it gives both
+/// back.
+struct ForkSlot {
+    pid: Pid,
+    uid: u32,
+    used: bool,
+}
+
+impl ForkSlot {
+    /// Checks RLIMIT_NPROC and threads-max for a fork by `parent`, then takes a pid.
+    fn take(parent: &Process) -> SysResult<ForkSlot> {
+        let creds = *parent.creds.lock();
+        let limit = parent.rlimits.lock()[linux_raw_sys::general::RLIMIT_NPROC as usize].rlim_cur;
+        let mut t = TABLE.lock();
+        // The real user's processes count; root, real or effective, is exempt.
+        if t.count_uid(creds.uid) >= limit && creds.uid != 0 && creds.euid != 0 {
+            return Err(EAGAIN);
+        }
+        if t.procs.len() + t.pending >= max_threads() {
+            return Err(EAGAIN);
+        }
+        let pid = t.free_pid().ok_or(EAGAIN)?;
+        t.ids.entry(pid).or_default().process = true;
+        t.add_uid(creds.uid);
+        t.pending += 1;
+        Ok(ForkSlot {
+            pid,
+            uid: creds.uid,
+            used: false,
+        })
+    }
+
+    /// Enters the new process into the table in the slot's place.
+    fn fill(mut self, child: Arc<Process>) {
+        let mut t = TABLE.lock();
+        t.pending -= 1;
+        t.remove_uid(self.uid);
+        t.insert(child);
+        self.used = true;
+    }
+}
+
+impl Drop for ForkSlot {
+    fn drop(&mut self) {
+        if self.used {
+            return;
+        }
+        let mut t = TABLE.lock();
+        t.pending -= 1;
+        if let Some(u) = t.ids.get_mut(&self.pid) {
+            u.process = false;
+        }
+        t.forget_if_unused(self.pid);
+        t.remove_uid(self.uid);
+    }
 }
 
 /// Looks up a live or zombie process.
 pub fn find(pid: Pid) -> Option<Arc<Process>> {
-    PROCESSES.lock().get(&pid).cloned()
+    TABLE.lock().procs.get(&pid).cloned()
 }
 
 /// Every process, in pid order (for /proc, kill -1 and process groups).
 pub fn all() -> Vec<Arc<Process>> {
-    PROCESSES.lock().values().cloned().collect()
+    TABLE.lock().procs.values().cloned().collect()
+}
+
+/// Moves `proc` into the process group `pgid` (setpgid). A group other than the
+/// process's own pid must already exist in the process's session (EPERM otherwise).
+pub fn set_pgid(proc: &Process, pgid: Pid) -> SysResult<()> {
+    let mut t = TABLE.lock();
+    let sid = proc.sid();
+    if pgid != proc.pid {
+        let exists = t
+            .ids
+            .get(&pgid)
+            .is_some_and(|g| g.group_members > 0 && g.group_session == sid);
+        if !exists {
+            return Err(EPERM);
+        }
+    }
+    t.leave(proc.pgid(), sid);
+    proc.pgid.store(pgid, Ordering::Relaxed);
+    t.join(pgid, sid);
+    Ok(())
+}
+
+/// Makes `proc` the leader of a new session and process group (setsid); EPERM if some
+/// process's group already has its pid as id.
+pub fn new_session(proc: &Process) -> SysResult<Pid> {
+    let mut t = TABLE.lock();
+    if t.ids.get(&proc.pid).is_some_and(|u| u.group_members > 0) {
+        return Err(EPERM);
+    }
+    t.leave(proc.pgid(), proc.sid());
+    proc.sid.store(proc.pid, Ordering::Relaxed);
+    proc.pgid.store(proc.pid, Ordering::Relaxed);
+    t.join(proc.pid, proc.pid);
+    Ok(proc.pid)
+}
+
+/// Moves `proc` from real uid `old` to `new` in the per-user counts (setuid). As
+/// Linux's set_user, a new user already over RLIMIT_NPROC does not fail the call but
+/// marks the process, whose next execve then fails while the user stays over.
+pub fn change_real_uid(proc: &Process, old: u32, new: u32) -> SysResult<()> {
+    crate::mm::heap::reserve(TABLE_ENTRY_COST)?;
+    let limit = proc.rlimits.lock()[linux_raw_sys::general::RLIMIT_NPROC as usize].rlim_cur;
+    let mut t = TABLE.lock();
+    let over = new != 0 && t.count_uid(new) > limit;
+    proc.nproc_exceeded.store(over, Ordering::Relaxed);
+    t.remove_uid(old);
+    t.add_uid(new);
+    Ok(())
+}
+
+/// Whether `proc`'s real user has more processes than its RLIMIT_NPROC.
+pub fn over_nproc(proc: &Process) -> bool {
+    let uid = proc.creds.lock().uid;
+    let limit = proc.rlimits.lock()[linux_raw_sys::general::RLIMIT_NPROC as usize].rlim_cur;
+    TABLE.lock().count_uid(uid) > limit
 }
 
 pub fn init_process() -> Option<Arc<Process>> {
@@ -154,7 +379,7 @@ impl Process {
             cwd: Mutex::new(crate::fs::root()),
             umask: AtomicU32::new(0o022),
             exe: Mutex::new(String::new()),
-            cmdline: Mutex::new(Vec::new()),
+            args: Mutex::new(Default::default()),
             pgid: AtomicU32::new(pid),
             sid: AtomicU32::new(pid),
             creds: Mutex::new(Creds::default()),
@@ -166,6 +391,7 @@ impl Process {
             vfork_released: AtomicBool::new(false),
             vfork_wait: WaitQueue::new(),
             did_exec: AtomicBool::new(false),
+            nproc_exceeded: AtomicBool::new(false),
             real_timer: Mutex::new(Default::default()),
             rlimits: Mutex::new(default_rlimits()),
         })
@@ -175,7 +401,6 @@ impl Process {
     /// execs /bin/init.
     pub fn create_init(entry: extern "C" fn() -> !) -> SysResult<Arc<Process>> {
         let aspace = Arc::new(Mutex::new(AddressSpace::new()?));
-        LAST_PID.store(1, Ordering::Relaxed);
         let proc = Process::new_record(1, aspace, FdTable::default());
         let task = Task::with_entry(
             1,
@@ -186,7 +411,12 @@ impl Process {
         )
         .ok_or(ENOMEM)?;
         proc.threads.lock().push(task.clone());
-        PROCESSES.lock().insert(1, proc.clone());
+        {
+            let mut t = TABLE.lock();
+            t.ids.entry(1).or_default().process = true;
+            t.last_pid = 1;
+            t.insert(proc.clone());
+        }
         sched::spawn(task);
         Ok(proc)
     }
@@ -262,12 +492,13 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     crate::mm::heap::reserve(FORK_HEAP_COST)?;
     let parent_task = current();
     let parent = parent_task.process.clone();
+    let slot = ForkSlot::take(&parent)?;
+    let pid = slot.pid;
     let aspace = if args.share_vm {
         parent.aspace()
     } else {
         Arc::new(Mutex::new(parent.aspace().lock().fork()?))
     };
-    let pid = alloc_pid()?;
     let child = Process::new_record(pid, aspace, parent.fds.lock().clone());
     *child.parent.lock() = Arc::downgrade(&parent);
     *child.cwd.lock() = parent.cwd.lock().clone();
@@ -275,7 +506,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         .umask
         .store(parent.umask.load(Ordering::Relaxed), Ordering::Relaxed);
     *child.exe.lock() = parent.exe.lock().clone();
-    *child.cmdline.lock() = parent.cmdline.lock().clone();
+    *child.args.lock() = *parent.args.lock();
     child.pgid.store(parent.pgid(), Ordering::Relaxed);
     child.sid.store(parent.sid(), Ordering::Relaxed);
     *child.creds.lock() = *parent.creds.lock();
@@ -318,7 +549,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     child.threads.lock().push(task.clone());
 
     parent.children.lock().push(child.clone());
-    PROCESSES.lock().insert(pid, child.clone());
+    slot.fill(child.clone());
     sched::spawn(task);
 
     if args.vfork {
@@ -422,7 +653,7 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
         if crate::signal::parent_reaps_automatically(&parent) {
             // SIGCHLD ignored or SA_NOCLDWAIT: no zombie is left for wait4.
             parent.children.lock().retain(|c| !Arc::ptr_eq(c, &proc));
-            PROCESSES.lock().remove(&proc.pid);
+            TABLE.lock().remove(&proc);
             proc.threads.lock().clear();
         }
         parent.child_wait.wake_all();
@@ -509,7 +740,7 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
                 if let Life::Zombie(status) = life {
                     let pid = c.pid;
                     let child = children.remove(i);
-                    PROCESSES.lock().remove(&pid);
+                    TABLE.lock().remove(&child);
                     // Break the process <-> thread cycle so both are freed now.
                     child.threads.lock().clear();
                     drop(child);

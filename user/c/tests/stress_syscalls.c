@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <dirent.h>
+#include <elf.h>
 #include <grp.h>
 #include <termios.h>
 
@@ -1070,6 +1071,71 @@ static void one_call(void)
 	}
 }
 
+/* Hostile programs for execve (issue 9): an ELF file made from the smallest valid one
+ * (a PT_LOAD holding the headers and exit(42)) with random header fields, program
+ * header fields and length, or a "#!" script naming echo, nothing, a missing file,
+ * itself or the ELF. A child execs it; it fails, runs, or dies of a signal. Off Rill
+ * the ELF stays riscv64 (which the host refuses) and interpreters come from the list. */
+static void shape_exec(void)
+{
+	static const unsigned exit42[] = { 0x02a00513, 0x05d00893, 0x00000073 };
+	unsigned char img[1024];
+	memset(img, 0, sizeof img);
+	size_t len = 132;
+	char elf[300], path[300];
+	snprintf(elf, sizeof elf, "%s/exec_elf", root);
+	snprintf(path, sizeof path, "%s/exec_script", root);
+	if (chance(3)) {
+		static const char *const lines[] = { "#!/bin/echo one  two \n", "#!\n", "#! \t\n",
+						     "#!/nonexistent/interpreter\n", "#!%s\n",
+						     "#!%s a\n", "echo\n" };
+		int i = rnd(7);
+		len = snprintf((char *)img, sizeof img, lines[i], i == 4 ? path : elf);
+	} else {
+		Elf64_Ehdr *e = (Elf64_Ehdr *)img;
+		Elf64_Phdr *ph = (Elf64_Phdr *)(img + 64);
+		memcpy(e->e_ident, ELFMAG, SELFMAG);
+		e->e_ident[EI_CLASS] = ELFCLASS64;
+		e->e_ident[EI_DATA] = ELFDATA2LSB;
+		e->e_type = ET_EXEC, e->e_machine = EM_RISCV, e->e_entry = 0x10000 + 120;
+		e->e_phoff = 64, e->e_phentsize = sizeof *ph, e->e_phnum = 1;
+		*ph = (Elf64_Phdr){ .p_type = PT_LOAD, .p_flags = PF_R | PF_X, .p_vaddr = 0x10000,
+				    .p_filesz = 132, .p_memsz = 132, .p_align = 4096 };
+		memcpy(img + 120, exit42, sizeof exit42);
+		for (int n = 1 + rnd(3); n > 0; n--) {
+			unsigned long v = chance(2) ? any_value() : rnd64() % 8192;
+			switch (rnd(11)) {
+			case 0: e->e_type = chance(2) ? ET_DYN : v; break;
+			case 1: e->e_phoff = v; break;
+			case 2: e->e_phentsize = chance(2) ? 56 : v; break;
+			case 3: e->e_phnum = chance(2) ? rnd(80) : v; break;
+			case 4: e->e_entry = v; break;
+			case 5: ph->p_type = chance(2) ? PT_INTERP : v; break;
+			case 6: ph->p_offset = v; break;
+			case 7: ph->p_vaddr = chance(2) ? 0x10000 + rnd(8192) : v; break;
+			case 8: ph->p_filesz = v; break;
+			case 9: ph->p_memsz = v; break;
+			default: len = rnd(sizeof img); break;
+			}
+		}
+		if (rill && chance(8))
+			e->e_machine = rnd64();
+	}
+	int fd = open(chance(4) ? path : elf, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	if (fd < 0)
+		return;
+	write(fd, img, len);
+	close(fd);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "x", NULL };
+		syscall(SYS_execve, chance(2) ? path : elf, argv, argv + 1);
+		_exit(0);
+	}
+	if (pid > 0)
+		last_child = pid;
+}
+
 static volatile sig_atomic_t caught;
 static void on_signal(int sig)
 {
@@ -1216,6 +1282,8 @@ static int worker(unsigned long seed)
 		struct itimerval it = { { 0, 0 }, { 0, 200000 } };
 		setitimer(ITIMER_REAL, &it, NULL);
 		one_call();
+		if (chance(64))
+			shape_exec();
 	}
 	struct itimerval off = { { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &off, NULL);

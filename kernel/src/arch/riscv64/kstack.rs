@@ -27,15 +27,17 @@ pub const KSTACK_REGION: usize = 0xffff_ffd0_0000_0000;
 pub const KSTACK_REGION_SIZE: usize = 1 << 30;
 const SLOTS: usize = KSTACK_REGION_SIZE / KSTACK_SLOT;
 
-/// Slot numbers: never-used ones from `next` on, and a stack of freed ones.
+/// Slot numbers: never-used ones from `next` up to `limit`, and a stack of freed ones.
 struct SlotAllocator {
     next: usize,
+    limit: usize,
     free: [u16; SLOTS],
     nfree: usize,
 }
 
 static SLOT_ALLOCATOR: Mutex<SlotAllocator> = Mutex::new(SlotAllocator {
     next: 0,
+    limit: 0,
     free: [0; SLOTS],
     nfree: 0,
 });
@@ -46,7 +48,7 @@ impl SlotAllocator {
             self.nfree -= 1;
             return Some(self.free[self.nfree] as usize);
         }
-        (self.next < SLOTS).then(|| {
+        (self.next < self.limit).then(|| {
             self.next += 1;
             self.next - 1
         })
@@ -57,10 +59,17 @@ impl SlotAllocator {
     }
 }
 
-/// Makes the region's page-table level that every address space shares (at boot,
-/// after the frame allocator and before the first user page table).
-pub fn init() {
+/// Makes the region's page tables, shared by every address space, for `stacks` stacks
+/// (at boot, after the frame allocator and before the first user page table). All of
+/// them are made now, so a stack costs its own pages and nothing that outlives it: free
+/// memory after tasks come and go is exactly what it was.
+pub fn init(stacks: usize) {
     pagetable::init_kernel_region(KSTACK_REGION);
+    let slots = stacks.min(SLOTS);
+    if !pagetable::prepare_kernel_range(KSTACK_REGION, KSTACK_REGION + slots * KSTACK_SLOT) {
+        panic!("no memory for the kernel stacks' page tables");
+    }
+    SLOT_ALLOCATOR.lock().limit = slots;
 }
 
 pub struct KernelStack {
