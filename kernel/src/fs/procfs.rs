@@ -8,6 +8,7 @@ use super::vfs::{
 use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::mm::PAGE_SIZE;
+use crate::ipc::limits::Tunable;
 use crate::task::{current_process, process, Pid, Process};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -28,6 +29,19 @@ enum Node {
     Stat(Pid),
     /// The link to the program the process runs.
     Exe(Pid),
+    /// /proc/sysvipc and its tables of System V objects.
+    SysvipcDir,
+    Sysvipc(IpcKind),
+    /// /proc/sys, /proc/sys/kernel and its IPC tunables.
+    SysDir,
+    SysKernelDir,
+    Tunable(Tunable),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum IpcKind {
+    Msg,
+    Sem,
 }
 
 struct ProcNode {
@@ -161,7 +175,14 @@ impl ProcNode {
             Node::Stat(pid) => stat(&*live(pid)?).into_bytes(),
             // Not generated text: `read` copies it from the process's memory.
             Node::Cmdline(_) => return Err(EINVAL),
-            Node::Root | Node::PidDir(_) => return Err(EISDIR),
+            Node::Sysvipc(IpcKind::Msg) => crate::ipc::msg::proc_text().into_bytes(),
+            Node::Sysvipc(IpcKind::Sem) => crate::ipc::sem::proc_text().into_bytes(),
+            Node::Tunable(t) => t.read().into_bytes(),
+            Node::Root
+            | Node::PidDir(_)
+            | Node::SysvipcDir
+            | Node::SysDir
+            | Node::SysKernelDir => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
             Node::Exe(_) => return Err(EINVAL),
         })
@@ -170,7 +191,21 @@ impl ProcNode {
     /// The fixed entries of a directory, from position FIRST_ENTRY_POS on.
     fn fixed_entries(&self) -> &'static [(&'static str, u32)] {
         match self.node {
-            Node::Root => &[("meminfo", S_IFREG), ("uptime", S_IFREG), ("self", S_IFDIR)],
+            Node::Root => &[
+                ("meminfo", S_IFREG),
+                ("uptime", S_IFREG),
+                ("self", S_IFDIR),
+                ("sysvipc", S_IFDIR),
+                ("sys", S_IFDIR),
+            ],
+            Node::SysvipcDir => &[("msg", S_IFREG), ("sem", S_IFREG)],
+            Node::SysDir => &[("kernel", S_IFDIR)],
+            Node::SysKernelDir => &[
+                ("msgmax", S_IFREG),
+                ("msgmnb", S_IFREG),
+                ("msgmni", S_IFREG),
+                ("sem", S_IFREG),
+            ],
             Node::PidDir(_) => &[
                 ("status", S_IFREG),
                 ("cmdline", S_IFREG),
@@ -185,7 +220,12 @@ impl ProcNode {
 impl Inode for ProcNode {
     fn metadata(&self) -> Metadata {
         let (mode, nlink) = match self.node {
-            Node::Root | Node::PidDir(_) => (S_IFDIR | 0o555, 2),
+            Node::Root
+            | Node::PidDir(_)
+            | Node::SysvipcDir
+            | Node::SysDir
+            | Node::SysKernelDir => (S_IFDIR | 0o555, 2),
+            Node::Tunable(_) => (S_IFREG | 0o644, 1),
             Node::Exe(_) => (S_IFLNK | 0o777, 1),
             _ => (S_IFREG | 0o444, 1),
         };
@@ -203,6 +243,18 @@ impl Inode for ProcNode {
             Node::PidDir(pid) => Some(Parent {
                 dir: PROC_ROOT.get()?.clone(),
                 name: Arc::from(pid.to_string().as_str()),
+            }),
+            Node::SysvipcDir => Some(Parent {
+                dir: PROC_ROOT.get()?.clone(),
+                name: Arc::from("sysvipc"),
+            }),
+            Node::SysDir => Some(Parent {
+                dir: PROC_ROOT.get()?.clone(),
+                name: Arc::from("sys"),
+            }),
+            Node::SysKernelDir => Some(Parent {
+                dir: node(Node::SysDir),
+                name: Arc::from("kernel"),
             }),
             _ => None,
         }
@@ -233,7 +285,10 @@ impl Inode for ProcNode {
     }
 
     fn open(self: Arc<Self>, flags: u32) -> SysResult<Arc<dyn File>> {
-        if flags & linux_raw_sys::general::O_ACCMODE != linux_raw_sys::general::O_RDONLY {
+        let reading = flags & linux_raw_sys::general::O_ACCMODE == linux_raw_sys::general::O_RDONLY;
+        // Only the tunables can be written, and only by root (their mode is 0644).
+        let writable = matches!(self.node, Node::Tunable(_)) && current_process().creds.lock().euid == 0;
+        if !reading && !writable {
             return Err(EACCES);
         }
         Ok(self)
@@ -244,6 +299,8 @@ impl Inode for ProcNode {
             Node::Root => match name {
                 "meminfo" => Ok(node(Node::MemInfo)),
                 "uptime" => Ok(node(Node::Uptime)),
+                "sysvipc" => Ok(node(Node::SysvipcDir)),
+                "sys" => Ok(node(Node::SysDir)),
                 "self" => Ok(node(Node::PidDir(current_process().pid))),
                 _ => {
                     let pid: Pid = name.parse().map_err(|_| ENOENT)?;
@@ -251,6 +308,20 @@ impl Inode for ProcNode {
                     Ok(node(Node::PidDir(pid)))
                 }
             },
+            Node::SysvipcDir => match name {
+                "msg" => Ok(node(Node::Sysvipc(IpcKind::Msg))),
+                "sem" => Ok(node(Node::Sysvipc(IpcKind::Sem))),
+                _ => Err(ENOENT),
+            },
+            Node::SysDir => match name {
+                "kernel" => Ok(node(Node::SysKernelDir)),
+                _ => Err(ENOENT),
+            },
+            Node::SysKernelDir => Tunable::ALL
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|&(_, t)| node(Node::Tunable(t)))
+                .ok_or(ENOENT),
             Node::PidDir(pid) => {
                 live(pid)?;
                 match name {
@@ -266,7 +337,10 @@ impl Inode for ProcNode {
     }
 
     fn read_dir(&self, pos: u64, emit: &mut dyn FnMut(&DirEntry) -> bool) -> SysResult<()> {
-        if !matches!(self.node, Node::Root | Node::PidDir(_)) {
+        if !matches!(
+            self.node,
+            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir
+        ) {
             return Err(crate::errno::ENOTDIR);
         }
         let fixed = self.fixed_entries();
@@ -393,8 +467,17 @@ impl File for ProcNode {
         buf.write_at(0, &data[start..start + n])?;
         Ok(n)
     }
-    fn write(&self, _pos: u64, _buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        Err(EACCES)
+    fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
+        let Node::Tunable(t) = self.node else {
+            return Err(EACCES);
+        };
+        // A tunable takes a few numbers; longer text is not a valid setting.
+        let len = buf.len();
+        let mut text = [0u8; 64];
+        let text = text.get_mut(..len).ok_or(EINVAL)?;
+        buf.read_at(0, text)?;
+        t.write(text)?;
+        Ok(len)
     }
     fn seekable(&self) -> bool {
         true

@@ -3,6 +3,7 @@
 
 pub mod fifo;
 pub mod futex;
+pub mod limits;
 pub mod mqueue;
 pub mod msg;
 pub mod pipe;

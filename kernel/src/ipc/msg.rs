@@ -18,8 +18,8 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rill_ipc::abi::{
-    MsgInfo, MsqidDs, IPC_NOWAIT, MSGMAX, MSGMNB, MSGMNI, MSGPOOL, MSGSEG, MSGSSZ, MSGTQL,
-    MSG_COPY, MSG_EXCEPT, MSG_NOERROR,
+    MsgInfo, MsqidDs, IPC_NOWAIT, MSGPOOL, MSGSEG, MSGSSZ, MSGTQL, MSG_COPY, MSG_EXCEPT,
+    MSG_NOERROR,
 };
 use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Lookup, Message, MessageList, Selector};
 use spin::Mutex;
@@ -112,14 +112,14 @@ pub fn get(key: i32, flags: u32) -> SysResult {
             key,
             flags,
             cred,
-            MSGMNI,
+            super::limits::msgmni(),
             |_| Ok::<(), Errno>(()),
             || {
                 crate::mm::heap::reserve(QUEUE_COST)?;
                 Ok(Arc::new(MsgQueue {
                     state: Mutex::new(State {
                         messages: MessageList::new(),
-                        qbytes: MSGMNB,
+                        qbytes: super::limits::msgmnb(),
                         stime: 0,
                         rtime: 0,
                         ctime: now_secs(),
@@ -250,7 +250,7 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
                 }
                 if flags & MSG_COPY != 0 {
                     // Linux copies into a buffer of min(bufsz, MSGMAX) bytes.
-                    if size > bufsz.min(MSGMAX) {
+                    if size > bufsz.min(super::limits::msgmax()) {
                         return Err(EINVAL);
                     }
                     let m = st.messages.get(i).ok_or(EINVAL)?;
@@ -369,9 +369,9 @@ pub fn stat(id: i32, by_index: bool, check_read: bool) -> SysResult<CtlReply> {
 pub fn info(usage: bool) -> CtlReply {
     let table = QUEUES.lock();
     let mut info = MsgInfo {
-        msgmax: MSGMAX as i32,
-        msgmnb: MSGMNB as i32,
-        msgmni: MSGMNI as i32,
+        msgmax: super::limits::msgmax() as i32,
+        msgmnb: super::limits::msgmnb() as i32,
+        msgmni: super::limits::msgmni() as i32,
         msgssz: MSGSSZ,
         msgseg: MSGSEG,
         msgpool: MSGPOOL,
@@ -393,7 +393,7 @@ pub fn info(usage: bool) -> CtlReply {
 }
 
 /// msgctl's IPC_RMID and IPC_SET (with the new uid, gid, mode and qbytes): only the owner,
-/// the creator or root (EPERM); raising qbytes past MSGMNB needs root.
+/// the creator or root (EPERM); raising qbytes past msgmnb needs root.
 pub fn control(id: i32, set: Option<(u32, u32, u32, u64)>) -> SysResult<CtlReply> {
     let (cred, _) = caller();
     let mut table = QUEUES.lock();
@@ -408,7 +408,7 @@ pub fn control(id: i32, set: Option<(u32, u32, u32, u64)>) -> SysResult<CtlReply
             remove(&q);
         }
         Some((uid, gid, mode, qbytes)) => {
-            if qbytes > MSGMNB as u64 && !cred.privileged {
+            if qbytes > super::limits::msgmnb() as u64 && !cred.privileged {
                 return Err(EPERM);
             }
             slot.perm.set(uid, gid, mode);
@@ -426,4 +426,36 @@ pub fn control(id: i32, set: Option<(u32, u32, u32, u64)>) -> SysResult<CtlReply
         }
     }
     Ok(CtlReply::Value(0))
+}
+
+/// /proc/sysvipc/msg, in Linux's format.
+pub fn proc_text() -> alloc::string::String {
+    use core::fmt::Write;
+    let mut out = alloc::string::String::from(
+        "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid      stime      rtime      ctime\n",
+    );
+    let table = QUEUES.lock();
+    for (id, slot) in table.iter() {
+        let d = describe(&slot.obj, slot.perm);
+        let p = d.perm;
+        let _ = writeln!(
+            out,
+            "{:10} {:10}  {:4o}  {:10} {:10} {:5} {:5} {:5} {:5} {:5} {:5} {:10} {:10} {:10}",
+            p.key,
+            id,
+            p.mode,
+            d.cbytes,
+            d.qnum,
+            d.lspid,
+            d.lrpid,
+            p.uid,
+            p.gid,
+            p.cuid,
+            p.cgid,
+            d.stime,
+            d.rtime,
+            d.ctime
+        );
+    }
+    out
 }

@@ -8,6 +8,7 @@
 //! one whose timeout passes returns EAGAIN; one whose set is removed, EIDRM. SEM_UNDO
 //! adjustments are applied when the process exits.
 
+use super::limits;
 use crate::errno::{
     Errno, SysResult, EACCES, EAGAIN, EEXIST, EFBIG, EIDRM, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC,
     EPERM, ERANGE, ERESTARTSYS, ETIMEDOUT,
@@ -16,7 +17,7 @@ use crate::task::{current_process, Pid, WaitQueue};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use rill_ipc::abi::{SemInfo, SemidDs, SEMAEM, SEMMNI, SEMMNS, SEMMSL, SEMOPM, SEMUSZ, SEMVMX};
+use rill_ipc::abi::{SemInfo, SemidDs, SEMAEM, SEMMNS, SEMOPM, SEMUSZ, SEMVMX};
 use rill_ipc::{Access, Blocked, Cred, IpcIds, IpcPerm, Lookup, SemError, SemOp, SemSet, Waiter};
 use spin::Mutex;
 
@@ -39,7 +40,7 @@ pub struct SemArray {
 }
 
 static SETS: Mutex<IpcIds<Arc<SemArray>>> = Mutex::new(IpcIds::new());
-/// Semaphores in all sets (SEMMNS).
+/// Semaphores in all sets (against semmns).
 static USED_SEMS: Mutex<usize> = Mutex::new(0);
 /// Which sets each process holds SEM_UNDO adjustments in, to apply them at its exit.
 static UNDO_OWNERS: Mutex<BTreeMap<Pid, BTreeSet<i32>>> = Mutex::new(BTreeMap::new());
@@ -79,7 +80,7 @@ fn serve_waiters(st: &mut State) {
 /// semget(2).
 pub fn get(key: i32, nsems: i32, flags: u32) -> SysResult {
     let nsems = usize::try_from(nsems).map_err(|_| EINVAL)?;
-    if nsems > SEMMSL {
+    if nsems > limits::semmsl() {
         return Err(EINVAL);
     }
     let (cred, _) = caller();
@@ -89,7 +90,7 @@ pub fn get(key: i32, nsems: i32, flags: u32) -> SysResult {
             key,
             flags,
             cred,
-            SEMMNI,
+            limits::semmni(),
             // An existing set must have at least the semaphores asked for.
             |arr: &Arc<SemArray>| {
                 if nsems > arr.state.lock().set.len() {
@@ -103,7 +104,7 @@ pub fn get(key: i32, nsems: i32, flags: u32) -> SysResult {
                     return Err(EINVAL);
                 }
                 let mut used = USED_SEMS.lock();
-                if *used + nsems > SEMMNS {
+                if *used + nsems > limits::semmns() {
                     return Err(ENOSPC);
                 }
                 crate::mm::heap::reserve(256 + nsems * 8)?;
@@ -273,11 +274,11 @@ pub fn info(usage: bool) -> CtlReply {
     let table = SETS.lock();
     let mut info = SemInfo {
         semmap: SEMMNS as i32,
-        semmni: SEMMNI as i32,
-        semmns: SEMMNS as i32,
+        semmni: limits::semmni() as i32,
+        semmns: limits::semmns() as i32,
         semmnu: SEMMNS as i32,
-        semmsl: SEMMSL as i32,
-        semopm: SEMOPM as i32,
+        semmsl: limits::semmsl() as i32,
+        semopm: limits::semopm() as i32,
         semume: SEMOPM as i32,
         semusz: SEMUSZ,
         semvmx: SEMVMX,
@@ -375,4 +376,32 @@ pub fn control(id: i32, set: Option<(u32, u32, u32)>) -> SysResult<CtlReply> {
         }
     }
     Ok(CtlReply::Value(0))
+}
+
+/// /proc/sysvipc/sem, in Linux's format.
+pub fn proc_text() -> alloc::string::String {
+    use core::fmt::Write;
+    let mut out = alloc::string::String::from(
+        "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n",
+    );
+    let table = SETS.lock();
+    for (id, slot) in table.iter() {
+        let p = slot.perm;
+        let st = slot.obj.state.lock();
+        let _ = writeln!(
+            out,
+            "{:10} {:10}  {:4o} {:10} {:5} {:5} {:5} {:5} {:10} {:10}",
+            p.key,
+            id,
+            p.mode,
+            st.set.len(),
+            p.uid,
+            p.gid,
+            p.cuid,
+            p.cgid,
+            st.otime,
+            st.ctime
+        );
+    }
+    out
 }

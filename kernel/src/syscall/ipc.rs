@@ -12,8 +12,8 @@ use crate::task::current_process;
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
     Ipc64Perm, MsqidDs, SemidDs, GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, IPC_INFO, IPC_RMID,
-    IPC_SET, IPC_STAT, MSGMAX, MSG_INFO, MSG_STAT, MSG_STAT_ANY, SEMOPM, SEM_INFO, SEM_STAT,
-    SEM_STAT_ANY, SETALL, SETVAL,
+    IPC_SET, IPC_STAT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, SEM_INFO, SEM_STAT, SEM_STAT_ANY, SETALL,
+    SETVAL,
 };
 use rill_ipc::SemOp;
 
@@ -27,7 +27,7 @@ pub fn msgget(key: i32, flags: u32) -> SysResult {
 pub fn msgsnd(id: i32, msgp: usize, msgsz: usize, flags: u32) -> SysResult {
     // Linux reads mtype before checking anything else.
     let mtype: i64 = read_val(msgp)?;
-    if msgsz > MSGMAX || id < 0 {
+    if msgsz > crate::ipc::limits::msgmax() || id < 0 {
         return Err(EINVAL);
     }
     if mtype < 1 {
@@ -219,12 +219,15 @@ pub fn semtimedop(id: i32, sops: usize, nsops: usize, timeout: usize) -> SysResu
     if nsops < 1 || id < 0 {
         return Err(EINVAL);
     }
-    if nsops > SEMOPM {
+    if nsops > crate::ipc::limits::semopm() {
         return Err(E2BIG);
     }
-    let mut raw = [0u8; SEMOPM * SemOp::SIZE];
-    let raw = &mut raw[..nsops * SemOp::SIZE];
-    UserSlice::new(sops, raw.len())?.read(0, raw)?;
+    crate::mm::heap::reserve(2 * nsops * SemOp::SIZE)?;
+    let mut raw = alloc::vec::Vec::new();
+    raw.try_reserve_exact(nsops * SemOp::SIZE)
+        .map_err(|_| ENOMEM)?;
+    raw.resize(nsops * SemOp::SIZE, 0u8);
+    UserSlice::new(sops, raw.len())?.read(0, &mut raw)?;
     let mut ops = alloc::vec::Vec::new();
     ops.try_reserve_exact(nsops).map_err(|_| ENOMEM)?;
     for chunk in raw.chunks_exact(SemOp::SIZE) {
