@@ -103,6 +103,7 @@ fn external_interrupt() {
             if n > 0 {
                 crate::fs::tty::CONSOLE.receive(&buf[..n]);
             }
+            uart::transmit_interrupt();
         }
         if irq == HVC_IRQ.load(Ordering::Relaxed) {
             let mut buf = [0u8; 64];

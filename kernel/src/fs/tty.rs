@@ -4,14 +4,16 @@
 //! line that the user can edit (erase, kill) and that becomes readable at newline or
 //! ^D; in non-canonical mode they are readable at once. ISIG turns ^C, ^\ and ^Z into
 //! SIGINT, SIGQUIT and SIGTSTP for the foreground process group. Output goes through
-//! `output`, which adds the carriage return of ONLCR.
+//! `output`, which adds the carriage return of ONLCR. A process's write goes out in
+//! chunks: between them (and whenever the device is full) the writer sleeps until the
+//! device can take more, and a pending signal ends the write with the count written.
 
 use super::file::{File, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR};
+use crate::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, ENXIO, EPERM, ERESTARTSYS};
 use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
 use crate::signal::{self, Signal};
-use crate::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, ENXIO, EPERM, ERESTARTSYS};
-use crate::task::{current_process, Pid, WaitQueue};
+use crate::task::{current, current_process, Pid, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -20,6 +22,56 @@ use linux_raw_sys::ioctl as io;
 use spin::{Lazy, Mutex};
 
 const MAX_INPUT: usize = 4096;
+
+/// Bytes of a write taken per step: after each step the writer gives the hart up until
+/// the device is ready again and checks for signals (Linux's tty_write does the same
+/// every 2 KiB; the UART here is ~1 us a byte, so this is a break every ~0.3 ms).
+const WRITE_CHUNK: usize = 256;
+
+/// Where a terminal's output goes.
+#[derive(Clone, Copy)]
+enum Device {
+    /// The UART behind /dev/console.
+    Uart,
+    /// The virtio console behind /dev/hvc0.
+    Hvc,
+}
+
+impl Device {
+    /// Sends `bytes` now, polling the device: echo and other short output the kernel
+    /// makes itself, possibly in interrupt context.
+    fn send_now(self, bytes: &[u8]) {
+        match self {
+            Device::Uart => crate::console::write_bytes(bytes),
+            Device::Hvc => crate::drivers::hvc::write(bytes),
+        }
+    }
+
+    /// Sends what the device takes without waiting; returns how many bytes went.
+    fn send_some(self, bytes: &[u8]) -> usize {
+        match self {
+            Device::Uart => crate::console::write_some(bytes),
+            Device::Hvc => {
+                // The virtio console takes a whole buffer per request.
+                crate::drivers::hvc::write(bytes);
+                bytes.len()
+            }
+        }
+    }
+
+    /// Gives the hart up until the device can take more: the UART sleeps until its
+    /// transmitter-empty interrupt (ERESTARTSYS on a signal); the virtio console, which
+    /// is never full, lets other runnable tasks go first.
+    fn wait_writable(self) -> SysResult<()> {
+        match self {
+            Device::Uart => crate::console::wait_writable(),
+            Device::Hvc => {
+                crate::task::schedule_yield();
+                Ok(())
+            }
+        }
+    }
+}
 
 struct Discipline {
     termios: g::termios,
@@ -39,8 +91,7 @@ pub struct Tty {
     readers: WaitQueue,
     ino: u64,
     rdev: u64,
-    /// Where output bytes go (the UART or the virtio console).
-    write_out: fn(&[u8]),
+    device: Device,
 }
 
 fn default_termios() -> g::termios {
@@ -73,7 +124,7 @@ fn default_termios() -> g::termios {
 }
 
 impl Tty {
-    fn new(write_out: fn(&[u8]), rdev: u64) -> Arc<Tty> {
+    fn new(device: Device, rdev: u64) -> Arc<Tty> {
         Arc::new(Tty {
             d: Mutex::new(Discipline {
                 termios: default_termios(),
@@ -91,17 +142,16 @@ impl Tty {
             readers: WaitQueue::new(),
             ino: alloc_ino(),
             rdev,
-            write_out,
+            device,
         })
     }
 }
 
 /// The serial console (/dev/console): the terminal `make run` shows.
-pub static CONSOLE: Lazy<Arc<Tty>> =
-    Lazy::new(|| Tty::new(crate::console::write_bytes, (5 << 8) | 1));
+pub static CONSOLE: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(Device::Uart, (5 << 8) | 1));
 
 /// The virtio console (/dev/hvc0): a second terminal on a host socket.
-pub static HVC0: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(crate::drivers::hvc::write, 229 << 8));
+pub static HVC0: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(Device::Hvc, 229 << 8));
 
 fn terminals() -> [&'static Arc<Tty>; 2] {
     [&CONSOLE, &HVC0]
@@ -211,9 +261,38 @@ impl Discipline {
     }
 }
 
-/// Output post-processing (OPOST/ONLCR), then the device.
-fn output(write_out: fn(&[u8]), termios: &g::termios, bytes: &[u8]) {
-    if termios.c_oflag & g::OPOST != 0 && termios.c_oflag & g::ONLCR != 0 {
+/// Whether output post-processing turns "\n" into "\r\n" (OPOST and ONLCR).
+fn onlcr(termios: &g::termios) -> bool {
+    termios.c_oflag & g::OPOST != 0 && termios.c_oflag & g::ONLCR != 0
+}
+
+/// How many bytes `b` becomes on the way out.
+fn output_len(onlcr: bool, b: u8) -> usize {
+    if onlcr && b == b'\n' {
+        2
+    } else {
+        1
+    }
+}
+
+/// Output post-processing of `bytes` into `out`, which must have room for twice as many;
+/// returns the length.
+fn post_process(onlcr: bool, bytes: &[u8], out: &mut [u8]) -> usize {
+    let mut n = 0;
+    for &b in bytes {
+        if output_len(onlcr, b) == 2 {
+            out[n] = b'\r';
+            n += 1;
+        }
+        out[n] = b;
+        n += 1;
+    }
+    n
+}
+
+/// Output post-processing (OPOST/ONLCR), then the device at once (echo).
+fn output(device: Device, termios: &g::termios, bytes: &[u8]) {
+    if onlcr(termios) {
         let mut buf = Vec::with_capacity(bytes.len() + 8);
         for &b in bytes {
             if b == b'\n' {
@@ -221,9 +300,9 @@ fn output(write_out: fn(&[u8]), termios: &g::termios, bytes: &[u8]) {
             }
             buf.push(b);
         }
-        write_out(&buf);
+        device.send_now(&buf);
     } else {
-        write_out(bytes);
+        device.send_now(bytes);
     }
 }
 
@@ -242,7 +321,7 @@ impl Tty {
             (d.termios, d.foreground)
         };
         if !echo.is_empty() {
-            output(self.write_out, &termios, &echo);
+            output(self.device, &termios, &echo);
         }
         for sig in signals {
             if fg != 0 {
@@ -396,18 +475,48 @@ impl File for Tty {
         self.readers.wait_until(take)?
     }
 
+    /// Linux's tty_write and n_tty_write: the bytes go out a chunk at a time. Before
+    /// each chunk a pending signal ends the write; while the device is full, and after
+    /// each chunk, the writer sleeps until the device is ready, so other tasks run and a
+    /// signal (SIGKILL above all) takes effect within a chunk. The result is the count of
+    /// bytes whose output went out, or ERESTARTSYS if a signal came before any did.
     fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
         self.job_control_check(Signal::SIGTTOU)?;
-        let termios = self.d.lock().termios;
-        let mut chunk = [0u8; 256];
+        let onlcr = onlcr(&self.d.lock().termios);
+        let task = current();
+        let stop = |done: usize| if done > 0 { Ok(done) } else { Err(ERESTARTSYS) };
+        let mut chunk = [0u8; WRITE_CHUNK];
+        let mut out = [0u8; 2 * WRITE_CHUNK];
         let mut done = 0;
         while done < buf.len() {
-            let n = (buf.len() - done).min(chunk.len());
+            if signal::interrupting_signal_pending(&task) {
+                return stop(done);
+            }
+            let n = (buf.len() - done).min(WRITE_CHUNK);
             if let Err(e) = buf.read_at(done, &mut chunk[..n]) {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }
-            output(self.write_out, &termios, &chunk[..n]);
+            let len = post_process(onlcr, &chunk[..n], &mut out);
+            let mut sent = self.device.send_some(&out[..len]);
+            while sent < len {
+                if self.device.wait_writable().is_err() {
+                    // Count the bytes whose whole output went out.
+                    let mut out_len = 0;
+                    let whole = chunk[..n]
+                        .iter()
+                        .take_while(|&&b| {
+                            out_len += output_len(onlcr, b);
+                            out_len <= sent
+                        })
+                        .count();
+                    return stop(done + whole);
+                }
+                sent += self.device.send_some(&out[sent..len]);
+            }
             done += n;
+            if done < buf.len() && self.device.wait_writable().is_err() {
+                return Ok(done);
+            }
         }
         Ok(done)
     }
