@@ -56,6 +56,11 @@ pub trait File: Send + Sync {
     /// Opened without O_NOCTTY by the leader `sid` of a session with no controlling
     /// terminal: a terminal becomes that session's controlling terminal.
     fn acquire_controlling(&self, _sid: crate::task::Pid) {}
+    /// ioctl TIOCSCTTY, which also needs to know whether the descriptor was opened for
+    /// reading (Linux's tiocsctty checks FMODE_READ).
+    fn set_controlling_terminal(&self, _arg: usize, _readable: bool) -> SysResult<usize> {
+        Err(ENOTTY)
+    }
 }
 
 /// Status flags fcntl(F_SETFL) may change.

@@ -399,6 +399,62 @@ impl Tty {
         Err(ERESTARTSYS)
     }
 
+    /// TIOCSCTTY, with Linux's checks in Linux's order (tiocsctty): nothing to do for a
+    /// session leader whose terminal this is already; otherwise the caller must lead a
+    /// session that has no controlling terminal; a terminal another session controls
+    /// is taken from it only with `arg` 1 and privilege; and a descriptor not open for
+    /// reading needs privilege too. The caller's group becomes the foreground.
+    fn tiocsctty(&self, arg: usize, readable: bool) -> SysResult<usize> {
+        let proc = current_process();
+        let sid = proc.sid();
+        let leader = proc.pid == sid;
+        let privileged = proc.creds.lock().euid == 0;
+        let has_terminal = terminals().iter().any(|t| t.d.lock().session == sid);
+        let mut d = self.d.lock();
+        if leader && d.session == sid {
+            return Ok(0);
+        }
+        if !leader || has_terminal {
+            return Err(EPERM);
+        }
+        // The int argument of Linux's ioctl: only 1 steals.
+        if d.session != 0 && !(arg as i32 == 1 && privileged) {
+            return Err(EPERM);
+        }
+        if !readable && !privileged {
+            return Err(EPERM);
+        }
+        // A steal leaves the old session without a controlling terminal.
+        d.session = sid;
+        d.foreground = proc.pgid();
+        Ok(0)
+    }
+
+    /// TIOCNOTTY: the caller gives up its controlling terminal. When a session leader
+    /// does, the whole session loses it and the foreground group gets SIGHUP and SIGCONT
+    /// (Linux's disassociate_ctty); another process only loses its own, which Rill, with
+    /// one controlling terminal per session, has nothing to record for.
+    fn release_controlling(&self) -> SysResult<usize> {
+        let proc = current_process();
+        let fg = {
+            let mut d = self.d.lock();
+            if d.session == 0 || d.session != proc.sid() {
+                return Err(ENOTTY);
+            }
+            if proc.sid() != proc.pid {
+                return Ok(0);
+            }
+            d.session = 0;
+            core::mem::replace(&mut d.foreground, 0)
+        };
+        if fg != 0 {
+            let info = signal::SigInfo::user(&proc);
+            let _ = signal::send_to_group(fg, Signal::SIGHUP, info);
+            let _ = signal::send_to_group(fg, Signal::SIGCONT, info);
+        }
+        Ok(0)
+    }
+
     fn tcsetpgrp(&self, pgrp: i32) -> SysResult<usize> {
         let proc = current_process();
         let session = self.d.lock().session;
@@ -547,6 +603,10 @@ impl File for Tty {
         self.acquire_if_free(sid);
     }
 
+    fn set_controlling_terminal(&self, arg: usize, readable: bool) -> SysResult<usize> {
+        self.tiocsctty(arg, readable)
+    }
+
     fn ioctl(&self, cmd: u32, arg: usize) -> SysResult<usize> {
         match cmd {
             io::TCGETS => {
@@ -618,26 +678,7 @@ impl File for Tty {
                 write_val(arg, &(sid as i32))?;
                 Ok(0)
             }
-            io::TIOCSCTTY => {
-                let proc = current_process();
-                if proc.sid() != proc.pid {
-                    return Err(EPERM);
-                }
-                self.set_controlling(proc.pid);
-                Ok(0)
-            }
-            io::TIOCNOTTY => {
-                let proc = current_process();
-                let mut d = self.d.lock();
-                if d.session != proc.sid() {
-                    return Err(ENOTTY);
-                }
-                if proc.sid() == proc.pid {
-                    d.session = 0;
-                    d.foreground = 0;
-                }
-                Ok(0)
-            }
+            io::TIOCNOTTY => self.release_controlling(),
             io::FIONREAD => {
                 let n: usize = self.d.lock().ready.iter().map(|l| l.len()).sum();
                 write_val(arg, &(n as i32))?;

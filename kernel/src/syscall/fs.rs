@@ -257,6 +257,7 @@ pub fn ioctl(fd: i32, cmd: u32, arg: usize) -> SysResult {
                 cmd == linux_raw_sys::ioctl::FIOCLEX;
             Ok(0)
         }
+        linux_raw_sys::ioctl::TIOCSCTTY => f.file.set_controlling_terminal(arg, f.readable()),
         _ => f.file.ioctl(cmd, arg),
     }
 }
