@@ -3,17 +3,17 @@
 //! Received bytes pass through `receive`: in canonical mode they are collected into a
 //! line that the user can edit (erase, kill) and that becomes readable at newline or
 //! ^D; in non-canonical mode they are readable at once. ISIG turns ^C, ^\ and ^Z into
-//! SIGINT, SIGQUIT and SIGTSTP for the foreground process group. Output goes through
-//! `output`, which adds the carriage return of ONLCR. A process's write goes out in
-//! chunks: between them (and whenever the device is full) the writer sleeps until the
-//! device can take more, and a pending signal ends the write with the count written.
+//! SIGINT, SIGQUIT and SIGTSTP for the foreground process group. Output (`output`) adds
+//! the carriage return of ONLCR; a process's write goes out in chunks, between which the
+//! writer sleeps until the device can take more and a pending signal ends the write.
+//! Sessions and job control are in `session`.
 
 use super::file::{File, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR};
-use crate::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, ENXIO, EPERM, ERESTARTSYS};
+use crate::errno::{SysResult, EAGAIN, ENOTTY, ENXIO};
 use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
 use crate::signal::{self, Signal};
-use crate::task::{current, current_process, Pid, WaitQueue};
+use crate::task::{current_process, Pid, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -21,57 +21,13 @@ use linux_raw_sys::general as g;
 use linux_raw_sys::ioctl as io;
 use spin::{Lazy, Mutex};
 
+mod output;
+mod session;
+
+use output::{output, Device};
+pub use session::hang_up_session;
+
 const MAX_INPUT: usize = 4096;
-
-/// Bytes of a write taken per step: after each step the writer gives the hart up until
-/// the device is ready again and checks for signals (Linux's tty_write does the same
-/// every 2 KiB; the UART here is ~1 us a byte, so this is a break every ~0.3 ms).
-const WRITE_CHUNK: usize = 256;
-
-/// Where a terminal's output goes.
-#[derive(Clone, Copy)]
-enum Device {
-    /// The UART behind /dev/console.
-    Uart,
-    /// The virtio console behind /dev/hvc0.
-    Hvc,
-}
-
-impl Device {
-    /// Sends `bytes` now, polling the device: echo and other short output the kernel
-    /// makes itself, possibly in interrupt context.
-    fn send_now(self, bytes: &[u8]) {
-        match self {
-            Device::Uart => crate::console::write_bytes(bytes),
-            Device::Hvc => crate::drivers::hvc::write(bytes),
-        }
-    }
-
-    /// Sends what the device takes without waiting; returns how many bytes went.
-    fn send_some(self, bytes: &[u8]) -> usize {
-        match self {
-            Device::Uart => crate::console::write_some(bytes),
-            Device::Hvc => {
-                // The virtio console takes a whole buffer per request.
-                crate::drivers::hvc::write(bytes);
-                bytes.len()
-            }
-        }
-    }
-
-    /// Gives the hart up until the device can take more: the UART sleeps until its
-    /// transmitter-empty interrupt (ERESTARTSYS on a signal); the virtio console, which
-    /// is never full, lets other runnable tasks go first.
-    fn wait_writable(self) -> SysResult<()> {
-        match self {
-            Device::Uart => crate::console::wait_writable(),
-            Device::Hvc => {
-                crate::task::schedule_yield();
-                Ok(())
-            }
-        }
-    }
-}
 
 struct Discipline {
     termios: g::termios,
@@ -155,13 +111,6 @@ pub static HVC0: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(Device::Hvc, 229 << 8));
 
 fn terminals() -> [&'static Arc<Tty>; 2] {
     [&CONSOLE, &HVC0]
-}
-
-/// The session leader `sid` exited: its controlling terminal hangs up.
-pub fn hang_up_session(sid: Pid) {
-    for t in terminals() {
-        t.hang_up(sid);
-    }
 }
 
 impl Discipline {
@@ -261,51 +210,6 @@ impl Discipline {
     }
 }
 
-/// Whether output post-processing turns "\n" into "\r\n" (OPOST and ONLCR).
-fn onlcr(termios: &g::termios) -> bool {
-    termios.c_oflag & g::OPOST != 0 && termios.c_oflag & g::ONLCR != 0
-}
-
-/// How many bytes `b` becomes on the way out.
-fn output_len(onlcr: bool, b: u8) -> usize {
-    if onlcr && b == b'\n' {
-        2
-    } else {
-        1
-    }
-}
-
-/// Output post-processing of `bytes` into `out`, which must have room for twice as many;
-/// returns the length.
-fn post_process(onlcr: bool, bytes: &[u8], out: &mut [u8]) -> usize {
-    let mut n = 0;
-    for &b in bytes {
-        if output_len(onlcr, b) == 2 {
-            out[n] = b'\r';
-            n += 1;
-        }
-        out[n] = b;
-        n += 1;
-    }
-    n
-}
-
-/// Output post-processing (OPOST/ONLCR), then the device at once (echo).
-fn output(device: Device, termios: &g::termios, bytes: &[u8]) {
-    if onlcr(termios) {
-        let mut buf = Vec::with_capacity(bytes.len() + 8);
-        for &b in bytes {
-            if b == b'\n' {
-                buf.push(b'\r');
-            }
-            buf.push(b);
-        }
-        device.send_now(&buf);
-    } else {
-        device.send_now(bytes);
-    }
-}
-
 impl Tty {
     /// Feeds bytes received from the UART (interrupt context).
     pub fn receive(&self, bytes: &[u8]) {
@@ -329,159 +233,6 @@ impl Tty {
             }
         }
         self.readers.wake_all();
-    }
-
-    /// Makes this the controlling terminal of session `sid` with `sid` in front.
-    pub fn set_controlling(&self, sid: Pid) {
-        let mut d = self.d.lock();
-        d.session = sid;
-        d.foreground = sid;
-    }
-
-    /// The session leader of this terminal's session exited: the foreground group gets
-    /// SIGHUP and SIGCONT and the terminal no longer belongs to the session.
-    pub fn hang_up(&self, sid: Pid) {
-        let fg = {
-            let mut d = self.d.lock();
-            if d.session != sid {
-                return;
-            }
-            d.session = 0;
-            core::mem::replace(&mut d.foreground, 0)
-        };
-        if fg != 0 && fg != sid {
-            let _ =
-                signal::send_to_group(fg, Signal::SIGHUP, signal::SigInfo::kernel(Signal::SIGHUP));
-            let _ = signal::send_to_group(
-                fg,
-                Signal::SIGCONT,
-                signal::SigInfo::kernel(Signal::SIGCONT),
-            );
-        }
-    }
-
-    /// A session leader without a controlling terminal that opens a terminal no session
-    /// controls acquires it.
-    pub fn acquire_if_free(&self, sid: Pid) {
-        if terminals().iter().any(|t| t.d.lock().session == sid) {
-            return;
-        }
-        let mut d = self.d.lock();
-        if d.session == 0 {
-            d.session = sid;
-            d.foreground = sid;
-        }
-    }
-
-    /// Linux's job-control check for a background reader (`read`) or writer: a process
-    /// of this terminal's session outside the foreground group gets SIGTTIN/SIGTTOU,
-    /// or EIO when it ignores or blocks the signal.
-    fn job_control_check(&self, sig: Signal) -> SysResult<()> {
-        let proc = current_process();
-        let (session, fg, tostop) = {
-            let d = self.d.lock();
-            (d.session, d.foreground, d.lflag(g::TOSTOP))
-        };
-        if session == 0 || proc.sid() != session || proc.pgid() == fg {
-            return Ok(());
-        }
-        if sig == Signal::SIGTTOU && !tostop {
-            return Ok(());
-        }
-        if signal::is_ignored_or_blocked(&proc, sig) {
-            return if sig == Signal::SIGTTIN {
-                Err(EIO)
-            } else {
-                Ok(())
-            };
-        }
-        let _ = signal::send_to_group(proc.pgid(), sig, signal::SigInfo::kernel(sig));
-        Err(ERESTARTSYS)
-    }
-
-    /// TIOCSCTTY, with Linux's checks in Linux's order (tiocsctty): nothing to do for a
-    /// session leader whose terminal this is already; otherwise the caller must lead a
-    /// session that has no controlling terminal; a terminal another session controls
-    /// is taken from it only with `arg` 1 and privilege; and a descriptor not open for
-    /// reading needs privilege too. The caller's group becomes the foreground.
-    fn tiocsctty(&self, arg: usize, readable: bool) -> SysResult<usize> {
-        let proc = current_process();
-        let sid = proc.sid();
-        let leader = proc.pid == sid;
-        let privileged = proc.creds.lock().euid == 0;
-        let has_terminal = terminals().iter().any(|t| t.d.lock().session == sid);
-        let mut d = self.d.lock();
-        if leader && d.session == sid {
-            return Ok(0);
-        }
-        if !leader || has_terminal {
-            return Err(EPERM);
-        }
-        // The int argument of Linux's ioctl: only 1 steals.
-        if d.session != 0 && !(arg as i32 == 1 && privileged) {
-            return Err(EPERM);
-        }
-        if !readable && !privileged {
-            return Err(EPERM);
-        }
-        // A steal leaves the old session without a controlling terminal.
-        d.session = sid;
-        d.foreground = proc.pgid();
-        Ok(0)
-    }
-
-    /// TIOCNOTTY: the caller gives up its controlling terminal. When a session leader
-    /// does, the whole session loses it and the foreground group gets SIGHUP and SIGCONT
-    /// (Linux's disassociate_ctty); another process only loses its own, which Rill, with
-    /// one controlling terminal per session, has nothing to record for.
-    fn release_controlling(&self) -> SysResult<usize> {
-        let proc = current_process();
-        let fg = {
-            let mut d = self.d.lock();
-            if d.session == 0 || d.session != proc.sid() {
-                return Err(ENOTTY);
-            }
-            if proc.sid() != proc.pid {
-                return Ok(0);
-            }
-            d.session = 0;
-            core::mem::replace(&mut d.foreground, 0)
-        };
-        if fg != 0 {
-            let info = signal::SigInfo::user(&proc);
-            let _ = signal::send_to_group(fg, Signal::SIGHUP, info);
-            let _ = signal::send_to_group(fg, Signal::SIGCONT, info);
-        }
-        Ok(0)
-    }
-
-    fn tcsetpgrp(&self, pgrp: i32) -> SysResult<usize> {
-        let proc = current_process();
-        let session = self.d.lock().session;
-        if session == 0 || proc.sid() != session {
-            return Err(ENOTTY);
-        }
-        if pgrp < 0 {
-            return Err(EINVAL);
-        }
-        let exists = crate::task::process::all()
-            .iter()
-            .any(|p| p.pgid() == pgrp as Pid && p.sid() == session);
-        if !exists {
-            return Err(EPERM);
-        }
-        // A background process changing the foreground is itself subject to SIGTTOU.
-        let fg = self.d.lock().foreground;
-        if proc.pgid() != fg && !signal::is_ignored_or_blocked(&proc, Signal::SIGTTOU) {
-            let _ = signal::send_to_group(
-                proc.pgid(),
-                Signal::SIGTTOU,
-                signal::SigInfo::kernel(Signal::SIGTTOU),
-            );
-            return Err(ERESTARTSYS);
-        }
-        self.d.lock().foreground = pgrp as Pid;
-        Ok(0)
     }
 }
 
@@ -531,50 +282,9 @@ impl File for Tty {
         self.readers.wait_until(take)?
     }
 
-    /// Linux's tty_write and n_tty_write: the bytes go out a chunk at a time. Before
-    /// each chunk a pending signal ends the write; while the device is full, and after
-    /// each chunk, the writer sleeps until the device is ready, so other tasks run and a
-    /// signal (SIGKILL above all) takes effect within a chunk. The result is the count of
-    /// bytes whose output went out, or ERESTARTSYS if a signal came before any did.
     fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
         self.job_control_check(Signal::SIGTTOU)?;
-        let onlcr = onlcr(&self.d.lock().termios);
-        let task = current();
-        let stop = |done: usize| if done > 0 { Ok(done) } else { Err(ERESTARTSYS) };
-        let mut chunk = [0u8; WRITE_CHUNK];
-        let mut out = [0u8; 2 * WRITE_CHUNK];
-        let mut done = 0;
-        while done < buf.len() {
-            if signal::interrupting_signal_pending(&task) {
-                return stop(done);
-            }
-            let n = (buf.len() - done).min(WRITE_CHUNK);
-            if let Err(e) = buf.read_at(done, &mut chunk[..n]) {
-                return if done > 0 { Ok(done) } else { Err(e) };
-            }
-            let len = post_process(onlcr, &chunk[..n], &mut out);
-            let mut sent = self.device.send_some(&out[..len]);
-            while sent < len {
-                if self.device.wait_writable().is_err() {
-                    // Count the bytes whose whole output went out.
-                    let mut out_len = 0;
-                    let whole = chunk[..n]
-                        .iter()
-                        .take_while(|&&b| {
-                            out_len += output_len(onlcr, b);
-                            out_len <= sent
-                        })
-                        .count();
-                    return stop(done + whole);
-                }
-                sent += self.device.send_some(&out[sent..len]);
-            }
-            done += n;
-            if done < buf.len() && self.device.wait_writable().is_err() {
-                return Ok(done);
-            }
-        }
-        Ok(done)
+        self.write_chunked(buf)
     }
 
     fn metadata(&self) -> Metadata {
