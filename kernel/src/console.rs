@@ -4,6 +4,7 @@
 
 use crate::arch::sbi;
 use crate::drivers::uart;
+use crate::errno::SysResult;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicBool, Ordering};
 use spin::Mutex;
@@ -27,6 +28,32 @@ pub fn write_bytes(bytes: &[u8]) {
     }
     if let Some(&last) = bytes.last() {
         AT_LINE_START.store(last == b'\n', Ordering::Relaxed);
+    }
+}
+
+/// Writes as much of a process's terminal output as the UART takes without waiting;
+/// returns how many bytes went (the rest waits for `wait_writable`).
+pub fn write_some(bytes: &[u8]) -> usize {
+    let _g = LOCK.lock();
+    let sent = if uart::is_ready() {
+        uart::send_some(bytes)
+    } else {
+        bytes.iter().for_each(|&b| sbi::console_putchar(b));
+        bytes.len()
+    };
+    if let Some(&last) = bytes[..sent].last() {
+        AT_LINE_START.store(last == b'\n', Ordering::Relaxed);
+    }
+    sent
+}
+
+/// Sleeps until the UART can take more output (ERESTARTSYS on a signal), letting other
+/// tasks run meanwhile.
+pub fn wait_writable() -> SysResult<()> {
+    if uart::is_ready() {
+        uart::wait_transmitter()
+    } else {
+        Ok(())
     }
 }
 

@@ -30,6 +30,7 @@ errnos!(
     ENOTDIR,
     EISDIR,
     EINVAL,
+    ENFILE,
     EMFILE,
     ENOTTY,
     EFBIG,

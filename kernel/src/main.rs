@@ -25,6 +25,7 @@ mod syscall;
 mod task;
 mod time;
 mod trap;
+mod ucount;
 
 use alloc::string::String;
 use alloc::vec::Vec;

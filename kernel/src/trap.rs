@@ -28,8 +28,11 @@ extern "C" fn user_trap(tf: &mut TrapFrame) {
         Cause::Syscall => {
             tf.sepc += 4;
             tf.orig_a0 = tf.regs[REG_A0];
+            // rt_sigreturn puts back the registers of interrupted code: its a0 is not a
+            // result, so it must never be taken for an interrupted call and restarted
+            // (Linux's riscv sigreturn sets regs->cause = -1 for the same reason).
+            from_syscall = tf.syscall_nr() != g::__NR_rt_sigreturn as usize;
             tf.regs[REG_A0] = crate::syscall::dispatch(tf);
-            from_syscall = true;
         }
         Cause::Timer => {
             crate::time::on_timer_interrupt();
@@ -100,6 +103,7 @@ fn external_interrupt() {
             if n > 0 {
                 crate::fs::tty::CONSOLE.receive(&buf[..n]);
             }
+            uart::transmit_interrupt();
         }
         if irq == HVC_IRQ.load(Ordering::Relaxed) {
             let mut buf = [0u8; 64];

@@ -7,7 +7,8 @@
 //! - [`DefaultAction`]: what happens to a task when a signal's disposition is `SIG_DFL`.
 //! - [`MaskHow`]: the `how` argument of `rt_sigprocmask(2)`.
 //! - [`PendingQueue`]: the signals generated but not yet delivered, with Linux's coalescing,
-//!   queueing and delivery-order rules.
+//!   queueing, queue-limit and delivery-order rules ([`Origin`] says who sent a signal, which
+//!   decides what happens when it cannot be queued).
 //!
 //! # Numbering
 //!
@@ -33,6 +34,6 @@ mod signal;
 
 pub use action::DefaultAction;
 pub use how::MaskHow;
-pub use pending::{Enqueued, PendingQueue, QueueFull};
+pub use pending::{Admission, Enqueued, Origin, PendingQueue, QueueFull};
 pub use set::{SigSet, SigSetIter};
 pub use signal::{InvalidSignal, Signal, NSIG};

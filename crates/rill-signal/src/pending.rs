@@ -1,5 +1,5 @@
 //! `PendingQueue`: the signals generated for a thread (or a whole thread group) but not yet
-//! delivered, with Linux's rules for coalescing, queueing and delivery order.
+//! delivered, with Linux's rules for coalescing, queueing, the queue limit and delivery order.
 //!
 //! Linux keeps two of these per thread: the thread's own (`tkill`, faults) and the thread
 //! group's shared one (`kill`), and `dequeue_signal()` empties the thread's own first. Before
@@ -13,39 +13,94 @@ use core::fmt;
 use crate::set::SigSet;
 use crate::signal::Signal;
 
-/// A queue of pending signals, each with the information it was sent with (`I`: the kernel's
-/// own `siginfo` type).
+/// A queue of pending signals, each instance with the information it was sent with (`I`: the
+/// kernel's own entry type, which may also hold what the entry is charged to).
+///
+/// A signal is *pending* when its bit is set; most pending signals also have *entries*, one
+/// per queued instance with its information. The rules are those of Linux's
+/// `__send_signal_locked()` and `collect_signal()`:
 ///
 /// - A standard signal (1..=31) is pending at most once: sending it again while it is pending
 ///   changes nothing, and the first instance's information is the one kept
 ///   ([`Enqueued::Coalesced`]). Linux calls this the "legacy queue".
 /// - A realtime signal (32..=64) queues every instance, delivered in the order sent.
+/// - An entry needs the kernel's consent ([`enqueue`](PendingQueue::enqueue)'s `entry`), which
+///   checks the receiver's `RLIMIT_SIGPENDING` and memory. Refused, the signal is still made
+///   pending, without an entry ([`Enqueued::WithoutInfo`]), unless it is a realtime signal
+///   whose sender chose its information ([`Origin::Queue`], [`Origin::Event`]): that one is
+///   refused with [`QueueFull`] (`EAGAIN`). `SIGKILL` never gets an entry.
 /// - [`dequeue`](PendingQueue::dequeue) picks the signal as Linux's `next_signal()` does: among
 ///   the unblocked pending signals, a [synchronous](SigSet::SYNCHRONOUS) one (lowest number
-///   first) before any other, then the lowest number. So every pending standard signal goes
-///   before any realtime one, and realtime signals go lowest number first.
+///   first) before any other, then the lowest number. It takes that signal's oldest entry, and
+///   the signal stays pending only while another entry is left; a signal pending without an
+///   entry is delivered once, with no information (the kernel reports `SI_USER` from pid 0).
+///   So an instance that found the queue full is merged into the entries still queued.
 ///
-/// Entries live in one list in arrival order, as in Linux, so an empty queue holds no memory
-/// and a queue of `n` entries costs `O(n)` to dequeue from.
+/// Entries live in one list in arrival order, as in Linux; an empty list holds no memory, and
+/// a queue of `n` entries costs `O(n)` to dequeue from.
 pub struct PendingQueue<I> {
-    /// The signals with at least one entry in `entries`.
+    /// The pending signals: those with entries, and those pending without one.
     pending: SigSet,
-    /// Every pending instance, oldest first.
+    /// Every queued instance, oldest first.
     entries: VecDeque<(Signal, I)>,
+}
+
+/// Who sent a signal, which decides how it is treated when it cannot have an entry (Linux
+/// tells these apart by the `siginfo` pointer and `si_code`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// The kernel, with nothing to say beyond the signal (Linux's `SEND_SIG_PRIV` and
+    /// `SEND_SIG_NOINFO`): terminal keys, `SIGPIPE`, `SIGALRM`.
+    Kernel,
+    /// `kill(2)` and the like: `si_code` `SI_USER`.
+    Kill,
+    /// The kernel, reporting an event in the information (`si_code` > 0: `SIGCHLD`, faults).
+    Event,
+    /// A sender that chose the information (`si_code` < 0: `sigqueue`, `tgkill`, timers).
+    Queue,
+}
+
+impl Origin {
+    /// Whether an entry for `sig` from this sender is queued even past the receiver's
+    /// `RLIMIT_SIGPENDING` (it still counts towards it): standard signals from anyone but a
+    /// [`Queue`](Origin::Queue) sender (Linux's `override_rlimit`).
+    pub fn exempt_from_limit(self, sig: Signal) -> bool {
+        sig.is_standard() && self != Origin::Queue
+    }
+
+    /// Whether `sig` from this sender becomes pending without information when it cannot
+    /// have an entry; otherwise it is refused with [`QueueFull`]. Only a realtime signal
+    /// whose information the sender chose is refused.
+    pub fn may_lose_info(self, sig: Signal) -> bool {
+        sig.is_standard() || matches!(self, Origin::Kernel | Origin::Kill)
+    }
+}
+
+/// What [`PendingQueue::enqueue`] asks the kernel's `entry` function to allow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Admission {
+    /// The entry is queued even past the receiver's limit ([`Origin::exempt_from_limit`]).
+    pub exempt_from_limit: bool,
+    /// Bytes the queue allocates to hold one more entry (0 if it has room already): at most
+    /// a doubling of its list, as Rust's collections grow.
+    pub bytes: usize,
 }
 
 /// What [`PendingQueue::enqueue`] did with a signal it accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Enqueued {
-    /// The signal was added to the queue.
+    /// The signal is pending with a new entry holding its information.
     Queued,
     /// A standard signal that was already pending: this instance, and its information, were
     /// dropped. The sender still sees success.
     Coalesced,
+    /// The signal is pending, but its information was lost: it had no entry (the queue limit,
+    /// memory, or `SIGKILL`). The sender still sees success.
+    WithoutInfo,
 }
 
-/// The error of [`PendingQueue::enqueue`]: a realtime signal would exceed the queue limit,
-/// or memory for the entry could not be had. Linux's `rt_sigqueueinfo` answers `EAGAIN`.
+/// The error of [`PendingQueue::enqueue`]: a realtime signal carrying information its sender
+/// chose could not have an entry. Linux's `rt_sigqueueinfo` answers `EAGAIN`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct QueueFull;
 
@@ -66,47 +121,74 @@ impl<I> PendingQueue<I> {
         }
     }
 
-    /// Makes `sig` pending with `info`.
+    /// Makes `sig` pending, from `origin`.
     ///
-    /// A standard signal already pending is [coalesced](Enqueued::Coalesced). A realtime
-    /// signal is refused with [`QueueFull`] when the queue already holds `limit` entries
-    /// (standard ones included); standard signals are never refused for the limit, as Linux
-    /// exempts them from `RLIMIT_SIGPENDING` when the kernel or `kill` sends them. Either kind
-    /// is refused if the allocator cannot grow the queue.
-    ///
-    /// Linux refuses an over-limit realtime signal only when it carries caller-chosen
-    /// information (`sigqueue`, `rt_sigqueueinfo`, timers); from `kill` it still makes the
-    /// signal pending but loses the sender's information (the receiver sees `si_code` =
-    /// `SI_USER`, `si_pid` = 0). A kernel reproduces that by enqueueing again, with that
-    /// zeroed information and `limit` = `usize::MAX`, after a `QueueFull`.
-    pub fn enqueue(&mut self, sig: Signal, info: I, limit: usize) -> Result<Enqueued, QueueFull> {
+    /// A standard signal already pending is [coalesced](Enqueued::Coalesced) without calling
+    /// `entry`. Otherwise (and unless `sig` is `SIGKILL`) `entry` is asked for the entry: the
+    /// kernel checks the [`Admission`] against the receiver's limit and its memory and returns
+    /// the information to queue, or `None` to refuse. A refused signal is pending
+    /// [without information](Enqueued::WithoutInfo), or [`QueueFull`] if
+    /// [`origin.may_lose_info(sig)`](Origin::may_lose_info) is false; an entry the list cannot
+    /// be grown for counts as refused (it is dropped, which gives back what it holds).
+    pub fn enqueue(
+        &mut self,
+        sig: Signal,
+        origin: Origin,
+        entry: impl FnOnce(Admission) -> Option<I>,
+    ) -> Result<Enqueued, QueueFull> {
         if sig.is_standard() && self.pending.contains(sig) {
             return Ok(Enqueued::Coalesced);
         }
-        if sig.is_realtime() && self.entries.len() >= limit {
-            return Err(QueueFull);
+        if sig != Signal::SIGKILL {
+            let admission = Admission {
+                exempt_from_limit: origin.exempt_from_limit(sig),
+                bytes: self.growth_bytes(),
+            };
+            if let Some(info) = entry(admission) {
+                if self.entries.try_reserve(1).is_ok() {
+                    self.entries.push_back((sig, info));
+                    self.pending.add(sig);
+                    return Ok(Enqueued::Queued);
+                }
+            }
+            if !origin.may_lose_info(sig) {
+                return Err(QueueFull);
+            }
         }
-        self.entries.try_reserve(1).map_err(|_| QueueFull)?;
-        self.entries.push_back((sig, info));
         self.pending.add(sig);
-        Ok(Enqueued::Queued)
+        Ok(Enqueued::WithoutInfo)
     }
 
-    /// Takes the next signal to deliver among those not in `blocked`, with its information:
-    /// the oldest instance of the signal [`next_signal`](PendingQueue::next_signal) names.
-    pub fn dequeue(&mut self, blocked: SigSet) -> Option<(Signal, I)> {
+    /// What adding one entry may allocate: nothing while the list has room, else its grown
+    /// storage (double the capacity, at least four entries).
+    fn growth_bytes(&self) -> usize {
+        if self.entries.len() < self.entries.capacity() {
+            return 0;
+        }
+        let entries = self.entries.capacity().saturating_mul(2).max(4);
+        entries.saturating_mul(core::mem::size_of::<(Signal, I)>())
+    }
+
+    /// Takes the next signal to deliver among those not in `blocked`: the signal
+    /// [`next_signal`](PendingQueue::next_signal) names, with the information of its oldest
+    /// entry, or `None` for a signal pending without one.
+    pub fn dequeue(&mut self, blocked: SigSet) -> Option<(Signal, Option<I>)> {
         let sig = self.next_signal(blocked)?;
-        let at = self.entries.iter().position(|&(s, _)| s == sig)?;
-        let entry = self.entries.remove(at)?;
-        if sig.is_standard() || !self.entries.range(at..).any(|&(s, _)| s == sig) {
+        let Some(at) = self.entries.iter().position(|&(s, _)| s == sig) else {
+            self.pending.remove(sig);
+            return Some((sig, None));
+        };
+        let (_, info) = self.entries.remove(at)?;
+        if !self.entries.range(at..).any(|&(s, _)| s == sig) {
             self.pending.remove(sig);
         }
-        Some(entry)
+        self.release_if_empty();
+        Some((sig, Some(info)))
     }
 
     /// Takes the next signal to deliver among those in `set`, as `rt_sigtimedwait(set)` does:
     /// [`dequeue`](PendingQueue::dequeue) with everything outside `set` blocked.
-    pub fn dequeue_specific(&mut self, set: SigSet) -> Option<(Signal, I)> {
+    pub fn dequeue_specific(&mut self, set: SigSet) -> Option<(Signal, Option<I>)> {
         self.dequeue(set.complement())
     }
 
@@ -120,50 +202,58 @@ impl<I> PendingQueue<I> {
         !self.pending.difference(blocked).is_empty()
     }
 
-    /// The signals with at least one pending instance (`rt_sigpending`, `/proc/PID/status`).
+    /// The pending signals (`rt_sigpending`, `/proc/PID/status`).
     pub fn pending_set(&self) -> SigSet {
         self.pending
     }
 
-    /// Whether `sig` has at least one pending instance.
+    /// Whether `sig` is pending.
     pub fn is_pending(&self, sig: Signal) -> bool {
         self.pending.contains(sig)
     }
 
-    /// Discards every pending instance of `sig` (it became ignored, say); returns how many.
-    pub fn remove(&mut self, sig: Signal) -> usize {
-        self.remove_set(SigSet::single(sig))
+    /// Discards `sig` and all its entries (it became ignored, say).
+    pub fn remove(&mut self, sig: Signal) {
+        self.remove_set(SigSet::single(sig));
     }
 
-    /// Discards every pending instance of every signal in `set` (as generating `SIGCONT`
-    /// discards [`SigSet::STOP`]); returns how many.
-    pub fn remove_set(&mut self, set: SigSet) -> usize {
+    /// Discards every signal in `set` and all their entries (as generating `SIGCONT` discards
+    /// [`SigSet::STOP`]).
+    pub fn remove_set(&mut self, set: SigSet) {
         if self.pending.intersection(set).is_empty() {
-            return 0;
+            return;
         }
-        let before = self.entries.len();
         self.entries.retain(|&(s, _)| !set.contains(s));
         self.pending = self.pending.difference(set);
-        before - self.entries.len()
+        self.release_if_empty();
     }
 
     /// Discards everything pending.
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.entries = VecDeque::new();
         self.pending = SigSet::EMPTY;
     }
 
-    /// How many instances are pending (each queued realtime instance counts).
+    /// Frees the list's storage once it holds no entry, so that a drained queue costs nothing
+    /// (shrinking a non-empty list would allocate).
+    fn release_if_empty(&mut self) {
+        if self.entries.is_empty() && self.entries.capacity() != 0 {
+            self.entries = VecDeque::new();
+        }
+    }
+
+    /// How many entries are queued (each queued realtime instance counts; a signal pending
+    /// without information does not).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether nothing is pending.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.pending.is_empty()
     }
 
-    /// Every pending instance with its information, oldest first.
+    /// Every entry with its information, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = (Signal, &I)> {
         self.entries.iter().map(|(sig, info)| (*sig, info))
     }
@@ -177,7 +267,10 @@ impl<I> Default for PendingQueue<I> {
 
 impl<I: fmt::Debug> fmt::Debug for PendingQueue<I> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.entries.iter()).finish()
+        f.debug_struct("PendingQueue")
+            .field("pending", &self.pending)
+            .field("entries", &self.entries)
+            .finish()
     }
 }
 
@@ -186,54 +279,69 @@ mod tests {
     use super::*;
     use alloc::vec::Vec;
 
-    const LIMIT: usize = 16;
-
     fn rt(offset: u32) -> Signal {
         Signal::new(Signal::SIGRTMIN.number() + offset).unwrap()
     }
 
-    fn drain(queue: &mut PendingQueue<u32>, blocked: SigSet) -> Vec<(Signal, u32)> {
+    /// An `entry` function that admits `info`.
+    fn admit(info: u32) -> impl FnOnce(Admission) -> Option<u32> {
+        move |_| Some(info)
+    }
+
+    fn refuse(_: Admission) -> Option<u32> {
+        None
+    }
+
+    fn send(q: &mut PendingQueue<u32>, sig: Signal, info: u32) -> Enqueued {
+        q.enqueue(sig, Origin::Kill, admit(info)).unwrap()
+    }
+
+    fn drain(queue: &mut PendingQueue<u32>, blocked: SigSet) -> Vec<(Signal, Option<u32>)> {
         core::iter::from_fn(|| queue.dequeue(blocked)).collect()
     }
 
     #[test]
     fn standard_signals_coalesce_keeping_the_first_info() {
         let mut q = PendingQueue::new();
-        assert_eq!(q.enqueue(Signal::SIGUSR1, 1, LIMIT), Ok(Enqueued::Queued));
-        assert_eq!(
-            q.enqueue(Signal::SIGUSR1, 2, LIMIT),
-            Ok(Enqueued::Coalesced)
-        );
+        assert_eq!(send(&mut q, Signal::SIGUSR1, 1), Enqueued::Queued);
+        let asked = q.enqueue(Signal::SIGUSR1, Origin::Kill, |_| {
+            panic!("asked for an entry")
+        });
+        assert_eq!(asked, Ok(Enqueued::Coalesced));
         assert_eq!(q.len(), 1);
-        assert_eq!(q.dequeue(SigSet::EMPTY), Some((Signal::SIGUSR1, 1)));
+        assert_eq!(q.dequeue(SigSet::EMPTY), Some((Signal::SIGUSR1, Some(1))));
         assert_eq!(q.dequeue(SigSet::EMPTY), None);
-        assert_eq!(q.enqueue(Signal::SIGUSR1, 3, LIMIT), Ok(Enqueued::Queued));
+        assert_eq!(send(&mut q, Signal::SIGUSR1, 3), Enqueued::Queued);
     }
 
     #[test]
     fn realtime_signals_queue_in_order() {
         let mut q = PendingQueue::new();
         for info in 0..3 {
-            assert_eq!(q.enqueue(rt(1), info, LIMIT), Ok(Enqueued::Queued));
+            assert_eq!(send(&mut q, rt(1), info), Enqueued::Queued);
         }
         assert_eq!(q.len(), 3);
         assert_eq!(
             drain(&mut q, SigSet::EMPTY),
-            [(rt(1), 0), (rt(1), 1), (rt(1), 2)]
+            [(rt(1), Some(0)), (rt(1), Some(1)), (rt(1), Some(2))]
         );
-        assert!(q.pending_set().is_empty());
+        assert!(q.is_empty());
     }
 
     #[test]
     fn lowest_number_first_then_arrival_order() {
         let mut q = PendingQueue::new();
-        q.enqueue(rt(5), 1, LIMIT).unwrap();
-        q.enqueue(rt(0), 2, LIMIT).unwrap();
-        q.enqueue(Signal::SIGTERM, 3, LIMIT).unwrap();
-        q.enqueue(rt(5), 4, LIMIT).unwrap();
-        q.enqueue(Signal::SIGHUP, 5, LIMIT).unwrap();
+        send(&mut q, rt(5), 1);
+        send(&mut q, rt(0), 2);
+        send(&mut q, Signal::SIGTERM, 3);
+        send(&mut q, rt(5), 4);
+        send(&mut q, Signal::SIGHUP, 5);
+        let order: Vec<(Signal, u32)> = drain(&mut q, SigSet::EMPTY)
+            .into_iter()
+            .map(|(s, i)| (s, i.unwrap()))
+            .collect();
         assert_eq!(
-            drain(&mut q, SigSet::EMPTY),
+            order,
             [
                 (Signal::SIGHUP, 5),
                 (Signal::SIGTERM, 3),
@@ -247,10 +355,14 @@ mod tests {
     #[test]
     fn synchronous_signals_go_first() {
         let mut q = PendingQueue::new();
-        q.enqueue(Signal::SIGHUP, 0, LIMIT).unwrap();
-        q.enqueue(Signal::SIGSYS, 0, LIMIT).unwrap();
-        q.enqueue(Signal::SIGINT, 0, LIMIT).unwrap();
-        q.enqueue(Signal::SIGSEGV, 0, LIMIT).unwrap();
+        for sig in [
+            Signal::SIGHUP,
+            Signal::SIGSYS,
+            Signal::SIGINT,
+            Signal::SIGSEGV,
+        ] {
+            send(&mut q, sig, 0);
+        }
         let order: Vec<Signal> = drain(&mut q, SigSet::EMPTY)
             .into_iter()
             .map(|(s, _)| s)
@@ -269,10 +381,10 @@ mod tests {
     #[test]
     fn blocked_synchronous_signal_does_not_hold_others_back() {
         let mut q = PendingQueue::new();
-        q.enqueue(Signal::SIGSEGV, 0, LIMIT).unwrap();
-        q.enqueue(Signal::SIGUSR1, 0, LIMIT).unwrap();
+        send(&mut q, Signal::SIGSEGV, 0);
+        send(&mut q, Signal::SIGUSR1, 0);
         let blocked = SigSet::single(Signal::SIGSEGV);
-        assert_eq!(q.dequeue(blocked), Some((Signal::SIGUSR1, 0)));
+        assert_eq!(q.dequeue(blocked), Some((Signal::SIGUSR1, Some(0))));
         assert_eq!(q.dequeue(blocked), None);
         assert!(q.is_pending(Signal::SIGSEGV));
     }
@@ -280,40 +392,144 @@ mod tests {
     #[test]
     fn mask_is_respected() {
         let mut q = PendingQueue::new();
-        q.enqueue(Signal::SIGINT, 0, LIMIT).unwrap();
-        q.enqueue(rt(2), 0, LIMIT).unwrap();
+        send(&mut q, Signal::SIGINT, 0);
+        send(&mut q, rt(2), 0);
         let blocked: SigSet = [Signal::SIGINT, rt(2)].into_iter().collect();
         assert!(!q.has_deliverable(blocked));
         assert_eq!(q.next_signal(blocked), None);
         assert_eq!(q.dequeue(blocked), None);
         assert_eq!(q.len(), 2);
         assert!(q.has_deliverable(SigSet::single(Signal::SIGINT)));
-        assert_eq!(q.dequeue(SigSet::single(Signal::SIGINT)), Some((rt(2), 0)));
+        assert_eq!(
+            q.dequeue(SigSet::single(Signal::SIGINT)),
+            Some((rt(2), Some(0)))
+        );
     }
 
     #[test]
-    fn limit_refuses_realtime_only() {
+    fn admission_says_who_may_pass_the_limit() {
+        let mut q = PendingQueue::<u32>::new();
+        let mut seen = Vec::new();
+        let cases = [
+            (Signal::SIGUSR1, Origin::Kill, true),
+            (Signal::SIGUSR2, Origin::Kernel, true),
+            (Signal::SIGCHLD, Origin::Event, true),
+            (Signal::SIGHUP, Origin::Queue, false),
+            (rt(0), Origin::Kill, false),
+            (rt(1), Origin::Kernel, false),
+            (rt(2), Origin::Queue, false),
+        ];
+        for (sig, origin, _) in cases {
+            q.enqueue(sig, origin, |a| {
+                seen.push(a.exempt_from_limit);
+                Some(0)
+            })
+            .unwrap();
+        }
+        let want: Vec<bool> = cases.iter().map(|c| c.2).collect();
+        assert_eq!(seen, want);
+    }
+
+    #[test]
+    fn refused_entries_lose_info_or_fail() {
         let mut q = PendingQueue::new();
-        q.enqueue(Signal::SIGUSR1, 0, 2).unwrap();
-        q.enqueue(rt(0), 0, 2).unwrap();
-        assert_eq!(q.enqueue(rt(0), 0, 2), Err(QueueFull));
-        assert_eq!(q.enqueue(rt(7), 0, 2), Err(QueueFull));
-        assert_eq!(q.enqueue(Signal::SIGUSR2, 0, 2), Ok(Enqueued::Queued));
-        assert_eq!(q.enqueue(Signal::SIGUSR1, 0, 0), Ok(Enqueued::Coalesced));
-        assert_eq!(q.len(), 3);
-        assert_eq!(q.enqueue(rt(0), 9, usize::MAX), Ok(Enqueued::Queued));
-        assert_eq!(q.len(), 4);
+        // kill() and the kernel's own signals stay pending without information.
+        assert_eq!(
+            q.enqueue(rt(0), Origin::Kill, refuse),
+            Ok(Enqueued::WithoutInfo)
+        );
+        assert_eq!(
+            q.enqueue(rt(1), Origin::Kernel, refuse),
+            Ok(Enqueued::WithoutInfo)
+        );
+        // So does a standard signal from any sender.
+        assert_eq!(
+            q.enqueue(Signal::SIGUSR1, Origin::Queue, refuse),
+            Ok(Enqueued::WithoutInfo)
+        );
+        // A realtime signal whose information was chosen is refused, and not made pending.
+        assert_eq!(q.enqueue(rt(2), Origin::Queue, refuse), Err(QueueFull));
+        assert_eq!(q.enqueue(rt(3), Origin::Event, refuse), Err(QueueFull));
+        assert!(!q.is_pending(rt(2)) && !q.is_pending(rt(3)));
+        assert_eq!(q.len(), 0);
+        assert_eq!(
+            drain(&mut q, SigSet::EMPTY),
+            [(Signal::SIGUSR1, None), (rt(0), None), (rt(1), None)]
+        );
+    }
+
+    #[test]
+    fn a_signal_without_info_merges_with_queued_entries() {
+        // Queued entries first: the lost instance is not delivered on its own.
+        let mut q = PendingQueue::new();
+        send(&mut q, rt(0), 1);
+        send(&mut q, rt(0), 2);
+        assert_eq!(
+            q.enqueue(rt(0), Origin::Kill, refuse),
+            Ok(Enqueued::WithoutInfo)
+        );
+        assert_eq!(
+            drain(&mut q, SigSet::EMPTY),
+            [(rt(0), Some(1)), (rt(0), Some(2))]
+        );
+        // Lost first, then queued: the entry is what is delivered.
+        assert_eq!(
+            q.enqueue(rt(0), Origin::Kill, refuse),
+            Ok(Enqueued::WithoutInfo)
+        );
+        send(&mut q, rt(0), 3);
+        assert_eq!(drain(&mut q, SigSet::EMPTY), [(rt(0), Some(3))]);
+        // A standard signal pending without information coalesces like any other.
+        assert_eq!(
+            q.enqueue(Signal::SIGINT, Origin::Kill, refuse),
+            Ok(Enqueued::WithoutInfo)
+        );
+        assert_eq!(send(&mut q, Signal::SIGINT, 4), Enqueued::Coalesced);
+        assert_eq!(drain(&mut q, SigSet::EMPTY), [(Signal::SIGINT, None)]);
+    }
+
+    #[test]
+    fn sigkill_never_has_an_entry() {
+        let mut q = PendingQueue::<u32>::new();
+        let r = q.enqueue(Signal::SIGKILL, Origin::Queue, |_| {
+            panic!("asked for an entry")
+        });
+        assert_eq!(r, Ok(Enqueued::WithoutInfo));
+        assert_eq!(q.dequeue(SigSet::EMPTY), Some((Signal::SIGKILL, None)));
+    }
+
+    #[test]
+    fn a_drained_queue_gives_its_storage_back() {
+        let mut q = PendingQueue::new();
+        let first = |q: &mut PendingQueue<u32>| {
+            let mut bytes = None;
+            q.enqueue(rt(0), Origin::Kill, |a| {
+                bytes = Some(a.bytes);
+                Some(0)
+            })
+            .unwrap();
+            bytes.unwrap()
+        };
+        let empty = first(&mut q);
+        assert!(empty > 0);
+        for i in 0..20 {
+            send(&mut q, rt(1), i);
+        }
+        drain(&mut q, SigSet::EMPTY);
+        assert_eq!(first(&mut q), empty);
+        q.remove(rt(0));
+        assert_eq!(first(&mut q), empty);
     }
 
     #[test]
     fn dequeue_specific_takes_only_from_the_set() {
         let mut q = PendingQueue::new();
-        q.enqueue(Signal::SIGHUP, 1, LIMIT).unwrap();
-        q.enqueue(Signal::SIGUSR2, 2, LIMIT).unwrap();
-        q.enqueue(rt(3), 3, LIMIT).unwrap();
+        send(&mut q, Signal::SIGHUP, 1);
+        send(&mut q, Signal::SIGUSR2, 2);
+        send(&mut q, rt(3), 3);
         let set: SigSet = [Signal::SIGUSR2, rt(3)].into_iter().collect();
-        assert_eq!(q.dequeue_specific(set), Some((Signal::SIGUSR2, 2)));
-        assert_eq!(q.dequeue_specific(set), Some((rt(3), 3)));
+        assert_eq!(q.dequeue_specific(set), Some((Signal::SIGUSR2, Some(2))));
+        assert_eq!(q.dequeue_specific(set), Some((rt(3), Some(3))));
         assert_eq!(q.dequeue_specific(set), None);
         assert_eq!(q.pending_set(), SigSet::single(Signal::SIGHUP));
     }
@@ -321,14 +537,15 @@ mod tests {
     #[test]
     fn remove_discards_every_instance() {
         let mut q = PendingQueue::new();
-        q.enqueue(rt(1), 1, LIMIT).unwrap();
-        q.enqueue(Signal::SIGTSTP, 2, LIMIT).unwrap();
-        q.enqueue(rt(1), 3, LIMIT).unwrap();
-        q.enqueue(Signal::SIGTTIN, 4, LIMIT).unwrap();
-        q.enqueue(Signal::SIGINT, 5, LIMIT).unwrap();
-        assert_eq!(q.remove(rt(1)), 2);
-        assert_eq!(q.remove(rt(1)), 0);
-        assert_eq!(q.remove_set(SigSet::STOP), 2);
+        send(&mut q, rt(1), 1);
+        send(&mut q, Signal::SIGTSTP, 2);
+        send(&mut q, rt(1), 3);
+        send(&mut q, Signal::SIGTTIN, 4);
+        send(&mut q, Signal::SIGINT, 5);
+        q.enqueue(rt(7), Origin::Kill, refuse).unwrap();
+        q.remove(rt(1));
+        q.remove(rt(7));
+        q.remove_set(SigSet::STOP);
         assert_eq!(q.pending_set(), SigSet::single(Signal::SIGINT));
         assert_eq!(q.iter().collect::<Vec<_>>(), [(Signal::SIGINT, &5)]);
         q.clear();
@@ -337,10 +554,10 @@ mod tests {
     }
 
     #[test]
-    fn pending_bit_stays_while_instances_remain() {
+    fn pending_bit_stays_while_entries_remain() {
         let mut q = PendingQueue::new();
-        q.enqueue(rt(4), 1, LIMIT).unwrap();
-        q.enqueue(rt(4), 2, LIMIT).unwrap();
+        send(&mut q, rt(4), 1);
+        send(&mut q, rt(4), 2);
         q.dequeue(SigSet::EMPTY);
         assert!(q.is_pending(rt(4)));
         q.dequeue(SigSet::EMPTY);

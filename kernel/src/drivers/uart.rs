@@ -1,10 +1,19 @@
-//! The NS16550A UART of the virt machine. Output is polled (the transmitter of an
-//! emulated UART is never busy for long); input raises an interrupt per received byte.
+//! The NS16550A UART of the virt machine. Input raises an interrupt per received byte.
+//! Output goes two ways: the kernel's own short lines and echo are polled (`putc`), while
+//! a process's writes fill the transmit FIFO only while it has room (`send_some`) and
+//! then sleep until the transmitter-empty interrupt (`wait_transmitter`), so a long
+//! write neither spins on the device nor keeps the hart from other tasks.
 
+use crate::errno::SysResult;
 use crate::mm::phys_to_virt;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use crate::task::WaitQueue;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 static BASE: AtomicUsize = AtomicUsize::new(0);
+
+/// Transmitter-empty interrupts seen, and the writers waiting for the next one.
+static TX_EVENTS: AtomicU64 = AtomicU64::new(0);
+static TX_WAITERS: WaitQueue = WaitQueue::new();
 
 const RBR_THR: usize = 0;
 const IER: usize = 1;
@@ -14,6 +23,10 @@ const MCR: usize = 4;
 const LSR: usize = 5;
 const LSR_DATA_READY: u8 = 1;
 const LSR_THR_EMPTY: u8 = 1 << 5;
+const IER_RX: u8 = 1;
+const IER_TX: u8 = 1 << 1;
+/// The 16550A's transmit FIFO: this many bytes fit once LSR says it is empty.
+const TX_FIFO: usize = 16;
 
 fn reg(off: usize) -> *mut u8 {
     (BASE.load(Ordering::Relaxed) + off) as *mut u8
@@ -36,7 +49,7 @@ pub fn init(base: usize) {
     write(LCR, 0x03);
     write(FCR, 0x07);
     write(MCR, 0x08); // OUT2 gates the interrupt line on a PC-style 16550
-    write(IER, 0x01);
+    write(IER, IER_RX);
 }
 
 pub fn is_ready() -> bool {
@@ -48,6 +61,38 @@ pub fn putc(c: u8) {
         core::hint::spin_loop();
     }
     write(RBR_THR, c);
+}
+
+/// Puts into the transmit FIFO as much of `bytes` as it takes now, without waiting;
+/// returns how many bytes went.
+pub fn send_some(bytes: &[u8]) -> usize {
+    let mut sent = 0;
+    while sent < bytes.len() && read(LSR) & LSR_THR_EMPTY != 0 {
+        for &b in bytes[sent..].iter().take(TX_FIFO) {
+            write(RBR_THR, b);
+            sent += 1;
+        }
+    }
+    sent
+}
+
+/// Sleeps until the transmit FIFO has emptied, which the UART reports with an interrupt
+/// (at once if it is empty already); ERESTARTSYS if a signal comes first. Meanwhile the
+/// hart runs other tasks, or idles with interrupts on (so timers fire).
+pub fn wait_transmitter() -> SysResult<()> {
+    let seen = TX_EVENTS.load(Ordering::Acquire);
+    write(IER, IER_RX | IER_TX);
+    TX_WAITERS.wait_until(|| (TX_EVENTS.load(Ordering::Acquire) != seen).then_some(()))
+}
+
+/// The transmitter side of the UART interrupt: an armed transmitter-empty interrupt is
+/// disarmed (it would fire as long as the FIFO is empty) and wakes the waiting writers.
+pub fn transmit_interrupt() {
+    if read(IER) & IER_TX != 0 && read(LSR) & LSR_THR_EMPTY != 0 {
+        write(IER, IER_RX);
+        TX_EVENTS.fetch_add(1, Ordering::Release);
+        TX_WAITERS.wake_all();
+    }
 }
 
 /// A received byte, if one is waiting.

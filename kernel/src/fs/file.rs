@@ -59,6 +59,11 @@ pub trait File: Send + Sync {
     fn mqueue(&self) -> Option<&crate::ipc::mqueue::MqFile> {
         None
     }
+    /// ioctl TIOCSCTTY, which also needs to know whether the descriptor was opened for
+    /// reading (Linux's tiocsctty checks FMODE_READ).
+    fn set_controlling_terminal(&self, _arg: usize, _readable: bool) -> SysResult<usize> {
+        Err(ENOTTY)
+    }
 }
 
 /// Status flags fcntl(F_SETFL) may change.

@@ -119,7 +119,7 @@ fn status(p: &Process) -> String {
         pte,
         p.threads.lock().len(),
         masks.queued,
-        crate::signal::RLIMIT_SIGPENDING,
+        masks.queue_limit,
         masks.thread_pending,
         masks.shared_pending,
         masks.blocked,

@@ -3,14 +3,16 @@
 //! Received bytes pass through `receive`: in canonical mode they are collected into a
 //! line that the user can edit (erase, kill) and that becomes readable at newline or
 //! ^D; in non-canonical mode they are readable at once. ISIG turns ^C, ^\ and ^Z into
-//! SIGINT, SIGQUIT and SIGTSTP for the foreground process group. Output goes through
-//! `output`, which adds the carriage return of ONLCR.
+//! SIGINT, SIGQUIT and SIGTSTP for the foreground process group. Output (`output`) adds
+//! the carriage return of ONLCR; a process's write goes out in chunks, between which the
+//! writer sleeps until the device can take more and a pending signal ends the write.
+//! Sessions and job control are in `session`.
 
 use super::file::{File, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR};
+use crate::errno::{SysResult, EAGAIN, ENOTTY, ENXIO};
 use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
 use crate::signal::{self, Signal};
-use crate::errno::{SysResult, EAGAIN, EINVAL, EIO, ENOTTY, ENXIO, EPERM, ERESTARTSYS};
 use crate::task::{current_process, Pid, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
@@ -18,6 +20,12 @@ use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use linux_raw_sys::ioctl as io;
 use spin::{Lazy, Mutex};
+
+mod output;
+mod session;
+
+use output::{output, Device};
+pub use session::hang_up_session;
 
 const MAX_INPUT: usize = 4096;
 
@@ -39,8 +47,7 @@ pub struct Tty {
     readers: WaitQueue,
     ino: u64,
     rdev: u64,
-    /// Where output bytes go (the UART or the virtio console).
-    write_out: fn(&[u8]),
+    device: Device,
 }
 
 fn default_termios() -> g::termios {
@@ -73,7 +80,7 @@ fn default_termios() -> g::termios {
 }
 
 impl Tty {
-    fn new(write_out: fn(&[u8]), rdev: u64) -> Arc<Tty> {
+    fn new(device: Device, rdev: u64) -> Arc<Tty> {
         Arc::new(Tty {
             d: Mutex::new(Discipline {
                 termios: default_termios(),
@@ -91,27 +98,19 @@ impl Tty {
             readers: WaitQueue::new(),
             ino: alloc_ino(),
             rdev,
-            write_out,
+            device,
         })
     }
 }
 
 /// The serial console (/dev/console): the terminal `make run` shows.
-pub static CONSOLE: Lazy<Arc<Tty>> =
-    Lazy::new(|| Tty::new(crate::console::write_bytes, (5 << 8) | 1));
+pub static CONSOLE: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(Device::Uart, (5 << 8) | 1));
 
 /// The virtio console (/dev/hvc0): a second terminal on a host socket.
-pub static HVC0: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(crate::drivers::hvc::write, 229 << 8));
+pub static HVC0: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(Device::Hvc, 229 << 8));
 
 fn terminals() -> [&'static Arc<Tty>; 2] {
     [&CONSOLE, &HVC0]
-}
-
-/// The session leader `sid` exited: its controlling terminal hangs up.
-pub fn hang_up_session(sid: Pid) {
-    for t in terminals() {
-        t.hang_up(sid);
-    }
 }
 
 impl Discipline {
@@ -211,22 +210,6 @@ impl Discipline {
     }
 }
 
-/// Output post-processing (OPOST/ONLCR), then the device.
-fn output(write_out: fn(&[u8]), termios: &g::termios, bytes: &[u8]) {
-    if termios.c_oflag & g::OPOST != 0 && termios.c_oflag & g::ONLCR != 0 {
-        let mut buf = Vec::with_capacity(bytes.len() + 8);
-        for &b in bytes {
-            if b == b'\n' {
-                buf.push(b'\r');
-            }
-            buf.push(b);
-        }
-        write_out(&buf);
-    } else {
-        write_out(bytes);
-    }
-}
-
 impl Tty {
     /// Feeds bytes received from the UART (interrupt context).
     pub fn receive(&self, bytes: &[u8]) {
@@ -242,7 +225,7 @@ impl Tty {
             (d.termios, d.foreground)
         };
         if !echo.is_empty() {
-            output(self.write_out, &termios, &echo);
+            output(self.device, &termios, &echo);
         }
         for sig in signals {
             if fg != 0 {
@@ -250,103 +233,6 @@ impl Tty {
             }
         }
         self.readers.wake_all();
-    }
-
-    /// Makes this the controlling terminal of session `sid` with `sid` in front.
-    pub fn set_controlling(&self, sid: Pid) {
-        let mut d = self.d.lock();
-        d.session = sid;
-        d.foreground = sid;
-    }
-
-    /// The session leader of this terminal's session exited: the foreground group gets
-    /// SIGHUP and SIGCONT and the terminal no longer belongs to the session.
-    pub fn hang_up(&self, sid: Pid) {
-        let fg = {
-            let mut d = self.d.lock();
-            if d.session != sid {
-                return;
-            }
-            d.session = 0;
-            core::mem::replace(&mut d.foreground, 0)
-        };
-        if fg != 0 && fg != sid {
-            let _ =
-                signal::send_to_group(fg, Signal::SIGHUP, signal::SigInfo::kernel(Signal::SIGHUP));
-            let _ = signal::send_to_group(
-                fg,
-                Signal::SIGCONT,
-                signal::SigInfo::kernel(Signal::SIGCONT),
-            );
-        }
-    }
-
-    /// A session leader without a controlling terminal that opens a terminal no session
-    /// controls acquires it.
-    pub fn acquire_if_free(&self, sid: Pid) {
-        if terminals().iter().any(|t| t.d.lock().session == sid) {
-            return;
-        }
-        let mut d = self.d.lock();
-        if d.session == 0 {
-            d.session = sid;
-            d.foreground = sid;
-        }
-    }
-
-    /// Linux's job-control check for a background reader (`read`) or writer: a process
-    /// of this terminal's session outside the foreground group gets SIGTTIN/SIGTTOU,
-    /// or EIO when it ignores or blocks the signal.
-    fn job_control_check(&self, sig: Signal) -> SysResult<()> {
-        let proc = current_process();
-        let (session, fg, tostop) = {
-            let d = self.d.lock();
-            (d.session, d.foreground, d.lflag(g::TOSTOP))
-        };
-        if session == 0 || proc.sid() != session || proc.pgid() == fg {
-            return Ok(());
-        }
-        if sig == Signal::SIGTTOU && !tostop {
-            return Ok(());
-        }
-        if signal::is_ignored_or_blocked(&proc, sig) {
-            return if sig == Signal::SIGTTIN {
-                Err(EIO)
-            } else {
-                Ok(())
-            };
-        }
-        let _ = signal::send_to_group(proc.pgid(), sig, signal::SigInfo::kernel(sig));
-        Err(ERESTARTSYS)
-    }
-
-    fn tcsetpgrp(&self, pgrp: i32) -> SysResult<usize> {
-        let proc = current_process();
-        let session = self.d.lock().session;
-        if session == 0 || proc.sid() != session {
-            return Err(ENOTTY);
-        }
-        if pgrp < 0 {
-            return Err(EINVAL);
-        }
-        let exists = crate::task::process::all()
-            .iter()
-            .any(|p| p.pgid() == pgrp as Pid && p.sid() == session);
-        if !exists {
-            return Err(EPERM);
-        }
-        // A background process changing the foreground is itself subject to SIGTTOU.
-        let fg = self.d.lock().foreground;
-        if proc.pgid() != fg && !signal::is_ignored_or_blocked(&proc, Signal::SIGTTOU) {
-            let _ = signal::send_to_group(
-                proc.pgid(),
-                Signal::SIGTTOU,
-                signal::SigInfo::kernel(Signal::SIGTTOU),
-            );
-            return Err(ERESTARTSYS);
-        }
-        self.d.lock().foreground = pgrp as Pid;
-        Ok(0)
     }
 }
 
@@ -398,18 +284,7 @@ impl File for Tty {
 
     fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
         self.job_control_check(Signal::SIGTTOU)?;
-        let termios = self.d.lock().termios;
-        let mut chunk = [0u8; 256];
-        let mut done = 0;
-        while done < buf.len() {
-            let n = (buf.len() - done).min(chunk.len());
-            if let Err(e) = buf.read_at(done, &mut chunk[..n]) {
-                return if done > 0 { Ok(done) } else { Err(e) };
-            }
-            output(self.write_out, &termios, &chunk[..n]);
-            done += n;
-        }
-        Ok(done)
+        self.write_chunked(buf)
     }
 
     fn metadata(&self) -> Metadata {
@@ -436,6 +311,10 @@ impl File for Tty {
 
     fn acquire_controlling(&self, sid: Pid) {
         self.acquire_if_free(sid);
+    }
+
+    fn set_controlling_terminal(&self, arg: usize, readable: bool) -> SysResult<usize> {
+        self.tiocsctty(arg, readable)
     }
 
     fn ioctl(&self, cmd: u32, arg: usize) -> SysResult<usize> {
@@ -509,26 +388,7 @@ impl File for Tty {
                 write_val(arg, &(sid as i32))?;
                 Ok(0)
             }
-            io::TIOCSCTTY => {
-                let proc = current_process();
-                if proc.sid() != proc.pid {
-                    return Err(EPERM);
-                }
-                self.set_controlling(proc.pid);
-                Ok(0)
-            }
-            io::TIOCNOTTY => {
-                let proc = current_process();
-                let mut d = self.d.lock();
-                if d.session != proc.sid() {
-                    return Err(ENOTTY);
-                }
-                if proc.sid() == proc.pid {
-                    d.session = 0;
-                    d.foreground = 0;
-                }
-                Ok(0)
-            }
+            io::TIOCNOTTY => self.release_controlling(),
             io::FIONREAD => {
                 let n: usize = self.d.lock().ready.iter().map(|l| l.len()).sum();
                 write_val(arg, &(n as i32))?;

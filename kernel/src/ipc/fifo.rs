@@ -18,7 +18,7 @@ pub fn open(pipe: &Arc<Pipe>, flags: u32) -> SysResult<Arc<dyn File>> {
     match flags & g::O_ACCMODE {
         g::O_RDONLY => {
             let (_, _, _, writers_before) = pipe.counts();
-            let end = pipe.open_end(true, false);
+            let end = pipe.open_fifo_end(true, false)?;
             if !nonblock {
                 pipe.open_wait().wait_until(|| {
                     let (_, writers, _, writer_opens) = pipe.counts();
@@ -32,7 +32,7 @@ pub fn open(pipe: &Arc<Pipe>, flags: u32) -> SysResult<Arc<dyn File>> {
             if nonblock && readers == 0 {
                 return Err(ENXIO);
             }
-            let end = pipe.open_end(false, true);
+            let end = pipe.open_fifo_end(false, true)?;
             if !nonblock {
                 pipe.open_wait().wait_until(|| {
                     let (readers, _, reader_opens, _) = pipe.counts();
@@ -41,6 +41,6 @@ pub fn open(pipe: &Arc<Pipe>, flags: u32) -> SysResult<Arc<dyn File>> {
             }
             Ok(end)
         }
-        _ => Ok(pipe.open_end(true, true)),
+        _ => Ok(pipe.open_fifo_end(true, true)?),
     }
 }

@@ -5,16 +5,22 @@
 //! `writable` until there is room or no reader is left (SIGPIPE + EPIPE). Each side
 //! wakes the other after moving bytes, and closing an end wakes both. A FIFO is the
 //! same object reached through a name (see `fifo`).
+//!
+//! Memory: the buffer is allocated when the pipe is made (a FIFO's when it is first
+//! opened), through the kernel heap's reserve, and charged in pages to the maker's user
+//! as Linux does (pipe-user-pages-soft). So making a pipe may fail with ENOMEM, but a
+//! write never needs memory.
 
-use crate::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENOMEM, EPERM, EPIPE};
+use crate::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENFILE, ENOMEM, EPERM, EPIPE};
 use crate::fs::file::{File, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{alloc_ino, Metadata, S_IFIFO};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::signal::{self, Signal};
 use crate::task::{current_process, WaitQueue};
+use crate::ucount::UserCounts;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general as g;
 use rill_ringbuf::{
     pipe_write_chunk, round_pipe_size, ResizeError, RingBuf, PIPE_BUF, PIPE_DEF_SIZE, PIPE_MAX_SIZE,
@@ -32,6 +38,8 @@ struct Run {
 struct State {
     buf: RingBuf,
     /// The bytes in `buf`, oldest first, as runs (their lengths add up to buf.len()).
+    /// At most one per page of the buffer, as Linux keeps at most one packet per slot;
+    /// the room for them is allocated with the buffer.
     runs: VecDeque<Run>,
     readers: usize,
     writers: usize,
@@ -39,56 +47,97 @@ struct State {
     /// must also succeed if the peer came and went meanwhile.
     reader_opens: u64,
     writer_opens: u64,
-    /// Bytes of buffer charged to the system-wide budget (0: no storage yet).
-    charged: usize,
+    /// Who the buffer is charged to (None: no buffer, a FIFO nobody has open).
+    charge: Option<Charge>,
 }
 
-/// Kernel heap all pipe buffers may use together. Past it a new buffer gets one page
-/// (Linux's pipe-user-pages-soft), and past even that writes fail with ENOMEM.
-const PIPE_BUDGET: usize = 32 * 1024 * 1024;
-static PIPE_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-fn charge(bytes: usize) -> bool {
-    PIPE_BYTES
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
-            t.checked_add(bytes).filter(|&n| n <= PIPE_BUDGET)
-        })
-        .is_ok()
+/// Pipe buffer pages charged to one user (Linux's pipe->user and nr_accounted).
+#[derive(Clone, Copy)]
+struct Charge {
+    uid: u32,
+    pages: usize,
 }
 
-fn uncharge(bytes: usize) {
-    PIPE_BYTES.fetch_sub(bytes, Ordering::Relaxed);
+/// Pipe buffer pages per user (Linux's user_struct->pipe_bufs).
+static USER_PIPE_PAGES: UserCounts = UserCounts::new();
+
+/// Linux's fs.pipe-user-pages-soft (16 pages for each of 1024 descriptors): past it, an
+/// unprivileged user's new pipe gets PIPE_MIN_DEF_PAGES and no pipe of theirs may grow.
+/// fs.pipe-user-pages-hard is 0, no limit: past the soft limit memory is the limit,
+/// through the kernel heap's reserve.
+const PIPE_USER_PAGES_SOFT: usize = 16384;
+/// A new pipe's pages past the soft limit (Linux 6.1's PIPE_MIN_DEF_BUFFERS).
+const PIPE_MIN_DEF_PAGES: usize = 2;
+
+fn pages(bytes: usize) -> usize {
+    bytes / crate::mm::PAGE_SIZE
+}
+
+/// The caller's real uid, which pipe buffers are charged to, and whether it may pass the
+/// per-user limits (Linux: CAP_SYS_RESOURCE or CAP_SYS_ADMIN).
+fn caller() -> (u32, bool) {
+    let creds = *current_process().creds.lock();
+    (creds.uid, creds.euid == 0)
+}
+
+/// A ring of `size` bytes with its storage, and room for its runs, allocated through the
+/// kernel heap's reserve.
+fn new_buffer(size: usize) -> SysResult<(RingBuf, VecDeque<Run>)> {
+    let slots = pages(size);
+    crate::mm::heap::reserve(size + slots * core::mem::size_of::<Run>())?;
+    let mut buf = RingBuf::new(size);
+    buf.try_allocate().map_err(|_| ENOMEM)?;
+    let mut runs = VecDeque::new();
+    runs.try_reserve_exact(slots).map_err(|_| ENOMEM)?;
+    Ok((buf, runs))
 }
 
 impl State {
-    /// Charges the buffer to the pipe budget and allocates it, before the first write.
-    fn ensure_storage(&mut self) -> SysResult<()> {
-        if self.charged == 0 {
-            let mut cap = self.buf.capacity();
-            if !charge(cap) {
-                cap = crate::mm::PAGE_SIZE;
-                if !charge(cap) {
-                    return Err(ENOMEM);
-                }
-                // Nothing is stored yet, so shrinking cannot fail.
-                let _ = self.buf.set_capacity(cap);
-            }
-            self.charged = cap;
+    /// Gives the pipe its buffer, charged to the caller's user: 16 pages, or 2 for an
+    /// unprivileged user past the soft limit (Linux's alloc_pipe_info).
+    fn attach_buffer(&mut self) -> SysResult<()> {
+        if self.charge.is_some() {
+            return Ok(());
         }
-        self.buf.try_allocate().map_err(|_| ENOMEM)
+        let (uid, privileged) = caller();
+        let mut pages = pages(PIPE_DEF_SIZE);
+        if USER_PIPE_PAGES.add(uid, pages)? > PIPE_USER_PAGES_SOFT && !privileged {
+            USER_PIPE_PAGES.sub(uid, pages - PIPE_MIN_DEF_PAGES);
+            pages = PIPE_MIN_DEF_PAGES;
+        }
+        match new_buffer(pages * crate::mm::PAGE_SIZE) {
+            Ok((buf, runs)) => {
+                self.buf = buf;
+                self.runs = runs;
+                self.charge = Some(Charge { uid, pages });
+                Ok(())
+            }
+            Err(e) => {
+                USER_PIPE_PAGES.sub(uid, pages);
+                Err(e)
+            }
+        }
     }
 
     /// Gives the buffer back (a FIFO's last close, or the pipe going away).
-    fn release_storage(&mut self) {
-        uncharge(core::mem::take(&mut self.charged));
+    fn release_buffer(&mut self) {
+        if let Some(c) = self.charge.take() {
+            USER_PIPE_PAGES.sub(c.uid, c.pages);
+        }
         self.buf = RingBuf::new(PIPE_DEF_SIZE);
-        self.runs.clear();
+        self.runs = VecDeque::new();
+    }
+
+    /// Whether bytes written now must start a new run, and there is no room for one.
+    fn runs_full(&self, direct: bool) -> bool {
+        let new_run = direct || self.runs.back().is_none_or(|r| r.packet);
+        new_run && self.runs.len() >= pages(self.buf.capacity())
     }
 }
 
 impl Drop for Pipe {
     fn drop(&mut self) {
-        uncharge(self.state.get_mut().charged);
+        self.state.get_mut().release_buffer();
     }
 }
 
@@ -105,12 +154,21 @@ pub struct Pipe {
 }
 
 impl Pipe {
+    /// A FIFO's pipe: its buffer comes with the first open (`open_fifo_end`).
     pub fn new() -> Arc<Pipe> {
-        Pipe::with_owner(0, 0)
+        Pipe::unbuffered(0, 0)
     }
 
-    /// A pipe whose fstat shows owner `uid` and group `gid` (pipe2: the caller's).
-    pub fn with_owner(uid: u32, gid: u32) -> Arc<Pipe> {
+    /// A pipe (pipe2) with its buffer, charged to the caller's user, whose fstat shows
+    /// owner `uid` and group `gid` (the caller's effective ids). Without memory for the
+    /// buffer: ENFILE, as Linux's create_pipe_files answers.
+    pub fn with_owner(uid: u32, gid: u32) -> SysResult<Arc<Pipe>> {
+        let pipe = Pipe::unbuffered(uid, gid);
+        pipe.state.lock().attach_buffer().map_err(|_| ENFILE)?;
+        Ok(pipe)
+    }
+
+    fn unbuffered(uid: u32, gid: u32) -> Arc<Pipe> {
         Arc::new(Pipe {
             state: Mutex::new(State {
                 buf: RingBuf::new(PIPE_DEF_SIZE),
@@ -119,7 +177,7 @@ impl Pipe {
                 writers: 0,
                 reader_opens: 0,
                 writer_opens: 0,
-                charged: 0,
+                charge: None,
             }),
             readable: WaitQueue::new(),
             writable: WaitQueue::new(),
@@ -130,20 +188,39 @@ impl Pipe {
         })
     }
 
-    /// Opens an end of the pipe; the counts it adds go away when the end is dropped.
+    /// Opens an end of a pipe made by `with_owner`; the counts it adds go away when the
+    /// end is dropped.
     pub fn open_end(self: &Arc<Pipe>, read: bool, write: bool) -> Arc<PipeEnd> {
+        let writer_opens_seen = Pipe::add_end(&mut self.state.lock(), read, write);
+        self.opened(read, write, writer_opens_seen)
+    }
+
+    /// Opens an end of a FIFO's pipe, giving it a buffer if no end is open (ENOMEM if
+    /// none can be had).
+    pub fn open_fifo_end(self: &Arc<Pipe>, read: bool, write: bool) -> SysResult<Arc<PipeEnd>> {
         let writer_opens_seen = {
             let mut s = self.state.lock();
-            // Only an end opened while no writer is open waits for a writer to come
-            // before it can be hung up (Linux fifo_open's f_version); one that found
-            // a writer is hung up as soon as the writers are gone.
-            let seen = if s.writers == 0 { s.writer_opens } else { 0 };
-            s.readers += read as usize;
-            s.writers += write as usize;
-            s.reader_opens += read as u64;
-            s.writer_opens += write as u64;
-            seen
+            s.attach_buffer()?;
+            Pipe::add_end(&mut s, read, write)
         };
+        Ok(self.opened(read, write, writer_opens_seen))
+    }
+
+    /// Counts a new end; returns the writer_opens it must have seen change before a
+    /// hang-up is reported to it.
+    fn add_end(s: &mut State, read: bool, write: bool) -> u64 {
+        // Only an end opened while no writer is open waits for a writer to come
+        // before it can be hung up (Linux fifo_open's f_version); one that found
+        // a writer is hung up as soon as the writers are gone.
+        let seen = if s.writers == 0 { s.writer_opens } else { 0 };
+        s.readers += read as usize;
+        s.writers += write as usize;
+        s.reader_opens += read as u64;
+        s.writer_opens += write as u64;
+        seen
+    }
+
+    fn opened(self: &Arc<Pipe>, read: bool, write: bool, writer_opens_seen: u64) -> Arc<PipeEnd> {
         self.wake_all();
         Arc::new(PipeEnd {
             pipe: self.clone(),
@@ -252,15 +329,15 @@ impl Pipe {
                 if direct {
                     n = n.min(PIPE_BUF); // one packet of at most PIPE_BUF bytes per step
                 }
+                if s.runs_full(direct) {
+                    n = 0;
+                }
                 if n == 0 {
                     return nonblock.then_some(if written > 0 {
                         Ok(written)
                     } else {
                         Err(EAGAIN)
                     });
-                }
-                if let Err(e) = s.ensure_storage() {
-                    return Some(Err(e));
                 }
                 let start = written;
                 // A write of at most PIPE_BUF bytes goes in whole or not at all; a larger
@@ -307,7 +384,7 @@ impl Pipe {
 
     /// Readiness of an end. POLLHUP needs a writer to have come and gone since the
     /// reader opened (a FIFO reader that never saw a writer is not "hung up").
-    fn poll_events(&self, read: bool, write: bool, writer_opens_seen: u64) -> u16 {
+    fn poll_events(&self, read: bool, write: bool, direct: bool, writer_opens_seen: u64) -> u16 {
         let s = self.state.lock();
         let mut ev = 0;
         if read {
@@ -319,7 +396,7 @@ impl Pipe {
             }
         }
         if write {
-            if s.buf.free() >= PIPE_BUF {
+            if s.buf.free() >= PIPE_BUF && !s.runs_full(direct) {
                 ev |= POLLOUT | POLLWRNORM;
             }
             if s.readers == 0 {
@@ -329,43 +406,77 @@ impl Pipe {
         ev
     }
 
+    /// F_SETPIPE_SZ, as Linux's pipe_set_size: growing past 1 MiB needs privilege, and so
+    /// does growing while the owner is past the soft limit (EPERM); the held bytes must
+    /// fit (EBUSY). Shrinking is always allowed.
     fn set_size(&self, arg: usize) -> SysResult<usize> {
         let size = round_pipe_size(arg as u64, crate::mm::PAGE_SIZE).ok_or(EINVAL)?;
-        let creds = *current_process().creds.lock();
-        if size > PIPE_MAX_SIZE && creds.euid != 0 {
+        let new_pages = pages(size);
+        let (_, privileged) = caller();
+        let mut s = self.state.lock();
+        // An open end (which the caller's descriptor is) means a buffer.
+        let Some(charge) = s.charge else {
+            return Err(EBADF);
+        };
+        let growing = new_pages > charge.pages;
+        if growing && size > PIPE_MAX_SIZE && !privileged {
             return Err(EPERM);
         }
-        let mut s = self.state.lock();
-        if s.buf.len() > size {
+        let user_pages = if growing {
+            USER_PIPE_PAGES.add(charge.uid, new_pages - charge.pages)?
+        } else {
+            USER_PIPE_PAGES.sub(charge.uid, charge.pages - new_pages);
+            USER_PIPE_PAGES.get(charge.uid)
+        };
+        let revert = || {
+            if growing {
+                USER_PIPE_PAGES.sub(charge.uid, new_pages - charge.pages);
+            } else {
+                let _ = USER_PIPE_PAGES.add(charge.uid, charge.pages - new_pages);
+            }
+        };
+        if growing && user_pages > PIPE_USER_PAGES_SOFT && !privileged {
+            revert();
+            return Err(EPERM);
+        }
+        if s.buf.len() > size || s.runs.len() > new_pages {
+            revert();
             return Err(EBUSY);
         }
-        // A pipe with storage pays for its new size now; one without, at its first write.
-        let charged = s.charged;
-        if charged != 0 && size > charged && !charge(size - charged) {
-            return Err(EPERM);
+        if let Err(e) = Pipe::resize(&mut s, size) {
+            revert();
+            return Err(e);
         }
-        match s.buf.set_capacity(size) {
-            Ok(()) => {}
-            Err(e) => {
-                if charged != 0 && size > charged {
-                    uncharge(size - charged);
-                }
-                return Err(if e == ResizeError::Busy {
-                    EBUSY
-                } else {
-                    ENOMEM
-                });
-            }
-        }
-        if charged != 0 {
-            if size < charged {
-                uncharge(charged - size);
-            }
-            s.charged = size;
-        }
+        s.charge = Some(Charge {
+            pages: new_pages,
+            ..charge
+        });
         drop(s);
         self.wake_all();
         Ok(size)
+    }
+
+    /// Moves the held bytes, in order, into a new buffer of `size` bytes (which holds
+    /// them), allocated through the kernel heap's reserve; on ENOMEM nothing changes.
+    fn resize(s: &mut State, size: usize) -> SysResult<()> {
+        if size == s.buf.capacity() {
+            return Ok(());
+        }
+        let slots = pages(size);
+        crate::mm::heap::reserve(size + slots * core::mem::size_of::<Run>())?;
+        s.runs
+            .try_reserve_exact(slots.saturating_sub(s.runs.len()))
+            .map_err(|_| ENOMEM)?;
+        if s.buf.is_empty() {
+            let mut buf = RingBuf::new(size);
+            buf.try_allocate().map_err(|_| ENOMEM)?;
+            s.buf = buf;
+            return Ok(());
+        }
+        s.buf.set_capacity(size).map_err(|e| match e {
+            ResizeError::Busy => EBUSY,
+            ResizeError::NoMemory => ENOMEM,
+        })
     }
 }
 
@@ -388,7 +499,7 @@ impl Drop for PipeEnd {
             s.writers -= self.write as usize;
             // A FIFO's data does not outlive its last open end (fifo(7)).
             if s.readers == 0 && s.writers == 0 {
-                s.release_storage();
+                s.release_buffer();
             }
         }
         self.pipe.wake_all();
@@ -428,8 +539,12 @@ impl File for PipeEnd {
     }
 
     fn poll(&self) -> u16 {
-        self.pipe
-            .poll_events(self.read, self.write, self.writer_opens_seen)
+        self.pipe.poll_events(
+            self.read,
+            self.write,
+            self.direct.load(Ordering::Relaxed),
+            self.writer_opens_seen,
+        )
     }
 
     fn poll_queue(&self) -> Option<&WaitQueue> {

@@ -17,10 +17,8 @@
 
 use super::{default_action, SigInfo, SigSet, Signal};
 use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
+use crate::errno::{encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK};
 use crate::mm::uaccess::{UserSlice, UserSliceMut};
-use crate::errno::{
-    encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK,
-};
 use crate::task::current;
 use linux_raw_sys::general as g;
 
@@ -86,11 +84,11 @@ fn next_signal() -> Option<(Signal, SigInfo)> {
     let task = current();
     let mut ts = task.signals.lock();
     let blocked = ts.blocked;
-    if let Some(s) = ts.pending.dequeue(blocked) {
+    if let Some(s) = super::dequeue(&mut ts.pending, blocked) {
         return Some(s);
     }
     drop(ts);
-    let next = task.process.signals.lock().shared.dequeue(blocked);
+    let next = super::dequeue(&mut task.process.signals.lock().shared, blocked);
     next
 }
 
@@ -177,10 +175,7 @@ fn setup_frame(
     } else {
         user_sp
     };
-    let frame = top
-        .checked_sub(FRAME_SIZE)
-        .ok_or(crate::errno::EFAULT)?
-        & !15;
+    let frame = top.checked_sub(FRAME_SIZE).ok_or(crate::errno::EFAULT)? & !15;
 
     let mut buf = [0u8; FRAME_SIZE];
     buf[..SIGINFO_SIZE].copy_from_slice(&encode_siginfo(sig, info));

@@ -8,8 +8,10 @@
 use crate::errno::{Errno, SysResult, EAGAIN, ESRCH};
 use crate::task::process::{self, signal_status, JobEvent};
 use crate::task::{sched, Pid, Process, Task};
+use crate::ucount::UserCounts;
 use alloc::sync::Arc;
 use linux_raw_sys::general as g;
+use rill_signal::{Admission, Origin};
 pub use rill_signal::{DefaultAction, PendingQueue, SigSet, Signal};
 
 pub mod action;
@@ -18,9 +20,83 @@ pub mod deliver;
 pub use action::SigAction;
 pub use deliver::deliver_pending;
 
-/// Queued-signal limit per process (Linux's RLIMIT_SIGPENDING default depends on
-/// memory; Rill uses a fixed value of the same order).
+/// The default RLIMIT_SIGPENDING (soft and hard): how many signals may be queued with
+/// their information for all the processes of one user. Linux derives its default from
+/// memory (max_threads / 2, about RAM / 256 KiB on riscv64, so ~2000 for 512 MiB); Rill
+/// keeps a fixed value of that order. A process may lower its own with setrlimit/prlimit.
 pub const RLIMIT_SIGPENDING: usize = 1024;
+
+/// Signals queued with their information, per receiving user (Linux's
+/// UCOUNT_RLIMIT_SIGPENDING).
+static SIGPENDING: UserCounts = UserCounts::new();
+
+/// One queued signal counted against its receiver's user (Linux's `sigqueue->ucounts`).
+/// The count is given back when the entry goes: delivered, discarded, or flushed at exit.
+pub struct SigCharge {
+    uid: u32,
+}
+
+impl Drop for SigCharge {
+    fn drop(&mut self) {
+        SIGPENDING.sub(self.uid, 1);
+    }
+}
+
+/// A pending queue's entry: the signal's information and the count it holds.
+pub struct Queued {
+    pub info: SigInfo,
+    _charge: SigCharge,
+}
+
+/// The information of a dequeued signal; one pending without an entry is reported as
+/// Linux's `collect_signal` does: SI_USER from pid 0, uid 0.
+fn info_of(entry: Option<Queued>) -> SigInfo {
+    entry.map_or(
+        SigInfo {
+            code: g::SI_USER as i32,
+            ..Default::default()
+        },
+        |q| q.info,
+    )
+}
+
+/// Takes the next signal outside `blocked` from `queue`, with its information.
+pub fn dequeue(queue: &mut PendingQueue<Queued>, blocked: SigSet) -> Option<(Signal, SigInfo)> {
+    queue.dequeue(blocked).map(|(sig, q)| (sig, info_of(q)))
+}
+
+/// Who sent a signal with `info`, for the queue-limit rules.
+fn origin(info: &SigInfo) -> Origin {
+    match info.code {
+        c if c == g::SI_USER as i32 => Origin::Kill,
+        c if c == g::SI_KERNEL as i32 => Origin::Kernel,
+        c if c > 0 => Origin::Event,
+        _ => Origin::Queue,
+    }
+}
+
+/// The `entry` function for a signal to `receiver`: charges the receiver's user, within
+/// the receiver's RLIMIT_SIGPENDING unless the sender is exempt, and the kernel heap the
+/// queue grows by.
+fn admit(receiver: &Process, info: SigInfo) -> impl FnOnce(Admission) -> Option<Queued> {
+    let uid = receiver.creds.lock().uid;
+    let limit = receiver.rlimits.lock()[g::RLIMIT_SIGPENDING as usize].rlim_cur;
+    move |a| {
+        let count = SIGPENDING.add(uid, 1).ok()?;
+        // From here on, dropping the charge gives the count back.
+        let charge = SigCharge { uid };
+        if count as u64 > limit && !a.exempt_from_limit {
+            return None;
+        }
+        if a.bytes != 0 {
+            crate::mm::heap::reserve(a.bytes).ok()?;
+        }
+        Some(Queued {
+            info,
+            _charge: charge,
+        })
+    }
+}
 
 /// What accompanies a signal: the fields of `siginfo_t` Rill fills.
 #[derive(Clone, Copy, Debug, Default)]
@@ -58,7 +134,7 @@ impl SigInfo {
 /// Per-process signal state: the dispositions and the process-wide pending queue.
 pub struct ProcessSignals {
     pub actions: [SigAction; 64],
-    pub shared: PendingQueue<SigInfo>,
+    pub shared: PendingQueue<Queued>,
 }
 
 impl Default for ProcessSignals {
@@ -103,7 +179,7 @@ pub struct ThreadSignals {
     pub blocked: SigSet,
     /// The mask in force before a sigtimedwait unblocked the signals it waits for.
     pub real_blocked: SigSet,
-    pub pending: PendingQueue<SigInfo>,
+    pub pending: PendingQueue<Queued>,
     pub altstack: AltStack,
     /// The mask to restore after a handler run by sigsuspend/ppoll returns.
     pub saved_mask: Option<SigSet>,
@@ -233,28 +309,21 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
     if !blocked.union(real_blocked).contains(sig) && ignored_at_generation(proc, sig) {
         return Ok(());
     }
-    let enqueue = |info: SigInfo, limit: usize| {
-        if to_thread {
-            task.signals.lock().pending.enqueue(sig, info, limit)
-        } else {
-            proc.signals.lock().shared.enqueue(sig, info, limit)
-        }
+    // Past the receiver's limit the signal is still made pending, without its
+    // information, unless it is a realtime one whose information the sender chose:
+    // that one fails with EAGAIN (Linux's __send_signal_locked).
+    let entry = admit(proc, info);
+    let queued = if to_thread {
+        task.signals
+            .lock()
+            .pending
+            .enqueue(sig, origin(&info), entry)
+    } else {
+        proc.signals
+            .lock()
+            .shared
+            .enqueue(sig, origin(&info), entry)
     };
-    // Over the limit, only sigqueue-style senders (negative si_code) get EAGAIN; a
-    // kill() still makes the signal pending, without its information (as Linux).
-    let queued = enqueue(info, RLIMIT_SIGPENDING).or_else(|e| {
-        if info.code < 0 {
-            Err(e)
-        } else {
-            enqueue(
-                SigInfo {
-                    code: g::SI_USER as i32,
-                    ..Default::default()
-                },
-                usize::MAX,
-            )
-        }
-    });
     if queued.is_err() {
         return Err(EAGAIN);
     }
@@ -298,7 +367,19 @@ pub fn force_fault(sig: Signal, code: i32, addr: usize) {
             sigs.blocked.remove(sig);
         }
     }
-    let _ = task.signals.lock().pending.enqueue(sig, info, usize::MAX);
+    let entry = admit(&task.process, info);
+    let _ = task
+        .signals
+        .lock()
+        .pending
+        .enqueue(sig, origin(&info), entry);
+}
+
+/// Discards everything pending for an exiting process, so that its queued signals stop
+/// counting against its user while it waits to be reaped (Linux's __exit_signal).
+pub fn flush_pending(task: &Task) {
+    task.signals.lock().pending.clear();
+    task.process.signals.lock().shared.clear();
 }
 
 fn notify_parent(parent: &Arc<Process>, child: &Process, code: i32, status: i32) {
@@ -376,18 +457,18 @@ pub struct Masks {
     pub blocked: u64,
     pub ignored: u64,
     pub caught: u64,
+    /// Signals queued for the process's user, and the process's RLIMIT_SIGPENDING (SigQ).
     pub queued: usize,
+    pub queue_limit: u64,
 }
 
 pub fn proc_masks(p: &Process) -> Masks {
-    let (thread_pending, blocked, tq) = p.main_thread().map_or((0, 0, 0), |t| {
+    let (thread_pending, blocked) = p.main_thread().map_or((0, 0), |t| {
         let s = t.signals.lock();
-        (
-            s.pending.pending_set().bits(),
-            s.blocked.bits(),
-            s.pending.len(),
-        )
+        (s.pending.pending_set().bits(), s.blocked.bits())
     });
+    let uid = p.creds.lock().uid;
+    let queue_limit = p.rlimits.lock()[g::RLIMIT_SIGPENDING as usize].rlim_cur;
     let ps = p.signals.lock();
     let mut ignored = 0u64;
     let mut caught = 0u64;
@@ -405,7 +486,8 @@ pub fn proc_masks(p: &Process) -> Masks {
         blocked,
         ignored,
         caught,
-        queued: tq + ps.shared.len(),
+        queued: SIGPENDING.get(uid),
+        queue_limit,
     }
 }
 
@@ -464,11 +546,12 @@ pub fn send_to_current_thread(sig: Signal, info: SigInfo) {
     if ignored_at_generation(&task.process, sig) && !task.signals.lock().blocked.contains(sig) {
         return;
     }
+    let entry = admit(&task.process, info);
     let _ = task
         .signals
         .lock()
         .pending
-        .enqueue(sig, info, RLIMIT_SIGPENDING);
+        .enqueue(sig, origin(&info), entry);
 }
 
 /// ITIMER_REAL state of a process: the pending timer and its reload interval.

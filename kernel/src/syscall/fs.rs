@@ -209,6 +209,7 @@ pub fn ioctl(fd: i32, cmd: u32, arg: usize) -> SysResult {
                 cmd == linux_raw_sys::ioctl::FIOCLEX;
             Ok(0)
         }
+        linux_raw_sys::ioctl::TIOCSCTTY => f.file.set_controlling_terminal(arg, f.readable()),
         _ => f.file.ioctl(cmd, arg),
     }
 }
@@ -226,7 +227,7 @@ pub fn pipe2(fds_addr: usize, flags: u32) -> SysResult {
     // Check the destination before creating anything (EFAULT leaves no descriptors).
     UserSliceMut::new(fds_addr, 8)?.write(0, &[0u8; 8])?;
     let (uid, gid) = creds();
-    let pipe = crate::ipc::pipe::Pipe::with_owner(uid, gid);
+    let pipe = crate::ipc::pipe::Pipe::with_owner(uid, gid)?;
     let status = flags & (g::O_NONBLOCK | g::O_DIRECT);
     // O_DIRECT (packet mode) belongs to the write end only, as on Linux.
     let r = OpenFile::new(

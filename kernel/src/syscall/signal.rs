@@ -1,7 +1,7 @@
 //! Signal system calls: dispositions, masks, sending, waiting and sigreturn.
 
-use crate::errno::*;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP};
+use crate::errno::*;
 use crate::mm::uaccess::{read_val, write_val, UserSliceMut};
 use crate::signal::{self, deliver, signal_from_user, SigAction, SigInfo, SigSet, Signal};
 use crate::task::{current, current_process, process, Pid};
@@ -143,12 +143,10 @@ pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> 
         Some(crate::time::now_ticks() + crate::time::ns_to_ticks(super::time::timespec_ns(&ts)?))
     };
     let task = current();
+    let unwanted = wanted.complement();
     let take = || {
-        task.signals
-            .lock()
-            .pending
-            .dequeue_specific(wanted)
-            .or_else(|| task.process.signals.lock().shared.dequeue_specific(wanted))
+        signal::dequeue(&mut task.signals.lock().pending, unwanted)
+            .or_else(|| signal::dequeue(&mut task.process.signals.lock().shared, unwanted))
     };
     // The wanted signals count as unblocked for the wait (sigtimedwait(2)).
     let old = task.signals.lock().blocked;

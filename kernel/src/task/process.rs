@@ -643,6 +643,7 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     groups.dedup();
     reparent_children(&proc);
     *proc.life.lock() = Life::Zombie(status);
+    crate::signal::flush_pending(&task);
     for g in groups {
         crate::signal::hangup_if_orphaned(g, sid);
     }

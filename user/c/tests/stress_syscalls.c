@@ -513,6 +513,96 @@ out:
 	umask(old_umask);
 }
 
+/* Signal and terminal shapes: a realtime signal flood past RLIMIT_SIGPENDING while it is
+ * blocked (kill never fails; sigqueue and tgkill may say EAGAIN), then unblocked; user
+ * code holding a0 = -512/-514/-516 under 1 ms SIGALRMs (a0 and pc must come back as
+ * they were); and on Rill a long write to the console, which the 200 ms alarm or a
+ * signal may cut short. The console is the test's standard output, so the flood's
+ * lines start with "[rill] ", which the harness keeps out of the comparison as kernel
+ * lines, and a cut flood is ended with "[rill] \n" (on Linux the host's console is
+ * left alone). */
+static void shape_signals_tty(void)
+{
+	int sig = SIGRTMIN + (int)rnd(8);
+	sigset_t one, old;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	sigprocmask(SIG_BLOCK, &one, &old);
+	int n = 100 + (int)rnd(1500);
+	for (int i = 0; i < n; i++) {
+		long r, nr = SYS_kill;
+		if (chance(8)) {
+			nr = SYS_rt_sigqueueinfo;
+			r = sigqueue(self_pid, sig, (union sigval){ .sival_int = i });
+		} else if (chance(8)) {
+			nr = SYS_tgkill;
+			r = syscall(SYS_tgkill, self_pid, self_pid, sig);
+		} else {
+			r = kill(self_pid, sig);
+		}
+		if (r != 0 && !(nr != SYS_kill && errno == EAGAIN))
+			oracle_fail(nr, r);
+	}
+	if (live_child() && chance(2))
+		for (int i = 0; i < n; i++)
+			kill(last_child, sig);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+
+	static const long restart_codes[] = { -512, -514, -516 };
+	long want = restart_codes[rnd(3)], moved;
+	struct itimerval every_ms = { { 0, 1000 }, { 0, 1000 } };
+	setitimer(ITIMER_REAL, &every_ms, NULL);
+	/* a0 is set right before the loop: a call in between may change it. */
+	register long a0 asm("a0") = want;
+	asm volatile("li t0, 0\n"
+		     "li t1, 0\n"
+		     "li t2, 200000\n"
+		     "1:\n"
+		     "addi t0, t0, 1\n"
+		     "addi t1, t1, 1\n"
+		     "bne t0, t1, 2f\n"
+		     "bne a0, %[want], 2f\n"
+		     "blt t0, t2, 1b\n"
+		     "2:\n"
+		     "sub %[moved], t0, t1\n"
+		     : [moved] "=&r"(moved), "+r"(a0)
+		     : [want] "r"(want)
+		     : "t0", "t1", "t2", "memory");
+	long got = a0;
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_REAL, &off, NULL);
+	if (got != want || moved != 0)
+		oracle_fail(SYS_rt_sigreturn, got);
+
+	if (!rill || !chance(10))
+		return;
+	int fd = open("/dev/console", O_WRONLY | O_NOCTTY);
+	size_t len = (size_t)16384 << rnd(5);
+	char *buf = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (fd < 0 || buf == MAP_FAILED) { /* the worker may be out of descriptors or room */
+		if (fd >= 0)
+			close(fd);
+		if (buf != MAP_FAILED)
+			munmap(buf, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i += 64) {
+		memset(buf + i, '.', 63);
+		memcpy(buf + i, "[rill] stress_syscalls console flood ", 38);
+		buf[i + 63] = '\n';
+	}
+	struct itimerval alarm_at = { { 0, 0 }, { 0, 1000 * (1 + rnd(300)) } };
+	setitimer(ITIMER_REAL, &alarm_at, NULL);
+	long r = write(fd, buf, len);
+	int e = errno;
+	if ((size_t)r != len && write(fd, "[rill] \n", 8) != 8)
+		oracle_fail(SYS_write, -1);
+	if (r > (long)len || (r < 0 && e != EINTR))
+		oracle_fail(SYS_write, r);
+	munmap(buf, len);
+	close(fd);
+}
+
 static void one_call(void)
 {
 	unsigned long a[6] = { 0 };
@@ -1044,6 +1134,9 @@ static void one_call(void)
 			;
 		return;
 	}
+	case 85:
+		shape_signals_tty();
+		return;
 	default: /* the common calls on sane descriptors: more traffic through pipes */
 		nr = chance(2) ? SYS_read : SYS_write;
 		a[0] = 3 + rnd(6), a[1] = (unsigned long)scratch + rnd(SCRATCH / 2), a[2] = rnd(9000);

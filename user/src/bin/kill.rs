@@ -20,6 +20,7 @@ const RTMIN: i32 = 32;
 const RTMAX: i32 = 64;
 
 fn main() {
+    rill_user::reset_sigpipe();
     let args = rill_user::args();
     let mut sig = libc::SIGTERM;
     let mut rest = &args[..];

@@ -33,13 +33,17 @@ pub fn enable_interrupt_sources() {
     }
 }
 
-/// Waits for an interrupt with interrupts briefly enabled; the handler runs before
-/// this returns. The kernel otherwise runs with interrupts off.
+/// Waits for an interrupt, then enables interrupts briefly so that the pending ones are
+/// taken; their handlers run before this returns. The kernel otherwise runs with
+/// interrupts off. `wfi` comes first, with interrupts still off: it returns as soon as
+/// an interrupt is pending, including one that became pending before it. Enabling first
+/// would take such an interrupt before the `wfi`, which would then sleep until the next
+/// one (up to a time slice) while the task the interrupt woke waits.
 pub fn wait_for_interrupt() {
     // SAFETY: enabling interrupts here is fine because the caller holds no locks.
     unsafe {
-        sstatus::set_sie();
         riscv::asm::wfi();
+        sstatus::set_sie();
         sstatus::clear_sie();
     }
 }
