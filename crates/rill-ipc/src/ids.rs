@@ -183,8 +183,12 @@ impl<T> IpcIds<T> {
         Some(id)
     }
 
-    /// The first free index in `[from, to)`.
+    /// The first free index in `[from, to)` (none if the range is empty: after many
+    /// objects went away the window can end below the cursor).
     fn free_index(&self, from: usize, to: usize) -> Option<usize> {
+        if from >= to {
+            return None;
+        }
         let mut candidate = from;
         for (&used, _) in self.slots.range(from..to) {
             if used != candidate {

@@ -42,6 +42,19 @@ fn a_stale_id_names_nothing_after_the_index_is_reused() {
 }
 
 #[test]
+fn the_window_shrinks_below_the_cursor() {
+    let mut ids = IpcIds::new();
+    let made: Vec<i32> = (0..500).map(|n| create(&mut ids, IPC_PRIVATE, n).unwrap()).collect();
+    for id in made {
+        ids.remove(id);
+    }
+    // The cursor is at 500 but the window is back to 64: allocation wraps to index 0.
+    let id = create(&mut ids, IPC_PRIVATE, 0).unwrap();
+    assert_eq!(id & (IPCMNI as i32 - 1), 0);
+    assert_eq!(id >> 15, 1);
+}
+
+#[test]
 fn get_rules() {
     let mut ids: IpcIds<u32> = IpcIds::new();
     let user = Cred::new(1000, 1000);

@@ -8,6 +8,9 @@ use alloc::vec::Vec;
 
 /// RLIMIT_NOFILE's default soft limit on Linux.
 pub const MAX_FDS: usize = 1024;
+/// Kernel heap a descriptor may cost (its open file description and file object), checked
+/// before one is installed, so that filling the heap with descriptors ends in ENOMEM.
+const FD_HEAP_COST: usize = 512;
 
 #[derive(Clone)]
 pub struct FdEntry {
@@ -51,6 +54,7 @@ impl FdTable {
         let fd = (min..MAX_FDS)
             .find(|&i| self.slots.get(i).is_none_or(|s| s.is_none()))
             .ok_or(EMFILE)?;
+        crate::mm::heap::reserve(FD_HEAP_COST)?;
         self.set(fd, file, cloexec);
         Ok(fd as i32)
     }

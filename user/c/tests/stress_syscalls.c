@@ -35,6 +35,9 @@
 #include <elf.h>
 #include <grp.h>
 #include <termios.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 
 #define WORKERS 4
 #define WARMUP_SECONDS 3
@@ -603,6 +606,83 @@ static void shape_signals_tty(void)
 	close(fd);
 }
 
+/* IPC shapes: System V message queues and semaphore sets and a POSIX queue, made for
+ * the occasion and hit with random ids, sizes, types, flags, commands and pointers, then
+ * removed. Only on Rill: under qemu-user they would be the host's objects, left behind
+ * whenever the parent's deadline kills a worker in the middle. */
+static void shape_ipc(void)
+{
+	if (!rill)
+		return;
+	int q = (int)syscall(SYS_msgget, 0, 0600);
+	int s = (int)syscall(SYS_semget, 0, 1 + (int)rnd(8), 0600);
+	char name[32];
+	snprintf(name, sizeof name, "fz%d", (int)self_pid);
+	long attr[8] = { 0, 1 + (long)rnd(12), 1 + (long)rnd(9000) };
+	int mq = (int)syscall(SYS_mq_open, name, O_RDWR | O_CREAT | (chance(2) ? O_NONBLOCK : 0),
+			      0600, chance(4) ? (long *)pointer() : attr);
+	for (int k = (int)rnd(40); k >= 0; k--) {
+		unsigned long p = chance(3) ? pointer() : (unsigned long)scratch;
+		long typ = chance(2) ? (long)rnd(9) - 4 : (long)any_value();
+		long *msg = (long *)scratch;
+		msg[0] = chance(4) ? (long)any_value() : 1 + (long)rnd(4);
+		switch (rnd(9)) {
+		case 0:
+			syscall(SYS_msgsnd, chance(8) ? (long)any_value() : q, p,
+				chance(2) ? rnd(64) : length(), chance(3) ? 0 : IPC_NOWAIT);
+			break;
+		case 1:
+			syscall(SYS_msgrcv, chance(8) ? (long)any_value() : q, p,
+				chance(2) ? rnd(64) : length(), typ,
+				(chance(3) ? 0 : IPC_NOWAIT) | (chance(2) ? MSG_NOERROR : 0) |
+					(chance(4) ? MSG_EXCEPT : 0) | (chance(6) ? MSG_COPY : 0));
+			break;
+		case 2:
+			syscall(SYS_msgctl, chance(8) ? (long)any_value() : q, (long)rnd(16), p);
+			break;
+		case 3: {
+			short *ops = (short *)(args + 700);
+			unsigned n = rnd(6);
+			for (unsigned i = 0; i < 3 * n; i += 3) {
+				ops[i] = (short)(chance(6) ? rnd64() : rnd(8));
+				ops[i + 1] = (short)((int)rnd(7) - 3);
+				ops[i + 2] = (short)((chance(2) ? IPC_NOWAIT : 0) | (chance(3) ? SEM_UNDO : 0));
+			}
+			long ts[2] = { 0, (long)rnd(3000000) };
+			syscall(SYS_semtimedop, chance(8) ? (long)any_value() : s,
+				chance(6) ? pointer() : (unsigned long)ops, chance(8) ? any_value() : n,
+				chance(2) ? ts : NULL);
+			break;
+		}
+		case 4:
+			syscall(SYS_semctl, chance(8) ? (long)any_value() : s, (long)rnd(10),
+				(long)rnd(22), chance(2) ? p : rnd(40000));
+			break;
+		case 5:
+			syscall(SYS_mq_timedsend, mq, p, chance(2) ? rnd(64) : length(),
+				chance(6) ? any_value() : rnd(40), chance(2) ? 0 : pointer());
+			break;
+		case 6:
+			syscall(SYS_mq_timedreceive, mq, p, chance(2) ? 9000 : length(),
+				chance(2) ? 0 : pointer(), chance(2) ? 0 : pointer());
+			break;
+		case 7: {
+			long ev[8] = { (long)rnd64(), (long)(rnd(70) | (unsigned long)rnd(3) << 32) };
+			syscall(SYS_mq_notify, mq, chance(3) ? pointer() : (chance(2) ? 0 : (unsigned long)ev));
+			break;
+		}
+		case 8:
+			syscall(SYS_mq_getsetattr, mq, chance(2) ? 0 : pointer(), chance(2) ? 0 : pointer());
+			break;
+		}
+	}
+	syscall(SYS_msgctl, q, IPC_RMID, 0);
+	syscall(SYS_semctl, s, 0, IPC_RMID, 0);
+	if (mq >= 0)
+		close(mq);
+	syscall(SYS_mq_unlink, name);
+}
+
 static void one_call(void)
 {
 	unsigned long a[6] = { 0 };
@@ -1136,6 +1216,9 @@ static void one_call(void)
 	}
 	case 85:
 		shape_signals_tty();
+		return;
+	case 86:
+		shape_ipc();
 		return;
 	default: /* the common calls on sane descriptors: more traffic through pipes */
 		nr = chance(2) ? SYS_read : SYS_write;
