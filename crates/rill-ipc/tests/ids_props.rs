@@ -44,7 +44,9 @@ fn a_stale_id_names_nothing_after_the_index_is_reused() {
 #[test]
 fn the_window_shrinks_below_the_cursor() {
     let mut ids = IpcIds::new();
-    let made: Vec<i32> = (0..500).map(|n| create(&mut ids, IPC_PRIVATE, n).unwrap()).collect();
+    let made: Vec<i32> = (0..500)
+        .map(|n| create(&mut ids, IPC_PRIVATE, n).unwrap())
+        .collect();
     for id in made {
         ids.remove(id);
     }

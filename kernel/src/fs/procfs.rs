@@ -6,9 +6,9 @@ use super::vfs::{
     S_IFREG,
 };
 use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM};
+use crate::ipc::limits::Tunable;
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::mm::PAGE_SIZE;
-use crate::ipc::limits::Tunable;
 use crate::task::{current_process, process, Pid, Process};
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -178,11 +178,9 @@ impl ProcNode {
             Node::Sysvipc(IpcKind::Msg) => crate::ipc::msg::proc_text().into_bytes(),
             Node::Sysvipc(IpcKind::Sem) => crate::ipc::sem::proc_text().into_bytes(),
             Node::Tunable(t) => t.read().into_bytes(),
-            Node::Root
-            | Node::PidDir(_)
-            | Node::SysvipcDir
-            | Node::SysDir
-            | Node::SysKernelDir => return Err(EISDIR),
+            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir => {
+                return Err(EISDIR)
+            }
             // Path lookups follow the link; the link itself has no content.
             Node::Exe(_) => return Err(EINVAL),
         })
@@ -220,11 +218,9 @@ impl ProcNode {
 impl Inode for ProcNode {
     fn metadata(&self) -> Metadata {
         let (mode, nlink) = match self.node {
-            Node::Root
-            | Node::PidDir(_)
-            | Node::SysvipcDir
-            | Node::SysDir
-            | Node::SysKernelDir => (S_IFDIR | 0o555, 2),
+            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir => {
+                (S_IFDIR | 0o555, 2)
+            }
             Node::Tunable(_) => (S_IFREG | 0o644, 1),
             Node::Exe(_) => (S_IFLNK | 0o777, 1),
             _ => (S_IFREG | 0o444, 1),
@@ -287,7 +283,8 @@ impl Inode for ProcNode {
     fn open(self: Arc<Self>, flags: u32) -> SysResult<Arc<dyn File>> {
         let reading = flags & linux_raw_sys::general::O_ACCMODE == linux_raw_sys::general::O_RDONLY;
         // Only the tunables can be written, and only by root (their mode is 0644).
-        let writable = matches!(self.node, Node::Tunable(_)) && current_process().creds.lock().euid == 0;
+        let writable =
+            matches!(self.node, Node::Tunable(_)) && current_process().creds.lock().euid == 0;
         if !reading && !writable {
             return Err(EACCES);
         }

@@ -138,9 +138,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_mq_open => ipc::mq_open(a[0], a[1] as u32, a[2] as u32, a[3]),
         n::__NR_mq_unlink => ipc::mq_unlink(a[0]),
         n::__NR_mq_timedsend => ipc::mq_timedsend(a[0] as i32, a[1], a[2], a[3] as u32, a[4]),
-        n::__NR_mq_timedreceive => {
-            ipc::mq_timedreceive(a[0] as i32, a[1], a[2], a[3], a[4])
-        }
+        n::__NR_mq_timedreceive => ipc::mq_timedreceive(a[0] as i32, a[1], a[2], a[3], a[4]),
         n::__NR_mq_notify => ipc::mq_notify(a[0] as i32, a[1]),
         n::__NR_mq_getsetattr => ipc::mq_getsetattr(a[0] as i32, a[1], a[2]),
         n::__NR_tkill => signal::tkill(a[0] as i32, a[1]),

@@ -332,9 +332,7 @@ fn replace(
         return Err(LoadError::Fatal(Signal::SIGSEGV));
     }
     mappings.try_reserve(1).map_err(|_| LoadError::NoMemory)?;
-    aspace
-        .unmap(start, end)
-        .map_err(|_| LoadError::NoMemory)?;
+    aspace.unmap(start, end).map_err(|_| LoadError::NoMemory)?;
     aspace
         .add_area(start, end, prot)
         .map_err(|_| LoadError::NoMemory)?;
