@@ -329,3 +329,141 @@ impl SemInfo {
         b
     }
 }
+
+/// `shmget` flag: huge pages (Rill has none, so it refuses them).
+pub const SHM_HUGETLB: u32 = 0o4000;
+/// `shmget` flag: do not reserve swap (accepted; Rill has no swap).
+pub const SHM_NORESERVE: u32 = 0o10000;
+/// `shmat` flag: attach read-only.
+pub const SHM_RDONLY: u32 = 0o10000;
+/// `shmat` flag: round the address down to SHMLBA.
+pub const SHM_RND: u32 = 0o20000;
+/// `shmat` flag: replace what is mapped at the address.
+pub const SHM_REMAP: u32 = 0o40000;
+/// `shmat` flag: executable attachment.
+pub const SHM_EXEC: u32 = 0o100000;
+/// Mode bit: the segment was removed and goes with its last detach.
+pub const SHM_DEST: u32 = 0o1000;
+/// Mode bit: the segment is locked in memory.
+pub const SHM_LOCKED: u32 = 0o2000;
+/// `shmctl` command: lock the segment in memory.
+pub const SHM_LOCK: i32 = 11;
+/// `shmctl` command: unlock it.
+pub const SHM_UNLOCK: i32 = 12;
+/// `shmctl` command: `IPC_STAT` by table index.
+pub const SHM_STAT: i32 = 13;
+/// `shmctl` command: usage (`struct shm_info`).
+pub const SHM_INFO: i32 = 14;
+/// `shmctl` command: `SHM_STAT` without the read-permission check.
+pub const SHM_STAT_ANY: i32 = 15;
+/// Smallest segment.
+pub const SHMMIN: usize = 1;
+/// Most segments.
+pub const SHMMNI: usize = 4096;
+/// Largest segment, and the most pages in all segments (Linux's "unlimited").
+pub const SHMMAX: u64 = u64::MAX - (1 << 24);
+/// Most pages in all segments.
+pub const SHMALL: u64 = u64::MAX - (1 << 24);
+
+/// `struct shmid64_ds`: a segment as `shmctl(IPC_STAT)` reports it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShmidDs {
+    /// Ownership and permissions (with `SHM_DEST` and `SHM_LOCKED` in the mode).
+    pub perm: Ipc64Perm,
+    /// Size in bytes, as asked for.
+    pub segsz: u64,
+    /// Time of the last attach.
+    pub atime: i64,
+    /// Time of the last detach.
+    pub dtime: i64,
+    /// Time of creation or the last change by `shmctl`.
+    pub ctime: i64,
+    /// Creator's pid.
+    pub cpid: i32,
+    /// Pid of the last attach or detach.
+    pub lpid: i32,
+    /// Attachments.
+    pub nattch: u64,
+}
+
+impl ShmidDs {
+    /// Size of `struct shmid64_ds`.
+    pub const SIZE: usize = 112;
+
+    /// The structure's bytes.
+    pub fn encode(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        self.perm.encode(&mut b);
+        put(&mut b, 48, &self.segsz.to_ne_bytes());
+        put(&mut b, 56, &self.atime.to_ne_bytes());
+        put(&mut b, 64, &self.dtime.to_ne_bytes());
+        put(&mut b, 72, &self.ctime.to_ne_bytes());
+        put(&mut b, 80, &self.cpid.to_ne_bytes());
+        put(&mut b, 84, &self.lpid.to_ne_bytes());
+        put(&mut b, 88, &self.nattch.to_ne_bytes());
+        b
+    }
+}
+
+/// `struct shminfo64`: the limits `shmctl(IPC_INFO)` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShmInfo64 {
+    /// Largest segment.
+    pub shmmax: u64,
+    /// Smallest segment.
+    pub shmmin: u64,
+    /// Most segments.
+    pub shmmni: u64,
+    /// Most attachments per process.
+    pub shmseg: u64,
+    /// Most pages in all segments.
+    pub shmall: u64,
+}
+
+impl ShmInfo64 {
+    /// Size of `struct shminfo64`.
+    pub const SIZE: usize = 72;
+
+    /// The structure's bytes.
+    pub fn encode(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        for (i, v) in [
+            self.shmmax,
+            self.shmmin,
+            self.shmmni,
+            self.shmseg,
+            self.shmall,
+        ]
+        .iter()
+        .enumerate()
+        {
+            put(&mut b, 8 * i, &v.to_ne_bytes());
+        }
+        b
+    }
+}
+
+/// `struct shm_info`: what `shmctl(SHM_INFO)` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ShmUsage {
+    /// Segments in use.
+    pub used_ids: i32,
+    /// Pages in all segments.
+    pub shm_tot: u64,
+    /// Pages resident.
+    pub shm_rss: u64,
+}
+
+impl ShmUsage {
+    /// Size of `struct shm_info`.
+    pub const SIZE: usize = 48;
+
+    /// The structure's bytes (swap counters are zero).
+    pub fn encode(&self) -> [u8; Self::SIZE] {
+        let mut b = [0; Self::SIZE];
+        put(&mut b, 0, &self.used_ids.to_ne_bytes());
+        put(&mut b, 8, &self.shm_tot.to_ne_bytes());
+        put(&mut b, 16, &self.shm_rss.to_ne_bytes());
+        b
+    }
+}

@@ -29,6 +29,11 @@ fn flags_and_commands_match_libc() {
     assert_eq!(SETALL, libc::SETALL);
     assert_eq!(SEM_STAT, libc::SEM_STAT);
     assert_eq!(SEM_INFO, libc::SEM_INFO);
+    assert_eq!(SHM_RDONLY as i32, libc::SHM_RDONLY);
+    assert_eq!(SHM_RND as i32, libc::SHM_RND);
+    assert_eq!(SHM_HUGETLB as i32, libc::SHM_HUGETLB);
+    assert_eq!(SHM_LOCK, libc::SHM_LOCK);
+    assert_eq!(SHM_UNLOCK, libc::SHM_UNLOCK);
 }
 
 #[test]
@@ -44,6 +49,11 @@ fn layouts_match_libc() {
     assert_eq!(MsgInfo::SIZE, size_of::<libc::msginfo>());
     assert_eq!(28, offset_of!(libc::msginfo, msgseg));
     assert_eq!(SemInfo::SIZE, size_of::<libc::seminfo>());
+    assert_eq!(ShmidDs::SIZE, size_of::<libc::shmid_ds>());
+    assert_eq!(48, offset_of!(libc::shmid_ds, shm_segsz));
+    assert_eq!(56, offset_of!(libc::shmid_ds, shm_atime));
+    assert_eq!(80, offset_of!(libc::shmid_ds, shm_cpid));
+    assert_eq!(88, offset_of!(libc::shmid_ds, shm_nattch));
     assert_eq!(36, offset_of!(libc::seminfo, semaem));
 }
 
