@@ -143,8 +143,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
 
     // The initramfs is now in tmpfs and the device tree has been read: all RAM but the
     // kernel image and the heap is free.
-    mm::frame::init(heap_end, platform.mem_end);
-    mm::frame::add_range(kernel_end, heap_start);
+    mm::frame::init(kernel_end, platform.mem_end, heap_start..heap_end);
     arch::kstack::init();
 
     drivers::uart::init(platform.uart);

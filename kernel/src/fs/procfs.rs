@@ -21,6 +21,7 @@ enum Node {
     Status(Pid),
     Cmdline(Pid),
     Stat(Pid),
+    Maps(Pid),
 }
 
 struct ProcNode {
@@ -131,11 +132,14 @@ fn stat(p: &Process) -> String {
 fn meminfo() -> String {
     let total = crate::mm::frame::total_pages() * 4;
     let free = crate::mm::frame::free_pages() * 4;
+    // Memory objects are all shared memory in Linux's terms (shmem), which Linux also
+    // counts as page cache.
+    let shmem = crate::mm::object::object_pages() * 4;
     // Slab is Linux's name for kernel object memory; here it is the kernel heap in use.
     let slab = crate::mm::heap::used_bytes() / 1024;
     format!(
         "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\n\
-         Slab:           {slab:8} kB\n"
+         Cached:         {shmem:8} kB\nShmem:          {shmem:8} kB\nSlab:           {slab:8} kB\n"
     )
 }
 
@@ -153,6 +157,8 @@ impl ProcNode {
             Node::Status(pid) => status(&*live(pid)?).into_bytes(),
             Node::Stat(pid) => stat(&*live(pid)?).into_bytes(),
             Node::Cmdline(pid) => live(pid)?.cmdline.lock().clone(),
+            // `File::read` makes only the part it is asked for.
+            Node::Maps(pid) => live(pid)?.aspace().lock().maps_text(0, usize::MAX)?,
             Node::Root | Node::PidDir(_) => return Err(EISDIR),
         })
     }
@@ -198,6 +204,7 @@ impl Inode for ProcNode {
                     "status" => Ok(node(Node::Status(pid))),
                     "cmdline" => Ok(node(Node::Cmdline(pid))),
                     "stat" => Ok(node(Node::Stat(pid))),
+                    "maps" => Ok(node(Node::Maps(pid))),
                     _ => Err(ENOENT),
                 }
             }
@@ -225,7 +232,7 @@ impl Inode for ProcNode {
                 );
                 Ok(v)
             }
-            Node::PidDir(_) => Ok(["status", "cmdline", "stat", "exe"]
+            Node::PidDir(_) => Ok(["status", "cmdline", "stat", "exe", "maps"]
                 .iter()
                 .map(|n| entry(n.to_string(), S_IFREG))
                 .collect()),
@@ -236,6 +243,15 @@ impl Inode for ProcNode {
 
 impl File for ProcNode {
     fn read(&self, pos: u64, buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
+        if let Node::Maps(pid) = self.node {
+            // Only the part asked for is made, and copied out after the lock is gone.
+            let text = live(pid)?
+                .aspace()
+                .lock()
+                .maps_text(pos as usize, buf.len())?;
+            buf.write_at(0, &text)?;
+            return Ok(text.len());
+        }
         let data = self.content()?;
         let start = (pos as usize).min(data.len());
         let n = buf.len().min(data.len() - start);

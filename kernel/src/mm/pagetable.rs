@@ -91,6 +91,14 @@ impl PageTable {
         end: usize,
         mut f: impl FnMut(usize, &mut Pte),
     ) {
+        self.walk(start, end, |vpn, pte| {
+            f(vpn, pte);
+            true
+        });
+    }
+
+    /// `for_each_mapped` that stops when `f` returns false.
+    fn walk(&mut self, start: usize, end: usize, mut f: impl FnMut(usize, &mut Pte) -> bool) {
         const L1_SPAN: usize = 1 << 18;
         const L0_SPAN: usize = 1 << 9;
         let end = end.min(super::USER_END >> PAGE_SHIFT);
@@ -111,12 +119,48 @@ impl PageTable {
             let last = end.min((vpn | (L0_SPAN - 1)) + 1);
             for v in vpn..last {
                 let pte = &mut leaves[v & (L0_SPAN - 1)];
-                if pte.is_valid() {
-                    f(v, pte);
+                if pte.is_valid() && !f(v, pte) {
+                    return;
                 }
             }
             vpn = last;
         }
+    }
+
+    /// The first mapped user page in `[start, end)`, skipping absent tables.
+    fn next_mapped(&mut self, start: usize, end: usize) -> Option<usize> {
+        let mut found = None;
+        self.walk(start, end, |vpn, _| {
+            found = Some(vpn);
+            false
+        });
+        found
+    }
+
+    /// Moves the entries of pages `[from, from + count)` to `[to, to + count)` (ranges
+    /// that do not overlap; the destination is unmapped), with the references they
+    /// hold (mremap). First makes every table the destination needs, so the move
+    /// cannot stop halfway: false, with nothing moved, when memory for one runs out.
+    pub fn move_range(&mut self, from: usize, to: usize, count: usize) -> bool {
+        let end = from + count;
+        let mut vpn = from;
+        while let Some(v) = self.next_mapped(vpn, end) {
+            if self.leaf(to + (v - from), true).is_none() {
+                return false;
+            }
+            vpn = v + 1;
+        }
+        let mut vpn = from;
+        while let Some(v) = self.next_mapped(vpn, end) {
+            let (Some(src), Some(dst)) = (self.leaf(v, false), self.leaf(to + (v - from), false))
+            else {
+                break;
+            };
+            *dst = *src;
+            *src = Pte::default();
+            vpn = v + 1;
+        }
+        true
     }
 }
 
