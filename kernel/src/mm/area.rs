@@ -224,4 +224,10 @@ impl PageKind {
     pub fn holds_frame(self) -> bool {
         self != PageKind::Zero
     }
+
+    /// `PageKind::of(backing, ppn).holds_frame()` without reading the frame's count
+    /// (fork and unmapping ask this of every page).
+    pub fn holds_frame_of(backing: &Backing, ppn: usize) -> bool {
+        backing.is_shared() || ppn != frame::zero_ppn()
+    }
 }

@@ -19,6 +19,7 @@ use crate::arch::paging::PteFlags;
 use crate::errno::{Errno, EACCES, EINVAL, ENOMEM};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
+use core::ops::Range;
 use spin::Mutex;
 
 pub use super::area::{Access, Backing, Prot};
@@ -67,6 +68,16 @@ impl MapSpec {
     }
 }
 
+/// Which discarding madvise advice is meant.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Discard {
+    DontNeed,
+    /// MADV_DONTNEED_LOCKED: locked areas too.
+    DontNeedLocked,
+    /// MADV_FREE: private memory only.
+    Free,
+}
+
 /// Where a user page fault leads when it cannot be resolved.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum FaultError {
@@ -74,6 +85,16 @@ pub enum FaultError {
     Segv,
     /// The object page behind the address lies past the object's end: SIGBUS.
     PastEnd,
+}
+
+/// The address space exited processes hold until they are reaped: empty, made once
+/// and shared, so an exit costs no page table. None while memory for it is short.
+pub fn exited() -> Option<Arc<Mutex<AddressSpace>>> {
+    static EXITED: spin::Once<Arc<Mutex<AddressSpace>>> = spin::Once::new();
+    EXITED
+        .try_call_once(|| AddressSpace::new()?.into_shared())
+        .ok()
+        .cloned()
 }
 
 pub struct AddressSpace {
@@ -295,15 +316,23 @@ impl AddressSpace {
     /// Only area ranges are zapped: the trampoline page lies outside them. The caller
     /// flushes the TLB.
     pub(super) fn zap(&mut self, start: usize, end: usize) {
+        self.zap_where(start, end, |_, _| true);
+    }
+
+    /// `zap` of the entries for which `pick(vpn, frame)` holds.
+    fn zap_where(&mut self, start: usize, end: usize, mut pick: impl FnMut(usize, usize) -> bool) {
         let Some((_, area)) = self.areas.range(..=start).next_back() else {
             return;
         };
         let backing = &area.backing;
         let mut released = 0;
         self.pt
-            .for_each_mapped(start >> PAGE_SHIFT, end >> PAGE_SHIFT, |_, pte| {
+            .for_each_mapped(start >> PAGE_SHIFT, end >> PAGE_SHIFT, |vpn, pte| {
                 let ppn = pte.ppn();
-                if PageKind::of(backing, ppn).holds_frame() {
+                if !pick(vpn, ppn) {
+                    return;
+                }
+                if PageKind::holds_frame_of(backing, ppn) {
                     // SAFETY: an entry of a frame-holding kind owns one reference.
                     drop(unsafe { Page::from_pte(ppn) });
                     released += 1;
@@ -313,22 +342,36 @@ impl AddressSpace {
         self.resident -= released;
     }
 
-    /// madvise(MADV_DONTNEED): the pages of `[start, end)` leave this address space;
-    /// the next touch finds zeroes in private memory and the object's page in a shared
-    /// mapping. ENOMEM if part of the range is unmapped (after doing the mapped parts).
-    pub fn discard(&mut self, start: usize, end: usize) -> Result<(), Errno> {
+    /// madvise's discarding advice: the pages of `[start, end)` leave this address
+    /// space; the next touch finds zeroes in private memory and the object's page in a
+    /// shared mapping. As on Linux, areas are done in order and the first refused one
+    /// (locked, or a mapping of an object for MADV_FREE) is EINVAL; an unmapped part of
+    /// the range is ENOMEM after the mapped parts are done.
+    pub fn discard(&mut self, start: usize, end: usize, how: Discard) -> Result<(), Errno> {
         let mut cursor = start;
         let mut result = Ok(());
         while cursor < end {
             // The area holding `cursor`, or else the next one starting before `end`.
-            let Some((s, a_end, _)) = self.area_from(cursor).filter(|&(s, _, _)| s < end) else {
+            let Some((s, a)) = self
+                .area_at(cursor)
+                .or_else(|| self.areas.range(cursor..end).next().map(|(&s, a)| (s, a)))
+            else {
                 result = Err(ENOMEM);
                 break;
             };
+            let refused = match how {
+                Discard::DontNeed => a.locked,
+                Discard::DontNeedLocked => false,
+                Discard::Free => a.locked || a.backing.object().is_some(),
+            };
+            if refused {
+                result = Err(EINVAL);
+                break;
+            }
             if s > cursor {
                 result = Err(ENOMEM);
             }
-            let to = a_end.min(end);
+            let to = a.end.min(end);
             self.zap(s.max(cursor), to);
             cursor = to;
         }
@@ -448,25 +491,62 @@ impl AddressSpace {
         ))
     }
 
-    /// Drops the pages of `object` from page `index` on wherever this address space
-    /// maps them (the object shrank). Walks the areas: truncating a mapped object is
-    /// rare, and its mappers are few.
-    pub(super) fn zap_object(&mut self, object: &MemObject, index: usize) {
+    /// Drops the entries for pages `indexes` of `object` wherever this address space
+    /// maps them (the object freed those pages): every entry in shared mappings; in
+    /// private copies the entries still mapping one of the `dropped` pages, or all of
+    /// them with `even_copies` (truncation). Walks the areas: this is rare, and an
+    /// object's mappers are few.
+    pub(super) fn zap_object(
+        &mut self,
+        object: &MemObject,
+        indexes: Range<usize>,
+        dropped: &[(usize, Page)],
+        even_copies: bool,
+    ) {
         let mut cursor = 0;
         loop {
+            // The next area mapping part of `indexes`, as its range there and the
+            // object page at its start.
             let next = self.areas.range(cursor..).find_map(|(&s, a)| {
                 let (o, pgoff) = a.backing.object()?;
                 let pages = (a.end - s) >> PAGE_SHIFT;
-                let hit = core::ptr::eq(Arc::as_ptr(o), object) && pgoff + pages > index;
-                hit.then(|| (s + (index.saturating_sub(pgoff) << PAGE_SHIFT), a.end))
+                let (from, to) = (indexes.start.max(pgoff), indexes.end.min(pgoff + pages));
+                let hit = core::ptr::eq(Arc::as_ptr(o), object) && from < to;
+                let range = (s + ((from - pgoff) << PAGE_SHIFT), s + ((to - pgoff) << PAGE_SHIFT));
+                hit.then_some((range, pgoff, s, a.backing.is_shared(), a.end))
             });
-            let Some((from, to)) = next else {
+            let Some(((from, to), pgoff, start, shared, end)) = next else {
                 break;
             };
-            self.zap(from, to);
-            cursor = to;
+            if shared || even_copies {
+                self.zap(from, to);
+            } else {
+                let first_vpn = start >> PAGE_SHIFT;
+                self.zap_where(from, to, |vpn, ppn| {
+                    let index = pgoff + vpn - first_vpn;
+                    dropped
+                        .binary_search_by_key(&index, |(i, _)| *i)
+                        .is_ok_and(|at| dropped[at].1.ppn() == ppn)
+                });
+            }
+            cursor = end;
         }
         crate::arch::cpu::flush_tlb();
+    }
+
+    /// The object and byte offset MADV_REMOVE punches a hole in for `[va, ...)`, part
+    /// of the area at `va`, with Linux's checks: EINVAL for a locked area or one without
+    /// an object, EACCES unless it is a writable shared mapping.
+    pub fn hole_target(&self, va: usize) -> Result<(Arc<MemObject>, u64), Errno> {
+        let (s, a) = self.area_at(va).ok_or(ENOMEM)?;
+        if a.locked {
+            return Err(EINVAL);
+        }
+        let (object, index) = a.object_index(s, va >> PAGE_SHIFT).ok_or(EINVAL)?;
+        if !a.backing.is_shared() || !a.prot.contains(Prot::WRITE) {
+            return Err(EACCES);
+        }
+        Ok((object.clone(), (index as u64) << PAGE_SHIFT))
     }
 
     /// Moves the program break (brk(2)): grows or shrinks the heap area behind the

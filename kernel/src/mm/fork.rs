@@ -31,24 +31,23 @@ impl AddressSpace {
                 continue;
             }
             let (backing, flags) = (&area.backing, PageKind::CopyOnWrite.pte_flags(area.prot));
-            let (child_pt, child_resident) = (&mut child.pt, &mut child.resident);
-            self.pt
-                .for_each_mapped(start >> PAGE_SHIFT, area.end >> PAGE_SHIFT, |vpn, pte| {
-                    let ppn = pte.ppn();
-                    if failed || !PageKind::of(backing, ppn).holds_frame() {
-                        return;
-                    }
-                    if !child_pt.map(vpn, ppn, flags) {
-                        failed = true;
-                        return;
-                    }
-                    // SAFETY: the parent's entry holds a reference; the child's new
-                    // entry takes one of its own.
-                    unsafe { Page::share_pte(ppn) };
-                    *child_resident += 1;
-                    *pte = user_leaf(ppn, flags);
-                });
-            if failed {
+            let resident = &mut child.resident;
+            let copied =
+                self.pt
+                    .fork_range(&mut child.pt, start >> PAGE_SHIFT, area.end >> PAGE_SHIFT, |pte| {
+                        let ppn = pte.ppn();
+                        if !PageKind::holds_frame_of(backing, ppn) {
+                            return None;
+                        }
+                        // SAFETY: the parent's entry holds a reference; the child's new
+                        // entry takes one of its own.
+                        unsafe { Page::share_pte(ppn) };
+                        *resident += 1;
+                        *pte = user_leaf(ppn, flags);
+                        Some(*pte)
+                    });
+            if !copied {
+                failed = true;
                 break;
             }
         }

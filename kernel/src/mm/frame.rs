@@ -70,8 +70,9 @@ impl Frame {
         Some(frame)
     }
 
-    /// Allocates a page whose old contents stay: for callers that overwrite all of it.
-    pub(super) fn alloc_unzeroed() -> Option<Frame> {
+    /// Allocates a page whose old contents stay: for callers that overwrite it before
+    /// anything reads it (a page copy, a kernel stack). Never for user memory.
+    pub fn alloc_unzeroed() -> Option<Frame> {
         let ppn = {
             let mut a = ALLOCATOR.lock();
             match a.free.pop() {

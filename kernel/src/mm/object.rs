@@ -21,6 +21,7 @@ use crate::errno::{Errno, ENOMEM};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
+use core::ops::Range;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use spin::Mutex;
 
@@ -63,6 +64,21 @@ struct Pages {
 }
 
 impl Pages {
+    /// Takes the pages with indexes in `range` out of the map.
+    fn extract(&mut self, range: Range<usize>) -> Result<Vec<(usize, Page)>, Errno> {
+        let count = self.pages.range(range.clone()).count();
+        heap::reserve(count * core::mem::size_of::<(usize, Page)>())?;
+        let mut out = Vec::new();
+        out.try_reserve_exact(count).map_err(|_| ENOMEM)?;
+        while let Some((&index, _)) = self.pages.range(range.clone()).next() {
+            if let Some(page) = self.pages.remove(&index) {
+                out.push((index, page));
+            }
+        }
+        OBJECT_PAGES.fetch_sub(out.len(), Ordering::Relaxed);
+        Ok(out)
+    }
+
     fn get_or_make(&mut self, index: usize) -> Result<Page, Missing> {
         if let Some(page) = self.pages.get(&index) {
             return Ok(page.clone());
@@ -115,6 +131,64 @@ impl MemObject {
             return Err(Missing::PastEnd);
         }
         p.get_or_make(index)
+    }
+
+    /// Punches a hole (MADV_REMOVE, fallocate's FALLOC_FL_PUNCH_HOLE): the bytes of
+    /// `[offset, offset + len)` read as zeroes from now on and the size stays. Whole
+    /// pages of the range are freed and leave every mapping of the object; private
+    /// copies already made from them stay, as on Linux. ENOMEM, with nothing changed,
+    /// when the kernel heap is short.
+    pub fn punch_hole(&self, offset: u64, len: u64) -> Result<(), Errno> {
+        let mappers = self.mappers_snapshot()?;
+        let end = offset.saturating_add(len);
+        let page = PAGE_SIZE as u64;
+        let (first, last) = (offset.div_ceil(page) as usize, (end / page) as usize);
+        let dropped = {
+            let mut p = self.pages.lock();
+            let dropped = p.extract(first..last.max(first))?;
+            // The partial pages at the ends keep their other bytes.
+            for at in [offset, end] {
+                let index = (at / page) as usize;
+                if at % page != 0 && !(first..last).contains(&index) {
+                    if let Some(part) = p.pages.get(&index) {
+                        let from = offset.max(at - at % page) - index as u64 * page;
+                        let to = end.min((index as u64 + 1) * page) - index as u64 * page;
+                        part.zero_range(from as usize, to as usize);
+                    }
+                }
+            }
+            dropped
+        };
+        self.unmap(&mappers, first..last.max(first), &dropped, false);
+        Ok(())
+    }
+
+    /// The address spaces mapping this object, copied so that no object lock is held
+    /// while they are locked (the fault path takes the locks in the other order).
+    fn mappers_snapshot(&self) -> Result<Vec<Arc<Mutex<AddressSpace>>>, Errno> {
+        let m = self.mappers.lock();
+        heap::reserve(m.len() * core::mem::size_of::<usize>())?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(m.len()).map_err(|_| ENOMEM)?;
+        v.extend(m.iter().filter_map(Weak::upgrade));
+        Ok(v)
+    }
+
+    /// Removes the pages `indexes` from every mapping in `mappers`: all entries of
+    /// shared mappings, and in private copies those still mapping a `dropped` page
+    /// (or every entry with `even_copies`).
+    fn unmap(
+        &self,
+        mappers: &[Arc<Mutex<AddressSpace>>],
+        indexes: Range<usize>,
+        dropped: &[(usize, Page)],
+        even_copies: bool,
+    ) {
+        for aspace in mappers {
+            aspace
+                .lock()
+                .zap_object(self, indexes.clone(), dropped, even_copies);
+        }
     }
 
     /// Records that `aspace` maps this object (once per address space).
@@ -206,46 +280,28 @@ impl MemObject {
     }
 
     /// Sets the size (truncate). Shrinking drops the pages past the new end from the
-    /// object and from every mapping of it, and zeroes the rest of a partial last page,
-    /// so the bytes past the end read as zeroes if the object grows again. Growing
-    /// adds holes.
+    /// object and from every mapping of it — private copies made from them too, as on
+    /// Linux, since the range is past the end now — and zeroes the rest of a partial
+    /// last page, so those bytes read as zeroes if the object grows again. Growing
+    /// adds holes. ENOMEM, with nothing changed, when the kernel heap is short.
     pub fn truncate(&self, size: u64) -> Result<(), Errno> {
+        let mappers = self.mappers_snapshot()?;
         let first_gone = size.div_ceil(PAGE_SIZE as u64) as usize;
         let dropped = {
             let mut p = self.pages.lock();
-            let shrinks = size < p.size;
-            p.size = size;
-            if !shrinks {
+            let old = p.size;
+            if size >= old {
+                p.size = size;
                 return Ok(());
             }
-            let tail = p.pages.split_off(&first_gone);
-            if !size.is_multiple_of(PAGE_SIZE as u64) {
-                if let Some(last) = p.pages.get(&(first_gone - 1)) {
-                    last.zero_from(size as usize % PAGE_SIZE);
-                }
+            let dropped = p.extract(first_gone..usize::MAX)?;
+            p.size = size;
+            if let Some(last) = first_gone.checked_sub(1).and_then(|i| p.pages.get(&i)) {
+                last.zero_range(size as usize % PAGE_SIZE, PAGE_SIZE);
             }
-            OBJECT_PAGES.fetch_sub(tail.len(), Ordering::Relaxed);
-            tail
+            dropped
         };
-        drop(dropped);
-        self.unmap_from(first_gone)
-    }
-
-    /// Removes pages `index..` from every address space mapping this object, private
-    /// copies included (as Linux's truncate does: the range is past the end now).
-    fn unmap_from(&self, index: usize) -> Result<(), Errno> {
-        // The list is copied so that no object lock is held while address spaces are
-        // locked (the fault path takes them in the other order).
-        let mappers: Vec<Weak<Mutex<AddressSpace>>> = {
-            let m = self.mappers.lock();
-            let mut v = Vec::new();
-            v.try_reserve_exact(m.len()).map_err(|_| ENOMEM)?;
-            v.extend(m.iter().cloned());
-            v
-        };
-        for aspace in mappers.iter().filter_map(Weak::upgrade) {
-            aspace.lock().zap_object(self, index);
-        }
+        self.unmap(&mappers, first_gone..usize::MAX, &dropped, true);
         Ok(())
     }
 }

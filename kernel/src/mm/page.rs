@@ -128,11 +128,11 @@ impl Page {
         unsafe { core::slice::from_raw_parts_mut(self.addr() as *mut u8, PAGE_SIZE) }
     }
 
-    /// Zeroes the page from byte `off` to its end (truncation's partial last page).
-    pub fn zero_from(&self, off: usize) {
-        if off < PAGE_SIZE {
-            // SAFETY: as in `bytes`; the range lies within the page.
-            unsafe { core::ptr::write_bytes((self.addr() + off) as *mut u8, 0, PAGE_SIZE - off) };
+    /// Zeroes bytes `[from, to)` of the page (the partial pages of a truncation or a
+    /// punched hole).
+    pub fn zero_range(&self, from: usize, to: usize) {
+        if let Some(bytes) = self.bytes_mut().get_mut(from..to) {
+            bytes.fill(0);
         }
     }
 }
@@ -192,10 +192,23 @@ unsafe fn copy(dst: *mut u64, src: *const u64) {
     while i < PAGE_SIZE / 8 {
         // SAFETY: within both pages (the caller's guarantee).
         unsafe {
-            let w: [u64; 8] = core::array::from_fn(|k| src.add(i + k).read_volatile());
-            for (k, v) in w.iter().enumerate() {
-                dst.add(i + k).write_volatile(*v);
-            }
+            let (s, d) = (src.add(i), dst.add(i));
+            let w0 = s.read_volatile();
+            let w1 = s.add(1).read_volatile();
+            let w2 = s.add(2).read_volatile();
+            let w3 = s.add(3).read_volatile();
+            let w4 = s.add(4).read_volatile();
+            let w5 = s.add(5).read_volatile();
+            let w6 = s.add(6).read_volatile();
+            let w7 = s.add(7).read_volatile();
+            d.write_volatile(w0);
+            d.add(1).write_volatile(w1);
+            d.add(2).write_volatile(w2);
+            d.add(3).write_volatile(w3);
+            d.add(4).write_volatile(w4);
+            d.add(5).write_volatile(w5);
+            d.add(6).write_volatile(w6);
+            d.add(7).write_volatile(w7);
         }
         i += 8;
     }

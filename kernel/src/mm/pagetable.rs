@@ -47,6 +47,12 @@ impl PageTable {
 
     /// The leaf entry for `vpn`, creating intermediate tables when `create` is set.
     fn leaf(&mut self, vpn: usize, create: bool) -> Option<&'static mut Pte> {
+        let table = self.leaf_table(vpn, create)?;
+        Some(&mut table[vpn_indices(vpn)[2]])
+    }
+
+    /// The last-level table holding `vpn`'s entry, creating tables when `create` is set.
+    fn leaf_table(&mut self, vpn: usize, create: bool) -> Option<&'static mut [Pte; 512]> {
         let idx = vpn_indices(vpn);
         let mut ppn = self.root.ppn();
         for &i in &idx[..2] {
@@ -63,7 +69,7 @@ impl PageTable {
             }
             ppn = pte.ppn();
         }
-        Some(&mut entries(ppn)[idx[2]])
+        Some(entries(ppn))
     }
 
     /// Maps user page `vpn` to `ppn`. Returns false when no memory is left for tables.
@@ -125,6 +131,48 @@ impl PageTable {
             }
             vpn = last;
         }
+    }
+
+    /// Fork's copy of the entries of pages `[start, end)` into `child`: for each mapped
+    /// entry, `f` says what the child's entry is (None: none) and may change the
+    /// parent's. Each of the child's tables is looked up once, not once per page.
+    /// False when memory for a child table runs out (what was copied stays).
+    pub fn fork_range(
+        &mut self,
+        child: &mut PageTable,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(&mut Pte) -> Option<Pte>,
+    ) -> bool {
+        const L0_SPAN: usize = 1 << 9;
+        let mut vpn = start;
+        while vpn < end {
+            let last = end.min((vpn | (L0_SPAN - 1)) + 1);
+            if let Some(leaves) = self.leaf_table(vpn, false) {
+                let mut copy: Option<&mut [Pte; 512]> = None;
+                for v in vpn..last {
+                    let pte = &mut leaves[v & (L0_SPAN - 1)];
+                    if !pte.is_valid() {
+                        continue;
+                    }
+                    // The child's table first, so that `f` runs only for an entry
+                    // that can be copied.
+                    let table = match copy.take() {
+                        Some(t) => t,
+                        None => match child.leaf_table(v, true) {
+                            Some(t) => t,
+                            None => return false,
+                        },
+                    };
+                    if let Some(new) = f(pte) {
+                        table[v & (L0_SPAN - 1)] = new;
+                    }
+                    copy = Some(table);
+                }
+            }
+            vpn = last;
+        }
+        true
     }
 
     /// The first mapped user page in `[start, end)`, skipping absent tables.

@@ -4,12 +4,14 @@
 
 use crate::errno::*;
 use crate::fs::file::OpenFile;
-use crate::mm::aspace::{Backing, MapSpec, Prot, MAP_END, MMAP_MIN};
+use crate::mm::aspace::{AddressSpace, Backing, Discard, MapSpec, Prot, MAP_END, MMAP_MIN};
 use crate::mm::object::{MemObject, ObjectKind};
 use crate::mm::remap::RemapFlags;
 use crate::mm::{PAGE_SHIFT, PAGE_SIZE};
 use crate::task::current_process;
+use alloc::sync::Arc;
 use linux_raw_sys::general as g;
+use spin::Mutex;
 
 pub fn brk(addr: usize) -> SysResult {
     let aspace = current_process().aspace();
@@ -290,9 +292,35 @@ fn advice_known(advice: u32) -> bool {
     )
 }
 
+/// MADV_REMOVE: punches a hole in the objects behind `[start, end)`, area by area as
+/// Linux's madvise walks them (an area's error ends the walk; holes are ENOMEM at the
+/// end). Only writable shared mappings have an object to punch.
+fn remove(aspace: &Arc<Mutex<AddressSpace>>, mut start: usize, end: usize) -> SysResult {
+    let mut unmapped = Ok(0);
+    while start < end {
+        let (object, offset, to) = {
+            let a = aspace.lock();
+            let (s, e, _) = a.area_from(start).ok_or(ENOMEM)?;
+            if start < s {
+                unmapped = Err(ENOMEM);
+                start = s;
+                if start >= end {
+                    break;
+                }
+            }
+            let (object, offset) = a.hole_target(start)?;
+            (object, offset, e.min(end))
+        };
+        object.punch_hole(offset, (to - start) as u64)?;
+        start = to;
+    }
+    unmapped
+}
+
 /// madvise: the discarding advice (DONTNEED, and FREE, whose pages may go at any time)
-/// drops the pages, so the next touch sees zeroes; other advice only checks the range.
-/// As on Linux, a range with unmapped parts is ENOMEM after the mapped parts are done.
+/// drops the pages from this address space; REMOVE frees a shared mapping's pages in
+/// its object; other advice only checks the range. As on Linux, a range with unmapped
+/// parts is ENOMEM after the mapped parts are done.
 pub fn madvise(addr: usize, len: usize, advice: u32) -> SysResult {
     if !advice_known(advice) || !addr.is_multiple_of(PAGE_SIZE) {
         return Err(EINVAL);
@@ -306,11 +334,13 @@ pub fn madvise(addr: usize, len: usize, advice: u32) -> SysResult {
     let aspace = current_process().aspace();
     let mut a = aspace.lock();
     match advice {
-        g::MADV_DONTNEED | g::MADV_DONTNEED_LOCKED | g::MADV_FREE => a.discard(addr, end)?,
-        // REMOVE frees a file's backing store: anonymous memory has none.
+        g::MADV_DONTNEED => a.discard(addr, end, Discard::DontNeed)?,
+        g::MADV_DONTNEED_LOCKED => a.discard(addr, end, Discard::DontNeedLocked)?,
+        g::MADV_FREE => a.discard(addr, end, Discard::Free)?,
         g::MADV_REMOVE => {
-            a.covered(addr, end)?;
-            return Err(EINVAL);
+            // Punching the hole locks every address space mapping the object.
+            drop(a);
+            return remove(&aspace, addr, end);
         }
         _ => a.covered(addr, end)?,
     }

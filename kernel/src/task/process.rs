@@ -174,6 +174,8 @@ impl Process {
     /// execs /bin/init.
     pub fn create_init(entry: extern "C" fn() -> !) -> SysResult<Arc<Process>> {
         let aspace = AddressSpace::new()?.into_shared()?;
+        // Made at boot, with the memory it holds for good, rather than at the first exit.
+        crate::mm::aspace::exited().ok_or(ENOMEM)?;
         LAST_PID.store(1, Ordering::Relaxed);
         let proc = Process::new_record(1, aspace, FdTable::default());
         let task = Task::with_entry(
@@ -364,7 +366,7 @@ pub fn exit_current(status: i32) -> ! {
     // Leave the address space on the kernel's page table before dropping it.
     cpu::activate_page_table(crate::mm::pagetable::kernel_satp());
     // With no page left even for an empty root, the old space stays until reaped.
-    if let Ok(empty) = AddressSpace::new().and_then(AddressSpace::into_shared) {
+    if let Some(empty) = crate::mm::aspace::exited() {
         *proc.aspace.lock() = empty;
     }
     release_vfork(&proc);
