@@ -81,6 +81,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user 7.2 has no mq_notify (ENOSYS) and drops O_WRONLY|O_RDWR to a valid mode in mq_open",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "mem_mremap_zero",
+        reason: "qemu-user 7.2 answers mremap with a length of 0 ENOMEM and cannot duplicate a shared mapping",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {
