@@ -86,6 +86,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user 7.2 answers mremap with a length of 0 ENOMEM and cannot duplicate a shared mapping",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "mem_mmap_flags",
+        reason: "qemu-user 7.2 knows neither MAP_FIXED_NOREPLACE (it maps elsewhere, no EEXIST) nor MAP_SHARED_VALIDATE for files (EINVAL)",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {
