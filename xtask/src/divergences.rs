@@ -91,6 +91,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user 7.2 knows neither MAP_FIXED_NOREPLACE (it maps elsewhere, no EEXIST) nor MAP_SHARED_VALIDATE for files (EINVAL)",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "mem_madvise",
+        reason: "qemu-user 7.2 passes only MADV_DONTNEED to the host and answers every other advice, and holes in the range, with 0",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {

@@ -536,14 +536,15 @@ impl AddressSpace {
 
     /// The object and byte offset MADV_REMOVE punches a hole in for `[va, ...)`, part
     /// of the area at `va`, with Linux's checks: EINVAL for a locked area or one without
-    /// an object, EACCES unless it is a writable shared mapping.
+    /// an object, EACCES unless it is a shared mapping that may be made writable (its
+    /// protection now does not matter).
     pub fn hole_target(&self, va: usize) -> Result<(Arc<MemObject>, u64), Errno> {
         let (s, a) = self.area_at(va).ok_or(ENOMEM)?;
         if a.locked {
             return Err(EINVAL);
         }
         let (object, index) = a.object_index(s, va >> PAGE_SHIFT).ok_or(EINVAL)?;
-        if !a.backing.is_shared() || !a.prot.contains(Prot::WRITE) {
+        if !a.backing.is_shared() || !a.max_prot.contains(Prot::WRITE) {
             return Err(EACCES);
         }
         Ok((object.clone(), (index as u64) << PAGE_SHIFT))
