@@ -121,13 +121,15 @@ impl PageTable {
                 vpn = (vpn | (L0_SPAN - 1)) + 1;
                 continue;
             }
-            let leaves = entries(mid.ppn());
             let last = end.min((vpn | (L0_SPAN - 1)) + 1);
-            for v in vpn..last {
-                let pte = &mut leaves[v & (L0_SPAN - 1)];
-                if pte.is_valid() && !f(v, pte) {
+            let base = vpn & !(L0_SPAN - 1);
+            let leaves = &mut entries(mid.ppn())[..last - base];
+            let mut i = vpn - base;
+            while let Some(at) = next_valid(leaves, i) {
+                if !f(base + at, &mut leaves[at]) {
                     return;
                 }
+                i = at + 1;
             }
             vpn = last;
         }
@@ -148,24 +150,24 @@ impl PageTable {
         let mut vpn = start;
         while vpn < end {
             let last = end.min((vpn | (L0_SPAN - 1)) + 1);
+            let base = vpn & !(L0_SPAN - 1);
             if let Some(leaves) = self.leaf_table(vpn, false) {
+                let leaves = &mut leaves[..last - base];
                 let mut copy: Option<&mut [Pte; 512]> = None;
-                for v in vpn..last {
-                    let pte = &mut leaves[v & (L0_SPAN - 1)];
-                    if !pte.is_valid() {
-                        continue;
-                    }
+                let mut i = vpn - base;
+                while let Some(at) = next_valid(leaves, i) {
+                    i = at + 1;
                     // The child's table first, so that `f` runs only for an entry
                     // that can be copied.
                     let table = match copy.take() {
                         Some(t) => t,
-                        None => match child.leaf_table(v, true) {
+                        None => match child.leaf_table(base + at, true) {
                             Some(t) => t,
                             None => return false,
                         },
                     };
-                    if let Some(new) = f(pte) {
-                        table[v & (L0_SPAN - 1)] = new;
+                    if let Some(new) = f(&mut leaves[at]) {
+                        table[at] = new;
                     }
                     copy = Some(table);
                 }
@@ -215,19 +217,36 @@ impl PageTable {
 impl Drop for PageTable {
     /// Frees the intermediate tables of the user half (the kernel half is shared).
     fn drop(&mut self) {
-        for top in &entries(self.root.ppn())[..KERNEL_ROOT_INDEX] {
-            if !top.is_valid() {
-                continue;
-            }
-            for mid in entries(top.ppn()).iter().filter(|p| p.is_valid()) {
+        let tops = &entries(self.root.ppn())[..KERNEL_ROOT_INDEX];
+        let mut t = 0;
+        while let Some(top) = next_valid(tops, t) {
+            t = top + 1;
+            let mids = entries(tops[top].ppn());
+            let mut m = 0;
+            while let Some(mid) = next_valid(mids, m) {
+                m = mid + 1;
                 // SAFETY: user intermediate entries point at table pages this table
                 // allocated and forgot; each is reached once, here, and then freed.
-                drop(unsafe { Frame::from_ppn(mid.ppn()) });
+                drop(unsafe { Frame::from_ppn(mids[mid].ppn()) });
             }
             // SAFETY: as above, for the middle-level table.
-            drop(unsafe { Frame::from_ppn(top.ppn()) });
+            drop(unsafe { Frame::from_ppn(tops[top].ppn()) });
         }
     }
+}
+
+/// The index of the first valid entry of `table` at or after `from`. Most entries a
+/// walk passes are empty, so they are tested four at a time.
+fn next_valid(table: &[Pte], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(&[a, b, c, d]) = table.get(i..i + 4).and_then(|s| <&[Pte; 4]>::try_from(s).ok()) {
+        if (a.0 | b.0 | c.0 | d.0) & PteFlags::V.bits() != 0 {
+            break;
+        }
+        i += 4;
+    }
+    let rest = table.get(i..)?;
+    rest.iter().position(|p| p.is_valid()).map(|k| i + k)
 }
 
 /// Flags of a user leaf entry: `flags` plus valid, accessed and dirty (Rill keeps no
