@@ -235,10 +235,14 @@ impl Drop for PageTable {
     }
 }
 
-/// The index of the first valid entry of `table` at or after `from`. Most entries a
-/// walk passes are empty, so they are tested four at a time.
+/// The index of the first valid entry of `table` at or after `from`. Mapped pages
+/// come in runs, so the entry at `from` is tested first; past a run most entries are
+/// empty, so they are tested four at a time.
 fn next_valid(table: &[Pte], from: usize) -> Option<usize> {
-    let mut i = from;
+    if table.get(from)?.is_valid() {
+        return Some(from);
+    }
+    let mut i = from + 1;
     while let Some(&[a, b, c, d]) = table.get(i..i + 4).and_then(|s| <&[Pte; 4]>::try_from(s).ok()) {
         if (a.0 | b.0 | c.0 | d.0) & PteFlags::V.bits() != 0 {
             break;
