@@ -512,7 +512,10 @@ impl AddressSpace {
                 let pages = (a.end - s) >> PAGE_SHIFT;
                 let (from, to) = (indexes.start.max(pgoff), indexes.end.min(pgoff + pages));
                 let hit = core::ptr::eq(Arc::as_ptr(o), object) && from < to;
-                let range = (s + ((from - pgoff) << PAGE_SHIFT), s + ((to - pgoff) << PAGE_SHIFT));
+                let range = (
+                    s + ((from - pgoff) << PAGE_SHIFT),
+                    s + ((to - pgoff) << PAGE_SHIFT),
+                );
                 hit.then_some((range, pgoff, s, a.backing.is_shared(), a.end))
             });
             let Some(((from, to), pgoff, start, shared, end)) = next else {

@@ -32,20 +32,23 @@ impl AddressSpace {
             }
             let (backing, flags) = (&area.backing, PageKind::CopyOnWrite.pte_flags(area.prot));
             let resident = &mut child.resident;
-            let copied =
-                self.pt
-                    .fork_range(&mut child.pt, start >> PAGE_SHIFT, area.end >> PAGE_SHIFT, |pte| {
-                        let ppn = pte.ppn();
-                        if !PageKind::holds_frame_of(backing, ppn) {
-                            return None;
-                        }
-                        // SAFETY: the parent's entry holds a reference; the child's new
-                        // entry takes one of its own.
-                        unsafe { Page::share_pte(ppn) };
-                        *resident += 1;
-                        *pte = user_leaf(ppn, flags);
-                        Some(*pte)
-                    });
+            let copied = self.pt.fork_range(
+                &mut child.pt,
+                start >> PAGE_SHIFT,
+                area.end >> PAGE_SHIFT,
+                |pte| {
+                    let ppn = pte.ppn();
+                    if !PageKind::holds_frame_of(backing, ppn) {
+                        return None;
+                    }
+                    // SAFETY: the parent's entry holds a reference; the child's new
+                    // entry takes one of its own.
+                    unsafe { Page::share_pte(ppn) };
+                    *resident += 1;
+                    *pte = user_leaf(ppn, flags);
+                    Some(*pte)
+                },
+            );
             if !copied {
                 failed = true;
                 break;

@@ -243,7 +243,10 @@ fn next_valid(table: &[Pte], from: usize) -> Option<usize> {
         return Some(from);
     }
     let mut i = from + 1;
-    while let Some(&[a, b, c, d]) = table.get(i..i + 4).and_then(|s| <&[Pte; 4]>::try_from(s).ok()) {
+    while let Some(&[a, b, c, d]) = table
+        .get(i..i + 4)
+        .and_then(|s| <&[Pte; 4]>::try_from(s).ok())
+    {
         if (a.0 | b.0 | c.0 | d.0) & PteFlags::V.bits() != 0 {
             break;
         }
