@@ -82,8 +82,8 @@ pub const DIVERGENCES: &[Divergence] = &[
         policy: Policy::RillStatusOnly,
     },
     Divergence {
-        test: "mem_mremap_zero",
-        reason: "qemu-user 7.2 answers mremap with a length of 0 ENOMEM and cannot duplicate a shared mapping",
+        test: "mem_mremap_edges",
+        reason: "qemu-user 7.2 answers mremap with a length of 0 ENOMEM, cannot duplicate a shared mapping and ignores flag bits above 32",
         policy: Policy::RillStatusOnly,
     },
     Divergence {

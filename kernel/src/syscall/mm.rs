@@ -195,14 +195,14 @@ pub fn mremap(
     addr: usize,
     old_len: usize,
     new_len: usize,
-    flags: u32,
+    flags: usize,
     new_addr: usize,
 ) -> SysResult {
-    let known = g::MREMAP_FIXED | g::MREMAP_MAYMOVE | g::MREMAP_DONTUNMAP;
+    let known = (g::MREMAP_FIXED | g::MREMAP_MAYMOVE | g::MREMAP_DONTUNMAP) as usize;
     let f = RemapFlags {
-        may_move: flags & g::MREMAP_MAYMOVE != 0,
-        fixed: flags & g::MREMAP_FIXED != 0,
-        dont_unmap: flags & g::MREMAP_DONTUNMAP != 0,
+        may_move: flags & g::MREMAP_MAYMOVE as usize != 0,
+        fixed: flags & g::MREMAP_FIXED as usize != 0,
+        dont_unmap: flags & g::MREMAP_DONTUNMAP as usize != 0,
     };
     if flags & !known != 0 || f.fixed && !f.may_move {
         return Err(EINVAL);

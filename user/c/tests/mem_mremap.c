@@ -5,7 +5,7 @@
  * leaves the old range mapped and empty. Errors: EINVAL for unknown flags, FIXED
  * without MAYMOVE, DONTUNMAP with a size change, a misaligned address, overlapping
  * FIXED ranges; EFAULT for an unmapped address or an old range that runs past its
- * mapping. (Zero lengths are in mem_mremap_zero.) */
+ * mapping. (Zero lengths and high flag bits are in mem_mremap_edges.) */
 #include "rilltest.h"
 #include <sys/mman.h>
 

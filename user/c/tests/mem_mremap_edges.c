@@ -1,7 +1,8 @@
-/* mem_mremap_zero: mremap's zero lengths, as Linux 6.1 has them. A new length of 0 is
+/* mem_mremap_edges: mremap's edges, as Linux 6.1 has them. A new length of 0 is
  * EINVAL. An old length of 0 duplicates a shared mapping: the new address maps the
  * same pages (stores through either are seen through the other, by a child too), and
- * the old mapping stays; for private memory it is EINVAL. */
+ * the old mapping stays; for private memory it is EINVAL. Flags are a full word: an
+ * unknown bit above 32 is EINVAL too. */
 #include "rilltest.h"
 #include <sys/mman.h>
 
@@ -21,7 +22,8 @@ int main(void)
 	CHECK(priv != MAP_FAILED);
 	CHECK_ERR(mremap(priv, PAGE, 0, MREMAP_MAYMOVE), EINVAL);
 	CHECK_ERR(mremap(priv, 0, PAGE, MREMAP_MAYMOVE), EINVAL);
-	ok("a new length of 0 is EINVAL; an old length of 0 on private memory too");
+	CHECK_ERR(syscall(SYS_mremap, priv, PAGE, PAGE, 1UL << 40, 0), EINVAL);
+	ok("a new length of 0 is EINVAL; an old length of 0 on private memory and a flag bit above 32 too");
 
 	volatile unsigned char *sh = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
 					  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
