@@ -47,6 +47,7 @@ errnos!(
     ENOMSG,
     EMSGSIZE,
     EOVERFLOW,
+    EOPNOTSUPP,
 );
 
 /// Kernel-internal: a blocking call was interrupted by a signal; the signal code turns

@@ -144,8 +144,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
 
     // The initramfs is now in tmpfs and the device tree has been read: all RAM but the
     // kernel image and the heap is free.
-    mm::frame::init(heap_end, platform.mem_end);
-    mm::frame::add_range(kernel_end, heap_start);
+    mm::frame::init(kernel_end, platform.mem_end, heap_start..heap_end);
     // One kernel stack per process (threads-max of them), plus a few spare for the
     // harts' own tasks.
     arch::kstack::init(task::process::max_threads() + 16);

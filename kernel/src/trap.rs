@@ -4,7 +4,7 @@
 
 use crate::arch::trap::{decode, enter_user, read_cause, Cause, TrapFrame, REG_A0};
 use crate::drivers::{plic, uart};
-use crate::mm::aspace::Access;
+use crate::mm::aspace::{Access, FaultError};
 use crate::signal::{self, Signal};
 use crate::task::{current_process, schedule_yield};
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -50,14 +50,21 @@ extern "C" fn user_trap(tf: &mut TrapFrame) {
             };
             let aspace = current_process().aspace();
             let mut a = aspace.lock();
-            if !a.handle_fault(addr, access) {
-                let code = if a.is_mapped(addr) {
-                    g::SEGV_ACCERR
-                } else {
-                    g::SEGV_MAPERR
-                };
-                drop(a);
-                signal::force_fault(Signal::SIGSEGV, code as i32, addr);
+            match a.handle_fault(addr, access) {
+                Ok(()) => {}
+                Err(FaultError::PastEnd) => {
+                    drop(a);
+                    signal::force_fault(Signal::SIGBUS, g::BUS_ADRERR as i32, addr);
+                }
+                Err(FaultError::Segv) => {
+                    let code = if a.is_mapped(addr) {
+                        g::SEGV_ACCERR
+                    } else {
+                        g::SEGV_MAPERR
+                    };
+                    drop(a);
+                    signal::force_fault(Signal::SIGSEGV, code as i32, addr);
+                }
             }
         }
         Cause::IllegalInstruction => {

@@ -96,6 +96,21 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user's own threads (one per emulated process) count against RLIMIT_NPROC",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "mem_mremap_edges",
+        reason: "qemu-user 7.2 answers mremap with a length of 0 ENOMEM, cannot duplicate a shared mapping and ignores flag bits above 32",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "mem_mmap_flags",
+        reason: "qemu-user 7.2 knows neither MAP_FIXED_NOREPLACE (it maps elsewhere, no EEXIST) nor MAP_SHARED_VALIDATE for files (EINVAL)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "mem_madvise",
+        reason: "qemu-user 7.2 passes only MADV_DONTNEED to the host and answers every other advice, and holes in the range, with 0",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {

@@ -29,6 +29,8 @@ enum Node {
     Stat(Pid),
     /// The link to the program the process runs.
     Exe(Pid),
+    /// The process's mappings, in Linux's format.
+    Maps(Pid),
     /// /proc/sysvipc and its tables of System V objects.
     SysvipcDir,
     Sysvipc(IpcKind),
@@ -152,11 +154,14 @@ fn stat(p: &Process) -> String {
 fn meminfo() -> String {
     let total = crate::mm::frame::total_pages() * 4;
     let free = crate::mm::frame::free_pages() * 4;
+    // Memory objects are all shared memory in Linux's terms (shmem), which Linux also
+    // counts as page cache.
+    let shmem = crate::mm::object::object_pages() * 4;
     // Slab is Linux's name for kernel object memory; here it is the kernel heap in use.
     let slab = crate::mm::heap::used_bytes() / 1024;
     format!(
         "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\n\
-         Slab:           {slab:8} kB\n"
+         Cached:         {shmem:8} kB\nShmem:          {shmem:8} kB\nSlab:           {slab:8} kB\n"
     )
 }
 
@@ -178,6 +183,8 @@ impl ProcNode {
             Node::Sysvipc(IpcKind::Msg) => crate::ipc::msg::proc_text().into_bytes(),
             Node::Sysvipc(IpcKind::Sem) => crate::ipc::sem::proc_text().into_bytes(),
             Node::Tunable(t) => t.read().into_bytes(),
+            // `File::read` makes only the part it is asked for.
+            Node::Maps(_) => return Err(EINVAL),
             Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir => {
                 return Err(EISDIR)
             }
@@ -209,6 +216,7 @@ impl ProcNode {
                 ("cmdline", S_IFREG),
                 ("stat", S_IFREG),
                 ("exe", S_IFLNK),
+                ("maps", S_IFREG),
             ],
             _ => &[],
         }
@@ -326,6 +334,7 @@ impl Inode for ProcNode {
                     "cmdline" => Ok(node(Node::Cmdline(pid))),
                     "stat" => Ok(node(Node::Stat(pid))),
                     "exe" => Ok(node(Node::Exe(pid))),
+                    "maps" => Ok(node(Node::Maps(pid))),
                     _ => Err(ENOENT),
                 }
             }
@@ -455,6 +464,15 @@ fn read_cmdline(p: &Process, pos: u64, buf: &mut dyn OutBuf) -> SysResult<usize>
 
 impl File for ProcNode {
     fn read(&self, pos: u64, buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
+        if let Node::Maps(pid) = self.node {
+            // Only the part asked for is made, and copied out after the lock is gone.
+            let text = live(pid)?
+                .aspace()
+                .lock()
+                .maps_text(pos as usize, buf.len())?;
+            buf.write_at(0, &text)?;
+            return Ok(text.len());
+        }
         if let Node::Cmdline(pid) = self.node {
             return read_cmdline(&*live(pid)?, pos, buf);
         }

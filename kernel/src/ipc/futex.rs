@@ -1,6 +1,9 @@
 //! Futexes: wait on a user word while it holds an expected value, woken by address.
-//! C libraries use them for locks and for CLONE_CHILD_CLEARTID; waiters are keyed by
-//! (address space, user address).
+//! C libraries use them for locks and for CLONE_CHILD_CLEARTID. A private futex
+//! (FUTEX_PRIVATE_FLAG, or a word in private memory) is keyed by (address space, user
+//! address); a word in a shared mapping without the flag by (memory object, offset),
+//! so processes that map the object at different addresses meet on the same futex
+//! (PTHREAD_PROCESS_SHARED locks).
 //!
 //! Each waiter takes a ticket. FUTEX_WAKE moves up to `count` tickets, oldest first,
 //! from `waiting` to `woken` and wakes the queue; a waiter returns once its ticket is
@@ -15,7 +18,13 @@ use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::sync::Arc;
 use spin::Mutex;
 
-type Key = (usize, usize);
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    /// Address space (its address), user address.
+    Private(usize, usize),
+    /// Memory object number, byte offset in it.
+    Shared(u64, u64),
+}
 
 #[derive(Default)]
 struct Tickets {
@@ -32,16 +41,23 @@ struct Futex {
 
 static FUTEXES: Mutex<BTreeMap<Key, Arc<Futex>>> = Mutex::new(BTreeMap::new());
 
-fn key(addr: usize) -> SysResult<Key> {
+fn key(addr: usize, private: bool) -> SysResult<Key> {
     if !addr.is_multiple_of(4) {
         return Err(EINVAL);
     }
-    Ok((Arc::as_ptr(&current_process().aspace()) as usize, addr))
+    let aspace = current_process().aspace();
+    if !private {
+        if let Some((object, offset)) = aspace.lock().shared_key(addr) {
+            return Ok(Key::Shared(object, offset));
+        }
+    }
+    Ok(Key::Private(Arc::as_ptr(&aspace) as usize, addr))
 }
 
 /// FUTEX_WAIT: sleeps while `*addr == val` until woken or `deadline` (timer ticks).
-pub fn wait(addr: usize, val: u32, deadline: Option<u64>) -> SysResult<usize> {
-    let k = key(addr)?;
+/// `private` is FUTEX_PRIVATE_FLAG.
+pub fn wait(addr: usize, val: u32, deadline: Option<u64>, private: bool) -> SysResult<usize> {
+    let k = key(addr, private)?;
     let f = FUTEXES.lock().entry(k).or_default().clone();
     let ticket = {
         let mut t = f.tickets.lock();
@@ -83,8 +99,9 @@ pub fn wait(addr: usize, val: u32, deadline: Option<u64>) -> SysResult<usize> {
 }
 
 /// FUTEX_WAKE: wakes up to `count` waiters of `addr`; returns how many.
-pub fn wake(addr: usize, count: usize) -> SysResult<usize> {
-    let Some(f) = FUTEXES.lock().get(&key(addr)?).cloned() else {
+pub fn wake(addr: usize, count: usize, private: bool) -> SysResult<usize> {
+    let k = key(addr, private)?;
+    let Some(f) = FUTEXES.lock().get(&k).cloned() else {
         return Ok(0);
     };
     let n = {

@@ -9,55 +9,20 @@
 //! vm.max_map_count, with Linux's rules for when a split may pass it), and every record
 //! is charged to the kernel heap's reserve check first, so running out is ENOMEM.
 
+use super::area::{Area, PageKind};
 use super::gaps::{Gaps, GAP_HEAP_COST};
+use super::object::MemObject;
+use super::page::Page;
 use super::pagetable::{user_leaf, PageTable};
-use super::{frame, heap, page_round_up, phys_to_virt, Frame, PAGE_SHIFT, PAGE_SIZE, USER_END};
+use super::{heap, page_round_up, PAGE_SHIFT, PAGE_SIZE, USER_END};
 use crate::arch::paging::PteFlags;
-use crate::errno::{Errno, EFAULT, EINVAL, ENOMEM};
+use crate::errno::{Errno, EACCES, EINVAL, ENOMEM};
 use alloc::collections::BTreeMap;
-use bitflags::bitflags;
+use alloc::sync::{Arc, Weak};
+use core::ops::Range;
+use spin::Mutex;
 
-bitflags! {
-    /// Access rights of an area, as mmap's PROT_* bits.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub struct Prot: u32 {
-        const READ = 1;
-        const WRITE = 2;
-        const EXEC = 4;
-    }
-}
-
-/// The kind of access a fault or a copy makes.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Access {
-    Read,
-    Write,
-    Exec,
-}
-
-impl Prot {
-    fn allows(self, a: Access) -> bool {
-        match a {
-            Access::Read => self.contains(Prot::READ),
-            Access::Write => self.contains(Prot::WRITE),
-            Access::Exec => self.contains(Prot::EXEC),
-        }
-    }
-    fn pte_flags(self) -> PteFlags {
-        let mut f = PteFlags::U;
-        // Sv39 has no write-only pages: PROT_WRITE implies read, as on Linux.
-        if self.intersects(Prot::READ | Prot::WRITE) {
-            f |= PteFlags::R;
-        }
-        if self.contains(Prot::WRITE) {
-            f |= PteFlags::W;
-        }
-        if self.contains(Prot::EXEC) {
-            f |= PteFlags::X;
-        }
-        f
-    }
-}
+pub use super::area::{Access, Backing, Prot};
 
 /// Top of the initial user stack and its maximum size.
 pub const STACK_TOP: usize = USER_END - PAGE_SIZE;
@@ -68,83 +33,80 @@ pub const SIGRETURN_TRAMPOLINE: usize = STACK_TOP;
 const MMAP_TOP: usize = STACK_TOP - STACK_SIZE - 16 * PAGE_SIZE;
 /// Lowest address mmap hands out.
 pub const MMAP_MIN: usize = 0x1_0000;
+/// End of the range areas may cover: the trampoline page above it is no area's.
+pub const MAP_END: usize = SIGRETURN_TRAMPOLINE;
 
 /// Most areas one address space may have: Linux's default vm.max_map_count.
 pub const MAX_MAP_COUNT: usize = 65530;
 
 /// Kernel heap one area record can take (its B-tree entry, nodes rounded up by the
 /// allocator, and the gap record it may create), charged before an area is added.
-const AREA_HEAP_COST: usize = 256 + GAP_HEAP_COST;
-/// Kernel heap one populated private page's record can take.
-const PAGE_HEAP_COST: usize = 64;
+pub(super) const AREA_HEAP_COST: usize = 256 + GAP_HEAP_COST;
 /// Heap a single change of the area map may allocate at once (a B-tree insert can
 /// split a node on every level).
-const EDIT_HEAP_COST: usize = 4096;
+pub(super) const EDIT_HEAP_COST: usize = 4096;
 
-/// A contiguous range of pages with one protection. Today every area is anonymous
-/// private memory; with memory objects an area will also name what backs it, and only
-/// areas with the same backing merge.
-#[derive(Clone)]
-struct Area {
-    end: usize,
-    prot: Prot,
+/// What a new area maps, besides its range.
+pub struct MapSpec {
+    pub prot: Prot,
+    /// The most mprotect may later grant.
+    pub max_prot: Prot,
+    /// MAP_LOCKED.
+    pub locked: bool,
+    pub backing: Backing,
 }
 
-impl Area {
-    /// Whether an area ending where `next` starts can become one area with it.
-    fn merges_with(&self, next: &Area) -> bool {
-        self.prot == next.prot
+impl MapSpec {
+    /// Private anonymous memory with protection `prot`.
+    pub fn anonymous(prot: Prot) -> MapSpec {
+        MapSpec {
+            prot,
+            max_prot: Prot::all(),
+            locked: false,
+            backing: Backing::Anonymous,
+        }
     }
 }
 
-/// What a populated page of an area is. This is the one place that decides how each
-/// kind is mapped and what a fault on it does; shared object pages and copy-on-write
-/// pages join here with memory objects.
+/// Which discarding madvise advice is meant.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Discard {
+    DontNeed,
+    /// MADV_DONTNEED_LOCKED: locked areas too.
+    DontNeedLocked,
+    /// MADV_FREE: private memory only.
+    Free,
+}
+
+/// Where a user page fault leads when it cannot be resolved.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum PageKind {
-    /// The shared zero frame, mapped read-only until the first write.
-    Zero,
-    /// A frame this address space owns (in `AddressSpace::pages`).
-    Private,
+pub enum FaultError {
+    /// No area, or the area does not allow the access, or no memory: SIGSEGV.
+    Segv,
+    /// The object page behind the address lies past the object's end: SIGBUS.
+    PastEnd,
 }
 
-impl PageKind {
-    fn of(ppn: usize) -> PageKind {
-        if ppn == frame::zero_ppn() {
-            PageKind::Zero
-        } else {
-            PageKind::Private
-        }
-    }
-
-    /// The page-table flags of a page of this kind in an area with `prot`: a write to
-    /// the zero page must fault, so it is never writable.
-    fn pte_flags(self, prot: Prot) -> PteFlags {
-        match self {
-            PageKind::Zero => prot.pte_flags() - PteFlags::W,
-            PageKind::Private => prot.pte_flags(),
-        }
-    }
-
-    /// Whether `access` can use a page of this kind as it is (else it needs a frame
-    /// of its own first).
-    fn serves(self, access: Access) -> bool {
-        match self {
-            PageKind::Zero => access != Access::Write,
-            PageKind::Private => true,
-        }
-    }
+/// The address space exited processes hold until they are reaped: empty, made once
+/// and shared, so an exit costs no page table. None while memory for it is short.
+pub fn exited() -> Option<Arc<Mutex<AddressSpace>>> {
+    static EXITED: spin::Once<Arc<Mutex<AddressSpace>>> = spin::Once::new();
+    EXITED
+        .try_call_once(|| AddressSpace::new()?.into_shared())
+        .ok()
+        .cloned()
 }
 
 pub struct AddressSpace {
-    pt: PageTable,
+    pub(super) pt: PageTable,
     /// Areas keyed by start address; they never overlap.
-    areas: BTreeMap<usize, Area>,
-    /// The frames this address space owns, by page number. Zero pages are not here:
-    /// their page-table entry is all they cost.
-    pages: BTreeMap<usize, Frame>,
+    pub(super) areas: BTreeMap<usize, Area>,
     /// Free ranges below MMAP_TOP, for placing mappings without a hint.
-    gaps: Gaps,
+    pub(super) gaps: Gaps,
+    /// Page-table entries that hold a frame (VmRSS; zero-page entries do not).
+    pub(super) resident: usize,
+    /// This address space as the objects it maps know it (set by `into_shared`).
+    pub(super) this: Weak<Mutex<AddressSpace>>,
     pub brk_base: usize,
     pub brk: usize,
 }
@@ -163,11 +125,30 @@ impl AddressSpace {
         Ok(AddressSpace {
             pt,
             areas: BTreeMap::new(),
-            pages: BTreeMap::new(),
             gaps: Gaps::new(MMAP_MIN, MMAP_TOP),
+            resident: 0,
+            this: Weak::new(),
             brk_base: 0,
             brk: 0,
         })
+    }
+
+    /// Makes this address space one that processes share, and tells the objects it
+    /// maps where it is (so that truncating one can reach its pages here).
+    pub fn into_shared(mut self) -> Result<Arc<Mutex<AddressSpace>>, Errno> {
+        let shared = Arc::new_cyclic(|this| {
+            self.this = this.clone();
+            Mutex::new(self)
+        });
+        {
+            let a = shared.lock();
+            for area in a.areas.values() {
+                if let Some((object, _)) = area.backing.object() {
+                    object.add_mapper(&a.this)?;
+                }
+            }
+        }
+        Ok(shared)
     }
 
     pub fn satp(&self) -> usize {
@@ -194,7 +175,7 @@ impl AddressSpace {
     }
 
     /// The area holding `va`: its start and record.
-    fn area_at(&self, va: usize) -> Option<(usize, &Area)> {
+    pub(super) fn area_at(&self, va: usize) -> Option<(usize, &Area)> {
         self.areas
             .range(..=va)
             .next_back()
@@ -202,28 +183,54 @@ impl AddressSpace {
             .map(|(&s, a)| (s, a))
     }
 
-    /// Adds an area over `[start, end)` (page aligned, currently unmapped), merged with
-    /// neighbours it can join.
+    /// The first area that ends above `va` (Linux's find_vma): its start, end and
+    /// whether it is locked.
+    pub fn area_from(&self, va: usize) -> Option<(usize, usize, bool)> {
+        self.area_at(va)
+            .or_else(|| self.areas.range(va..).next().map(|(&s, a)| (s, a)))
+            .map(|(s, a)| (s, a.end, a.locked))
+    }
+
+    /// Adds an area of private anonymous memory over `[start, end)` (page aligned,
+    /// currently unmapped), merged with neighbours it can join.
     pub fn add_area(&mut self, start: usize, end: usize, prot: Prot) -> Result<(), Errno> {
-        if start >= end || end > USER_END || start < MMAP_MIN || self.overlaps(start, end) {
+        self.map(start, end, MapSpec::anonymous(prot))
+    }
+
+    /// Adds an area mapping `spec` over `[start, end)` (page aligned, currently
+    /// unmapped), merged with neighbours it can join.
+    pub fn map(&mut self, start: usize, end: usize, spec: MapSpec) -> Result<(), Errno> {
+        if start >= end || end > MAP_END || start < MMAP_MIN || self.overlaps(start, end) {
             return Err(EINVAL);
         }
         self.check_map_count()?;
         heap::reserve(EDIT_HEAP_COST)?;
-        self.areas.insert(start, Area { end, prot });
+        if let Some((object, _)) = spec.backing.object() {
+            if self.this.strong_count() > 0 {
+                object.add_mapper(&self.this)?;
+            }
+        }
+        let area = Area {
+            end,
+            prot: spec.prot,
+            max_prot: spec.max_prot,
+            locked: spec.locked,
+            backing: spec.backing,
+        };
+        self.areas.insert(start, area);
         self.gaps.occupy(start, end);
         self.merge_around(start);
         Ok(())
     }
 
     /// Joins the area starting at `start` with its neighbours where they merge.
-    fn merge_around(&mut self, start: usize) {
+    pub(super) fn merge_around(&mut self, start: usize) {
         let Some(area) = self.areas.get(&start).cloned() else {
             return;
         };
         let mut start = start;
         if let Some((&ps, prev)) = self.areas.range_mut(..start).next_back() {
-            if prev.end == start && prev.merges_with(&area) {
+            if prev.end == start && prev.merges_with(ps, &area) {
                 prev.end = area.end;
                 self.areas.remove(&start);
                 start = ps;
@@ -232,7 +239,7 @@ impl AddressSpace {
         let end = self.areas.get(&start).map_or(area.end, |a| a.end);
         if let Some(next) = self.areas.get(&end).cloned() {
             if let Some(cur) = self.areas.get_mut(&start) {
-                if cur.merges_with(&next) {
+                if cur.merges_with(start, &next) {
                     cur.end = next.end;
                     self.areas.remove(&end);
                 }
@@ -245,21 +252,35 @@ impl AddressSpace {
         self.gaps.find(len)
     }
 
+    /// Where a mapping of `len` bytes goes given address hint `hint` (not MAP_FIXED):
+    /// as on Linux, at the hint (rounded down to a page, and up to MMAP_MIN) when that
+    /// range is free, else where `find_free` says.
+    pub fn place(&self, hint: usize, len: usize) -> Option<usize> {
+        let at = match hint & !(PAGE_SIZE - 1) {
+            0 => 0,
+            h => h.max(MMAP_MIN),
+        };
+        if at != 0
+            && at.checked_add(len).is_some_and(|e| e <= MAP_END)
+            && !self.overlaps(at, at + len)
+        {
+            return Some(at);
+        }
+        self.find_free(len)
+    }
+
     /// Whether `at` lies strictly inside an area (making it a boundary needs a record).
-    fn splits(&self, at: usize) -> bool {
+    pub(super) fn splits(&self, at: usize) -> bool {
         matches!(self.area_at(at), Some((s, _)) if s < at)
     }
 
     /// Splits areas so that `at` is an area boundary (the caller has checked the heap).
-    fn split_at(&mut self, at: usize) {
-        let Some((_, a)) = self.areas.range_mut(..at).next_back() else {
+    pub(super) fn split_at(&mut self, at: usize) {
+        let Some((&s, a)) = self.areas.range_mut(..at).next_back() else {
             return;
         };
         if a.end > at {
-            let tail = Area {
-                end: a.end,
-                prot: a.prot,
-            };
+            let tail = a.tail(s, at);
             a.end = at;
             self.areas.insert(at, tail);
         }
@@ -279,48 +300,78 @@ impl AddressSpace {
         }
         self.split_at(start);
         self.split_at(end);
-        while let Some((&s, _)) = self.areas.range(start..end).next() {
-            if let Some(a) = self.areas.remove(&s) {
-                self.gaps.release(s, a.end);
-                self.zap(s, a.end);
-            }
+        while let Some((&s, a)) = self.areas.range(start..end).next() {
+            let e = a.end;
+            self.zap(s, e);
+            self.areas.remove(&s);
+            self.gaps.release(s, e);
         }
         crate::arch::cpu::flush_tlb();
         Ok(())
     }
 
-    /// Drops the populated pages of `[start, end)`, which lies in one area: their
-    /// entries leave the page table and private frames are freed (the shared zero frame
-    /// never is). Only area ranges are zapped: the trampoline page lies outside them.
-    /// The caller flushes the TLB.
-    fn zap(&mut self, start: usize, end: usize) {
-        let (first, last) = (start >> PAGE_SHIFT, end >> PAGE_SHIFT);
-        self.pt
-            .for_each_mapped(first, last, |_, pte| *pte = Default::default());
-        while let Some((&vpn, _)) = self.pages.range(first..last).next() {
-            self.pages.remove(&vpn);
-        }
+    /// Drops the populated pages of `[start, end)`, which lies in the area starting at
+    /// or before `start`: their entries leave the page table and give up their frame
+    /// references (the shared zero frame holds none). An object keeps its own pages.
+    /// Only area ranges are zapped: the trampoline page lies outside them. The caller
+    /// flushes the TLB.
+    pub(super) fn zap(&mut self, start: usize, end: usize) {
+        self.zap_where(start, end, |_, _| true);
     }
 
-    /// madvise(MADV_DONTNEED): the pages of `[start, end)` go; the next touch finds
-    /// zeroes. ENOMEM if part of the range is unmapped (after doing the mapped parts).
-    pub fn discard(&mut self, start: usize, end: usize) -> Result<(), Errno> {
+    /// `zap` of the entries for which `pick(vpn, frame)` holds.
+    fn zap_where(&mut self, start: usize, end: usize, mut pick: impl FnMut(usize, usize) -> bool) {
+        let Some((_, area)) = self.areas.range(..=start).next_back() else {
+            return;
+        };
+        let backing = &area.backing;
+        let mut released = 0;
+        self.pt
+            .for_each_mapped(start >> PAGE_SHIFT, end >> PAGE_SHIFT, |vpn, pte| {
+                let ppn = pte.ppn();
+                if !pick(vpn, ppn) {
+                    return;
+                }
+                if PageKind::holds_frame_of(backing, ppn) {
+                    // SAFETY: an entry of a frame-holding kind owns one reference.
+                    drop(unsafe { Page::from_pte(ppn) });
+                    released += 1;
+                }
+                *pte = Default::default();
+            });
+        self.resident -= released;
+    }
+
+    /// madvise's discarding advice: the pages of `[start, end)` leave this address
+    /// space; the next touch finds zeroes in private memory and the object's page in a
+    /// shared mapping. As on Linux, areas are done in order and the first refused one
+    /// (locked, or a mapping of an object for MADV_FREE) is EINVAL; an unmapped part of
+    /// the range is ENOMEM after the mapped parts are done.
+    pub fn discard(&mut self, start: usize, end: usize, how: Discard) -> Result<(), Errno> {
         let mut cursor = start;
         let mut result = Ok(());
         while cursor < end {
             // The area holding `cursor`, or else the next one starting before `end`.
-            let next = self
+            let Some((s, a)) = self
                 .area_at(cursor)
                 .or_else(|| self.areas.range(cursor..end).next().map(|(&s, a)| (s, a)))
-                .map(|(s, a)| (s, a.end));
-            let Some((s, a_end)) = next else {
+            else {
                 result = Err(ENOMEM);
                 break;
             };
+            let refused = match how {
+                Discard::DontNeed => a.locked,
+                Discard::DontNeedLocked => false,
+                Discard::Free => a.locked || a.backing.object().is_some(),
+            };
+            if refused {
+                result = Err(EINVAL);
+                break;
+            }
             if s > cursor {
                 result = Err(ENOMEM);
             }
-            let to = a_end.min(end);
+            let to = a.end.min(end);
             self.zap(s.max(cursor), to);
             cursor = to;
         }
@@ -339,13 +390,17 @@ impl AddressSpace {
     }
 
     /// Changes the protection of `[start, end)` area by area, starting at the area
-    /// holding `start`. As on Linux, a hole is ENOMEM after the areas before it have
-    /// changed, and a split that would pass the area limit is ENOMEM (one that a merge
-    /// with a neighbour makes up for is not).
+    /// holding `start`. As on Linux, a hole is ENOMEM and a right the area may not
+    /// have (a read-only file's shared mapping made writable) EACCES, after the areas
+    /// before have changed; a split that would pass the area limit is ENOMEM (one that
+    /// a merge with a neighbour makes up for is not).
     pub fn protect(&mut self, start: usize, end: usize, prot: Prot) -> Result<(), Errno> {
         let mut cursor = start;
         while cursor < end {
             let (s, a) = self.area_at(cursor).ok_or(ENOMEM)?;
+            if !a.max_prot.contains(prot) {
+                return Err(EACCES);
+            }
             let (a_end, old) = (a.end, a.prot);
             let piece_end = a_end.min(end);
             if old != prot {
@@ -365,11 +420,16 @@ impl AddressSpace {
         to: usize,
         prot: Prot,
     ) -> Result<(), Errno> {
-        let new = Area { end: to, prot };
+        let Some(old) = self.areas.get(&s) else {
+            return Ok(());
+        };
+        let mut new = old.tail(s, from);
+        new.end = to;
+        new.prot = prot;
         let joins_prev = from == s
             && matches!(self.areas.range(..s).next_back(),
-                        Some((_, p)) if p.end == s && p.merges_with(&new));
-        let joins_next = to == e && self.areas.get(&e).is_some_and(|n| new.merges_with(n));
+                        Some((&ps, p)) if p.end == s && p.merges_with(ps, &new));
+        let joins_next = to == e && self.areas.get(&e).is_some_and(|n| new.merges_with(from, n));
         if from > s || to < e {
             heap::reserve(2 * EDIT_HEAP_COST)?;
         }
@@ -386,69 +446,19 @@ impl AddressSpace {
             self.split_at(from);
             self.split_at(to);
         }
-        if let Some(a) = self.areas.get_mut(&from) {
-            a.prot = prot;
-        }
+        let Some(a) = self.areas.get_mut(&from) else {
+            return Ok(());
+        };
+        a.prot = prot;
+        let backing = &a.backing;
         self.pt
             .for_each_mapped(from >> PAGE_SHIFT, to >> PAGE_SHIFT, |_, pte| {
-                *pte = user_leaf(pte.ppn(), PageKind::of(pte.ppn()).pte_flags(prot));
+                let kind = PageKind::of(backing, pte.ppn());
+                *pte = user_leaf(pte.ppn(), kind.pte_flags(prot));
             });
         crate::arch::cpu::flush_tlb();
         self.merge_around(from);
         Ok(())
-    }
-
-    /// The kernel address of the page holding `va`, if its area allows `access`,
-    /// populating it as the kind of page and the access require. For a read the page
-    /// may be the shared zero frame: callers only write through a `Write` lookup.
-    pub fn page(&mut self, va: usize, access: Access) -> Result<usize, Errno> {
-        let (_, area) = self.area_at(va).ok_or(EFAULT)?;
-        let prot = area.prot;
-        if !prot.allows(access) {
-            return Err(EFAULT);
-        }
-        self.populate(va >> PAGE_SHIFT, prot, access)
-    }
-
-    /// Makes page `vpn` (in an area with `prot`) usable for `access` and returns its
-    /// kernel address: an untouched page is mapped to the zero page for reads and
-    /// gets a frame of its own for writes, which also replaces a zero page.
-    fn populate(&mut self, vpn: usize, prot: Prot, access: Access) -> Result<usize, Errno> {
-        let current = self.pt.lookup(vpn).map(|pte| PageKind::of(pte.ppn()));
-        match current {
-            Some(kind) if kind.serves(access) => {
-                let pte = self.pt.lookup(vpn).ok_or(EFAULT)?;
-                return Ok(phys_to_virt(pte.ppn() << PAGE_SHIFT));
-            }
-            None if access != Access::Write => {
-                let zero = frame::zero_ppn();
-                if !self.pt.map(vpn, zero, PageKind::Zero.pte_flags(prot)) {
-                    return Err(ENOMEM);
-                }
-                return Ok(phys_to_virt(zero << PAGE_SHIFT));
-            }
-            _ => {}
-        }
-        heap::reserve(PAGE_HEAP_COST + EDIT_HEAP_COST)?;
-        let frame = Frame::alloc().ok_or(ENOMEM)?;
-        if !self
-            .pt
-            .map(vpn, frame.ppn(), PageKind::Private.pte_flags(prot))
-        {
-            return Err(ENOMEM);
-        }
-        if current.is_some() {
-            // The zero page's read-only entry may be cached.
-            crate::arch::cpu::flush_tlb();
-        }
-        let addr = phys_to_virt(frame.phys());
-        self.pages.insert(vpn, frame);
-        Ok(addr)
-    }
-
-    /// Resolves a user page fault; false means the access is not allowed (SIGSEGV).
-    pub fn handle_fault(&mut self, va: usize, access: Access) -> bool {
-        self.page(va, access).is_ok()
     }
 
     /// Page-table pages (VmPTE).
@@ -456,10 +466,10 @@ impl AddressSpace {
         self.pt.table_pages()
     }
 
-    /// Populated user pages with a frame of their own (VmRSS: like Linux, mappings of
-    /// the zero page do not count).
+    /// Populated user pages with a frame (VmRSS: like Linux, mappings of the zero page
+    /// do not count; shared and copy-on-write frames count in every mapper).
     pub fn resident_pages(&self) -> usize {
-        self.pages.len()
+        self.resident
     }
 
     /// Whether `va` lies in some area (tells SEGV_ACCERR from SEGV_MAPERR).
@@ -467,50 +477,80 @@ impl AddressSpace {
         self.area_at(va).is_some()
     }
 
-    /// Copies this address space for fork: private pages are duplicated, zero pages
-    /// stay zero pages. ENOMEM when the heap cannot take the copy's records or memory
-    /// runs out; nothing is left behind then.
-    pub fn fork(&mut self) -> Result<AddressSpace, Errno> {
-        let records = self.areas.len() * AREA_HEAP_COST
-            + self.gaps.count() * GAP_HEAP_COST
-            + self.pages.len() * PAGE_HEAP_COST;
-        heap::reserve(records + EDIT_HEAP_COST)?;
-        let mut child = AddressSpace::new()?;
-        child.brk_base = self.brk_base;
-        child.brk = self.brk;
-        child.areas = self.areas.clone();
-        child.gaps = self.gaps.duplicate();
-        for (&start, a) in &self.areas {
-            let mut failed = false;
-            self.pt
-                .for_each_mapped(start >> PAGE_SHIFT, a.end >> PAGE_SHIFT, |vpn, pte| {
-                    if failed {
-                        return;
-                    }
-                    let flags =
-                        pte.flags() & (PteFlags::R | PteFlags::W | PteFlags::X | PteFlags::U);
-                    let ppn = match PageKind::of(pte.ppn()) {
-                        PageKind::Zero => pte.ppn(),
-                        PageKind::Private => {
-                            let (Some(src), Some(mut copy)) =
-                                (self.pages.get(&vpn), Frame::alloc())
-                            else {
-                                failed = true;
-                                return;
-                            };
-                            copy.bytes_mut().copy_from_slice(src.bytes());
-                            let ppn = copy.ppn();
-                            child.pages.insert(vpn, copy);
-                            ppn
-                        }
-                    };
-                    failed = !child.pt.map(vpn, ppn, flags);
-                });
-            if failed {
-                return Err(ENOMEM);
-            }
+    /// The futex key of the word at `va` when it lies in a shared mapping: the object
+    /// and the byte offset in it, the same in every process that maps it.
+    pub fn shared_key(&self, va: usize) -> Option<(u64, u64)> {
+        let (s, a) = self.area_at(va)?;
+        if !a.backing.is_shared() {
+            return None;
         }
-        Ok(child)
+        let (object, index) = a.object_index(s, va >> PAGE_SHIFT)?;
+        Some((
+            object.id(),
+            ((index as u64) << PAGE_SHIFT) + (va % PAGE_SIZE) as u64,
+        ))
+    }
+
+    /// Drops the entries for pages `indexes` of `object` wherever this address space
+    /// maps them (the object freed those pages): every entry in shared mappings; in
+    /// private copies the entries still mapping one of the `dropped` pages, or all of
+    /// them with `even_copies` (truncation). Walks the areas: this is rare, and an
+    /// object's mappers are few.
+    pub(super) fn zap_object(
+        &mut self,
+        object: &MemObject,
+        indexes: Range<usize>,
+        dropped: &[(usize, Page)],
+        even_copies: bool,
+    ) {
+        let mut cursor = 0;
+        loop {
+            // The next area mapping part of `indexes`, as its range there and the
+            // object page at its start.
+            let next = self.areas.range(cursor..).find_map(|(&s, a)| {
+                let (o, pgoff) = a.backing.object()?;
+                let pages = (a.end - s) >> PAGE_SHIFT;
+                let (from, to) = (indexes.start.max(pgoff), indexes.end.min(pgoff + pages));
+                let hit = core::ptr::eq(Arc::as_ptr(o), object) && from < to;
+                let range = (
+                    s + ((from - pgoff) << PAGE_SHIFT),
+                    s + ((to - pgoff) << PAGE_SHIFT),
+                );
+                hit.then_some((range, pgoff, s, a.backing.is_shared(), a.end))
+            });
+            let Some(((from, to), pgoff, start, shared, end)) = next else {
+                break;
+            };
+            if shared || even_copies {
+                self.zap(from, to);
+            } else {
+                let first_vpn = start >> PAGE_SHIFT;
+                self.zap_where(from, to, |vpn, ppn| {
+                    let index = pgoff + vpn - first_vpn;
+                    dropped
+                        .binary_search_by_key(&index, |(i, _)| *i)
+                        .is_ok_and(|at| dropped[at].1.ppn() == ppn)
+                });
+            }
+            cursor = end;
+        }
+        crate::arch::cpu::flush_tlb();
+    }
+
+    /// The object and byte offset MADV_REMOVE punches a hole in for `[va, ...)`, part
+    /// of the area at `va`, with Linux's checks: EINVAL for a locked area or one without
+    /// an object, EACCES unless it is a shared mapping that may be made writable (its
+    /// protection now does not matter).
+    pub fn hole_target(&self, va: usize) -> Result<(Arc<MemObject>, u64), Errno> {
+        let (s, a) = self.area_at(va).ok_or(ENOMEM)?;
+        if a.locked {
+            return Err(EINVAL);
+        }
+        let (object, index) = a.object_index(s, va >> PAGE_SHIFT).ok_or(EINVAL)?;
+        if !a.backing.is_shared() || !a.max_prot.contains(Prot::WRITE) {
+            return Err(EACCES);
+        }
+        Ok((object.clone(), (index as u64) << PAGE_SHIFT))
     }
 
     /// Moves the program break (brk(2)): grows or shrinks the heap area behind the
@@ -561,45 +601,19 @@ impl AddressSpace {
         self.brk = new;
         new
     }
+}
 
-    /// Writes `data` at user address `va` regardless of protection (the ELF loader).
-    pub fn write_initial(&mut self, mut va: usize, mut data: &[u8]) -> Result<(), Errno> {
-        while !data.is_empty() {
-            let off = va % PAGE_SIZE;
-            let n = data.len().min(PAGE_SIZE - off);
-            let (_, area) = self.area_at(va).ok_or(EFAULT)?;
-            let page = self.populate(va >> PAGE_SHIFT, area.prot, Access::Write)?;
-            // SAFETY: `populate` for a write returned a private frame of this address
-            // space, reached through the direct map; `&mut self` keeps it ours.
-            let bytes = unsafe { core::slice::from_raw_parts_mut(page as *mut u8, PAGE_SIZE) };
-            bytes[off..off + n].copy_from_slice(&data[..n]);
-            va += n;
-            data = &data[n..];
+impl Drop for AddressSpace {
+    /// Gives up every frame reference the page table holds, and leaves the objects'
+    /// lists of mappers.
+    fn drop(&mut self) {
+        let mut cursor = 0;
+        while let Some((s, e, _)) = self.area_from(cursor) {
+            self.zap(s, e);
+            if let Some((object, _)) = self.areas.get(&s).and_then(|a| a.backing.object()) {
+                object.remove_mapper(&self.this);
+            }
+            cursor = e;
         }
-        Ok(())
-    }
-
-    /// Copies this address space's memory at `va` into `out` up to the first page that
-    /// cannot be read (another process's memory, as Linux's access_remote_vm); returns
-    /// the bytes copied.
-    pub fn read_into(&mut self, va: usize, out: &mut [u8]) -> usize {
-        let mut done = 0;
-        while done < out.len() {
-            let Some(at) = va.checked_add(done) else {
-                break;
-            };
-            let Ok(page) = self.page(at, Access::Read) else {
-                break;
-            };
-            let off = at % PAGE_SIZE;
-            let n = (PAGE_SIZE - off).min(out.len() - done);
-            // SAFETY: `page` is the kernel address of a mapped page of this address space
-            // (possibly the shared zero page), reached through the direct map and only
-            // read here, while `&mut self` keeps the mapping in place.
-            let bytes = unsafe { core::slice::from_raw_parts(page as *const u8, PAGE_SIZE) };
-            out[done..done + n].copy_from_slice(&bytes[off..off + n]);
-            done += n;
-        }
-        done
     }
 }

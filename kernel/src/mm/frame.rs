@@ -1,8 +1,11 @@
 //! The physical frame allocator. Frames are handed out as `Frame` values that free
 //! themselves on drop, so a page can never be leaked or freed twice by accident.
+//! (User pages that several holders share are `page::Page`s: counted references to a
+//! frame.)
 
 use super::{phys_to_virt, PAGE_SIZE};
 use alloc::vec::Vec;
+use core::ops::Range;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 
@@ -22,15 +25,19 @@ static ALLOCATOR: Mutex<FrameAllocator> = Mutex::new(FrameAllocator {
     total: 0,
 });
 
-/// Hands the physical range `[start, end)` to the allocator.
-pub fn init(start: usize, end: usize) {
+/// Hands the physical memory `[start, end)` but `hole` (the kernel heap) to the
+/// allocator; the hole lies inside the range.
+pub fn init(start: usize, end: usize, hole: Range<usize>) {
+    super::page::init_counts(start / PAGE_SIZE, end / PAGE_SIZE);
     let mut a = ALLOCATOR.lock();
-    a.next = start.div_ceil(PAGE_SIZE);
+    a.next = hole.end.div_ceil(PAGE_SIZE);
     a.end = end / PAGE_SIZE;
-    a.total = a.end - a.next;
+    let below = start.div_ceil(PAGE_SIZE)..hole.start / PAGE_SIZE;
+    a.total = a.end - a.next + below.len();
     // Reserve the whole free list now so that freeing never allocates.
     let total = a.total;
     a.free.reserve_exact(total);
+    a.free.extend(below);
     drop(a);
     // The shared zero page: mapped read-only wherever untouched anonymous memory is
     // read, never written and never freed.
@@ -57,6 +64,15 @@ pub struct Frame {
 impl Frame {
     /// Allocates a zeroed page, or `None` when memory is exhausted.
     pub fn alloc() -> Option<Frame> {
+        let frame = Frame::alloc_unzeroed()?;
+        // SAFETY: the page is this Frame's alone.
+        unsafe { super::page::zero(frame.phys_addr_mut()) };
+        Some(frame)
+    }
+
+    /// Allocates a page whose old contents stay: for callers that overwrite it before
+    /// anything reads it (a page copy, a kernel stack). Never for user memory.
+    pub fn alloc_unzeroed() -> Option<Frame> {
         let ppn = {
             let mut a = ALLOCATOR.lock();
             match a.free.pop() {
@@ -68,9 +84,12 @@ impl Frame {
                 None => return None,
             }
         };
-        let mut frame = Frame { ppn };
-        frame.bytes_mut().fill(0);
-        Some(frame)
+        Some(Frame { ppn })
+    }
+
+    /// The page's kernel address, for the copy routines.
+    fn phys_addr_mut(&self) -> *mut u64 {
+        phys_to_virt(self.phys()) as *mut u64
     }
 
     /// Takes back ownership of a page given up with `mem::forget` (page tables keep
@@ -89,33 +108,12 @@ impl Frame {
     pub fn phys(&self) -> usize {
         self.ppn * PAGE_SIZE
     }
-
-    pub fn bytes(&self) -> &[u8] {
-        // SAFETY: the page is owned by this Frame and mapped by the direct map.
-        unsafe { core::slice::from_raw_parts(phys_to_virt(self.phys()) as *const u8, PAGE_SIZE) }
-    }
-
-    pub fn bytes_mut(&mut self) -> &mut [u8] {
-        // SAFETY: the page is owned by this Frame, and `&mut self` makes this the only
-        // reference to its contents.
-        unsafe { core::slice::from_raw_parts_mut(phys_to_virt(self.phys()) as *mut u8, PAGE_SIZE) }
-    }
 }
 
 impl Drop for Frame {
     fn drop(&mut self) {
         ALLOCATOR.lock().free.push(self.ppn);
     }
-}
-
-/// Adds the pages of `[start, end)` to the free list (memory freed after boot).
-pub fn add_range(start: usize, end: usize) {
-    let mut a = ALLOCATOR.lock();
-    let pages = start.div_ceil(PAGE_SIZE)..end / PAGE_SIZE;
-    a.total += pages.len();
-    let n = pages.len();
-    a.free.reserve_exact(n);
-    a.free.extend(pages);
 }
 
 /// Pages the allocator manages in total.

@@ -1,11 +1,19 @@
-//! Memory management: physical frames, the kernel heap, page tables, user address
-//! spaces and the checked path for touching user memory.
+//! Memory management: physical frames (and counted references to them), the kernel
+//! heap, page tables, memory objects, user address spaces and the checked path for
+//! touching user memory. docs/memory.md explains how objects, areas and pages relate.
 
+pub mod area;
 pub mod aspace;
+mod fault;
+mod fork;
 pub mod frame;
 pub mod gaps;
 pub mod heap;
+mod maps;
+pub mod object;
+pub mod page;
 pub mod pagetable;
+pub mod remap;
 pub mod uaccess;
 
 pub use frame::Frame;

@@ -47,6 +47,12 @@ impl PageTable {
 
     /// The leaf entry for `vpn`, creating intermediate tables when `create` is set.
     fn leaf(&mut self, vpn: usize, create: bool) -> Option<&'static mut Pte> {
+        let table = self.leaf_table(vpn, create)?;
+        Some(&mut table[vpn_indices(vpn)[2]])
+    }
+
+    /// The last-level table holding `vpn`'s entry, creating tables when `create` is set.
+    fn leaf_table(&mut self, vpn: usize, create: bool) -> Option<&'static mut [Pte; 512]> {
         let idx = vpn_indices(vpn);
         let mut ppn = self.root.ppn();
         for &i in &idx[..2] {
@@ -63,7 +69,7 @@ impl PageTable {
             }
             ppn = pte.ppn();
         }
-        Some(&mut entries(ppn)[idx[2]])
+        Some(entries(ppn))
     }
 
     /// Maps user page `vpn` to `ppn`. Returns false when no memory is left for tables.
@@ -91,6 +97,14 @@ impl PageTable {
         end: usize,
         mut f: impl FnMut(usize, &mut Pte),
     ) {
+        self.walk(start, end, |vpn, pte| {
+            f(vpn, pte);
+            true
+        });
+    }
+
+    /// `for_each_mapped` that stops when `f` returns false.
+    fn walk(&mut self, start: usize, end: usize, mut f: impl FnMut(usize, &mut Pte) -> bool) {
         const L1_SPAN: usize = 1 << 18;
         const L0_SPAN: usize = 1 << 9;
         let end = end.min(super::USER_END >> PAGE_SHIFT);
@@ -107,35 +121,139 @@ impl PageTable {
                 vpn = (vpn | (L0_SPAN - 1)) + 1;
                 continue;
             }
-            let leaves = entries(mid.ppn());
             let last = end.min((vpn | (L0_SPAN - 1)) + 1);
-            for v in vpn..last {
-                let pte = &mut leaves[v & (L0_SPAN - 1)];
-                if pte.is_valid() {
-                    f(v, pte);
+            let base = vpn & !(L0_SPAN - 1);
+            let leaves = &mut entries(mid.ppn())[..last - base];
+            let mut i = vpn - base;
+            while let Some(at) = next_valid(leaves, i) {
+                if !f(base + at, &mut leaves[at]) {
+                    return;
+                }
+                i = at + 1;
+            }
+            vpn = last;
+        }
+    }
+
+    /// Fork's copy of the entries of pages `[start, end)` into `child`: for each mapped
+    /// entry, `f` says what the child's entry is (None: none) and may change the
+    /// parent's. Each of the child's tables is looked up once, not once per page.
+    /// False when memory for a child table runs out (what was copied stays).
+    pub fn fork_range(
+        &mut self,
+        child: &mut PageTable,
+        start: usize,
+        end: usize,
+        mut f: impl FnMut(&mut Pte) -> Option<Pte>,
+    ) -> bool {
+        const L0_SPAN: usize = 1 << 9;
+        let mut vpn = start;
+        while vpn < end {
+            let last = end.min((vpn | (L0_SPAN - 1)) + 1);
+            let base = vpn & !(L0_SPAN - 1);
+            if let Some(leaves) = self.leaf_table(vpn, false) {
+                let leaves = &mut leaves[..last - base];
+                let mut copy: Option<&mut [Pte; 512]> = None;
+                let mut i = vpn - base;
+                while let Some(at) = next_valid(leaves, i) {
+                    i = at + 1;
+                    // The child's table first, so that `f` runs only for an entry
+                    // that can be copied.
+                    let table = match copy.take() {
+                        Some(t) => t,
+                        None => match child.leaf_table(base + at, true) {
+                            Some(t) => t,
+                            None => return false,
+                        },
+                    };
+                    if let Some(new) = f(&mut leaves[at]) {
+                        table[at] = new;
+                    }
+                    copy = Some(table);
                 }
             }
             vpn = last;
         }
+        true
+    }
+
+    /// The first mapped user page in `[start, end)`, skipping absent tables.
+    fn next_mapped(&mut self, start: usize, end: usize) -> Option<usize> {
+        let mut found = None;
+        self.walk(start, end, |vpn, _| {
+            found = Some(vpn);
+            false
+        });
+        found
+    }
+
+    /// Moves the entries of pages `[from, from + count)` to `[to, to + count)` (ranges
+    /// that do not overlap; the destination is unmapped), with the references they
+    /// hold (mremap). First makes every table the destination needs, so the move
+    /// cannot stop halfway: false, with nothing moved, when memory for one runs out.
+    pub fn move_range(&mut self, from: usize, to: usize, count: usize) -> bool {
+        let end = from + count;
+        let mut vpn = from;
+        while let Some(v) = self.next_mapped(vpn, end) {
+            if self.leaf(to + (v - from), true).is_none() {
+                return false;
+            }
+            vpn = v + 1;
+        }
+        let mut vpn = from;
+        while let Some(v) = self.next_mapped(vpn, end) {
+            let (Some(src), Some(dst)) = (self.leaf(v, false), self.leaf(to + (v - from), false))
+            else {
+                break;
+            };
+            *dst = *src;
+            *src = Pte::default();
+            vpn = v + 1;
+        }
+        true
     }
 }
 
 impl Drop for PageTable {
     /// Frees the intermediate tables of the user half (the kernel half is shared).
     fn drop(&mut self) {
-        for top in &entries(self.root.ppn())[..KERNEL_ROOT_INDEX] {
-            if !top.is_valid() {
-                continue;
-            }
-            for mid in entries(top.ppn()).iter().filter(|p| p.is_valid()) {
+        let tops = &entries(self.root.ppn())[..KERNEL_ROOT_INDEX];
+        let mut t = 0;
+        while let Some(top) = next_valid(tops, t) {
+            t = top + 1;
+            let mids = entries(tops[top].ppn());
+            let mut m = 0;
+            while let Some(mid) = next_valid(mids, m) {
+                m = mid + 1;
                 // SAFETY: user intermediate entries point at table pages this table
                 // allocated and forgot; each is reached once, here, and then freed.
-                drop(unsafe { Frame::from_ppn(mid.ppn()) });
+                drop(unsafe { Frame::from_ppn(mids[mid].ppn()) });
             }
             // SAFETY: as above, for the middle-level table.
-            drop(unsafe { Frame::from_ppn(top.ppn()) });
+            drop(unsafe { Frame::from_ppn(tops[top].ppn()) });
         }
     }
+}
+
+/// The index of the first valid entry of `table` at or after `from`. Mapped pages
+/// come in runs, so the entry at `from` is tested first; past a run most entries are
+/// empty, so they are tested four at a time.
+fn next_valid(table: &[Pte], from: usize) -> Option<usize> {
+    if table.get(from)?.is_valid() {
+        return Some(from);
+    }
+    let mut i = from + 1;
+    while let Some(&[a, b, c, d]) = table
+        .get(i..i + 4)
+        .and_then(|s| <&[Pte; 4]>::try_from(s).ok())
+    {
+        if (a.0 | b.0 | c.0 | d.0) & PteFlags::V.bits() != 0 {
+            break;
+        }
+        i += 4;
+    }
+    let rest = table.get(i..)?;
+    rest.iter().position(|p| p.is_valid()).map(|k| i + k)
 }
 
 /// Flags of a user leaf entry: `flags` plus valid, accessed and dirty (Rill keeps no

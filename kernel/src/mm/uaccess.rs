@@ -95,8 +95,9 @@ impl UserSliceMut {
             Access::Write,
             |page, done| {
                 let n = page.len().min(src.len() - done);
-                // SAFETY: a `Write` lookup returned a frame this address space owns,
-                // valid and not otherwise referenced while the address space is locked.
+                // SAFETY: a `Write` lookup returned a frame this address space may write:
+                // its own, or a shared object's (whose other mappers see the bytes, as
+                // shared memory means), valid while the address space stays locked.
                 let page = unsafe { core::slice::from_raw_parts_mut(page.as_ptr(), n) };
                 page.copy_from_slice(&src[done..done + n]);
                 n

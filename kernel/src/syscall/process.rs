@@ -154,7 +154,7 @@ pub fn exec_path(
         Err(exec::LoadError::Fatal(sig)) => return Ok(Some(sig)),
     };
     let new_tf = exec::initial_frame(&image);
-    proc.replace_address_space(image.aspace);
+    proc.replace_address_space(image.aspace.into_shared()?);
     *proc.exe.lock() = prepared.program.path;
     *proc.args.lock() = image.args;
     let closed = proc.fds.lock().close_on_exec();
@@ -213,6 +213,7 @@ pub fn set_tid_address(addr: usize) -> SysResult {
 
 pub fn futex(addr: usize, op: u32, val: u32, timeout: usize) -> SysResult {
     let cmd = op & !(g::FUTEX_PRIVATE_FLAG | g::FUTEX_CLOCK_REALTIME);
+    let private = op & g::FUTEX_PRIVATE_FLAG != 0;
     match cmd {
         g::FUTEX_WAIT => {
             let deadline = if timeout == 0 {
@@ -224,13 +225,13 @@ pub fn futex(addr: usize, op: u32, val: u32, timeout: usize) -> SysResult {
                         + crate::time::ns_to_ticks(super::time::timespec_ns(&ts)?),
                 )
             };
-            match crate::ipc::futex::wait(addr, val, deadline) {
+            match crate::ipc::futex::wait(addr, val, deadline, private) {
                 // A handler makes the wait return EINTR; otherwise it resumes (Linux).
                 Err(ERESTARTSYS) => Err(ERESTARTNOHAND),
                 r => r,
             }
         }
-        g::FUTEX_WAKE => crate::ipc::futex::wake(addr, val as usize),
+        g::FUTEX_WAKE => crate::ipc::futex::wake(addr, val as usize, private),
         _ => Err(ENOSYS),
     }
 }

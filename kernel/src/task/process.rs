@@ -400,7 +400,9 @@ impl Process {
     /// Creates pid 1 with an empty address space; its task starts in `entry`, which
     /// execs /bin/init.
     pub fn create_init(entry: extern "C" fn() -> !) -> SysResult<Arc<Process>> {
-        let aspace = Arc::new(Mutex::new(AddressSpace::new()?));
+        let aspace = AddressSpace::new()?.into_shared()?;
+        // Made at boot, with the memory it holds for good, rather than at the first exit.
+        crate::mm::aspace::exited().ok_or(ENOMEM)?;
         let proc = Process::new_record(1, aspace, FdTable::default());
         let task = Task::with_entry(
             1,
@@ -438,8 +440,8 @@ impl Process {
     }
 
     /// Installs a new address space (execve) and switches this hart to it.
-    pub fn replace_address_space(&self, new: AddressSpace) {
-        let old = core::mem::replace(&mut *self.aspace.lock(), Arc::new(Mutex::new(new)));
+    pub fn replace_address_space(&self, new: Arc<Mutex<AddressSpace>>) {
+        let old = core::mem::replace(&mut *self.aspace.lock(), new);
         self.activate_address_space();
         drop(old);
     }
@@ -497,7 +499,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     let aspace = if args.share_vm {
         parent.aspace()
     } else {
-        Arc::new(Mutex::new(parent.aspace().lock().fork()?))
+        parent.aspace().lock().fork()?.into_shared()?
     };
     let child = Process::new_record(pid, aspace, parent.fds.lock().clone());
     *child.parent.lock() = Arc::downgrade(&parent);
@@ -587,7 +589,7 @@ pub fn exit_current(status: i32) -> ! {
     let ctid = task.clear_child_tid.load(Ordering::Relaxed);
     if ctid != 0 {
         let _ = crate::mm::uaccess::write_val(ctid, &0u32);
-        let _ = crate::ipc::futex::wake(ctid, 1);
+        let _ = crate::ipc::futex::wake(ctid, 1, false);
     }
 
     crate::ipc::sem::exit_process(proc.pid);
@@ -597,8 +599,8 @@ pub fn exit_current(status: i32) -> ! {
     // Leave the address space on the kernel's page table before dropping it.
     cpu::activate_page_table(crate::mm::pagetable::kernel_satp());
     // With no page left even for an empty root, the old space stays until reaped.
-    if let Ok(empty) = AddressSpace::new() {
-        *proc.aspace.lock() = Arc::new(Mutex::new(empty));
+    if let Some(empty) = crate::mm::aspace::exited() {
+        *proc.aspace.lock() = empty;
     }
     release_vfork(&proc);
     finish_exit(task, proc, status)

@@ -1395,6 +1395,73 @@ static void shape_mm(void)
 	munmap(r, pages * PAGE);
 }
 
+/* Shared memory, copy-on-write and mremap shapes: a shared and a private mapping that
+ * a child writes while the worker splits, moves, duplicates, replaces, punches and
+ * syncs pieces of them and forks more writers. Only calls touch the two mappings in
+ * the worker (they may have moved away); children may die of SIGSEGV, which is fine. */
+static void shape_mem(void)
+{
+	const unsigned long pages = 64;
+	unsigned char *base[2];
+	base[0] = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	base[1] = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base[0] == MAP_FAILED || base[1] == MAP_FAILED)
+		return;
+	memset(base[0], 1, pages * PAGE);
+	memset(base[1], 2, pages * PAGE);
+	for (int i = 0; i < 200; i++) {
+		unsigned char *b = base[rnd(2)];
+		unsigned long at = rnd(pages), n = 1 + rnd(pages - at);
+		unsigned char *p = b + at * PAGE;
+		switch (rnd(8)) {
+		case 0:
+			mprotect(p, n * PAGE, (int)rnd(8));
+			break;
+		case 1:
+			madvise(p, n * PAGE, chance(2) ? MADV_DONTNEED : MADV_REMOVE);
+			break;
+		case 2:
+			msync(p, n * PAGE, (int)rnd(8));
+			break;
+		case 3: { /* a move or a duplicate somewhere free, then gone again */
+			unsigned long len = (1 + rnd(2 * pages)) * PAGE;
+			void *m = mremap(p, chance(4) ? 0 : n * PAGE, len, chance(8) ? 0 : MREMAP_MAYMOVE);
+			if (m != MAP_FAILED && m != p)
+				munmap(m, len);
+			break;
+		}
+		case 4: { /* a move inside the same mapping's range */
+			unsigned long to = rnd(pages), len = 1 + rnd(pages - to);
+			mremap(p, n * PAGE, len * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, b + to * PAGE);
+			break;
+		}
+		case 5:
+			mmap(p, n * PAGE, (int)rnd(8),
+			     MAP_FIXED | MAP_ANONYMOUS | (chance(2) ? MAP_SHARED : MAP_PRIVATE) |
+				     (chance(4) ? MAP_POPULATE : 0),
+			     -1, 0);
+			break;
+		case 6:
+			syscall(SYS_futex, p, FUTEX_WAKE | (chance(2) ? FUTEX_PRIVATE_FLAG : 0), 1, NULL,
+				NULL, 0);
+			break;
+		default: { /* a child that writes what is still there */
+			pid_t c = fork();
+			if (c == 0) {
+				for (int k = 0; k < 64; k++)
+					base[rnd(2)][rnd(pages) * PAGE + rnd(PAGE)] ^= 1;
+				_exit(0);
+			}
+			if (c > 0)
+				waitpid(c, NULL, 0);
+			break;
+		}
+		}
+	}
+	munmap(base[0], pages * PAGE);
+	munmap(base[1], pages * PAGE);
+}
+
 static int worker(unsigned long seed)
 {
 	rng = seed;
@@ -1441,6 +1508,8 @@ static int worker(unsigned long seed)
 	memset(longpath, 'x', sizeof longpath - 1);
 	if (chance(3))
 		shape_mm();
+	if (chance(3))
+		shape_mem();
 	/* Signals the worker sends itself are mostly caught. */
 	for (int s = 1; s < 65; s++) {
 		if (s == SIGKILL || s == SIGSTOP || s == SIGALRM || s == SIGSEGV || s == SIGBUS ||

@@ -82,8 +82,9 @@ impl KernelStack {
     /// A new stack whose trap frame holds `tf`; None when memory or slots run out.
     pub fn new(tf: TrapFrame) -> Option<Self> {
         let mut frames: [Option<Frame>; KSTACK_PAGES] = Default::default();
+        // Not zeroed: the kernel writes a stack before it reads it.
         for f in frames.iter_mut() {
-            *f = Some(Frame::alloc()?);
+            *f = Some(Frame::alloc_unzeroed()?);
         }
         let mut slots = SLOT_ALLOCATOR.lock();
         let slot = slots.take()?;

@@ -1,0 +1,313 @@
+//! Memory objects: pages by index that several address spaces map at once. An object is
+//! what MAP_SHARED memory is made of (anonymous shared memory now; a tmpfs file's data
+//! and System V segments use the same object), so every mapping and every read or
+//! write of it sees the same bytes. Pages are made zero-filled on first touch and held
+//! as counted `Page`s, so a page can also sit in page tables (and in private copies
+//! before they are written) while the object holds it.
+//!
+//! An object has a size in bytes: a fault at or past it is SIGBUS. Shrinking it
+//! (truncate) drops the pages past the end from the object and from every address space
+//! mapping them, which the object finds through its list of mappers.
+//!
+//! Locking: an address space's lock may be held while taking an object's (faults);
+//! never the other way round. No lock of an object is held while user memory is
+//! copied, so a copy that faults on a mapping of the same object cannot deadlock.
+
+use super::aspace::AddressSpace;
+use super::page::Page;
+use super::uaccess::{InBuf, OutBuf};
+use super::{heap, PAGE_SHIFT, PAGE_SIZE};
+use crate::errno::{Errno, ENOMEM};
+use alloc::collections::BTreeMap;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::ops::Range;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use spin::Mutex;
+
+/// Kernel heap one page record of an object can take (its B-tree entry, nodes rounded
+/// up by the allocator).
+const PAGE_RECORD_COST: usize = 64;
+/// Heap an object record takes (with its lists' first allocations).
+const OBJECT_HEAP_COST: usize = 512;
+
+/// Unique object numbers: futex keys and /proc/PID/maps's inode column use them.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+/// Pages held by all objects (/proc/meminfo's Shmem and Cached).
+static OBJECT_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+/// Pages all memory objects hold.
+pub fn object_pages() -> usize {
+    OBJECT_PAGES.load(Ordering::Relaxed)
+}
+
+/// What an object is, for /proc/PID/maps.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ObjectKind {
+    /// MAP_SHARED|MAP_ANONYMOUS memory (Linux backs it with a deleted /dev/zero).
+    SharedAnonymous,
+}
+
+/// Why an object has no page at an index.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Missing {
+    /// At or past the object's size: SIGBUS for a fault.
+    PastEnd,
+    /// Out of memory (or kernel heap) for a new page.
+    NoMemory,
+}
+
+struct Pages {
+    /// Populated pages by index; holes read as zeroes.
+    pages: BTreeMap<usize, Page>,
+    size: u64,
+}
+
+impl Pages {
+    /// Takes the pages with indexes in `range` out of the map.
+    fn extract(&mut self, range: Range<usize>) -> Result<Vec<(usize, Page)>, Errno> {
+        let count = self.pages.range(range.clone()).count();
+        heap::reserve(count * core::mem::size_of::<(usize, Page)>())?;
+        let mut out = Vec::new();
+        out.try_reserve_exact(count).map_err(|_| ENOMEM)?;
+        while let Some((&index, _)) = self.pages.range(range.clone()).next() {
+            if let Some(page) = self.pages.remove(&index) {
+                out.push((index, page));
+            }
+        }
+        OBJECT_PAGES.fetch_sub(out.len(), Ordering::Relaxed);
+        Ok(out)
+    }
+
+    fn get_or_make(&mut self, index: usize) -> Result<Page, Missing> {
+        if let Some(page) = self.pages.get(&index) {
+            return Ok(page.clone());
+        }
+        heap::reserve(PAGE_RECORD_COST).map_err(|_| Missing::NoMemory)?;
+        let page = Page::zeroed().ok_or(Missing::NoMemory)?;
+        self.pages.insert(index, page.clone());
+        OBJECT_PAGES.fetch_add(1, Ordering::Relaxed);
+        Ok(page)
+    }
+}
+
+static ZEROES: [u8; PAGE_SIZE] = [0; PAGE_SIZE];
+
+pub struct MemObject {
+    id: u64,
+    kind: ObjectKind,
+    pages: Mutex<Pages>,
+    /// Address spaces that have mapped this object (some may have unmapped it since).
+    mappers: Mutex<Vec<Weak<Mutex<AddressSpace>>>>,
+}
+
+impl MemObject {
+    /// A zero-filled object of `size` bytes.
+    pub fn new(kind: ObjectKind, size: u64) -> Result<Arc<MemObject>, Errno> {
+        heap::reserve(OBJECT_HEAP_COST)?;
+        Ok(Arc::new(MemObject {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            kind,
+            pages: Mutex::new(Pages {
+                pages: BTreeMap::new(),
+                size,
+            }),
+            mappers: Mutex::new(Vec::new()),
+        }))
+    }
+
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    pub fn kind(&self) -> ObjectKind {
+        self.kind
+    }
+
+    /// The page at `index`, made zero-filled if it was never touched.
+    pub fn page(&self, index: usize) -> Result<Page, Missing> {
+        let mut p = self.pages.lock();
+        if (index as u64) >= p.size.div_ceil(PAGE_SIZE as u64) {
+            return Err(Missing::PastEnd);
+        }
+        p.get_or_make(index)
+    }
+
+    /// Punches a hole (MADV_REMOVE, fallocate's FALLOC_FL_PUNCH_HOLE): the bytes of
+    /// `[offset, offset + len)` read as zeroes from now on and the size stays. Whole
+    /// pages of the range are freed and leave every mapping of the object; private
+    /// copies already made from them stay, as on Linux. ENOMEM, with nothing changed,
+    /// when the kernel heap is short.
+    pub fn punch_hole(&self, offset: u64, len: u64) -> Result<(), Errno> {
+        let mappers = self.mappers_snapshot()?;
+        let end = offset.saturating_add(len);
+        let page = PAGE_SIZE as u64;
+        let (first, last) = (offset.div_ceil(page) as usize, (end / page) as usize);
+        let dropped = {
+            let mut p = self.pages.lock();
+            let dropped = p.extract(first..last.max(first))?;
+            // The partial pages at the ends keep their other bytes.
+            for at in [offset, end] {
+                let index = (at / page) as usize;
+                if at % page != 0 && !(first..last).contains(&index) {
+                    if let Some(part) = p.pages.get(&index) {
+                        let from = offset.max(at - at % page) - index as u64 * page;
+                        let to = end.min((index as u64 + 1) * page) - index as u64 * page;
+                        part.zero_range(from as usize, to as usize);
+                    }
+                }
+            }
+            dropped
+        };
+        self.unmap(&mappers, first..last.max(first), &dropped, false);
+        Ok(())
+    }
+
+    /// The address spaces mapping this object, copied so that no object lock is held
+    /// while they are locked (the fault path takes the locks in the other order).
+    fn mappers_snapshot(&self) -> Result<Vec<Arc<Mutex<AddressSpace>>>, Errno> {
+        let m = self.mappers.lock();
+        heap::reserve(m.len() * core::mem::size_of::<usize>())?;
+        let mut v = Vec::new();
+        v.try_reserve_exact(m.len()).map_err(|_| ENOMEM)?;
+        v.extend(m.iter().filter_map(Weak::upgrade));
+        Ok(v)
+    }
+
+    /// Removes the pages `indexes` from every mapping in `mappers`: all entries of
+    /// shared mappings, and in private copies those still mapping a `dropped` page
+    /// (or every entry with `even_copies`).
+    fn unmap(
+        &self,
+        mappers: &[Arc<Mutex<AddressSpace>>],
+        indexes: Range<usize>,
+        dropped: &[(usize, Page)],
+        even_copies: bool,
+    ) {
+        for aspace in mappers {
+            aspace
+                .lock()
+                .zap_object(self, indexes.clone(), dropped, even_copies);
+        }
+    }
+
+    /// Records that `aspace` maps this object (once per address space).
+    pub(super) fn add_mapper(&self, aspace: &Weak<Mutex<AddressSpace>>) -> Result<(), Errno> {
+        let mut m = self.mappers.lock();
+        if m.iter().any(|w| w.ptr_eq(aspace)) {
+            return Ok(());
+        }
+        heap::reserve(core::mem::size_of::<usize>() * (m.len() + 1))?;
+        m.try_reserve(1).map_err(|_| ENOMEM)?;
+        m.push(aspace.clone());
+        Ok(())
+    }
+
+    /// Forgets `aspace` (it is going away).
+    pub(super) fn remove_mapper(&self, aspace: &Weak<Mutex<AddressSpace>>) {
+        self.mappers.lock().retain(|w| !w.ptr_eq(aspace));
+    }
+}
+
+/// The file-data side: a tmpfs file keeps its bytes here, so read(2), write(2) and
+/// every mapping of the file see the same pages.
+#[expect(
+    dead_code,
+    reason = "tmpfs file data moves into objects next (issue 10, part 2)"
+)]
+impl MemObject {
+    pub fn size(&self) -> u64 {
+        self.pages.lock().size
+    }
+
+    /// Reads up to `buf.len()` bytes from byte `pos`, stopping at the end of the
+    /// object; holes read as zeroes. Returns the bytes read (the error if none could
+    /// be copied out).
+    pub fn read(&self, pos: u64, buf: &mut dyn OutBuf) -> Result<usize, Errno> {
+        let want = (buf.len() as u64).min(self.size().saturating_sub(pos)) as usize;
+        let mut done = 0;
+        while done < want {
+            let at = pos + done as u64;
+            let (index, off) = ((at >> PAGE_SHIFT) as usize, (at as usize) % PAGE_SIZE);
+            let n = (PAGE_SIZE - off).min(want - done);
+            let page = self.pages.lock().pages.get(&index).cloned();
+            let copied = match &page {
+                Some(page) => buf.write_upto(done, &page.bytes()[off..off + n]),
+                None => buf.write_upto(done, &ZEROES[..n]),
+            };
+            match copied {
+                Ok(got) => {
+                    done += got;
+                    if got < n {
+                        break;
+                    }
+                }
+                Err(e) if done == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(done)
+    }
+
+    /// Writes `buf` at byte `pos`, making pages as needed and growing the size to
+    /// cover what was written. Returns the bytes written: short when memory runs out
+    /// or the source faults after some bytes (the error when nothing was written).
+    pub fn write(&self, pos: u64, buf: &dyn InBuf) -> Result<usize, Errno> {
+        let mut done = 0;
+        while done < buf.len() {
+            let at = pos + done as u64;
+            let (index, off) = ((at >> PAGE_SHIFT) as usize, (at as usize) % PAGE_SIZE);
+            let n = (PAGE_SIZE - off).min(buf.len() - done);
+            let page = self.pages.lock().get_or_make(index).map_err(|_| ENOMEM);
+            let copied = page.and_then(|page| {
+                let got = buf.read_upto(done, &mut page.bytes_mut()[off..off + n])?;
+                let mut p = self.pages.lock();
+                p.size = p.size.max(at + got as u64);
+                Ok(got)
+            });
+            match copied {
+                Ok(got) => {
+                    done += got;
+                    if got < n {
+                        break;
+                    }
+                }
+                Err(e) if done == 0 => return Err(e),
+                Err(_) => break,
+            }
+        }
+        Ok(done)
+    }
+
+    /// Sets the size (truncate). Shrinking drops the pages past the new end from the
+    /// object and from every mapping of it — private copies made from them too, as on
+    /// Linux, since the range is past the end now — and zeroes the rest of a partial
+    /// last page, so those bytes read as zeroes if the object grows again. Growing
+    /// adds holes. ENOMEM, with nothing changed, when the kernel heap is short.
+    pub fn truncate(&self, size: u64) -> Result<(), Errno> {
+        let mappers = self.mappers_snapshot()?;
+        let first_gone = size.div_ceil(PAGE_SIZE as u64) as usize;
+        let dropped = {
+            let mut p = self.pages.lock();
+            let old = p.size;
+            if size >= old {
+                p.size = size;
+                return Ok(());
+            }
+            let dropped = p.extract(first_gone..usize::MAX)?;
+            p.size = size;
+            if let Some(last) = first_gone.checked_sub(1).and_then(|i| p.pages.get(&i)) {
+                last.zero_range(size as usize % PAGE_SIZE, PAGE_SIZE);
+            }
+            dropped
+        };
+        self.unmap(&mappers, first_gone..usize::MAX, &dropped, true);
+        Ok(())
+    }
+}
+
+impl Drop for MemObject {
+    fn drop(&mut self) {
+        OBJECT_PAGES.fetch_sub(self.pages.get_mut().pages.len(), Ordering::Relaxed);
+    }
+}
