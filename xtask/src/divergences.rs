@@ -111,6 +111,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user 7.2 passes only MADV_DONTNEED to the host and answers every other advice, and holes in the range, with 0",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "shm_corners",
+        reason: "qemu-user 7.2 attaches a segment for shmat(id, NULL, SHM_REMAP), which Linux refuses with EINVAL",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {

@@ -44,6 +44,7 @@ enum Node {
 enum IpcKind {
     Msg,
     Sem,
+    Shm,
 }
 
 struct ProcNode {
@@ -182,6 +183,7 @@ impl ProcNode {
             Node::Cmdline(_) => return Err(EINVAL),
             Node::Sysvipc(IpcKind::Msg) => crate::ipc::msg::proc_text().into_bytes(),
             Node::Sysvipc(IpcKind::Sem) => crate::ipc::sem::proc_text().into_bytes(),
+            Node::Sysvipc(IpcKind::Shm) => crate::ipc::shm::proc_text()?.into_bytes(),
             Node::Tunable(t) => t.read().into_bytes(),
             // `File::read` makes only the part it is asked for.
             Node::Maps(_) => return Err(EINVAL),
@@ -203,13 +205,16 @@ impl ProcNode {
                 ("sysvipc", S_IFDIR),
                 ("sys", S_IFDIR),
             ],
-            Node::SysvipcDir => &[("msg", S_IFREG), ("sem", S_IFREG)],
+            Node::SysvipcDir => &[("msg", S_IFREG), ("sem", S_IFREG), ("shm", S_IFREG)],
             Node::SysDir => &[("kernel", S_IFDIR)],
             Node::SysKernelDir => &[
                 ("msgmax", S_IFREG),
                 ("msgmnb", S_IFREG),
                 ("msgmni", S_IFREG),
                 ("sem", S_IFREG),
+                ("shmall", S_IFREG),
+                ("shmmax", S_IFREG),
+                ("shmmni", S_IFREG),
             ],
             Node::PidDir(_) => &[
                 ("status", S_IFREG),
@@ -316,6 +321,7 @@ impl Inode for ProcNode {
             Node::SysvipcDir => match name {
                 "msg" => Ok(node(Node::Sysvipc(IpcKind::Msg))),
                 "sem" => Ok(node(Node::Sysvipc(IpcKind::Sem))),
+                "shm" => Ok(node(Node::Sysvipc(IpcKind::Shm))),
                 _ => Err(ENOENT),
             },
             Node::SysDir => match name {

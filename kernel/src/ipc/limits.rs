@@ -1,17 +1,23 @@
 //! The System V IPC limits root may change at run time through /proc/sys/kernel
-//! (msgmax, msgmnb, msgmni, sem), with Linux's defaults and Linux's bounds on what may be
+//! (msgmax, msgmnb, msgmni, sem, shmmax, shmall, shmmni), with Linux's defaults and Linux's bounds on what may be
 //! written.
 
 use crate::errno::{SysResult, EINVAL};
 use alloc::format;
 use alloc::string::String;
+use core::sync::atomic::AtomicU64;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use rill_ipc::abi::{MSGMAX, MSGMNB, MSGMNI, SEMMNI, SEMMNS, SEMMSL, SEMOPM};
+use rill_ipc::abi::{
+    MSGMAX, MSGMNB, MSGMNI, SEMMNI, SEMMNS, SEMMSL, SEMOPM, SHMALL, SHMMAX, SHMMNI,
+};
 use rill_ipc::IPCMNI;
 
 static MSG_MAX: AtomicUsize = AtomicUsize::new(MSGMAX);
 static MSG_MNB: AtomicUsize = AtomicUsize::new(MSGMNB);
 static MSG_MNI: AtomicUsize = AtomicUsize::new(MSGMNI);
+static SHM_MAX: AtomicU64 = AtomicU64::new(SHMMAX);
+static SHM_ALL: AtomicU64 = AtomicU64::new(SHMALL);
+static SHM_MNI: AtomicUsize = AtomicUsize::new(SHMMNI);
 /// semmsl, semmns, semopm, semmni: the four numbers of /proc/sys/kernel/sem.
 static SEM: [AtomicUsize; 4] = [
     AtomicUsize::new(SEMMSL),
@@ -33,6 +39,21 @@ pub fn msgmnb() -> usize {
 /// Most message queues.
 pub fn msgmni() -> usize {
     MSG_MNI.load(Ordering::Relaxed)
+}
+
+/// Largest shared memory segment.
+pub fn shmmax() -> u64 {
+    SHM_MAX.load(Ordering::Relaxed)
+}
+
+/// Most pages in all segments.
+pub fn shmall() -> u64 {
+    SHM_ALL.load(Ordering::Relaxed)
+}
+
+/// Most segments.
+pub fn shmmni() -> usize {
+    SHM_MNI.load(Ordering::Relaxed)
 }
 
 /// Most semaphores in a set.
@@ -62,15 +83,21 @@ pub enum Tunable {
     MsgMnb,
     MsgMni,
     Sem,
+    ShmMax,
+    ShmAll,
+    ShmMni,
 }
 
 impl Tunable {
     /// The tunables by file name.
-    pub const ALL: [(&'static str, Tunable); 4] = [
+    pub const ALL: [(&'static str, Tunable); 7] = [
         ("msgmax", Tunable::MsgMax),
         ("msgmnb", Tunable::MsgMnb),
         ("msgmni", Tunable::MsgMni),
         ("sem", Tunable::Sem),
+        ("shmall", Tunable::ShmAll),
+        ("shmmax", Tunable::ShmMax),
+        ("shmmni", Tunable::ShmMni),
     ];
 
     /// The file's text.
@@ -80,6 +107,9 @@ impl Tunable {
             Tunable::MsgMnb => format!("{}\n", msgmnb()),
             Tunable::MsgMni => format!("{}\n", msgmni()),
             Tunable::Sem => format!("{}\t{}\t{}\t{}\n", semmsl(), semmns(), semopm(), semmni()),
+            Tunable::ShmMax => format!("{}\n", shmmax()),
+            Tunable::ShmAll => format!("{}\n", shmall()),
+            Tunable::ShmMni => format!("{}\n", shmmni()),
         }
     }
 
@@ -87,6 +117,18 @@ impl Tunable {
     /// (0..=INT_MAX; the table sizes at most IPCMNI), else EINVAL and nothing changes.
     pub fn write(self, text: &[u8]) -> SysResult<()> {
         let text = core::str::from_utf8(text).map_err(|_| EINVAL)?;
+        // shmmax and shmall are unsigned longs (proc_doulongvec_minmax).
+        if let Tunable::ShmMax | Tunable::ShmAll = self {
+            let mut words = text.split_ascii_whitespace();
+            let v: u64 = words.next().and_then(|w| w.parse().ok()).ok_or(EINVAL)?;
+            let slot = if self == Tunable::ShmMax {
+                &SHM_MAX
+            } else {
+                &SHM_ALL
+            };
+            slot.store(v, Ordering::Relaxed);
+            return Ok(());
+        }
         let mut numbers = text.split_ascii_whitespace().map(|w| {
             w.parse::<i64>()
                 .ok()
@@ -112,6 +154,7 @@ impl Tunable {
                 let (slot, max) = match one {
                     Tunable::MsgMax => (&MSG_MAX, usize::MAX),
                     Tunable::MsgMnb => (&MSG_MNB, usize::MAX),
+                    Tunable::ShmMni => (&SHM_MNI, IPCMNI),
                     _ => (&MSG_MNI, IPCMNI),
                 };
                 if v > max {

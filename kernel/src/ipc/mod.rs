@@ -1,5 +1,5 @@
-//! Inter-process communication: pipes, FIFOs, System V message queues and semaphores,
-//! POSIX message queues, and the futex C libraries use.
+//! Inter-process communication: pipes, FIFOs, System V message queues, semaphores and
+//! shared memory, POSIX message queues, and the futex C libraries use.
 
 pub mod fifo;
 pub mod futex;
@@ -8,3 +8,4 @@ pub mod mqueue;
 pub mod msg;
 pub mod pipe;
 pub mod sem;
+pub mod shm;

@@ -183,6 +183,29 @@ impl AddressSpace {
             .map(|(&s, a)| (s, a))
     }
 
+    /// Areas mapping `object` shared.
+    pub fn shared_mappings_of(&self, object: &MemObject) -> usize {
+        self.areas
+            .values()
+            .filter(|a| {
+                a.backing.is_shared()
+                    && a.backing
+                        .object()
+                        .is_some_and(|(o, _)| core::ptr::eq(Arc::as_ptr(o), object))
+            })
+            .count()
+    }
+
+    /// The shared mapping that starts exactly at `va`: its end, object and first page
+    /// (shmdt finds an attachment this way).
+    pub fn shared_mapping_at(&self, va: usize) -> Option<(usize, Arc<MemObject>, usize)> {
+        let a = self.areas.get(&va)?;
+        match &a.backing {
+            Backing::Shared { object, pgoff } => Some((a.end, object.clone(), *pgoff)),
+            _ => None,
+        }
+    }
+
     /// The first area that ends above `va` (Linux's find_vma): its start, end and
     /// whether it is locked.
     pub fn area_from(&self, va: usize) -> Option<(usize, usize, bool)> {

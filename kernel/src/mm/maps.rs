@@ -52,17 +52,18 @@ impl AddressSpace {
             let (offset, dev, ino, name) = match &area.backing {
                 Backing::Shared { object, pgoff } | Backing::PrivateCopy { object, pgoff } => {
                     let name = match object.kind() {
-                        ObjectKind::SharedAnonymous => "/dev/zero (deleted)",
+                        ObjectKind::SharedAnonymous => Name::Text("/dev/zero (deleted)"),
+                        ObjectKind::SysvSegment(key) => Name::Sysv(key),
                     };
                     (pgoff << PAGE_SHIFT, "00:01", object.id(), name)
                 }
                 Backing::Anonymous if start < heap.1 && area.end > heap.0 => {
-                    (0, "00:00", 0, "[heap]")
+                    (0, "00:00", 0, Name::Text("[heap]"))
                 }
                 Backing::Anonymous if start < STACK_TOP && area.end >= STACK_TOP - PAGE_SIZE => {
-                    (0, "00:00", 0, "[stack]")
+                    (0, "00:00", 0, Name::Text("[stack]"))
                 }
-                Backing::Anonymous => (0, "00:00", 0, ""),
+                Backing::Anonymous => (0, "00:00", 0, Name::Text("")),
             };
             let _ = write!(
                 line,
@@ -73,11 +74,15 @@ impl AddressSpace {
                 rights(Prot::EXEC, 'x'),
                 if area.backing.is_shared() { 's' } else { 'p' },
             );
-            if !name.is_empty() {
+            if name != Name::Text("") {
                 while line.len < NAME_COLUMN {
                     let _ = line.write_str(" ");
                 }
-                let _ = write!(line, " {name}");
+                let _ = match name {
+                    Name::Text(t) => write!(line, " {t}"),
+                    // Linux names a segment's file after its key.
+                    Name::Sysv(key) => write!(line, " /SYSV{:08x} (deleted)", key as u32),
+                };
             }
             let _ = line.write_str("\n");
             let text = &line.buf[..line.len];
@@ -91,4 +96,11 @@ impl AddressSpace {
         }
         Ok(out)
     }
+}
+
+/// The last column of a line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Name {
+    Text(&'static str),
+    Sysv(i32),
 }

@@ -46,6 +46,8 @@ pub fn object_pages() -> usize {
 pub enum ObjectKind {
     /// MAP_SHARED|MAP_ANONYMOUS memory (Linux backs it with a deleted /dev/zero).
     SharedAnonymous,
+    /// A System V shared memory segment, made with this key.
+    SysvSegment(i32),
 }
 
 /// Why an object has no page at an index.
@@ -189,6 +191,21 @@ impl MemObject {
                 .lock()
                 .zap_object(self, indexes.clone(), dropped, even_copies);
         }
+    }
+
+    /// Pages the object holds now.
+    pub fn resident_pages(&self) -> usize {
+        self.pages.lock().pages.len()
+    }
+
+    /// How many areas map this object shared, in every address space (System V's
+    /// shm_nattch counts them). Locks each mapper: the caller holds no address space.
+    pub fn shared_mappings(&self) -> Result<usize, Errno> {
+        let mappers = self.mappers_snapshot()?;
+        Ok(mappers
+            .iter()
+            .map(|a| a.lock().shared_mappings_of(self))
+            .sum())
     }
 
     /// Records that `aspace` maps this object (once per address space).

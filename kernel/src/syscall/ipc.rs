@@ -1,12 +1,13 @@
-//! IPC system calls: System V message queues (msg*) and semaphores (sem*), and POSIX
-//! message queues (mq_*). This is the user-memory side; the objects are in ipc::msg,
-//! ipc::sem and ipc::mqueue.
+//! IPC system calls: System V message queues (msg*), semaphores (sem*) and shared
+//! memory (shm*), and POSIX message queues (mq_*). This is the user-memory side; the
+//! objects are in ipc::msg, ipc::sem, ipc::shm and ipc::mqueue.
 
 use crate::errno::*;
 use crate::fs::path::PATH_MAX;
 use crate::ipc::mqueue;
 use crate::ipc::msg::{self, CtlReply};
 use crate::ipc::sem;
+use crate::ipc::shm;
 use crate::mm::uaccess::{read_cstr, read_val, write_val, UserSlice, UserSliceMut};
 use crate::task::current_process;
 use linux_raw_sys::general as g;
@@ -15,6 +16,7 @@ use rill_ipc::abi::{
     IPC_SET, IPC_STAT, MSG_INFO, MSG_STAT, MSG_STAT_ANY, SEM_INFO, SEM_STAT, SEM_STAT_ANY, SETALL,
     SETVAL,
 };
+use rill_ipc::abi::{ShmidDs, SHM_INFO, SHM_LOCK, SHM_STAT, SHM_STAT_ANY, SHM_UNLOCK};
 use rill_ipc::SemOp;
 
 /// The text of a `struct msgbuf` starts after its `long mtype`.
@@ -295,6 +297,57 @@ pub fn semctl(id: i32, num: i32, cmd: i32, arg: usize) -> SysResult {
             let bytes: alloc::vec::Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
             UserSliceMut::new(arg, bytes.len())?.write(0, &bytes)?;
             Ok(0)
+        }
+    }
+}
+
+pub fn shmget(key: i32, size: usize, flags: u32) -> SysResult {
+    shm::get(key, size, flags)
+}
+
+pub fn shmat(id: i32, addr: usize, flags: u32) -> SysResult {
+    shm::attach(id, addr, flags)
+}
+
+pub fn shmdt(addr: usize) -> SysResult {
+    shm::detach(addr)
+}
+
+pub fn shmctl(id: i32, cmd: i32, buf: usize) -> SysResult {
+    if id < 0 || cmd < 0 {
+        return Err(EINVAL);
+    }
+    let reply = match cmd {
+        IPC_INFO => shm::limits_info(),
+        SHM_INFO => shm::usage_info(),
+        IPC_STAT => shm::stat(id, false, true)?,
+        SHM_STAT => shm::stat(id, true, true)?,
+        SHM_STAT_ANY => shm::stat(id, true, false)?,
+        IPC_SET => {
+            let mut raw = [0u8; ShmidDs::SIZE];
+            UserSlice::new(buf, raw.len())?.read(0, &mut raw)?;
+            let (uid, gid, mode) = Ipc64Perm::decode_settable(&raw);
+            shm::control(id, shm::Control::Set { uid, gid, mode })?
+        }
+        IPC_RMID => shm::control(id, shm::Control::Remove)?,
+        SHM_LOCK | SHM_UNLOCK => shm::control(id, shm::Control::Lock(cmd == SHM_LOCK))?,
+        _ => return Err(EINVAL),
+    };
+    match reply {
+        shm::CtlReply::Value(v) => Ok(v),
+        shm::CtlReply::Stat(ds, ret) => {
+            UserSliceMut::new(buf, ShmidDs::SIZE)?.write(0, &ds.encode())?;
+            Ok(ret)
+        }
+        shm::CtlReply::Limits(info, ret) => {
+            let bytes = info.encode();
+            UserSliceMut::new(buf, bytes.len())?.write(0, &bytes)?;
+            Ok(ret)
+        }
+        shm::CtlReply::Usage(usage, ret) => {
+            let bytes = usage.encode();
+            UserSliceMut::new(buf, bytes.len())?.write(0, &bytes)?;
+            Ok(ret)
         }
     }
 }

@@ -136,6 +136,10 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_semop => ipc::semtimedop(a[0] as i32, a[1], a[2], 0),
         n::__NR_semtimedop => ipc::semtimedop(a[0] as i32, a[1], a[2], a[3]),
         n::__NR_semctl => ipc::semctl(a[0] as i32, a[1] as i32, a[2] as i32, a[3]),
+        n::__NR_shmget => ipc::shmget(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_shmat => ipc::shmat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_shmdt => ipc::shmdt(a[0]),
+        n::__NR_shmctl => ipc::shmctl(a[0] as i32, a[1] as i32, a[2]),
         // POSIX message queues
         n::__NR_mq_open => ipc::mq_open(a[0], a[1] as u32, a[2] as u32, a[3]),
         n::__NR_mq_unlink => ipc::mq_unlink(a[0]),
