@@ -4,7 +4,7 @@
 //! The checks cover what only a terminal exercises: the line discipline's editing keys
 //! (erase, kill, end of file), keyboard signals (^C, ^Z) reaching the foreground job, job
 //! control in the shell, pipelines and FIFOs typed at the prompt, the lecture's message-queue
-//! demo, and powering off on `exit`.
+//! and shared-memory demos, and powering off on `exit`.
 //!
 //! One thread types and checks (`Session`) while the calling thread runs QEMU through
 //! `qemu::boot`, which relays the console into a shared `Screen`. Nothing is typed before
@@ -383,6 +383,25 @@ impl<'a> Session<'a> {
             s.want(
                 !out.iter().any(|l| l.starts_with("0x")),
                 "the queue to be gone after the demo ends",
+            )
+        });
+        self.check("shm-writer then shm-reader as in the lecture", |s| {
+            let out = s.command("shm-writer")?;
+            s.want(
+                out == ["Writer: copy data to shared-memory"],
+                "the writer's one line",
+            )?;
+            let out = s.command("shm-reader")?;
+            let segment =
+                |l: &&String| l.starts_with("0x") && l.contains(" 666 ") && l.contains(" 512 ");
+            let data = out
+                .iter()
+                .position(|l| l == "data = [ How are you, mike: from Writer ]");
+            let listed_before = data.is_some_and(|d| out[..d].iter().any(|l| segment(&l)));
+            let gone_after = data.is_some_and(|d| !out[d..].iter().any(|l| segment(&l)));
+            s.want(
+                listed_before && gone_after && out.iter().any(|l| l == "deleted shared-memory"),
+                "ipcs -m with the segment, the data, \"deleted shared-memory\", ipcs -m without it",
             )
         });
         self.check("exit powers off", |s| {

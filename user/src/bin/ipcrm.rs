@@ -1,6 +1,6 @@
-//! `ipcrm -q ID | -Q KEY | -s ID | -S KEY ...`: remove System V message queues and
-//! semaphore sets by id or by key (decimal or 0x hexadecimal), as util-linux's ipcrm.
-//! Shared memory is not in Rill yet.
+//! `ipcrm -q ID | -Q KEY | -m ID | -M KEY | -s ID | -S KEY ...`: remove System V message
+//! queues, shared memory segments and semaphore sets by id or by key (decimal or 0x
+//! hexadecimal), as util-linux's ipcrm.
 
 fn parse_number(s: &str) -> Option<i64> {
     match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
@@ -22,28 +22,22 @@ fn main() {
             status = 1;
             continue;
         };
-        let (queue, id) = match flag {
-            "-q" => (true, n as libc::c_int),
-            // SAFETY: msgget has no memory arguments.
-            "-Q" => (true, unsafe { libc::msgget(n as libc::key_t, 0) }),
-            "-s" => (false, n as libc::c_int),
-            // SAFETY: semget has no memory arguments.
-            "-S" => (false, unsafe { libc::semget(n as libc::key_t, 0, 0) }),
-            "-m" | "-M" => {
-                eprintln!("ipcrm: shared memory is not supported yet");
-                status = 1;
-                continue;
-            }
+        // SAFETY (all three): the *get calls take no memory arguments.
+        let (kind, id) = match flag {
+            "-q" => ('q', n as libc::c_int),
+            "-Q" => ('q', unsafe { libc::msgget(n as libc::key_t, 0) }),
+            "-m" => ('m', n as libc::c_int),
+            "-M" => ('m', unsafe { libc::shmget(n as libc::key_t, 0, 0) }),
+            "-s" => ('s', n as libc::c_int),
+            "-S" => ('s', unsafe { libc::semget(n as libc::key_t, 0, 0) }),
             _ => usage(),
         };
-        let r = if id < 0 {
-            -1
-        } else if queue {
-            // SAFETY: IPC_RMID reads no buffer.
-            unsafe { libc::msgctl(id, libc::IPC_RMID, std::ptr::null_mut()) }
-        } else {
-            // SAFETY: IPC_RMID takes no semun argument.
-            unsafe { libc::semctl(id, 0, libc::IPC_RMID) }
+        let r = match (id < 0, kind) {
+            (true, _) => -1,
+            // SAFETY: IPC_RMID reads no buffer and takes no semun argument.
+            (false, 'q') => unsafe { libc::msgctl(id, libc::IPC_RMID, std::ptr::null_mut()) },
+            (false, 'm') => unsafe { libc::shmctl(id, libc::IPC_RMID, std::ptr::null_mut()) },
+            (false, _) => unsafe { libc::semctl(id, 0, libc::IPC_RMID) },
         };
         if r < 0 {
             rill_user::report("ipcrm", value, &std::io::Error::last_os_error());
@@ -54,6 +48,6 @@ fn main() {
 }
 
 fn usage() -> ! {
-    eprintln!("usage: ipcrm -q ID | -Q KEY | -s ID | -S KEY ...");
+    eprintln!("usage: ipcrm -q ID | -Q KEY | -m ID | -M KEY | -s ID | -S KEY ...");
     std::process::exit(2);
 }
