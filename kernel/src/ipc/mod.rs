@@ -9,3 +9,4 @@ pub mod msg;
 pub mod pipe;
 pub mod sem;
 pub mod shm;
+pub mod sysv;

@@ -9,11 +9,12 @@
 //! receive. Both waits end with EIDRM when the queue is removed and, on a signal, with EINTR:
 //! msgsnd and msgrcv are never restarted after a handler (signal(7)).
 
+use super::sysv::{self, caller, get_error, now_secs};
 use crate::errno::{
-    Errno, SysResult, E2BIG, EACCES, EAGAIN, EEXIST, EIDRM, EINVAL, ENOENT, ENOMEM, ENOMSG, ENOSPC,
-    EPERM, ERESTARTNOHAND, ERESTARTSYS,
+    Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM, ERESTARTNOHAND,
+    ERESTARTSYS,
 };
-use crate::task::{current_process, Pid, WaitQueue};
+use crate::task::{Pid, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -21,7 +22,7 @@ use rill_ipc::abi::{
     MsgInfo, MsqidDs, IPC_NOWAIT, MSGPOOL, MSGSEG, MSGSSZ, MSGTQL, MSG_COPY, MSG_EXCEPT,
     MSG_NOERROR,
 };
-use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Lookup, Message, MessageList, Selector};
+use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Message, MessageList, Selector};
 use spin::Mutex;
 
 /// Kernel heap a message costs beyond its text (the list entry and the buffer's header).
@@ -71,21 +72,8 @@ pub struct MsgQueue {
 
 static QUEUES: Mutex<IpcIds<Arc<MsgQueue>>> = Mutex::new(IpcIds::new());
 
-fn now_secs() -> i64 {
-    (crate::time::realtime_ns() / 1_000_000_000) as i64
-}
-
-fn caller() -> (Cred, Pid) {
-    let proc = current_process();
-    let c = *proc.creds.lock();
-    (Cred::new(c.euid, c.egid), proc.pid)
-}
-
-/// The queue named by `id` and its current permissions; EINVAL if there is none.
 fn lookup(id: i32) -> SysResult<(Arc<MsgQueue>, IpcPerm)> {
-    let table = QUEUES.lock();
-    let slot = table.get(id).ok_or(EINVAL)?;
-    Ok((slot.obj.clone(), slot.perm))
+    sysv::lookup(&QUEUES, id)
 }
 
 /// Re-checks `access` for a caller that may have slept: EIDRM if the queue went away.
@@ -132,13 +120,7 @@ pub fn get(key: i32, flags: u32) -> SysResult {
                 }))
             },
         )
-        .map_err(|e| match e {
-            Lookup::NotFound => ENOENT,
-            Lookup::Exists => EEXIST,
-            Lookup::Denied => EACCES,
-            Lookup::Full => ENOSPC,
-            Lookup::Other(e) => e,
-        })?;
+        .map_err(get_error)?;
     Ok(id as usize)
 }
 

@@ -9,16 +9,17 @@
 //! adjustments are applied when the process exits.
 
 use super::limits;
+use super::sysv::{self, caller, get_error, now_secs};
 use crate::errno::{
-    Errno, SysResult, EACCES, EAGAIN, EEXIST, EFBIG, EIDRM, EINTR, EINVAL, ENOENT, ENOMEM, ENOSPC,
-    EPERM, ERANGE, ERESTARTSYS, ETIMEDOUT,
+    Errno, SysResult, EACCES, EAGAIN, EFBIG, EIDRM, EINTR, EINVAL, ENOMEM, ENOSPC, EPERM, ERANGE,
+    ERESTARTSYS, ETIMEDOUT,
 };
-use crate::task::{current_process, Pid, WaitQueue};
+use crate::task::{Pid, WaitQueue};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rill_ipc::abi::{SemInfo, SemidDs, SEMAEM, SEMMNS, SEMOPM, SEMUSZ, SEMVMX};
-use rill_ipc::{Access, Blocked, Cred, IpcIds, IpcPerm, Lookup, SemError, SemOp, SemSet, Waiter};
+use rill_ipc::{Access, Blocked, IpcIds, IpcPerm, SemError, SemOp, SemSet, Waiter};
 use spin::Mutex;
 
 /// A caller asleep on a set: the outcome of its operations is left here when they are done.
@@ -45,20 +46,8 @@ static USED_SEMS: Mutex<usize> = Mutex::new(0);
 /// Which sets each process holds SEM_UNDO adjustments in, to apply them at its exit.
 static UNDO_OWNERS: Mutex<BTreeMap<Pid, BTreeSet<i32>>> = Mutex::new(BTreeMap::new());
 
-fn now_secs() -> i64 {
-    (crate::time::realtime_ns() / 1_000_000_000) as i64
-}
-
-fn caller() -> (Cred, Pid) {
-    let proc = current_process();
-    let c = *proc.creds.lock();
-    (Cred::new(c.euid, c.egid), proc.pid)
-}
-
 fn lookup(id: i32) -> SysResult<(Arc<SemArray>, IpcPerm)> {
-    let table = SETS.lock();
-    let slot = table.get(id).ok_or(EINVAL)?;
-    Ok((slot.obj.clone(), slot.perm))
+    sysv::lookup(&SETS, id)
 }
 
 fn errno_of(e: SemError) -> Errno {
@@ -120,13 +109,7 @@ pub fn get(key: i32, nsems: i32, flags: u32) -> SysResult {
                 }))
             },
         )
-        .map_err(|e| match e {
-            Lookup::NotFound => ENOENT,
-            Lookup::Exists => EEXIST,
-            Lookup::Denied => EACCES,
-            Lookup::Full => ENOSPC,
-            Lookup::Other(e) => e,
-        })?;
+        .map_err(get_error)?;
     Ok(id as usize)
 }
 

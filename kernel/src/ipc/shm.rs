@@ -12,9 +12,8 @@
 //! the first shm call after the last detach.
 
 use super::limits;
-use crate::errno::{
-    Errno, SysResult, EACCES, EEXIST, EIDRM, EINVAL, ENOENT, ENOMEM, ENOSPC, EPERM,
-};
+use super::sysv::{caller, get_error, now_secs};
+use crate::errno::{Errno, SysResult, EACCES, EIDRM, EINVAL, ENOMEM, ENOSPC, EPERM};
 use crate::mm::aspace::{Backing, MapSpec, Prot, MAP_END};
 use crate::mm::object::{MemObject, ObjectKind};
 use crate::mm::PAGE_SIZE;
@@ -25,7 +24,7 @@ use rill_ipc::abi::{
     ShmInfo64, ShmUsage, ShmidDs, SHMMIN, SHM_DEST, SHM_EXEC, SHM_HUGETLB, SHM_LOCKED, SHM_RDONLY,
     SHM_REMAP, SHM_RND,
 };
-use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Lookup};
+use rill_ipc::{Access, IpcIds, IpcPerm};
 use spin::Mutex;
 
 /// What shmctl(IPC_STAT) reports besides the permissions.
@@ -98,16 +97,6 @@ impl Table {
     }
 }
 
-fn now_secs() -> i64 {
-    (crate::time::realtime_ns() / 1_000_000_000) as i64
-}
-
-fn caller() -> (Cred, Pid) {
-    let proc = current_process();
-    let c = *proc.creds.lock();
-    (Cred::new(c.euid, c.egid), proc.pid)
-}
-
 /// shmget(2).
 pub fn get(key: i32, size: usize, flags: u32) -> SysResult {
     // Rill has no huge pages (Linux without hugetlbfs cannot make such a segment).
@@ -156,13 +145,7 @@ pub fn get(key: i32, size: usize, flags: u32) -> SysResult {
                 }))
             },
         )
-        .map_err(|e| match e {
-            Lookup::NotFound => ENOENT,
-            Lookup::Exists => EEXIST,
-            Lookup::Denied => EACCES,
-            Lookup::Full => ENOSPC,
-            Lookup::Other(e) => e,
-        })?;
+        .map_err(get_error)?;
     table.pages += made_pages;
     Ok(id as usize)
 }

@@ -108,6 +108,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
 
 static int rill;
 static long free0, heap0, shmem0;
+
 static volatile unsigned char *moved;
 
 int main(void)
@@ -223,7 +224,10 @@ int main(void)
 	CHECK_EQ(munmap(block, PAGE), 0);
 	CHECK_EQ(munmap((void *)sh, 4 * PAGE), 0);
 	long free1 = accounted_free_kb(), heap1 = heap_kb(), shmem2 = shmem_kb();
-	if (rill && (free1 != free0 || heap1 != heap0 || shmem2 != shmem0))
+	/* The heap is read in whole kB, so a reading one kB up can be a few bytes the
+	 * process tables keep after this many forks; a leaked object or page shows in
+	 * free memory or Shmem, and mem_fork_leak checks the heap over 1000 rounds. */
+	if (rill && (free1 != free0 || heap1 - heap0 > 1 || heap1 < heap0 || shmem2 != shmem0))
 		FAIL("after munmap: free memory %+ld kB, kernel heap %+ld kB, Shmem %+ld kB",
 		     free1 - free0, heap1 - heap0, shmem2 - shmem0);
 	ok("after munmap, Shmem, free memory and the kernel heap are back (on Rill)");

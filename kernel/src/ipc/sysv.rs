@@ -1,0 +1,38 @@
+//! What the three System V IPC kinds (message queues, semaphores, shared memory) share
+//! around their id tables: the caller's credentials as IPC checks see them, the clock
+//! their times use, id lookup, and the errors of msgget/semget/shmget.
+
+use crate::errno::{Errno, SysResult, EACCES, EEXIST, EINVAL, ENOENT, ENOSPC};
+use crate::task::{current_process, Pid};
+use rill_ipc::{Cred, IpcIds, IpcPerm, Lookup};
+use spin::Mutex;
+
+/// Seconds since 1970, as the `*_time` fields count.
+pub fn now_secs() -> i64 {
+    (crate::time::realtime_ns() / 1_000_000_000) as i64
+}
+
+/// The calling process's credentials for IPC permission checks, and its pid.
+pub fn caller() -> (Cred, Pid) {
+    let proc = current_process();
+    let c = *proc.creds.lock();
+    (Cred::new(c.euid, c.egid), proc.pid)
+}
+
+/// The object named by `id` and its current permissions; EINVAL if there is none.
+pub fn lookup<T: Clone>(table: &Mutex<IpcIds<T>>, id: i32) -> SysResult<(T, IpcPerm)> {
+    let table = table.lock();
+    let slot = table.get(id).ok_or(EINVAL)?;
+    Ok((slot.obj.clone(), slot.perm))
+}
+
+/// The errno of a failed `*get` call.
+pub fn get_error(e: Lookup<Errno>) -> Errno {
+    match e {
+        Lookup::NotFound => ENOENT,
+        Lookup::Exists => EEXIST,
+        Lookup::Denied => EACCES,
+        Lookup::Full => ENOSPC,
+        Lookup::Other(e) => e,
+    }
+}
