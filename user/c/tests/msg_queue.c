@@ -262,7 +262,9 @@ static void keys_and_permissions(void)
 	CHECK_EQ(msgget(key, 0), qid);
 	CHECK_EQ(msgget(key, IPC_CREAT | 0600), qid);
 	CHECK_ERR(msgget(key, IPC_CREAT | IPC_EXCL | 0600), EEXIST);
-	CHECK(msgget(IPC_PRIVATE, 0600) != qid);
+	int other = CHECK_OK(msgget(IPC_PRIVATE, 0600));
+	CHECK(other != qid);
+	CHECK_OK(msgctl(other, IPC_RMID, NULL));
 	pid_t child = spawn(unprivileged);
 	CHECK_EQ(wait_for(child), 0);
 	CHECK_OK(msgctl(qid, IPC_RMID, NULL));
