@@ -17,6 +17,9 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 use spin::Once;
 
+/// /proc's file system id (see `Inode::fs_id`).
+pub const FS_ID: u32 = 1;
+
 /// What a /proc node shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Node {
@@ -278,7 +281,7 @@ impl Inode for ProcNode {
     }
 
     fn fs_id(&self) -> u32 {
-        1
+        FS_ID
     }
 
     fn readlink(&self) -> Option<SysResult<String>> {
