@@ -2,6 +2,8 @@
 //! build/initramfs.cpio. Also the archiver itself, which `exec` uses to add one host program.
 
 use crate::{cpio, paths, Context, Res};
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use std::fs;
 use std::io::BufWriter;
 use std::os::unix::fs::PermissionsExt;
@@ -187,7 +189,7 @@ struct Entry {
     source: Option<PathBuf>,
 }
 
-/// Archives the tree under `rootfs` into `out`, with `extra` = (guest name, host file) added
+/// Archives the tree under `rootfs` into `out` (a gzip-compressed cpio), with `extra` = (guest name, host file) added
 /// as a 0755 file (replacing any file of that name). Names carry no leading "/" or "./"
 /// ("bin", "bin/sh"); all directories come first, then the files, each group sorted by name.
 pub fn write_archive(rootfs: &Path, extra: Option<(&str, &Path)>, out: &Path) -> Res<()> {
@@ -206,7 +208,11 @@ pub fn write_archive(rootfs: &Path, extra: Option<(&str, &Path)>, out: &Path) ->
     files.sort_by(|a, b| a.name.cmp(&b.name));
 
     let file = fs::File::create(out).ctx(|| format!("creating {}", out.display()))?;
-    let mut writer = cpio::Writer::new(BufWriter::new(file));
+    // Compressed, as Linux initramfs images are: QEMU loads the image into RAM beside the
+    // kernel, and with 128 MiB of RAM a raw one no longer fits below the device tree.
+    // The fast level keeps `exec`, which writes an archive per run, quick.
+    let gz = GzEncoder::new(BufWriter::new(file), Compression::fast());
+    let mut writer = cpio::Writer::new(gz);
     let fail = |e| format!("writing {}: {e}", out.display());
     for dir in &dirs {
         writer.dir(&dir.name, dir.perm).map_err(fail)?;
@@ -216,7 +222,7 @@ pub fn write_archive(rootfs: &Path, extra: Option<(&str, &Path)>, out: &Path) ->
         let data = fs::read(source).ctx(|| format!("reading {}", source.display()))?;
         writer.file(&entry.name, entry.perm, &data).map_err(fail)?;
     }
-    writer.finish().map_err(fail)?;
+    writer.finish().and_then(GzEncoder::finish).map_err(fail)?;
     Ok(())
 }
 

@@ -24,8 +24,10 @@ pub fn root() -> Arc<dyn Inode> {
 
 /// Builds the root file system: a tmpfs holding the initramfs, with /dev (and its own
 /// tmpfs at /dev/shm) and /proc grafted in. Each tmpfs may hold half of the machine's
-/// `ram_pages`, as on Linux. File data goes into page frames: the frame allocator is up.
-pub fn init(initramfs: &[u8], ram_pages: usize) {
+/// `ram_pages`, as on Linux. File data goes into page frames: the frame allocator is up,
+/// and gets the initramfs image's pages (at physical addresses `initramfs`) as they are
+/// read.
+pub fn init(initramfs: core::ops::Range<usize>, ram_pages: usize) {
     let (root, fs) = tmpfs::TmpNode::new_root_fs();
     fs.set_size(ram_pages);
     ROOT.call_once(|| root.clone());
