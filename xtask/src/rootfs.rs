@@ -22,6 +22,16 @@ const DIRS: &[(&str, u32)] = &[
     ("usr/share/demos", 0o755),
 ];
 
+/// The user and group databases: root, and nobody/nogroup (65534) as Debian has them,
+/// which programs such as LTP's test library look up to drop privileges.
+const ETC_FILES: &[(&str, &str)] = &[
+    (
+        "passwd",
+        "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n",
+    ),
+    ("group", "root:x:0:\nnogroup:x:65534:\nnobody:x:65534:\n"),
+];
+
 /// Where the user workspace puts its release binaries.
 const RUST_BIN_DIR: &str = "user/target/riscv64gc-unknown-linux-gnu/release";
 
@@ -60,6 +70,11 @@ pub fn assemble() -> Res<()> {
     copied += install_all(&root.join("build/c/tests"), &rootfs.join("tests"))?;
     copied += install_all(&root.join("user/tests"), &rootfs.join("tests"))?;
     describe_demos(&root.join("user/c/demos"), &rootfs.join("usr/share/demos"))?;
+    for (name, text) in ETC_FILES {
+        let path = rootfs.join("etc").join(name);
+        fs::write(&path, text).ctx(|| path.display().to_string())?;
+        set_perm(&path, 0o644)?;
+    }
 
     let cpio = paths::initramfs();
     write_archive(&rootfs, None, &cpio)?;
