@@ -193,9 +193,7 @@ pub fn unpack(root: &Arc<dyn Inode>, image: Range<usize>) -> SysResult<()> {
 fn unpack_from(root: &Arc<dyn Inode>, stream: &mut Stream) -> SysResult<()> {
     let mut header = [0u8; HEADER_LEN];
     let mut name_buf = Vec::new();
-    name_buf
-        .try_reserve_exact(NAME_MAX)
-        .map_err(|_| ENOMEM)?;
+    name_buf.try_reserve_exact(NAME_MAX).map_err(|_| ENOMEM)?;
     loop {
         stream.read_exact(&mut header)?;
         if &header[..6] != b"070701" && &header[..6] != b"070702" {
