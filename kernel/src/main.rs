@@ -130,8 +130,6 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     // The heap goes right after the kernel, or after the initramfs if QEMU loaded
     // that too close behind the kernel.
     let heap_size = mm::heap::size_for(platform.mem_end.saturating_sub(kernel_end));
-    // RAM in pages, for tmpfs's default size (half of it, as Linux's totalram_pages).
-    let ram_pages = platform.mem_end.saturating_sub(kernel_end) / mm::PAGE_SIZE;
     let heap_start = if kernel_end + heap_size <= initrd.start || initrd.is_empty() {
         kernel_end
     } else {
@@ -150,7 +148,8 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
         heap_start..heap_start + heap_size,
         initrd.clone(),
     );
-    fs::init(initrd, ram_pages);
+    // tmpfs's default size is half of RAM (Linux's totalram_pages), the heap's included.
+    fs::init(initrd, mm::frame::ram_pages());
     log::info!(
         "memory: {} MiB of page frames, heap {} MiB ({} KiB used), files {} KiB, {} KiB free",
         mm::frame::total_pages() >> 8,

@@ -20,12 +20,21 @@ static ALLOCATOR: Mutex<FrameAllocator> = Mutex::new(FrameAllocator {
     total: 0,
 });
 
+/// Pages of RAM after the kernel image, the heap's included (Linux's totalram_pages).
+static RAM_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+/// RAM in pages after the kernel image: the frames and the kernel heap.
+pub fn ram_pages() -> usize {
+    RAM_PAGES.load(Ordering::Relaxed)
+}
+
 /// Hands the physical memory `[start, end)` to the allocator, but `heap` (the kernel
 /// heap, never given) and `held` (the initramfs, given later by `release`); both lie
 /// inside the range.
 pub fn init(start: usize, end: usize, heap: Range<usize>, held: Range<usize>) {
     super::page::init_counts(start / PAGE_SIZE, end / PAGE_SIZE);
     let pages = start.div_ceil(PAGE_SIZE)..end / PAGE_SIZE;
+    RAM_PAGES.store(pages.len(), Ordering::Relaxed);
     let in_heap = |p: usize| p >= heap.start / PAGE_SIZE && p < heap.end.div_ceil(PAGE_SIZE);
     let in_held = |p: usize| p >= held.start / PAGE_SIZE && p < held.end.div_ceil(PAGE_SIZE);
     let mut a = ALLOCATOR.lock();
