@@ -155,7 +155,8 @@ fn stat(p: &Process) -> String {
 }
 
 fn meminfo() -> String {
-    let total = crate::mm::frame::total_pages() * 4;
+    // Linux's totalram_pages: all RAM after the kernel image, the kernel heap's included.
+    let total = crate::mm::frame::ram_pages() * 4;
     let free = crate::mm::frame::free_pages() * 4;
     // Memory objects are all shared memory in Linux's terms (shmem), which Linux also
     // counts as page cache.
