@@ -77,7 +77,7 @@ static long big_len;
 static int toucher(void)
 {
 	for (long i = 0; i < big_len; i += PAGE)
-		big[i]++;
+		__atomic_fetch_add(&big[i], 1, __ATOMIC_RELAXED);
 	step(done[1]);
 	await(ready[0]);
 	return 0;
