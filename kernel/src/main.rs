@@ -1,10 +1,11 @@
 //! Rill: a Linux-compatible kernel for 64-bit RISC-V whose reason to exist is
 //! inter-process communication done completely and correctly.
 //!
-//! Boot order: `arch::boot` enters `rust_main` in the high half; we set up the heap,
-//! read the device tree, unpack the initramfs into the root tmpfs, hand the rest of RAM
-//! to the frame allocator, start devices and interrupts, create pid 1 and start the
-//! scheduler.
+//! Boot order: `arch::boot` enters `rust_main` in the high half; we read the device
+//! tree, set up the heap, hand the rest of RAM but the initramfs to the frame
+//! allocator, unpack the initramfs into the root tmpfs (whose files are page frames),
+//! give its pages to the allocator too, start devices and interrupts, create pid 1 and
+//! start the scheduler.
 
 #![no_std]
 #![no_main]
@@ -124,27 +125,39 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     extern "C" {
         static _kernel_end: u8;
     }
-    let kernel_end = mm::virt_to_phys(core::ptr::addr_of!(_kernel_end) as usize);
-    // QEMU loads the initramfs right after the kernel image; the heap goes after both.
-    let heap_start = mm::page_round_up(
-        platform
-            .initrd
-            .map_or(kernel_end, |(_, e)| e.max(kernel_end)),
-    );
-    let heap_end = mm::heap::init(heap_start, platform.mem_end);
+    let kernel_end = mm::page_round_up(mm::virt_to_phys(core::ptr::addr_of!(_kernel_end) as usize));
+    let initrd = platform.initrd.map_or(0..0, |(s, e)| s..e);
+    // The heap goes right after the kernel, or after the initramfs if QEMU loaded
+    // that too close behind the kernel.
+    let heap_size = mm::heap::size_for(platform.mem_end.saturating_sub(kernel_end));
+    let heap_start = if kernel_end + heap_size <= initrd.start || initrd.is_empty() {
+        kernel_end
+    } else {
+        mm::page_round_up(initrd.end.max(kernel_end))
+    };
+    mm::heap::init(heap_start, heap_size);
     random::seed(arch::cpu::read_time() ^ (dtb_pa as u64).rotate_left(17));
     time::init(platform.timebase, platform.rtc);
     INIT_ARGS.call_once(|| bootargs::init_args(platform.bootargs));
 
-    let initramfs: &[u8] = match platform.initrd {
-        Some((s, e)) => mm::boot_memory(s, e - s),
-        None => &[],
-    };
-    fs::init(initramfs);
-
-    // The initramfs is now in tmpfs and the device tree has been read: all RAM but the
-    // kernel image and the heap is free.
-    mm::frame::init(kernel_end, platform.mem_end, heap_start..heap_end);
+    // The device tree has been read: all RAM but the kernel image, the heap and the
+    // initramfs is free; the initramfs is too once unpacked into tmpfs.
+    mm::frame::init(
+        kernel_end,
+        platform.mem_end,
+        heap_start..heap_start + heap_size,
+        initrd.clone(),
+    );
+    // tmpfs's default size is half of RAM (Linux's totalram_pages), the heap's included.
+    fs::init(initrd, mm::frame::ram_pages());
+    log::info!(
+        "memory: {} MiB of page frames, heap {} MiB ({} KiB used), files {} KiB, {} KiB free",
+        mm::frame::total_pages() >> 8,
+        mm::heap::total_bytes() >> 20,
+        mm::heap::used_bytes() >> 10,
+        mm::object::object_pages() * 4,
+        mm::frame::free_pages() * 4
+    );
     // One kernel stack per process (threads-max of them), plus a few spare for the
     // harts' own tasks.
     arch::kstack::init(task::process::max_threads() + 16);

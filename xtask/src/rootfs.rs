@@ -2,6 +2,8 @@
 //! build/initramfs.cpio. Also the archiver itself, which `exec` uses to add one host program.
 
 use crate::{cpio, paths, Context, Res};
+use flate2::write::GzEncoder;
+use flate2::Compression;
 use std::fs;
 use std::io::BufWriter;
 use std::os::unix::fs::PermissionsExt;
@@ -18,6 +20,16 @@ const DIRS: &[(&str, u32)] = &[
     ("usr", 0o755),
     ("usr/share", 0o755),
     ("usr/share/demos", 0o755),
+];
+
+/// The user and group databases: root, and nobody/nogroup (65534) as Debian has them,
+/// which programs such as LTP's test library look up to drop privileges.
+const ETC_FILES: &[(&str, &str)] = &[
+    (
+        "passwd",
+        "root:x:0:0:root:/:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n",
+    ),
+    ("group", "root:x:0:\nnogroup:x:65534:\nnobody:x:65534:\n"),
 ];
 
 /// Where the user workspace puts its release binaries.
@@ -58,6 +70,11 @@ pub fn assemble() -> Res<()> {
     copied += install_all(&root.join("build/c/tests"), &rootfs.join("tests"))?;
     copied += install_all(&root.join("user/tests"), &rootfs.join("tests"))?;
     describe_demos(&root.join("user/c/demos"), &rootfs.join("usr/share/demos"))?;
+    for (name, text) in ETC_FILES {
+        let path = rootfs.join("etc").join(name);
+        fs::write(&path, text).ctx(|| path.display().to_string())?;
+        set_perm(&path, 0o644)?;
+    }
 
     let cpio = paths::initramfs();
     write_archive(&rootfs, None, &cpio)?;
@@ -187,7 +204,7 @@ struct Entry {
     source: Option<PathBuf>,
 }
 
-/// Archives the tree under `rootfs` into `out`, with `extra` = (guest name, host file) added
+/// Archives the tree under `rootfs` into `out` (a gzip-compressed cpio), with `extra` = (guest name, host file) added
 /// as a 0755 file (replacing any file of that name). Names carry no leading "/" or "./"
 /// ("bin", "bin/sh"); all directories come first, then the files, each group sorted by name.
 pub fn write_archive(rootfs: &Path, extra: Option<(&str, &Path)>, out: &Path) -> Res<()> {
@@ -206,7 +223,11 @@ pub fn write_archive(rootfs: &Path, extra: Option<(&str, &Path)>, out: &Path) ->
     files.sort_by(|a, b| a.name.cmp(&b.name));
 
     let file = fs::File::create(out).ctx(|| format!("creating {}", out.display()))?;
-    let mut writer = cpio::Writer::new(BufWriter::new(file));
+    // Compressed, as Linux initramfs images are: QEMU loads the image into RAM beside the
+    // kernel, and with 128 MiB of RAM a raw one no longer fits below the device tree.
+    // The fast level keeps `exec`, which writes an archive per run, quick.
+    let gz = GzEncoder::new(BufWriter::new(file), Compression::fast());
+    let mut writer = cpio::Writer::new(gz);
     let fail = |e| format!("writing {}: {e}", out.display());
     for dir in &dirs {
         writer.dir(&dir.name, dir.perm).map_err(fail)?;
@@ -216,7 +237,7 @@ pub fn write_archive(rootfs: &Path, extra: Option<(&str, &Path)>, out: &Path) ->
         let data = fs::read(source).ctx(|| format!("reading {}", source.display()))?;
         writer.file(&entry.name, entry.perm, &data).map_err(fail)?;
     }
-    writer.finish().map_err(fail)?;
+    writer.finish().and_then(GzEncoder::finish).map_err(fail)?;
     Ok(())
 }
 

@@ -1,5 +1,5 @@
-//! /dev: the null, zero and console devices and the POSIX message-queue directory,
-//! entered into the root tmpfs.
+//! /dev: the null, zero and console devices, the POSIX message-queue directory and the
+//! /dev/shm tmpfs, entered into the root tmpfs.
 
 use super::file::File;
 use super::tty::TtyNode;
@@ -67,7 +67,7 @@ impl File for Device {
     }
 }
 
-pub fn mount(root: &Arc<dyn Inode>) {
+pub fn mount(root: &Arc<dyn Inode>, ram_pages: usize) {
     let dev = match root.lookup("dev") {
         Ok(d) => d,
         Err(_) => match root.create("dev", S_IFDIR | 0o755, 0, 0) {
@@ -104,4 +104,11 @@ pub fn mount(root: &Arc<dyn Inode>) {
     }
     // POSIX message queues are named in their own directory, as Linux's mqueue mount.
     let _ = dev.link("mqueue", crate::ipc::mqueue::root());
+    // POSIX shared memory (shm_open) is files in a tmpfs of its own, world-writable
+    // and sticky as Linux distributions mount it.
+    let (shm, fs) = super::tmpfs::TmpNode::new_root(super::tmpfs::SHM_FS_ID, 0o1777);
+    fs.set_size(ram_pages);
+    if let Err(e) = dev.link("shm", shm) {
+        log::warn!("cannot create /dev/shm: {e:?}");
+    }
 }

@@ -22,15 +22,19 @@ pub fn root() -> Arc<dyn Inode> {
     ROOT.get().expect("root file system not mounted").clone()
 }
 
-/// Builds the root file system: a tmpfs holding the initramfs, with /dev and /proc
-/// grafted in.
-pub fn init(initramfs: &[u8]) {
-    let root = tmpfs::TmpNode::new_root();
+/// Builds the root file system: a tmpfs holding the initramfs, with /dev (and its own
+/// tmpfs at /dev/shm) and /proc grafted in. Each tmpfs may hold half of the machine's
+/// `ram_pages`, as on Linux. File data goes into page frames: the frame allocator is up,
+/// and gets the initramfs image's pages (at physical addresses `initramfs`) as they are
+/// read.
+pub fn init(initramfs: core::ops::Range<usize>, ram_pages: usize) {
+    let (root, fs) = tmpfs::TmpNode::new_root_fs();
+    fs.set_size(ram_pages);
     ROOT.call_once(|| root.clone());
     if let Err(e) = initramfs::unpack(&root, initramfs) {
         log::warn!("initramfs: {e:?}");
     }
-    devfs::mount(&root);
+    devfs::mount(&root, ram_pages);
     procfs::mount(&root);
     for dir in ["tmp"] {
         if root.lookup(dir).is_err() {

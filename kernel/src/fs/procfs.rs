@@ -17,6 +17,9 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 use spin::Once;
 
+/// /proc's file system id (see `Inode::fs_id`).
+pub const FS_ID: u32 = 1;
+
 /// What a /proc node shows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Node {
@@ -153,7 +156,8 @@ fn stat(p: &Process) -> String {
 }
 
 fn meminfo() -> String {
-    let total = crate::mm::frame::total_pages() * 4;
+    // Linux's totalram_pages: all RAM after the kernel image, the kernel heap's included.
+    let total = crate::mm::frame::ram_pages() * 4;
     let free = crate::mm::frame::free_pages() * 4;
     // Memory objects are all shared memory in Linux's terms (shmem), which Linux also
     // counts as page cache.
@@ -283,7 +287,7 @@ impl Inode for ProcNode {
     }
 
     fn fs_id(&self) -> u32 {
-        1
+        FS_ID
     }
 
     fn readlink(&self) -> Option<SysResult<String>> {

@@ -7,63 +7,93 @@ use super::vfs::{
     S_IFIFO, S_IFMT, S_IFREG,
 };
 use crate::errno::{
-    SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOMEM, ENOSPC, ENOTDIR,
+    Errno, SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR,
     ENOTEMPTY, EPERM,
 };
+use crate::mm::object::{FileName, MemObject, ObjectKind, PageBudget};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::time::realtime_ns;
 use alloc::collections::BTreeMap;
+use alloc::string::String;
 use alloc::sync::{Arc, Weak};
-use alloc::vec::Vec;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 
-/// Largest regular file tmpfs accepts (keeps one process from eating the heap).
-const MAX_FILE_SIZE: u64 = 64 * 1024 * 1024;
-/// Bytes all tmpfs files may hold together: file data lives in the kernel heap, which
-/// the kernel's own objects need too. Past it, writes fail with ENOSPC. The image itself
-/// (about 60 MiB) counts against it.
-const TOTAL_LIMIT: usize = 120 * 1024 * 1024;
-static TOTAL_BYTES: AtomicUsize = AtomicUsize::new(0);
+/// Largest file size, Linux's MAX_LFS_FILESIZE: a write or truncate past it is EFBIG.
+pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 
-/// What a node costs besides its data (the node, its name, the directory entry); a
-/// directory also has its own entry maps, a leaf node each once anything is in it.
-const NODE_COST: usize = 512;
-const DIR_COST: usize = 1536;
+/// One tmpfs instance (Linux's superblock): its size in pages and in nodes. The root
+/// file system is one, /dev/shm another, each limited to half of RAM as Linux's
+/// default (`size=50%`, `nr_inodes` = half the RAM pages). File data lives in page
+/// frames (a `MemObject` per file), not in the kernel heap; node records are charged to
+/// the heap's reserve as they are made.
+pub struct Tmpfs {
+    fs_id: u32,
+    pages: Arc<PageBudget>,
+    nodes: AtomicUsize,
+    max_nodes: AtomicUsize,
+}
 
-fn node_cost(mode: u32) -> usize {
-    if mode & S_IFMT == S_IFDIR {
-        DIR_COST
-    } else {
-        NODE_COST
+/// File system ids of the two instances (see `Inode::fs_id`; /proc is 1, mqueue 2).
+const ROOT_FS_ID: u32 = 0;
+pub const SHM_FS_ID: u32 = 3;
+
+/// The instances, for statfs by file system id.
+static ROOT_FS: spin::Once<Arc<Tmpfs>> = spin::Once::new();
+static SHM_FS: spin::Once<Arc<Tmpfs>> = spin::Once::new();
+
+/// The tmpfs instance with file system id `fs_id`, if it is one.
+pub fn instance(fs_id: u32) -> Option<&'static Arc<Tmpfs>> {
+    match fs_id {
+        ROOT_FS_ID => ROOT_FS.get(),
+        SHM_FS_ID => SHM_FS.get(),
+        _ => None,
     }
 }
 
-/// Charges `bytes` to the tmpfs total; ENOSPC past the limit.
-fn charge(bytes: usize) -> SysResult<()> {
-    TOTAL_BYTES
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
-            t.checked_add(bytes).filter(|&n| n <= TOTAL_LIMIT)
-        })
-        .map(|_| ())
-        .map_err(|_| ENOSPC)
-}
-
-/// Resizes a file's data, charging growth to the tmpfs total.
-fn resize_data(data: &mut Vec<u8>, new_len: usize) -> SysResult<()> {
-    let old_len = data.len();
-    if new_len > old_len {
-        let grow = new_len - old_len;
-        charge(grow)?;
-        if data.try_reserve(grow).is_err() {
-            TOTAL_BYTES.fetch_sub(grow, Ordering::Relaxed);
-            return Err(ENOMEM);
-        }
-    } else {
-        TOTAL_BYTES.fetch_sub(old_len - new_len, Ordering::Relaxed);
+impl Tmpfs {
+    fn new(fs_id: u32) -> Arc<Tmpfs> {
+        let fs = Arc::new(Tmpfs {
+            fs_id,
+            pages: Arc::new(PageBudget::new(usize::MAX)),
+            nodes: AtomicUsize::new(0),
+            max_nodes: AtomicUsize::new(usize::MAX),
+        });
+        match fs_id {
+            ROOT_FS_ID => ROOT_FS.call_once(|| fs.clone()),
+            _ => SHM_FS.call_once(|| fs.clone()),
+        };
+        fs
     }
-    data.resize(new_len, 0);
-    Ok(())
+
+    /// Sets the size for a machine of `ram_pages` pages: half of it, as Linux.
+    pub fn set_size(&self, ram_pages: usize) {
+        self.pages.set_max(ram_pages / 2);
+        self.max_nodes.store(ram_pages / 2, Ordering::Relaxed);
+    }
+
+    fn charge_node(&self) -> SysResult<()> {
+        let max = self.max_nodes.load(Ordering::Relaxed);
+        self.nodes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .map(|_| ())
+            .map_err(|_| ENOSPC)
+    }
+
+    /// statfs: (total pages, free pages, total nodes, free nodes).
+    pub fn usage(&self) -> (u64, u64, u64, u64) {
+        let (max, used) = (self.pages.max(), self.pages.used());
+        let max_nodes = self.max_nodes.load(Ordering::Relaxed);
+        let nodes = self.nodes.load(Ordering::Relaxed);
+        (
+            max as u64,
+            max.saturating_sub(used) as u64,
+            max_nodes as u64,
+            max_nodes.saturating_sub(nodes) as u64,
+        )
+    }
 }
 
 /// A directory's entries. Each entry has a position, given in creation order and kept
@@ -122,7 +152,8 @@ pub const ENTRY_HEAP_COST: usize = 2048;
 
 enum Content {
     Dir(Dir),
-    File(Vec<u8>),
+    /// A regular file: its bytes are the object's pages.
+    File(Arc<MemObject>),
     /// A FIFO: the name leads to this pipe (see ipc::fifo).
     Fifo(Arc<crate::ipc::pipe::Pipe>),
 }
@@ -130,21 +161,38 @@ enum Content {
 pub struct TmpNode {
     /// This node, for the parent links of the directories created in it.
     this: Weak<TmpNode>,
+    /// The instance the node belongs to.
+    fs: Arc<Tmpfs>,
     meta: Mutex<Metadata>,
     content: Mutex<Content>,
     /// A directory's parent (unused for other nodes).
     link: DirLink,
+    /// A regular file's name, for /proc/PID/maps.
+    name: Option<Arc<FileIdent>>,
+}
+
+/// Where a regular file was last entered (its directory and name there) and whether it
+/// has been unlinked: what /proc/PID/maps shows. The file's object holds it too, so a
+/// mapping of an unlinked, closed file still names it.
+struct FileIdent {
+    ino: u64,
+    link: DirLink,
+    deleted: core::sync::atomic::AtomicBool,
 }
 
 impl TmpNode {
-    fn new(mode: u32, uid: u32, gid: u32) -> SysResult<Arc<TmpNode>> {
+    fn new(fs: &Arc<Tmpfs>, mode: u32, uid: u32, gid: u32) -> SysResult<Arc<TmpNode>> {
         let content = match mode & S_IFMT {
             S_IFDIR => Content::Dir(Dir::new()),
-            S_IFREG => Content::File(Vec::new()),
+            S_IFREG => Content::File(MemObject::with_budget(
+                ObjectKind::File,
+                0,
+                Some(fs.pages.clone()),
+            )?),
             S_IFIFO => Content::Fifo(crate::ipc::pipe::Pipe::new()),
             _ => return Err(EPERM),
         };
-        charge(node_cost(mode))?;
+        fs.charge_node()?;
         let now = realtime_ns();
         let meta = Metadata {
             ino: alloc_ino(),
@@ -157,18 +205,48 @@ impl TmpNode {
             ctime_ns: now,
             ..Default::default()
         };
+        let name = match &content {
+            Content::File(object) => {
+                let ident = Arc::new(FileIdent {
+                    ino: meta.ino,
+                    link: DirLink::new(),
+                    deleted: false.into(),
+                });
+                object.set_file(ident.clone());
+                Some(ident)
+            }
+            _ => None,
+        };
         Ok(Arc::new_cyclic(|this| TmpNode {
             this: this.clone(),
+            fs: fs.clone(),
             meta: Mutex::new(meta),
             content: Mutex::new(content),
             link: DirLink::new(),
+            name,
         }))
     }
 
-    pub fn new_root() -> Arc<dyn Inode> {
-        match TmpNode::new(S_IFDIR | 0o755, 0, 0) {
-            Ok(n) => n,
+    /// The root directory of a new tmpfs instance with file system id `fs_id` and
+    /// permission bits `mode`; the instance, for its size and statfs.
+    pub fn new_root(fs_id: u32, mode: u32) -> (Arc<dyn Inode>, Arc<Tmpfs>) {
+        let fs = Tmpfs::new(fs_id);
+        match TmpNode::new(&fs, S_IFDIR | mode, 0, 0) {
+            Ok(n) => (n, fs),
             Err(_) => unreachable!("a directory node is always creatable"),
+        }
+    }
+
+    /// The root file system's root directory.
+    pub fn new_root_fs() -> (Arc<dyn Inode>, Arc<Tmpfs>) {
+        Self::new_root(ROOT_FS_ID, 0o755)
+    }
+
+    /// The data object of a regular file.
+    fn object(&self) -> Option<Arc<MemObject>> {
+        match &*self.content.lock() {
+            Content::File(object) => Some(object.clone()),
+            _ => None,
         }
     }
 
@@ -193,10 +271,26 @@ impl TmpNode {
 impl Inode for TmpNode {
     fn metadata(&self) -> Metadata {
         let mut m = *self.meta.lock();
-        if let Content::File(data) = &*self.content.lock() {
-            m.size = data.len() as u64;
+        if let Content::File(object) = &*self.content.lock() {
+            m.size = object.size();
+            m.blocks = object.resident_pages() as u64 * 8;
         }
         m
+    }
+
+    fn fs_id(&self) -> u32 {
+        self.fs.fs_id
+    }
+
+    fn mem_object(&self) -> Option<Arc<MemObject>> {
+        self.object()
+    }
+
+    fn set_owner(&self, uid: u32, gid: u32) -> SysResult<()> {
+        let mut m = self.meta.lock();
+        (m.uid, m.gid) = (uid, gid);
+        m.ctime_ns = realtime_ns();
+        Ok(())
     }
 
     fn set_times(&self, atime_ns: Option<u64>, mtime_ns: Option<u64>) -> SysResult<()> {
@@ -241,7 +335,9 @@ impl Inode for TmpNode {
     }
 
     fn set_parent(&self, parent: Parent) {
-        if self.meta.lock().is_dir() {
+        if let Some(name) = &self.name {
+            name.link.set(parent);
+        } else if self.meta.lock().is_dir() {
             self.link.set(parent);
         }
     }
@@ -262,7 +358,7 @@ impl Inode for TmpNode {
             };
             dir.check_insert(name)?;
             crate::mm::heap::reserve(name.len() + ENTRY_HEAP_COST)?;
-            let node: Arc<dyn Inode> = TmpNode::new(mode, uid, gid)?;
+            let node: Arc<dyn Inode> = TmpNode::new(&self.fs, mode, uid, gid)?;
             let name: Arc<str> = Arc::from(name);
             self.adopt(&name, &node);
             dir.insert(name, node.clone());
@@ -316,6 +412,9 @@ impl Inode for TmpNode {
     fn adjust_links(&self, delta: i32) {
         let mut m = self.meta.lock();
         m.nlink = m.nlink.saturating_add_signed(delta);
+        if let Some(name) = &self.name {
+            name.deleted.store(m.nlink == 0, Ordering::Relaxed);
+        }
     }
 
     fn unlink(&self, name: &str, rmdir: bool) -> SysResult<()> {
@@ -384,24 +483,46 @@ impl Inode for TmpNode {
         if len > MAX_FILE_SIZE {
             return Err(EFBIG);
         }
-        match &mut *self.content.lock() {
-            Content::File(data) => resize_data(data, len as usize)?,
+        let object = match &*self.content.lock() {
+            Content::File(object) => object.clone(),
             Content::Dir(_) => return Err(EISDIR),
             Content::Fifo(_) => return Err(EINVAL),
-        }
+        };
+        object.truncate(len)?;
         self.touch_mtime();
+        Ok(())
+    }
+}
+
+impl FileName for FileIdent {
+    fn dev_ino(&self) -> (u32, u32, u64) {
+        // stat's st_dev of every Rill file is 1.
+        (0, 1, self.ino)
+    }
+
+    fn path(&self, out: &mut String) -> Result<(), Errno> {
+        let deleted = self.deleted.load(Ordering::Relaxed);
+        match self.link.get() {
+            Some(parent) => {
+                let dir = super::path::dir_path(&parent.dir)?;
+                if dir != "/" {
+                    out.push_str(&dir);
+                }
+                out.push('/');
+                out.push_str(&parent.name);
+            }
+            None => out.push('/'),
+        }
+        if deleted {
+            out.push_str(" (deleted)");
+        }
         Ok(())
     }
 }
 
 impl Drop for TmpNode {
     fn drop(&mut self) {
-        let data = match &*self.content.lock() {
-            Content::File(data) => data.len(),
-            _ => 0,
-        };
-        let cost = node_cost(self.meta.get_mut().mode);
-        TOTAL_BYTES.fetch_sub(cost + data, Ordering::Relaxed);
+        self.fs.nodes.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -412,44 +533,23 @@ struct TmpHandle {
 
 impl File for TmpHandle {
     fn read(&self, pos: u64, buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
-        let content = self.node.content.lock();
-        let Content::File(data) = &*content else {
-            return Err(EISDIR);
-        };
-        let start = (pos as usize).min(data.len());
-        let n = buf.len().min(data.len() - start);
-        buf.write_at(0, &data[start..start + n])?;
-        Ok(n)
+        let object = self.node.object().ok_or(EISDIR)?;
+        object.read(pos, buf)
     }
 
     fn write(&self, pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        let len = buf.len();
-        let end = pos.checked_add(len as u64).ok_or(EFBIG)?;
-        if end > MAX_FILE_SIZE {
+        let object = self.node.object().ok_or(EISDIR)?;
+        if buf.len() == 0 {
+            return Ok(0);
+        }
+        // Linux's generic_write_check_limits: at the limit EFBIG, else a short write.
+        if pos >= MAX_FILE_SIZE {
             return Err(EFBIG);
         }
-        let copied = {
-            let mut content = self.node.content.lock();
-            let Content::File(data) = &mut *content else {
-                return Err(EISDIR);
-            };
-            let old_len = data.len();
-            if old_len < end as usize {
-                resize_data(data, end as usize)?;
-            }
-            // A fault part-way writes what came before it; the file grows only by that.
-            let r = buf.read_upto(0, &mut data[pos as usize..end as usize]);
-            let got = *r.as_ref().unwrap_or(&0);
-            let kept = if got == 0 {
-                old_len
-            } else {
-                old_len.max(pos as usize + got)
-            };
-            resize_data(data, kept)?;
-            r?
-        };
+        let len = (buf.len() as u64).min(MAX_FILE_SIZE - pos) as usize;
+        let n = object.write(pos, &Prefix(buf, len))?;
         self.node.touch_mtime();
-        Ok(copied)
+        Ok(n)
     }
 
     fn seekable(&self) -> bool {
@@ -458,5 +558,24 @@ impl File for TmpHandle {
 
     fn metadata(&self) -> Metadata {
         self.node.metadata()
+    }
+}
+
+/// The first `.1` bytes of a source buffer.
+struct Prefix<'a>(&'a dyn InBuf, usize);
+
+impl InBuf for Prefix<'_> {
+    fn len(&self) -> usize {
+        self.1
+    }
+
+    fn read_at(&self, offset: usize, dst: &mut [u8]) -> SysResult<()> {
+        let n = dst.len().min(self.1.saturating_sub(offset));
+        self.0.read_at(offset, &mut dst[..n])
+    }
+
+    fn read_upto(&self, offset: usize, dst: &mut [u8]) -> SysResult<usize> {
+        let n = dst.len().min(self.1.saturating_sub(offset));
+        self.0.read_upto(offset, &mut dst[..n])
     }
 }

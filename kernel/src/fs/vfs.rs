@@ -29,6 +29,8 @@ pub struct Metadata {
     pub uid: u32,
     pub gid: u32,
     pub size: u64,
+    /// 512-byte blocks held (st_blocks).
+    pub blocks: u64,
     pub rdev: u64,
     pub atime_ns: u64,
     pub mtime_ns: u64,
@@ -218,6 +220,16 @@ pub trait Inode: Send + Sync {
     /// Sets the size of a regular file.
     fn truncate(&self, _len: u64) -> SysResult<()> {
         Err(crate::errno::EINVAL)
+    }
+
+    /// chown: sets the owner and group (the caller has checked the rules).
+    fn set_owner(&self, _uid: u32, _gid: u32) -> SysResult<()> {
+        Err(EPERM)
+    }
+
+    /// The memory object holding a regular file's data, which mmap maps.
+    fn mem_object(&self) -> Option<Arc<crate::mm::object::MemObject>> {
+        None
     }
 }
 

@@ -62,10 +62,6 @@ pub enum Backing {
     Anonymous,
     /// A private copy of `object` from page `pgoff` on (MAP_PRIVATE of a file): reads
     /// see the object until the first write gives the page a copy.
-    #[expect(
-        dead_code,
-        reason = "private file mappings come next (issue 10, part 2)"
-    )]
     PrivateCopy {
         object: Arc<MemObject>,
         pgoff: usize,

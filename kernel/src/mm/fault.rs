@@ -92,7 +92,8 @@ impl AddressSpace {
             (None, None) => (None, PageKind::Zero),
             (_, Some((object, index))) => {
                 let page = object.page(index).map_err(|m| match m {
-                    Missing::PastEnd => FaultError::PastEnd,
+                    // A full tmpfs is SIGBUS too, as Linux's shmem_fault says.
+                    Missing::PastEnd | Missing::NoSpace => FaultError::PastEnd,
                     Missing::NoMemory => FaultError::Segv,
                 })?;
                 if area.backing.is_shared() {

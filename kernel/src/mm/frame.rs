@@ -10,34 +10,41 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 use spin::Mutex;
 
 struct FrameAllocator {
-    /// Next never-used page number, and the end of usable memory.
-    next: usize,
-    end: usize,
-    /// Page numbers given back.
+    /// Free page numbers.
     free: Vec<usize>,
     total: usize,
 }
 
 static ALLOCATOR: Mutex<FrameAllocator> = Mutex::new(FrameAllocator {
-    next: 0,
-    end: 0,
     free: Vec::new(),
     total: 0,
 });
 
-/// Hands the physical memory `[start, end)` but `hole` (the kernel heap) to the
-/// allocator; the hole lies inside the range.
-pub fn init(start: usize, end: usize, hole: Range<usize>) {
+/// Pages of RAM after the kernel image, the heap's included (Linux's totalram_pages).
+static RAM_PAGES: AtomicUsize = AtomicUsize::new(0);
+
+/// RAM in pages after the kernel image: the frames and the kernel heap.
+pub fn ram_pages() -> usize {
+    RAM_PAGES.load(Ordering::Relaxed)
+}
+
+/// Hands the physical memory `[start, end)` to the allocator, but `heap` (the kernel
+/// heap, never given) and `held` (the initramfs, given later by `release`); both lie
+/// inside the range.
+pub fn init(start: usize, end: usize, heap: Range<usize>, held: Range<usize>) {
     super::page::init_counts(start / PAGE_SIZE, end / PAGE_SIZE);
+    let pages = start.div_ceil(PAGE_SIZE)..end / PAGE_SIZE;
+    RAM_PAGES.store(pages.len(), Ordering::Relaxed);
+    let in_heap = |p: usize| p >= heap.start / PAGE_SIZE && p < heap.end.div_ceil(PAGE_SIZE);
+    let in_held = |p: usize| p >= held.start / PAGE_SIZE && p < held.end.div_ceil(PAGE_SIZE);
     let mut a = ALLOCATOR.lock();
-    a.next = hole.end.div_ceil(PAGE_SIZE);
-    a.end = end / PAGE_SIZE;
-    let below = start.div_ceil(PAGE_SIZE)..hole.start / PAGE_SIZE;
-    a.total = a.end - a.next + below.len();
-    // Reserve the whole free list now so that freeing never allocates.
+    a.total = pages.clone().filter(|&p| !in_heap(p)).count();
+    // Reserve the whole free list now so that freeing never allocates. Pages are
+    // handed out from the end: the lowest first.
     let total = a.total;
     a.free.reserve_exact(total);
-    a.free.extend(below);
+    a.free
+        .extend(pages.rev().filter(|&p| !in_heap(p) && !in_held(p)));
     drop(a);
     // The shared zero page: mapped read-only wherever untouched anonymous memory is
     // read, never written and never freed.
@@ -46,6 +53,16 @@ pub fn init(start: usize, end: usize, hole: Range<usize>) {
     };
     ZERO_PPN.store(zero.ppn, Ordering::Relaxed);
     core::mem::forget(zero);
+}
+
+/// Gives the allocator the pages of `range` that `init` held back (the initramfs, once
+/// it is unpacked). The free list has room for them already.
+pub fn release(range: Range<usize>) {
+    let mut a = ALLOCATOR.lock();
+    let room = a.free.capacity() - a.free.len();
+    let pages = range.start / PAGE_SIZE..range.end.div_ceil(PAGE_SIZE);
+    let n = pages.len().min(room);
+    a.free.extend(pages.take(n));
 }
 
 static ZERO_PPN: AtomicUsize = AtomicUsize::new(0);
@@ -75,14 +92,7 @@ impl Frame {
     pub fn alloc_unzeroed() -> Option<Frame> {
         let ppn = {
             let mut a = ALLOCATOR.lock();
-            match a.free.pop() {
-                Some(p) => p,
-                None if a.next < a.end => {
-                    a.next += 1;
-                    a.next - 1
-                }
-                None => return None,
-            }
+            a.free.pop()?
         };
         Some(Frame { ppn })
     }
@@ -123,6 +133,5 @@ pub fn total_pages() -> usize {
 
 /// Pages currently free.
 pub fn free_pages() -> usize {
-    let a = ALLOCATOR.lock();
-    a.free.len() + (a.end - a.next)
+    ALLOCATOR.lock().free.len()
 }

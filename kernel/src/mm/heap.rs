@@ -1,26 +1,38 @@
 //! The kernel heap: a buddy allocator over a region of RAM chosen at boot (after the
-//! kernel image and the initramfs that QEMU loaded behind it).
+//! kernel image, clear of the initramfs that QEMU loaded).
 
 use crate::errno::{Errno, ENOMEM};
 use buddy_system_allocator::LockedHeap;
 
-/// Largest heap: it holds kernel objects, pipe buffers and tmpfs file contents (the
-/// whole initramfs); each of those has a budget well below this.
-const MAX_HEAP_SIZE: usize = 192 * 1024 * 1024;
+/// Smallest and largest heap. The heap holds kernel records (processes, areas, nodes,
+/// page records of objects), pipe buffers and IPC messages; file data and user memory
+/// are page frames. A quarter of RAM keeps the page frames — tmpfs files (the unpacked
+/// initramfs among them) and programs — the other three quarters, while 512 MiB still
+/// gives 128 MiB: room for the pipe buffers one user may hold (16384 pages, 64 MiB)
+/// beside everything else. Below 64 MiB of RAM the floor wins.
+const MIN_HEAP_SIZE: usize = 16 * 1024 * 1024;
+const MAX_HEAP_SIZE: usize = 128 * 1024 * 1024;
 
 #[global_allocator]
 static HEAP: LockedHeap<32> = LockedHeap::empty();
 
-/// Gives the allocator RAM from `start` on: up to half of what lies between `start`
-/// and `mem_end`, at most MAX_HEAP_SIZE. Returns the end of the heap.
-pub fn init(start: usize, mem_end: usize) -> usize {
-    let size = (mem_end.saturating_sub(start) / 2).min(MAX_HEAP_SIZE) & !(super::PAGE_SIZE - 1);
+/// The heap size for a machine with `ram` bytes.
+pub fn size_for(ram: usize) -> usize {
+    (ram / 4).clamp(MIN_HEAP_SIZE, MAX_HEAP_SIZE) & !(super::PAGE_SIZE - 1)
+}
+
+/// Gives the allocator the RAM `[start, start + size)`.
+pub fn init(start: usize, size: usize) {
     // SAFETY: called once at boot before any allocation; the caller guarantees the
     // range is RAM used by nothing else, reached through the direct map.
     unsafe {
         HEAP.lock().init(super::phys_to_virt(start), size);
     }
-    start + size
+}
+
+/// Bytes the heap manages.
+pub fn total_bytes() -> usize {
+    HEAP.lock().stats_total_bytes()
 }
 
 /// Heap kept back from what programs can make the kernel allocate, so that the

@@ -17,7 +17,7 @@ use super::aspace::AddressSpace;
 use super::page::Page;
 use super::uaccess::{InBuf, OutBuf};
 use super::{heap, PAGE_SHIFT, PAGE_SIZE};
-use crate::errno::{Errno, ENOMEM};
+use crate::errno::{Errno, ENOMEM, ENOSPC};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
@@ -48,6 +48,58 @@ pub enum ObjectKind {
     SharedAnonymous,
     /// A System V shared memory segment, made with this key.
     SysvSegment(i32),
+    /// A tmpfs file's data: /proc/PID/maps names the file (see `set_file`).
+    File,
+}
+
+/// A limit on the pages a set of objects may hold together: a tmpfs instance's size.
+/// Past it a new page is refused — ENOSPC for a write, SIGBUS for a fault, as Linux's
+/// shmem does.
+pub struct PageBudget {
+    used: AtomicUsize,
+    max: AtomicUsize,
+}
+
+impl PageBudget {
+    pub const fn new(max: usize) -> PageBudget {
+        PageBudget {
+            used: AtomicUsize::new(0),
+            max: AtomicUsize::new(max),
+        }
+    }
+
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    pub fn max(&self) -> usize {
+        self.max.load(Ordering::Relaxed)
+    }
+
+    pub fn set_max(&self, max: usize) {
+        self.max.store(max, Ordering::Relaxed);
+    }
+
+    fn charge(&self) -> bool {
+        let max = self.max();
+        self.used
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+                (u < max).then_some(u + 1)
+            })
+            .is_ok()
+    }
+
+    fn credit(&self, pages: usize) {
+        self.used.fetch_sub(pages, Ordering::Relaxed);
+    }
+}
+
+/// What /proc/PID/maps says of a file: its device and inode numbers and its path
+/// (with " (deleted)" once unlinked). The file system provides it.
+pub trait FileName: Send + Sync {
+    fn dev_ino(&self) -> (u32, u32, u64);
+    /// Appends the path to `out` (bounded by PATH_MAX).
+    fn path(&self, out: &mut alloc::string::String) -> Result<(), Errno>;
 }
 
 /// Why an object has no page at an index.
@@ -57,12 +109,16 @@ pub enum Missing {
     PastEnd,
     /// Out of memory (or kernel heap) for a new page.
     NoMemory,
+    /// The object's budget (its tmpfs's size) is used up.
+    NoSpace,
 }
 
 struct Pages {
     /// Populated pages by index; holes read as zeroes.
     pages: BTreeMap<usize, Page>,
     size: u64,
+    /// The budget every page here is charged to, if any.
+    budget: Option<Arc<PageBudget>>,
 }
 
 impl Pages {
@@ -78,6 +134,9 @@ impl Pages {
             }
         }
         OBJECT_PAGES.fetch_sub(out.len(), Ordering::Relaxed);
+        if let Some(b) = &self.budget {
+            b.credit(out.len());
+        }
         Ok(out)
     }
 
@@ -86,7 +145,17 @@ impl Pages {
             return Ok(page.clone());
         }
         heap::reserve(PAGE_RECORD_COST).map_err(|_| Missing::NoMemory)?;
-        let page = Page::zeroed().ok_or(Missing::NoMemory)?;
+        if let Some(b) = &self.budget {
+            if !b.charge() {
+                return Err(Missing::NoSpace);
+            }
+        }
+        let Some(page) = Page::zeroed() else {
+            if let Some(b) = &self.budget {
+                b.credit(1);
+            }
+            return Err(Missing::NoMemory);
+        };
         self.pages.insert(index, page.clone());
         OBJECT_PAGES.fetch_add(1, Ordering::Relaxed);
         Ok(page)
@@ -101,11 +170,23 @@ pub struct MemObject {
     pages: Mutex<Pages>,
     /// Address spaces that have mapped this object (some may have unmapped it since).
     mappers: Mutex<Vec<Weak<Mutex<AddressSpace>>>>,
+    /// The file whose data this is (ObjectKind::File), for /proc/PID/maps. Its name
+    /// outlives the file's node while a mapping holds the object, as on Linux.
+    file: spin::Once<Arc<dyn FileName>>,
 }
 
 impl MemObject {
     /// A zero-filled object of `size` bytes.
     pub fn new(kind: ObjectKind, size: u64) -> Result<Arc<MemObject>, Errno> {
+        Self::with_budget(kind, size, None)
+    }
+
+    /// An empty object whose pages are charged to `budget`.
+    pub fn with_budget(
+        kind: ObjectKind,
+        size: u64,
+        budget: Option<Arc<PageBudget>>,
+    ) -> Result<Arc<MemObject>, Errno> {
         heap::reserve(OBJECT_HEAP_COST)?;
         Ok(Arc::new(MemObject {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -113,9 +194,21 @@ impl MemObject {
             pages: Mutex::new(Pages {
                 pages: BTreeMap::new(),
                 size,
+                budget,
             }),
             mappers: Mutex::new(Vec::new()),
+            file: spin::Once::new(),
         }))
+    }
+
+    /// Records the file this object holds the data of (once, when the file is made).
+    pub fn set_file(&self, file: Arc<dyn FileName>) {
+        self.file.call_once(|| file);
+    }
+
+    /// The file this object holds the data of.
+    pub fn file(&self) -> Option<&Arc<dyn FileName>> {
+        self.file.get()
     }
 
     pub fn id(&self) -> u64 {
@@ -193,11 +286,6 @@ impl MemObject {
         }
     }
 
-    /// Pages the object holds now.
-    pub fn resident_pages(&self) -> usize {
-        self.pages.lock().pages.len()
-    }
-
     /// How many areas map this object shared, in every address space (System V's
     /// shm_nattch counts them). Locks each mapper: the caller holds no address space.
     pub fn shared_mappings(&self) -> Result<usize, Errno> {
@@ -228,13 +316,14 @@ impl MemObject {
 
 /// The file-data side: a tmpfs file keeps its bytes here, so read(2), write(2) and
 /// every mapping of the file see the same pages.
-#[expect(
-    dead_code,
-    reason = "tmpfs file data moves into objects next (issue 10, part 2)"
-)]
 impl MemObject {
     pub fn size(&self) -> u64 {
         self.pages.lock().size
+    }
+
+    /// Pages the object holds (st_blocks of a tmpfs file, a segment's resident pages).
+    pub fn resident_pages(&self) -> usize {
+        self.pages.lock().pages.len()
     }
 
     /// Reads up to `buf.len()` bytes from byte `pos`, stopping at the end of the
@@ -275,7 +364,10 @@ impl MemObject {
             let at = pos + done as u64;
             let (index, off) = ((at >> PAGE_SHIFT) as usize, (at as usize) % PAGE_SIZE);
             let n = (PAGE_SIZE - off).min(buf.len() - done);
-            let page = self.pages.lock().get_or_make(index).map_err(|_| ENOMEM);
+            let page = self.pages.lock().get_or_make(index).map_err(|m| match m {
+                Missing::NoSpace => ENOSPC,
+                _ => ENOMEM,
+            });
             let copied = page.and_then(|page| {
                 let got = buf.read_upto(done, &mut page.bytes_mut()[off..off + n])?;
                 let mut p = self.pages.lock();
@@ -325,6 +417,10 @@ impl MemObject {
 
 impl Drop for MemObject {
     fn drop(&mut self) {
-        OBJECT_PAGES.fetch_sub(self.pages.get_mut().pages.len(), Ordering::Relaxed);
+        let p = self.pages.get_mut();
+        OBJECT_PAGES.fetch_sub(p.pages.len(), Ordering::Relaxed);
+        if let Some(b) = &p.budget {
+            b.credit(p.pages.len());
+        }
     }
 }

@@ -195,7 +195,13 @@ plain!(
     g::kernel_sigset_t,
     linux_raw_sys::system::new_utsname
 );
-plain!(g::__kernel_old_timeval, g::itimerval, g::timeval, g::statx);
+plain!(
+    g::__kernel_old_timeval,
+    g::itimerval,
+    g::timeval,
+    g::statx,
+    g::statfs
+);
 
 fn as_bytes<T: Plain>(v: &T) -> &[u8] {
     // SAFETY: T is Plain, so viewing its storage as bytes is sound.

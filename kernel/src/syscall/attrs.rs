@@ -1,5 +1,5 @@
-//! Calls on a file's attributes: the stat family, access checks, chmod, times, size
-//! by path, and the creation mask.
+//! Calls on a file's attributes: the stat family, statfs, access checks, chmod, chown,
+//! times, size by path, and the creation mask.
 
 use super::fs::{access, creds, file, user_path};
 use crate::errno::*;
@@ -21,7 +21,7 @@ fn stat_of(m: &Metadata) -> g::stat {
     st.st_rdev = m.rdev;
     st.st_size = m.size as i64;
     st.st_blksize = 4096;
-    st.st_blocks = m.size.div_ceil(512) as i64;
+    st.st_blocks = m.blocks as i64;
     st.st_atime = (m.atime_ns / 1_000_000_000) as i64;
     st.st_atime_nsec = m.atime_ns % 1_000_000_000;
     st.st_mtime = (m.mtime_ns / 1_000_000_000) as i64;
@@ -87,7 +87,7 @@ pub fn statx(dirfd: i32, path_addr: usize, flags: u32, _mask: u32, buf: usize) -
     st.stx_mode = m.mode as u16;
     st.stx_ino = m.ino;
     st.stx_size = m.size;
-    st.stx_blocks = m.size.div_ceil(512);
+    st.stx_blocks = m.blocks;
     st.stx_atime = ts(m.atime_ns);
     st.stx_btime = ts(m.ctime_ns);
     st.stx_ctime = ts(m.ctime_ns);
@@ -136,6 +136,113 @@ fn chmod(node: &Arc<dyn Inode>, mode: u32) -> SysResult {
     }
     node.set_mode(mode)?;
     Ok(0)
+}
+
+/// chown with Linux's rules (chown_ok, chgrp_ok): only root changes the owner; the
+/// owner may change the group to its own (effective) group. -1 leaves a field as it is.
+/// A regular file loses its set-user-ID bit, and its set-group-ID bit if group-executable,
+/// whoever changes it (notify_change's ATTR_KILL_SUID/SGID).
+fn chown(node: &Arc<dyn Inode>, uid: u32, gid: u32) -> SysResult {
+    let c = *current_process().creds.lock();
+    let m = node.metadata();
+    let privileged = c.euid == 0;
+    if uid != u32::MAX && !privileged && !(c.euid == m.uid && uid == m.uid) {
+        return Err(EPERM);
+    }
+    if gid != u32::MAX && !privileged && !(c.euid == m.uid && (gid == m.gid || gid == c.egid)) {
+        return Err(EPERM);
+    }
+    let new_uid = if uid == u32::MAX { m.uid } else { uid };
+    let new_gid = if gid == u32::MAX { m.gid } else { gid };
+    node.set_owner(new_uid, new_gid)?;
+    if !m.is_dir() {
+        let mut mode = m.mode & 0o7777 & !g::S_ISUID;
+        if mode & g::S_IXGRP != 0 {
+            mode &= !g::S_ISGID;
+        }
+        if mode != m.mode & 0o7777 {
+            node.set_mode(mode)?;
+        }
+    }
+    Ok(0)
+}
+
+pub fn fchown(fd: i32, uid: u32, gid: u32) -> SysResult {
+    let f = file(fd)?;
+    let node = f.inode.as_ref().ok_or(EBADF)?;
+    chown(node, uid, gid)
+}
+
+pub fn fchownat(dirfd: i32, path_addr: usize, uid: u32, gid: u32, flags: u32) -> SysResult {
+    if flags & !(g::AT_SYMLINK_NOFOLLOW | g::AT_EMPTY_PATH) != 0 {
+        return Err(EINVAL);
+    }
+    chown(&target(dirfd, path_addr, flags)?, uid, gid)
+}
+
+/// statfs's block size and name length for every Rill file system.
+const FS_BLOCK: i64 = 4096;
+/// `f_flags`' ST_VALID (include/linux/statfs.h; linux-raw-sys has no ST_* flags).
+const ST_VALID: i64 = 0x20;
+/// The mqueue file system's magic number (include/uapi/linux/magic.h; not in
+/// linux-raw-sys).
+const MQUEUE_MAGIC: i64 = 0x1980_0202;
+
+fn statfs_of(node: &Arc<dyn Inode>) -> g::statfs {
+    let mut st: g::statfs = crate::mm::uaccess::zeroed();
+    st.f_bsize = FS_BLOCK;
+    st.f_frsize = FS_BLOCK;
+    st.f_namelen = crate::fs::vfs::NAME_MAX as i64;
+    st.f_flags = ST_VALID;
+    match crate::fs::tmpfs::instance(node.fs_id()) {
+        Some(fs) => {
+            let (blocks, free, files, ffree) = fs.usage();
+            st.f_type = g::TMPFS_MAGIC as i64;
+            st.f_blocks = blocks as i64;
+            st.f_bfree = free as i64;
+            st.f_bavail = free as i64;
+            st.f_files = files as i64;
+            st.f_ffree = ffree as i64;
+        }
+        None if node.fs_id() == crate::fs::procfs::FS_ID => {
+            st.f_type = g::PROC_SUPER_MAGIC as i64;
+        }
+        None => st.f_type = MQUEUE_MAGIC,
+    }
+    st
+}
+
+pub fn statfs(path_addr: usize, buf: usize) -> SysResult {
+    let node = target(path::AT_FDCWD, path_addr, 0)?;
+    write_val(buf, &statfs_of(&node))?;
+    Ok(0)
+}
+
+pub fn fstatfs(fd: i32, buf: usize) -> SysResult {
+    let f = file(fd)?;
+    // A pipe or other anonymous file: Linux reports its pseudo file system; the root's
+    // numbers stand in for it here.
+    let node = f.inode.clone().unwrap_or_else(crate::fs::root);
+    write_val(buf, &statfs_of(&node))?;
+    Ok(0)
+}
+
+/// The node a call names by `dirfd` and path (AT_EMPTY_PATH: `dirfd` itself; Rill's
+/// only link, /proc/PID/exe, itself with AT_SYMLINK_NOFOLLOW).
+fn target(dirfd: i32, path_addr: usize, flags: u32) -> SysResult<Arc<dyn Inode>> {
+    let p = user_path(path_addr)?;
+    if p.is_empty() && flags & g::AT_EMPTY_PATH != 0 {
+        if dirfd == path::AT_FDCWD {
+            return Ok(current_process().cwd.lock().clone());
+        }
+        return file(dirfd)?.inode.clone().ok_or(EBADF);
+    }
+    let p = resolve_at(dirfd, &p)?;
+    if flags & g::AT_SYMLINK_NOFOLLOW != 0 {
+        path::lookup_link(&p)
+    } else {
+        path::lookup(&p)
+    }
 }
 
 pub fn fchmodat(dirfd: i32, path_addr: usize, mode: u32) -> SysResult {

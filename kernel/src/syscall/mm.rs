@@ -4,6 +4,8 @@
 
 use crate::errno::*;
 use crate::fs::file::OpenFile;
+use crate::fs::tmpfs::MAX_FILE_SIZE;
+use crate::fs::vfs::S_IFCHR;
 use crate::mm::aspace::{AddressSpace, Backing, Discard, MapSpec, Prot, MAP_END, MMAP_MIN};
 use crate::mm::object::{MemObject, ObjectKind};
 use crate::mm::remap::RemapFlags;
@@ -58,12 +60,21 @@ const LEGACY_MAP_MASK: u32 = g::MAP_SHARED
     | g::MAP_HUGE_2MB
     | g::MAP_HUGE_1GB;
 
+/// /dev/zero's device number: mapping it is anonymous memory.
+const DEV_ZERO: u64 = (1 << 8) | 5;
+
 /// What a mapping of an open file maps, after Linux's checks of the mapping type and
-/// the open mode. No file supports mapping yet (ENODEV); tmpfs files will hand out
-/// their memory object here, as `Backing::Shared` or `Backing::PrivateCopy` at page
-/// `off / PAGE_SIZE`, and a shared mapping of a file opened read-only gets a
-/// `max_prot` without WRITE.
-fn file_backing(file: &OpenFile, flags: u32, prot: Prot) -> SysResult<MapSpec> {
+/// the open mode. A tmpfs file maps its memory object, shared (`Backing::Shared`) or
+/// as a private copy (`Backing::PrivateCopy`) from page `pgoff`; a shared mapping of a
+/// file opened read-only can never be made writable. /dev/zero maps anonymous memory
+/// (shared anonymous for MAP_SHARED), as on Linux; other files have no mmap (ENODEV).
+fn file_backing(
+    file: &OpenFile,
+    flags: u32,
+    prot: Prot,
+    pgoff: usize,
+    len: usize,
+) -> SysResult<MapSpec> {
     match flags & g::MAP_TYPE {
         g::MAP_SHARED | g::MAP_SHARED_VALIDATE => {
             // Plain MAP_SHARED ignores flags it does not know (old programs pass junk).
@@ -84,7 +95,46 @@ fn file_backing(file: &OpenFile, flags: u32, prot: Prot) -> SysResult<MapSpec> {
     if !file.readable() {
         return Err(EACCES);
     }
-    Err(ENODEV)
+    let shared = flags & g::MAP_TYPE != g::MAP_PRIVATE;
+    let meta = file.file.metadata();
+    if meta.file_type() == S_IFCHR && meta.rdev == DEV_ZERO {
+        if !shared {
+            return Ok(MapSpec::anonymous(prot));
+        }
+        if flags & g::MAP_GROWSDOWN != 0 {
+            return Err(EINVAL);
+        }
+        let object = MemObject::new(ObjectKind::SharedAnonymous, len as u64)?;
+        return Ok(MapSpec {
+            backing: Backing::Shared { object, pgoff: 0 },
+            ..MapSpec::anonymous(prot)
+        });
+    }
+    let object = file
+        .inode
+        .as_ref()
+        .and_then(|i| i.mem_object())
+        .ok_or(ENODEV)?;
+    // Linux's file_mmap_ok: the mapping must end within the largest file size.
+    let max_pages = (MAX_FILE_SIZE >> PAGE_SHIFT) as usize;
+    if (len >> PAGE_SHIFT) > max_pages || pgoff > max_pages - (len >> PAGE_SHIFT) {
+        return Err(EOVERFLOW);
+    }
+    let mut max_prot = Prot::all();
+    let backing = if shared {
+        if !file.writable() {
+            max_prot.remove(Prot::WRITE);
+        }
+        Backing::Shared { object, pgoff }
+    } else {
+        Backing::PrivateCopy { object, pgoff }
+    };
+    Ok(MapSpec {
+        prot,
+        max_prot,
+        locked: false,
+        backing,
+    })
 }
 
 pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, off: usize) -> SysResult {
@@ -135,7 +185,7 @@ pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, off: usize)
         return Err(EEXIST);
     }
     let mut spec = match &file {
-        Some(file) => file_backing(file, flags, prot)?,
+        Some(file) => file_backing(file, flags, prot, pgoff, len)?,
         None => match flags & g::MAP_TYPE {
             g::MAP_SHARED if flags & g::MAP_GROWSDOWN != 0 => return Err(EINVAL),
             g::MAP_SHARED => MapSpec {

@@ -69,6 +69,12 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_chdir => paths::chdir(a[0]),
         n::__NR_fchdir => paths::fchdir(a[0] as i32),
         n::__NR_fchmod => attrs::fchmod(a[0] as i32, a[1] as u32),
+        n::__NR_fchownat => {
+            attrs::fchownat(a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4] as u32)
+        }
+        n::__NR_fchown => attrs::fchown(a[0] as i32, a[1] as u32, a[2] as u32),
+        n::__NR_statfs => attrs::statfs(a[0], a[1]),
+        n::__NR_fstatfs => attrs::fstatfs(a[0] as i32, a[1]),
         n::__NR_fchmodat => attrs::fchmodat(a[0] as i32, a[1], a[2] as u32),
         n::__NR_openat => paths::openat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
         n::__NR_close => fs::close(a[0] as i32),

@@ -33,7 +33,7 @@ const TABLE_ENTRY_COST: usize = 1024;
 /// threads-max: the most processes (live and zombie) at once, derived from memory as
 /// Linux derives it; fork fails with EAGAIN beyond it. RLIMIT_NPROC defaults to half.
 pub fn max_threads() -> usize {
-    let bytes = crate::mm::frame::total_pages() * crate::mm::PAGE_SIZE;
+    let bytes = crate::mm::frame::ram_pages() * crate::mm::PAGE_SIZE;
     (bytes / (LINUX_THREAD_SIZE * 8)).max(MIN_THREADS)
 }
 
