@@ -286,6 +286,14 @@ impl Inode for ProcNode {
         }
     }
 
+    /// Opening a tunable with O_TRUNC (fopen's "w") truncates nothing, as on Linux.
+    fn truncate(&self, len: u64) -> SysResult<()> {
+        match self.node {
+            Node::Tunable(_) if len == 0 => Ok(()),
+            _ => Err(EINVAL),
+        }
+    }
+
     fn fs_id(&self) -> u32 {
         FS_ID
     }

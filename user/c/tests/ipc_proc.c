@@ -112,6 +112,13 @@ int main(void)
 		CHECK_ERR(semget(IPC_PRIVATE, 251, 0600), EINVAL);
 		write_file("/proc/sys/kernel/sem", "32000 1024000000 500 32000", 0);
 		write_file("/proc/sys/kernel/msgmni", "40000", EINVAL);
+		/* fopen(..., "w") opens with O_TRUNC, which a tunable ignores. */
+		FILE *f = fopen("/proc/sys/kernel/msgmni", "w");
+		CHECK(f != NULL);
+		CHECK(fprintf(f, "1000\n") > 0);
+		CHECK_EQ(fclose(f), 0);
+		CHECK_STR(read_file("/proc/sys/kernel/msgmni"), "1000\n");
+		write_file("/proc/sys/kernel/msgmni", "32000", 0);
 	}
 	ok("root changes the limits there, and bad values are EINVAL");
 	return 0;
