@@ -239,7 +239,7 @@ int main(void)
 	for (int round = 0; round < 3; round++)
 		for (size_t i = 0; i < NSHAPES; i++)
 			run(&shapes[i], 1);
-	long free_after = settled_free_kb(), heap_after = heap_kb();
+	long free_after = settled_free_kb(), heap_after = heap_settled_kb(heap_before);
 	if (on_rill() && (free_after != free_before || heap_after != heap_before))
 		FAIL("free memory %ld -> %ld kB, kernel heap %ld -> %ld kB", free_before,
 		     free_after, heap_before, heap_after);

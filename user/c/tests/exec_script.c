@@ -192,7 +192,7 @@ int main(void)
 		dup2(saved, 1);
 		close(saved);
 	}
-	long free_after = settled_free_kb(), heap_after = heap_kb();
+	long free_after = settled_free_kb(), heap_after = heap_settled_kb(heap_before);
 	if (on_rill() && (free_after != free_before || heap_after != heap_before))
 		FAIL("free memory %ld -> %ld kB, kernel heap %ld -> %ld kB", free_before,
 		     free_after, heap_before, heap_after);

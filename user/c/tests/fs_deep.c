@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 	long heap_before = heap_kb();
 	CHECK_EQ(wait_for(spawn(build_and_remove)), 0);
 	long free_after = settled_free_kb();
-	long heap_after = heap_kb();
+	long heap_after = heap_settled_kb(heap_before);
 	if (verbose)
 		fprintf(stderr, "free %ld -> %ld kB, heap %ld -> %ld kB\n", free_before, free_after,
 			heap_before, heap_after);

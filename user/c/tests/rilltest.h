@@ -200,6 +200,19 @@ static inline long heap_kb(void)
 	return proc_kb("/proc/meminfo", "Slab:");
 }
 
+/* heap_kb once it is no longer above `before`, waiting up to 2 s: kernel bookkeeping of
+ * the moment (a sleeper's timer, a parent's wait queue entry, an exiting child not yet
+ * reaped) comes and goes with timing, while a leak stays. */
+static inline long heap_settled_kb(long before)
+{
+	long now = heap_kb();
+	for (int i = 0; i < 40 && now > before; i++) {
+		sleep_ms(50);
+		now = heap_kb();
+	}
+	return now;
+}
+
 /* accounted_free_kb once it stops changing (orphans of the last round reaped by init). */
 static inline long settled_free_kb(void)
 {
