@@ -41,12 +41,8 @@ static void full_but_alive(void)
 
 static void heap_back(long before, const char *after_what)
 {
-	long after = heap_kb();
-	for (int i = 0; i < 40 && after > before; i++) {
-		sleep_ms(50);
-		after = heap_kb();
-	}
-	if (after != before)
+	long after = heap_settled_kb(before);
+	if (!heap_back_at(after, before))
 		FAIL("after %s the kernel heap is %ld kB, was %ld kB", after_what, after, before);
 }
 

@@ -78,14 +78,8 @@ int main(void)
 	long heap_before = heap_kb();
 	run_round(12500);
 	ok("100,000 messages of 8 types between 8 senders and 8 receivers, once each, in order");
-	if (on_rill()) {
-		long heap_after = heap_kb();
-		for (int i = 0; i < 20 && heap_after > heap_before; i++) {
-			sleep_ms(50);
-			heap_after = heap_kb();
-		}
-		CHECK_EQ(heap_after, heap_before);
-	}
+	if (on_rill())
+		CHECK(heap_back_at(heap_settled_kb(heap_before), heap_before));
 	ok("kernel heap back where it started");
 	return 0;
 }

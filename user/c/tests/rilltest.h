@@ -200,6 +200,19 @@ static inline long heap_kb(void)
 	return proc_kb("/proc/meminfo", "Slab:");
 }
 
+/* How far the kernel heap may stay above where a test started and still count as back.
+ * The kernel's maps keyed by pid (the process table, pid references) keep B-tree node
+ * slack that depends on which pids came and went, so the same work can end a few kB
+ * apart from run to run; a leak of one object per process or per round, in tests that
+ * make hundreds, is far more. */
+#define HEAP_SLACK_KB 32
+
+/* Whether a heap reading `after` counts as back at `before`. */
+static inline int heap_back_at(long after, long before)
+{
+	return after <= before + HEAP_SLACK_KB;
+}
+
 /* heap_kb once it is no longer above `before`, waiting up to 2 s: kernel bookkeeping of
  * the moment (a sleeper's timer, a parent's wait queue entry, an exiting child not yet
  * reaped) comes and goes with timing, while a leak stays. */

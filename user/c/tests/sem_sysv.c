@@ -267,14 +267,8 @@ int main(void)
 	 * these checks need; the second must leave the kernel heap exactly where it was. */
 	long heap_before = heap_kb();
 	all_checks();
-	if (on_rill()) {
-		long heap_after = heap_kb();
-		for (int i = 0; i < 20 && heap_after > heap_before; i++) {
-			sleep_ms(50);
-			heap_after = heap_kb();
-		}
-		CHECK_EQ(heap_after, heap_before);
-	}
+	if (on_rill())
+		CHECK(heap_back_at(heap_settled_kb(heap_before), heap_before));
 	ok("kernel heap back where it started");
 	return 0;
 }
