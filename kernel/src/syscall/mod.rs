@@ -119,6 +119,10 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_getuid | n::__NR_geteuid | n::__NR_getgid | n::__NR_getegid => process::getid(nr),
         n::__NR_getresuid | n::__NR_getresgid => process::getresid(nr, a[0], a[1], a[2]),
         n::__NR_setuid | n::__NR_setgid => process::setid(nr, a[0] as u32),
+        n::__NR_setresuid | n::__NR_setresgid => {
+            process::setresid(nr, a[0] as u32, a[1] as u32, a[2] as u32)
+        }
+        n::__NR_setreuid | n::__NR_setregid => process::setreid(nr, a[0] as u32, a[1] as u32),
         n::__NR_setpgid => process::setpgid(a[0] as i32, a[1] as i32),
         n::__NR_getpgid => process::getpgid(a[0] as i32),
         n::__NR_getsid => process::getsid(a[0] as i32),

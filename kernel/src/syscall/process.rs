@@ -302,6 +302,81 @@ pub fn setid(nr: u32, id: u32) -> SysResult {
     Ok(0)
 }
 
+/// The (real, effective, saved) ids setresuid/setreuid (`user`) or setresgid/setregid
+/// change, as mutable references into `c`.
+fn id_triple(c: &mut process::Creds, user: bool) -> (&mut u32, &mut u32, &mut u32) {
+    if user {
+        (&mut c.uid, &mut c.euid, &mut c.suid)
+    } else {
+        (&mut c.gid, &mut c.egid, &mut c.sgid)
+    }
+}
+
+/// (uid_t)-1: leave this id as it is.
+const UNCHANGED: u32 = u32::MAX;
+
+/// setresuid/setresgid: each id that is not -1 is set; without root each must be one
+/// of the current real, effective or saved ids (EPERM), as Linux's __sys_setresuid.
+pub fn setresid(nr: u32, r: u32, e: u32, s: u32) -> SysResult {
+    let user = nr == g::__NR_setresuid;
+    let proc = current_process();
+    let old = *proc.creds.lock();
+    let mut new = old;
+    {
+        let (cr, ce, cs) = id_triple(&mut new, user);
+        let allowed = |id: u32| id == UNCHANGED || id == *cr || id == *ce || id == *cs;
+        if old.euid != 0 && !(allowed(r) && allowed(e) && allowed(s)) {
+            return Err(EPERM);
+        }
+        for (slot, id) in [(cr, r), (ce, e), (cs, s)] {
+            if id != UNCHANGED {
+                *slot = id;
+            }
+        }
+    }
+    commit_ids(&proc, old, new)
+}
+
+/// setreuid/setregid: the real id may become the effective one (or anything, for
+/// root), the effective id any of the three; the saved id follows the effective one
+/// when the real id is set or the effective id becomes other than the old real id.
+pub fn setreid(nr: u32, r: u32, e: u32) -> SysResult {
+    let user = nr == g::__NR_setreuid;
+    let proc = current_process();
+    let old = *proc.creds.lock();
+    let mut new = old;
+    {
+        let (cr, ce, cs) = id_triple(&mut new, user);
+        let (old_r, old_e, old_s) = (*cr, *ce, *cs);
+        let root = old.euid == 0;
+        if r != UNCHANGED && !root && r != old_r && r != old_e {
+            return Err(EPERM);
+        }
+        if e != UNCHANGED && !root && e != old_r && e != old_e && e != old_s {
+            return Err(EPERM);
+        }
+        if r != UNCHANGED {
+            *cr = r;
+        }
+        if e != UNCHANGED {
+            *ce = e;
+        }
+        if r != UNCHANGED || (e != UNCHANGED && e != old_r) {
+            *cs = *ce;
+        }
+    }
+    commit_ids(&proc, old, new)
+}
+
+/// Installs new ids; a new real uid moves the process to that user's RLIMIT_NPROC count.
+fn commit_ids(proc: &process::Process, old: process::Creds, new: process::Creds) -> SysResult {
+    if new.uid != old.uid {
+        process::change_real_uid(proc, old.uid, new.uid)?;
+    }
+    *proc.creds.lock() = new;
+    Ok(0)
+}
+
 pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
     if pgid < 0 {
         return Err(EINVAL);
