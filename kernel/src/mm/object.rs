@@ -331,61 +331,30 @@ impl MemObject {
     /// be copied out).
     pub fn read(&self, pos: u64, buf: &mut dyn OutBuf) -> Result<usize, Errno> {
         let want = (buf.len() as u64).min(self.size().saturating_sub(pos)) as usize;
-        let mut done = 0;
-        while done < want {
-            let at = pos + done as u64;
+        page_by_page(pos, want, |at, done, n| {
             let (index, off) = ((at >> PAGE_SHIFT) as usize, (at as usize) % PAGE_SIZE);
-            let n = (PAGE_SIZE - off).min(want - done);
-            let page = self.pages.lock().pages.get(&index).cloned();
-            let copied = match &page {
+            match self.pages.lock().pages.get(&index).cloned() {
                 Some(page) => buf.write_upto(done, &page.bytes()[off..off + n]),
                 None => buf.write_upto(done, &ZEROES[..n]),
-            };
-            match copied {
-                Ok(got) => {
-                    done += got;
-                    if got < n {
-                        break;
-                    }
-                }
-                Err(e) if done == 0 => return Err(e),
-                Err(_) => break,
             }
-        }
-        Ok(done)
+        })
     }
 
     /// Writes `buf` at byte `pos`, making pages as needed and growing the size to
     /// cover what was written. Returns the bytes written: short when memory runs out
     /// or the source faults after some bytes (the error when nothing was written).
     pub fn write(&self, pos: u64, buf: &dyn InBuf) -> Result<usize, Errno> {
-        let mut done = 0;
-        while done < buf.len() {
-            let at = pos + done as u64;
+        page_by_page(pos, buf.len(), |at, done, n| {
             let (index, off) = ((at >> PAGE_SHIFT) as usize, (at as usize) % PAGE_SIZE);
-            let n = (PAGE_SIZE - off).min(buf.len() - done);
             let page = self.pages.lock().get_or_make(index).map_err(|m| match m {
                 Missing::NoSpace => ENOSPC,
                 _ => ENOMEM,
-            });
-            let copied = page.and_then(|page| {
-                let got = buf.read_upto(done, &mut page.bytes_mut()[off..off + n])?;
-                let mut p = self.pages.lock();
-                p.size = p.size.max(at + got as u64);
-                Ok(got)
-            });
-            match copied {
-                Ok(got) => {
-                    done += got;
-                    if got < n {
-                        break;
-                    }
-                }
-                Err(e) if done == 0 => return Err(e),
-                Err(_) => break,
-            }
-        }
-        Ok(done)
+            })?;
+            let got = buf.read_upto(done, &mut page.bytes_mut()[off..off + n])?;
+            let mut p = self.pages.lock();
+            p.size = p.size.max(at + got as u64);
+            Ok(got)
+        })
     }
 
     /// Sets the size (truncate). Shrinking drops the pages past the new end from the
@@ -423,4 +392,30 @@ impl Drop for MemObject {
             b.credit(p.pages.len());
         }
     }
+}
+
+/// Walks `len` bytes from byte `pos` one page at a time: `copy(at, done, n)` moves `n`
+/// bytes at object offset `at`, `done` bytes into the caller's buffer, and says how many
+/// it moved. Stops at a short copy; an error counts only if nothing was moved yet.
+fn page_by_page(
+    pos: u64,
+    len: usize,
+    mut copy: impl FnMut(u64, usize, usize) -> Result<usize, Errno>,
+) -> Result<usize, Errno> {
+    let mut done = 0;
+    while done < len {
+        let at = pos + done as u64;
+        let n = (PAGE_SIZE - (at as usize) % PAGE_SIZE).min(len - done);
+        match copy(at, done, n) {
+            Ok(got) => {
+                done += got;
+                if got < n {
+                    break;
+                }
+            }
+            Err(e) if done == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(done)
 }
