@@ -367,12 +367,7 @@ pub fn force_fault(sig: Signal, code: i32, addr: usize) {
             sigs.blocked.remove(sig);
         }
     }
-    let entry = admit(&task.process, info);
-    let _ = task
-        .signals
-        .lock()
-        .pending
-        .enqueue(sig, origin(&info), entry);
+    queue_on_thread(&task, sig, info);
 }
 
 /// Discards everything pending for an exiting process, so that its queued signals stop
@@ -532,6 +527,17 @@ fn stop_current(sig: Signal) {
     }
 }
 
+/// Queues `sig` on `task`'s own queue, its entry charged to the process's user (a full
+/// queue keeps the signal pending without its information).
+fn queue_on_thread(task: &crate::task::Task, sig: Signal, info: SigInfo) {
+    let entry = admit(&task.process, info);
+    let _ = task
+        .signals
+        .lock()
+        .pending
+        .enqueue(sig, origin(&info), entry);
+}
+
 /// Converts a raw signal number from user space, rejecting 0 and out-of-range values.
 pub fn signal_from_user(n: usize) -> Result<Signal, Errno> {
     u32::try_from(n)
@@ -546,12 +552,7 @@ pub fn send_to_current_thread(sig: Signal, info: SigInfo) {
     if ignored_at_generation(&task.process, sig) && !task.signals.lock().blocked.contains(sig) {
         return;
     }
-    let entry = admit(&task.process, info);
-    let _ = task
-        .signals
-        .lock()
-        .pending
-        .enqueue(sig, origin(&info), entry);
+    queue_on_thread(&task, sig, info);
 }
 
 /// ITIMER_REAL state of a process: the pending timer and its reload interval.
