@@ -22,21 +22,26 @@ fn main() {
             status = 1;
             continue;
         };
-        // SAFETY (all three): the *get calls take no memory arguments.
+        let key = n as libc::key_t;
         let (kind, id) = match flag {
             "-q" => ('q', n as libc::c_int),
-            "-Q" => ('q', unsafe { libc::msgget(n as libc::key_t, 0) }),
+            // SAFETY: msgget takes no memory arguments.
+            "-Q" => ('q', unsafe { libc::msgget(key, 0) }),
             "-m" => ('m', n as libc::c_int),
-            "-M" => ('m', unsafe { libc::shmget(n as libc::key_t, 0, 0) }),
+            // SAFETY: shmget takes no memory arguments.
+            "-M" => ('m', unsafe { libc::shmget(key, 0, 0) }),
             "-s" => ('s', n as libc::c_int),
-            "-S" => ('s', unsafe { libc::semget(n as libc::key_t, 0, 0) }),
+            // SAFETY: semget takes no memory arguments.
+            "-S" => ('s', unsafe { libc::semget(key, 0, 0) }),
             _ => usage(),
         };
         let r = match (id < 0, kind) {
             (true, _) => -1,
-            // SAFETY: IPC_RMID reads no buffer and takes no semun argument.
+            // SAFETY: IPC_RMID reads no buffer.
             (false, 'q') => unsafe { libc::msgctl(id, libc::IPC_RMID, std::ptr::null_mut()) },
+            // SAFETY: IPC_RMID reads no buffer.
             (false, 'm') => unsafe { libc::shmctl(id, libc::IPC_RMID, std::ptr::null_mut()) },
+            // SAFETY: IPC_RMID takes no semun argument.
             (false, _) => unsafe { libc::semctl(id, 0, libc::IPC_RMID) },
         };
         if r < 0 {
