@@ -296,9 +296,11 @@ impl<'a> Session<'a> {
         self.check("FIFO between a background job and echo", |s| {
             let from = s.screen.len();
             s.type_keys(b"mkfifo /tmp/f; cat /tmp/f & echo README > /tmp/f\n");
-            // cat may print after the prompt, so wait for both in either order.
+            // cat may print after the prompt, even on the prompt's own line.
             s.expect(from, STEP, "\"README\" and a prompt", |t| {
-                output_lines(t).contains(&"README") && t.contains(&format!("\n{PROMPT}"))
+                let printed = output_lines(t).contains(&"README")
+                    || t.lines().any(|l| l == format!("{PROMPT}README"));
+                printed && t.contains(&format!("\n{PROMPT}"))
             })?;
             s.type_keys(b"jobs\n");
             let text = s.expect(from, STEP, "the prompt after `jobs`", |t| {
