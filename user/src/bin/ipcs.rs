@@ -239,7 +239,10 @@ fn segment_limits() {
     println!("------ Shared Memory Limits --------");
     println!("max number of segments = {shmmni}");
     println!("max seg size (kbytes) = {}", shmmax / 1024);
-    println!("max total shared memory (kbytes) = {}", shmall.saturating_mul(4));
+    println!(
+        "max total shared memory (kbytes) = {}",
+        shmall.saturating_mul(4)
+    );
     println!("min seg size (bytes) = {shmmin}");
     println!();
 }
