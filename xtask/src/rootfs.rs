@@ -17,6 +17,7 @@ const DIRS: &[(&str, u32)] = &[
     ("dev", 0o755),
     ("proc", 0o755),
     ("etc", 0o755),
+    ("boot", 0o755),
     ("usr", 0o755),
     ("usr/share", 0o755),
     ("usr/share/demos", 0o755),
@@ -31,6 +32,13 @@ const ETC_FILES: &[(&str, &str)] = &[
     ),
     ("group", "root:x:0:\nnogroup:x:65534:\nnobody:x:65534:\n"),
 ];
+
+/// Rill's uname release (kernel/src/syscall/process.rs); the kernel config is installed
+/// as /boot/config-RELEASE, where Debian keeps it and LTP's tst_kconfig looks for it.
+const KERNEL_RELEASE: &str = "6.1.0-rill";
+
+/// The kernel config in Linux's format (what Rill implements, by Linux's option names).
+const KERNEL_CONFIG: &str = "kernel/kconfig";
 
 /// Where the user workspace puts its release binaries.
 const RUST_BIN_DIR: &str = "user/target/riscv64gc-unknown-linux-gnu/release";
@@ -75,6 +83,9 @@ pub fn assemble() -> Res<()> {
         fs::write(&path, text).ctx(|| path.display().to_string())?;
         set_perm(&path, 0o644)?;
     }
+    let config = rootfs.join(format!("boot/config-{KERNEL_RELEASE}"));
+    fs::copy(root.join(KERNEL_CONFIG), &config).ctx(|| config.display().to_string())?;
+    set_perm(&config, 0o644)?;
 
     let cpio = paths::initramfs();
     write_archive(&rootfs, None, &cpio)?;
@@ -281,4 +292,20 @@ fn walk(dir: &Path, prefix: &str, dirs: &mut Vec<Entry>, files: &mut Vec<Entry>)
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// /boot/config-RELEASE is found only if RELEASE is what uname tells programs.
+    #[test]
+    fn config_name_matches_uname_release() {
+        let uname = paths::root().join("kernel/src/syscall/process.rs");
+        let text = fs::read_to_string(&uname).unwrap();
+        assert!(text.contains(&format!("release: field(\"{KERNEL_RELEASE}\")")));
+        let config = fs::read_to_string(paths::root().join(KERNEL_CONFIG)).unwrap();
+        let local = KERNEL_RELEASE.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        assert!(config.contains(&format!("CONFIG_LOCALVERSION=\"{local}\"\n")));
+    }
 }
