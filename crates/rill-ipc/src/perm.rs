@@ -4,7 +4,7 @@
 pub use crate::abi::Ipc64Perm as IpcPerm;
 
 /// The credentials of the calling process that IPC permission checks look at.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct Cred {
     /// Effective user id.
     pub euid: u32,
@@ -13,16 +13,27 @@ pub struct Cred {
     /// Holds the capabilities that override IPC permissions (`CAP_IPC_OWNER` for access,
     /// `CAP_SYS_ADMIN` for control): root, in Rill.
     pub privileged: bool,
+    /// Whether the caller has this supplementary group (setgroups): with the effective
+    /// gid, what Linux's `in_group_p` asks. Checks run for the calling process, so the
+    /// kernel answers from its current group list.
+    pub in_supplementary: fn(u32) -> bool,
 }
 
 impl Cred {
-    /// The credentials of `euid`/`egid`; root (uid 0) is privileged.
+    /// The credentials of `euid`/`egid` without supplementary groups; root (uid 0) is
+    /// privileged.
     pub fn new(euid: u32, egid: u32) -> Cred {
         Cred {
             euid,
             egid,
             privileged: euid == 0,
+            in_supplementary: |_| false,
         }
+    }
+
+    /// Linux's `in_group_p`: the effective gid or a supplementary group.
+    pub fn in_group(&self, gid: u32) -> bool {
+        self.egid == gid || (self.in_supplementary)(gid)
     }
 }
 
@@ -63,7 +74,7 @@ impl IpcPerm {
         let mut granted = self.mode;
         if cred.euid == self.cuid || cred.euid == self.uid {
             granted >>= 6;
-        } else if cred.egid == self.cgid || cred.egid == self.gid {
+        } else if cred.in_group(self.cgid) || cred.in_group(self.gid) {
             granted >>= 3;
         }
         requested & !granted & 0o7 == 0 || cred.privileged

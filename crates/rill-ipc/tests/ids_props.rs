@@ -9,6 +9,7 @@ const ROOT: Cred = Cred {
     euid: 0,
     egid: 0,
     privileged: true,
+    in_supplementary: |_| false,
 };
 
 fn create(ids: &mut IpcIds<u32>, key: i32, obj: u32) -> Result<i32, Lookup<()>> {
@@ -121,6 +122,14 @@ fn permission_bits_by_owner_group_other() {
     assert!(perm.permits(Cred::new(2, 10), Access::READ));
     assert!(!perm.permits(Cred::new(2, 10), Access::WRITE));
     assert!(!perm.permits(Cred::new(2, 20), Access::READ));
+    // A supplementary group counts as the effective gid does (Linux's in_group_p).
+    let member = Cred {
+        in_supplementary: |g| g == 10,
+        ..Cred::new(2, 20)
+    };
+    assert!(perm.permits(member, Access::READ));
+    assert!(!perm.permits(member, Access::WRITE));
+    assert!(!perm.may_control(member));
     assert!(perm.may_control(owner));
     assert!(!perm.may_control(Cred::new(2, 10)));
 }

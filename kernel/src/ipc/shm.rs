@@ -99,10 +99,6 @@ impl Table {
 
 /// shmget(2).
 pub fn get(key: i32, size: usize, flags: u32) -> SysResult {
-    // Rill has no huge pages (Linux without hugetlbfs cannot make such a segment).
-    if flags & SHM_HUGETLB != 0 {
-        return Err(EINVAL);
-    }
     let (cred, pid) = caller();
     let mut table = SEGMENTS.lock();
     table.purge();
@@ -129,6 +125,11 @@ pub fn get(key: i32, size: usize, flags: u32) -> SysResult {
                 let pages = size.div_ceil(PAGE_SIZE);
                 if pages_now as u64 + pages as u64 > limits::shmall() {
                     return Err(ENOSPC);
+                }
+                // Rill has no huge pages: Linux without hugetlbfs cannot make such a
+                // segment (after the size checks; an existing key is found regardless).
+                if flags & SHM_HUGETLB != 0 {
+                    return Err(EINVAL);
                 }
                 made_pages = pages;
                 crate::mm::heap::reserve(512)?;

@@ -16,7 +16,16 @@ pub fn now_secs() -> i64 {
 pub fn caller() -> (Cred, Pid) {
     let proc = current_process();
     let c = *proc.creds.lock();
-    (Cred::new(c.euid, c.egid), proc.pid)
+    let cred = Cred {
+        in_supplementary: in_current_groups,
+        ..Cred::new(c.euid, c.egid)
+    };
+    (cred, proc.pid)
+}
+
+/// Whether the calling process has supplementary group `gid` (the list is sorted).
+fn in_current_groups(gid: u32) -> bool {
+    current_process().groups.lock().binary_search(&gid).is_ok()
 }
 
 /// The object named by `id` and its current permissions; EINVAL if there is none.

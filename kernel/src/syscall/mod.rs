@@ -122,6 +122,8 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_setresuid | n::__NR_setresgid => {
             process::setresid(nr, a[0] as u32, a[1] as u32, a[2] as u32)
         }
+        n::__NR_getgroups => process::getgroups(a[0] as i32, a[1]),
+        n::__NR_setgroups => process::setgroups(a[0] as i32, a[1]),
         n::__NR_setreuid | n::__NR_setregid => process::setreid(nr, a[0] as u32, a[1] as u32),
         n::__NR_setpgid => process::setpgid(a[0] as i32, a[1] as i32),
         n::__NR_getpgid => process::getpgid(a[0] as i32),

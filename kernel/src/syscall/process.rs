@@ -4,7 +4,9 @@
 use crate::arch::trap::TrapFrame;
 use crate::errno::*;
 use crate::fs::path::{resolve_at, AT_FDCWD, PATH_MAX};
-use crate::mm::uaccess::{read_cstr, read_ptr_array, read_val, write_val, UserSliceMut};
+use crate::mm::uaccess::{
+    read_array, read_cstr, read_ptr_array, read_val, write_array, write_val, UserSliceMut,
+};
 use crate::task::process::{self, exit_status, CloneArgs, WaitOptions, WaitTarget};
 use crate::task::{current, current_process, exec, Pid};
 use alloc::vec::Vec;
@@ -268,6 +270,39 @@ pub fn getresid(nr: u32, r: usize, e: usize, s: usize) -> SysResult {
     write_val(r, &v[0])?;
     write_val(e, &v[1])?;
     write_val(s, &v[2])?;
+    Ok(0)
+}
+
+/// getgroups(size, list): the supplementary groups; size 0 asks only how many.
+pub fn getgroups(size: i32, list: usize) -> SysResult {
+    let size = usize::try_from(size).map_err(|_| EINVAL)?;
+    let groups = current_process().groups.lock().clone();
+    if size != 0 {
+        if groups.len() > size {
+            return Err(EINVAL);
+        }
+        write_array(list, &groups)?;
+    }
+    Ok(groups.len())
+}
+
+/// setgroups(size, list): root only (CAP_SETGID); at most NGROUPS_MAX groups, kept
+/// sorted as Linux's groups_sort leaves them.
+pub fn setgroups(size: i32, list: usize) -> SysResult {
+    let proc = current_process();
+    if proc.creds.lock().euid != 0 {
+        return Err(EPERM);
+    }
+    // Linux compares the int as unsigned: a negative size is too big.
+    let size = size as u32;
+    if size > g::NGROUPS_MAX {
+        return Err(EINVAL);
+    }
+    let size = size as usize;
+    crate::mm::heap::reserve(64 + size * 4)?;
+    let mut groups: Vec<u32> = read_array(list, size)?;
+    groups.sort_unstable();
+    *proc.groups.lock() = alloc::sync::Arc::from(groups);
     Ok(0)
 }
 

@@ -80,6 +80,9 @@ pub struct Process {
     pub pgid: AtomicU32,
     pub sid: AtomicU32,
     pub creds: Mutex<Creds>,
+    /// Supplementary group ids (setgroups), sorted as Linux keeps them; shared, as
+    /// Linux's group_info, until a setgroups replaces them.
+    pub groups: Mutex<Arc<[u32]>>,
     pub signals: Mutex<ProcessSignals>,
     pub life: Mutex<Life>,
     pub job_event: Mutex<Option<JobEvent>>,
@@ -383,6 +386,7 @@ impl Process {
             pgid: AtomicU32::new(pid),
             sid: AtomicU32::new(pid),
             creds: Mutex::new(Creds::default()),
+            groups: Mutex::new(Arc::from([])),
             signals: Mutex::new(ProcessSignals::default()),
             life: Mutex::new(Life::Alive),
             job_event: Mutex::new(None),
@@ -512,6 +516,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     child.pgid.store(parent.pgid(), Ordering::Relaxed);
     child.sid.store(parent.sid(), Ordering::Relaxed);
     *child.creds.lock() = *parent.creds.lock();
+    *child.groups.lock() = parent.groups.lock().clone();
     *child.signals.lock() = parent.signals.lock().fork();
     *child.rlimits.lock() = *parent.rlimits.lock();
 
