@@ -82,6 +82,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         policy: Policy::RillStatusOnly,
     },
     Divergence {
+        test: "mq_notify_close",
+        reason: "qemu-user 7.2 has no mq_notify (ENOSYS)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
         test: "exec_elf",
         reason: "qemu-user hands execve to the host kernel, which refuses every riscv64 ELF with ENOEXEC",
         policy: Policy::RillStatusOnly,

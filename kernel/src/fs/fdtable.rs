@@ -18,6 +18,12 @@ pub struct FdEntry {
     pub cloexec: bool,
 }
 
+impl FdEntry {
+    fn flush(&self) {
+        self.file.file.flush();
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct FdTable {
     slots: Vec<Option<FdEntry>>,
@@ -68,15 +74,34 @@ impl FdTable {
         if self.slots.len() <= fd {
             self.slots.resize(fd + 1, None);
         }
-        self.slots[fd].replace(FdEntry { file, cloexec })
+        let replaced = self.slots[fd].replace(FdEntry { file, cloexec });
+        replaced.inspect(FdEntry::flush)
     }
 
+    /// close(2): the entry leaves the table (the caller drops it outside the lock).
     pub fn remove(&mut self, fd: i32) -> SysResult<FdEntry> {
-        usize::try_from(fd)
+        let entry = usize::try_from(fd)
             .ok()
             .and_then(|i| self.slots.get_mut(i))
             .and_then(|s| s.take())
-            .ok_or(EBADF)
+            .ok_or(EBADF)?;
+        entry.flush();
+        Ok(entry)
+    }
+
+    /// Empties the table at exit, each descriptor closed as by close(2).
+    pub fn close_all(&mut self) -> Vec<FdEntry> {
+        let closed: Vec<FdEntry> = self.slots.drain(..).flatten().collect();
+        closed.iter().for_each(FdEntry::flush);
+        closed
+    }
+
+    /// The open descriptors in ascending order (/proc/PID/fd).
+    pub fn open_fds(&self) -> impl Iterator<Item = (i32, &FdEntry)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(fd, slot)| Some((fd as i32, slot.as_ref()?)))
     }
 
     /// Drops every close-on-exec descriptor (execve).
@@ -87,6 +112,7 @@ impl FdTable {
                 closed.extend(slot.take());
             }
         }
+        closed.iter().for_each(FdEntry::flush);
         closed
     }
 }

@@ -10,8 +10,8 @@
 //! SA_RESTART (signal(7)); their timeouts are absolute CLOCK_REALTIME times.
 
 use crate::errno::{
-    Errno, SysResult, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, EMSGSIZE, ENAMETOOLONG, ENOENT,
-    ENOMEM, ENOSPC, ENOTDIR, EOVERFLOW, EPERM,
+    Errno, SysResult, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, EMFILE, EMSGSIZE, ENAMETOOLONG,
+    ENOENT, ENOMEM, ENOSPC, ENOTDIR, EOVERFLOW, EPERM,
 };
 use crate::fs::file::{File, OpenFile, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{
@@ -49,6 +49,17 @@ const MQUEUE_FS_ID: u32 = 2;
 /// si_code of a message-queue notification.
 const SI_MESGQ: i32 = -3;
 
+/// What a queue costs its creator's RLIMIT_MSGQUEUE besides the message texts, per
+/// message (getrlimit(2)): Linux's `struct msg_msg` header, and a priority-tree node
+/// (`struct posix_msg_tree_node`) for each of at most MQ_PRIO_MAX priorities.
+const MSG_HEADER_BYTES: usize = 48;
+const TREE_NODE_BYTES: usize = 48;
+/// RLIMIT_MSGQUEUE's default, soft and hard (Linux's MQ_BYTES_MAX).
+pub const MQ_BYTES_MAX: u64 = 819_200;
+
+/// Bytes each user's queues are charged (Linux's per-user mq_bytes), by real uid.
+static USER_BYTES: Mutex<BTreeMap<u32, usize>> = Mutex::new(BTreeMap::new());
+
 /// `struct mq_attr`: four longs and four reserved ones.
 pub const MQ_ATTR_SIZE: usize = 64;
 
@@ -79,6 +90,9 @@ struct State {
 /// One queue.
 pub struct Queue {
     attr: Attr,
+    /// The user charged for the queue and how much, given back when the queue goes.
+    owner_uid: u32,
+    charged: usize,
     state: Mutex<State>,
     readable: WaitQueue,
     writable: WaitQueue,
@@ -94,6 +108,7 @@ pub struct MqFile {
 
 /// A queue's name in /dev/mqueue: its owner, mode and times.
 pub struct MqNode {
+    name: String,
     meta: Mutex<Metadata>,
     queue: Arc<Queue>,
 }
@@ -249,10 +264,13 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                 msgsize: MSGSIZE_DEFAULT,
             });
             check_attr(attr, privileged)?;
-            crate::mm::heap::reserve(768 + 3 * name.len())?;
+            crate::mm::heap::reserve(768 + 4 * name.len())?;
+            let limit = proc.rlimits.lock()[g::RLIMIT_MSGQUEUE as usize].rlim_cur;
+            let charged = charge(creds.uid, attr, limit)?;
             let umask = proc.umask.load(core::sync::atomic::Ordering::Relaxed);
             let now = now_ns();
             let node = Arc::new(MqNode {
+                name: name.to_string(),
                 meta: Mutex::new(Metadata {
                     ino: alloc_ino(),
                     mode: S_IFREG | (mode & 0o777 & !umask),
@@ -267,6 +285,8 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                 }),
                 queue: Arc::new(Queue {
                     attr,
+                    owner_uid: creds.uid,
+                    charged,
                     state: Mutex::new(State {
                         messages: BTreeMap::new(),
                         count: 0,
@@ -289,6 +309,43 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
     });
     let flags = oflag & (g::O_ACCMODE | g::O_NONBLOCK);
     Ok(OpenFile::new(file, Some(node as Arc<dyn Inode>), flags))
+}
+
+/// Charges a new queue's bytes to user `uid` (Linux's mqueue_get_inode): EMFILE if
+/// that takes the user's queues past `limit`, the creator's RLIMIT_MSGQUEUE.
+fn charge(uid: u32, attr: Attr, limit: u64) -> SysResult<usize> {
+    let bytes = attr
+        .maxmsg
+        .checked_mul(MSG_HEADER_BYTES)
+        .zip(
+            attr.maxmsg
+                .min(MQ_PRIO_MAX as usize)
+                .checked_mul(TREE_NODE_BYTES),
+        )
+        .and_then(|(headers, nodes)| headers.checked_add(nodes))
+        .and_then(|meta| attr.maxmsg.checked_mul(attr.msgsize)?.checked_add(meta))
+        .ok_or(EMFILE)?;
+    let mut users = USER_BYTES.lock();
+    let used = users.get(&uid).copied().unwrap_or(0);
+    let total = used
+        .checked_add(bytes)
+        .filter(|&t| t as u64 <= limit)
+        .ok_or(EMFILE)?;
+    users.insert(uid, total);
+    Ok(bytes)
+}
+
+impl Drop for Queue {
+    /// The queue is gone (unlinked and closed): its bytes go back to its user.
+    fn drop(&mut self) {
+        let mut users = USER_BYTES.lock();
+        if let Some(used) = users.get_mut(&self.owner_uid) {
+            *used = used.saturating_sub(self.charged);
+            if *used == 0 {
+                users.remove(&self.owner_uid);
+            }
+        }
+    }
 }
 
 /// The permission an open mode asks for; O_WRONLY|O_RDWR is EINVAL.
@@ -597,6 +654,18 @@ impl MqFile {
         r
     }
 
+    /// What readlink of /proc/PID/fd/N shows: the name in the queue file system, and
+    /// " (deleted)" once mq_unlink removed it.
+    pub fn link_name(&self) -> String {
+        let dir = root();
+        let names = dir.names.lock();
+        let named = names
+            .get(&self.node.name)
+            .is_some_and(|n| Arc::ptr_eq(n, &self.node));
+        let deleted = if named { "" } else { " (deleted)" };
+        format!("/{}{deleted}", self.node.name)
+    }
+
     /// The queue's attributes and current message count.
     pub fn attr(&self) -> (Attr, usize) {
         (self.queue.attr, self.queue.state.lock().count)
@@ -656,6 +725,16 @@ impl File for MqFile {
 
     fn mqueue(&self) -> Option<&MqFile> {
         Some(self)
+    }
+
+    /// Linux's mqueue_flush_file: a process closing any descriptor of the queue ends
+    /// its own notification.
+    fn flush(&self) {
+        let pid = current_process().pid;
+        let mut st = self.queue.state.lock();
+        if st.notification.as_ref().is_some_and(|n| n.pid == pid) {
+            st.notification = None;
+        }
     }
 }
 
