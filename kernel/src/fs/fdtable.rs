@@ -50,6 +50,18 @@ impl FdTable {
             .ok_or(EBADF)
     }
 
+    /// The lowest free descriptor >= `min`: EMFILE if none is below the caller's
+    /// RLIMIT_NOFILE (soft), as Linux's alloc_fd.
+    pub fn lowest_free(&self, min: usize) -> SysResult<usize> {
+        let limit = crate::task::current_process().rlimits.lock()
+            [linux_raw_sys::general::RLIMIT_NOFILE as usize]
+            .rlim_cur
+            .min(MAX_FDS as u64) as usize;
+        (min..limit)
+            .find(|&i| self.slots.get(i).is_none_or(|s| s.is_none()))
+            .ok_or(EMFILE)
+    }
+
     /// Installs `file` at the lowest free descriptor >= `min`.
     pub fn insert_from(
         &mut self,
@@ -57,9 +69,7 @@ impl FdTable {
         file: Arc<OpenFile>,
         cloexec: bool,
     ) -> SysResult<i32> {
-        let fd = (min..MAX_FDS)
-            .find(|&i| self.slots.get(i).is_none_or(|s| s.is_none()))
-            .ok_or(EMFILE)?;
+        let fd = self.lowest_free(min)?;
         crate::mm::heap::reserve(FD_HEAP_COST)?;
         self.set(fd, file, cloexec);
         Ok(fd as i32)

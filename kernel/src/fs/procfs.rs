@@ -7,6 +7,7 @@ use super::vfs::{
 };
 use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM};
 use crate::ipc::limits::Tunable;
+use crate::ipc::mq_limits::MqTunable;
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::mm::PAGE_SIZE;
 use crate::task::{current_process, process, Pid, Process};
@@ -41,6 +42,10 @@ enum Node {
     SysDir,
     SysKernelDir,
     Tunable(Tunable),
+    /// /proc/sys/fs/mqueue and the POSIX queue limits in it.
+    SysFsDir,
+    SysFsMqueueDir,
+    MqTunable(MqTunable),
     /// /proc/sys/kernel/pid_max and threads-max: Rill's fixed process limits.
     PidMax,
     ThreadsMax,
@@ -195,6 +200,7 @@ impl ProcNode {
             Node::Sysvipc(IpcKind::Sem) => crate::ipc::sem::proc_text().into_bytes(),
             Node::Sysvipc(IpcKind::Shm) => crate::ipc::shm::proc_text()?.into_bytes(),
             Node::Tunable(t) => t.read().into_bytes(),
+            Node::MqTunable(t) => t.read().into_bytes(),
             Node::PidMax => format!("{}\n", process::PID_MAX).into_bytes(),
             Node::ThreadsMax => format!("{}\n", process::max_threads()).into_bytes(),
             // `File::read` makes only the part it is asked for.
@@ -204,6 +210,8 @@ impl ProcNode {
             | Node::SysvipcDir
             | Node::SysDir
             | Node::SysKernelDir
+            | Node::SysFsDir
+            | Node::SysFsMqueueDir
             | Node::FdDir(_) => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
             Node::Exe(_) | Node::Fd(..) => return Err(EINVAL),
@@ -221,7 +229,15 @@ impl ProcNode {
                 ("sys", S_IFDIR),
             ],
             Node::SysvipcDir => &[("msg", S_IFREG), ("sem", S_IFREG), ("shm", S_IFREG)],
-            Node::SysDir => &[("kernel", S_IFDIR)],
+            Node::SysDir => &[("kernel", S_IFDIR), ("fs", S_IFDIR)],
+            Node::SysFsDir => &[("mqueue", S_IFDIR)],
+            Node::SysFsMqueueDir => &[
+                ("msg_default", S_IFREG),
+                ("msg_max", S_IFREG),
+                ("msgsize_default", S_IFREG),
+                ("msgsize_max", S_IFREG),
+                ("queues_max", S_IFREG),
+            ],
             Node::SysKernelDir => &[
                 ("msgmax", S_IFREG),
                 ("msgmnb", S_IFREG),
@@ -249,10 +265,14 @@ impl ProcNode {
 impl Inode for ProcNode {
     fn metadata(&self) -> Metadata {
         let (mode, nlink) = match self.node {
-            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir => {
-                (S_IFDIR | 0o555, 2)
-            }
-            Node::Tunable(_) => (S_IFREG | 0o644, 1),
+            Node::Root
+            | Node::PidDir(_)
+            | Node::SysvipcDir
+            | Node::SysDir
+            | Node::SysKernelDir
+            | Node::SysFsDir
+            | Node::SysFsMqueueDir => (S_IFDIR | 0o555, 2),
+            Node::Tunable(_) | Node::MqTunable(_) => (S_IFREG | 0o644, 1),
             Node::Exe(_) => (S_IFLNK | 0o777, 1),
             // Only the owner may look at a process's descriptors.
             Node::FdDir(_) => (S_IFDIR | 0o500, 2),
@@ -287,6 +307,14 @@ impl Inode for ProcNode {
                 dir: node(Node::SysDir),
                 name: Arc::from("kernel"),
             }),
+            Node::SysFsDir => Some(Parent {
+                dir: node(Node::SysDir),
+                name: Arc::from("fs"),
+            }),
+            Node::SysFsMqueueDir => Some(Parent {
+                dir: node(Node::SysFsDir),
+                name: Arc::from("mqueue"),
+            }),
             Node::FdDir(pid) => Some(Parent {
                 dir: node(Node::PidDir(pid)),
                 name: Arc::from("fd"),
@@ -311,7 +339,7 @@ impl Inode for ProcNode {
     /// Opening a tunable with O_TRUNC (fopen's "w") truncates nothing, as on Linux.
     fn truncate(&self, len: u64) -> SysResult<()> {
         match self.node {
-            Node::Tunable(_) if len == 0 => Ok(()),
+            Node::Tunable(_) | Node::MqTunable(_) if len == 0 => Ok(()),
             _ => Err(EINVAL),
         }
     }
@@ -331,8 +359,8 @@ impl Inode for ProcNode {
     fn open(self: Arc<Self>, flags: u32) -> SysResult<Arc<dyn File>> {
         let reading = flags & linux_raw_sys::general::O_ACCMODE == linux_raw_sys::general::O_RDONLY;
         // Only the tunables can be written, and only by root (their mode is 0644).
-        let writable =
-            matches!(self.node, Node::Tunable(_)) && current_process().creds.lock().euid == 0;
+        let writable = matches!(self.node, Node::Tunable(_) | Node::MqTunable(_))
+            && current_process().creds.lock().euid == 0;
         if !reading && !writable {
             return Err(EACCES);
         }
@@ -361,8 +389,18 @@ impl Inode for ProcNode {
             },
             Node::SysDir => match name {
                 "kernel" => Ok(node(Node::SysKernelDir)),
+                "fs" => Ok(node(Node::SysFsDir)),
                 _ => Err(ENOENT),
             },
+            Node::SysFsDir => match name {
+                "mqueue" => Ok(node(Node::SysFsMqueueDir)),
+                _ => Err(ENOENT),
+            },
+            Node::SysFsMqueueDir => MqTunable::ALL
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|&(_, t)| node(Node::MqTunable(t)))
+                .ok_or(ENOENT),
             Node::SysKernelDir => match name {
                 "pid_max" => Ok(node(Node::PidMax)),
                 "threads-max" => Ok(node(Node::ThreadsMax)),
@@ -405,6 +443,8 @@ impl Inode for ProcNode {
                 | Node::SysvipcDir
                 | Node::SysDir
                 | Node::SysKernelDir
+                | Node::SysFsDir
+                | Node::SysFsMqueueDir
                 | Node::FdDir(_)
         ) {
             return Err(crate::errno::ENOTDIR);
@@ -630,15 +670,19 @@ impl File for ProcNode {
         Ok(n)
     }
     fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        let Node::Tunable(t) = self.node else {
+        if !matches!(self.node, Node::Tunable(_) | Node::MqTunable(_)) {
             return Err(EACCES);
-        };
+        }
         // A tunable takes a few numbers; longer text is not a valid setting.
         let len = buf.len();
         let mut text = [0u8; 64];
         let text = text.get_mut(..len).ok_or(EINVAL)?;
         buf.read_at(0, text)?;
-        t.write(text)?;
+        match self.node {
+            Node::Tunable(t) => t.write(text)?,
+            Node::MqTunable(t) => t.write(text)?,
+            _ => return Err(EACCES),
+        }
         Ok(len)
     }
     fn seekable(&self) -> bool {

@@ -9,9 +9,10 @@
 //! like any file's. Unlike System V queues these calls are restarted after a handler with
 //! SA_RESTART (signal(7)); their timeouts are absolute CLOCK_REALTIME times.
 
+use super::mq_limits::{charge, uncharge, MqTunable, HARD_MSGMAX, HARD_MSGSIZEMAX};
 use crate::errno::{
-    Errno, SysResult, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, EMFILE, EMSGSIZE, ENAMETOOLONG,
-    ENOENT, ENOMEM, ENOSPC, ENOTDIR, EOVERFLOW, EPERM,
+    Errno, SysResult, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, EMSGSIZE, ENAMETOOLONG, ENOENT,
+    ENOMEM, ENOSPC, ENOTDIR, EOVERFLOW, EPERM,
 };
 use crate::fs::file::{File, OpenFile, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{
@@ -31,16 +32,6 @@ use spin::Mutex;
 
 /// Priorities run below this (MQ_PRIO_MAX).
 pub const MQ_PRIO_MAX: u32 = 32768;
-/// /proc/sys/fs/mqueue defaults: the most messages and message size an unprivileged
-/// process may ask for, what a queue gets without attributes, and how many queues exist.
-const MSG_MAX: usize = 10;
-const MSGSIZE_MAX: usize = 8192;
-const MSG_DEFAULT: usize = 10;
-const MSGSIZE_DEFAULT: usize = 8192;
-const QUEUES_MAX: usize = 256;
-/// The bounds even root cannot pass (HARD_MSGMAX, HARD_MSGSIZEMAX).
-const HARD_MSGMAX: usize = 65536;
-const HARD_MSGSIZEMAX: usize = 16 * 1024 * 1024;
 /// Size Linux reports for a queue file.
 const FILE_SIZE: u64 = 80;
 const NAME_MAX: usize = 255;
@@ -48,17 +39,6 @@ const NAME_MAX: usize = 255;
 const MQUEUE_FS_ID: u32 = 2;
 /// si_code of a message-queue notification.
 const SI_MESGQ: i32 = -3;
-
-/// What a queue costs its creator's RLIMIT_MSGQUEUE besides the message texts, per
-/// message (getrlimit(2)): Linux's `struct msg_msg` header, and a priority-tree node
-/// (`struct posix_msg_tree_node`) for each of at most MQ_PRIO_MAX priorities.
-const MSG_HEADER_BYTES: usize = 48;
-const TREE_NODE_BYTES: usize = 48;
-/// RLIMIT_MSGQUEUE's default, soft and hard (Linux's MQ_BYTES_MAX).
-pub const MQ_BYTES_MAX: u64 = 819_200;
-
-/// Bytes each user's queues are charged (Linux's per-user mq_bytes), by real uid.
-static USER_BYTES: Mutex<BTreeMap<u32, usize>> = Mutex::new(BTreeMap::new());
 
 /// `struct mq_attr`: four longs and four reserved ones.
 pub const MQ_ATTR_SIZE: usize = 64;
@@ -186,7 +166,7 @@ fn check_attr(attr: Attr, privileged: bool) -> SysResult<()> {
     let (max_msgs, max_size) = if privileged {
         (HARD_MSGMAX, HARD_MSGSIZEMAX)
     } else {
-        (MSG_MAX, MSGSIZE_MAX)
+        (MqTunable::MsgMax.get(), MqTunable::MsgsizeMax.get())
     };
     if attr.maxmsg > max_msgs || attr.msgsize > max_size {
         return Err(EINVAL);
@@ -255,13 +235,16 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                 return Err(ENOENT);
             }
             let privileged = creds.euid == 0;
-            if names.by_name.len() >= QUEUES_MAX && !privileged {
+            if names.by_name.len() >= MqTunable::QueuesMax.get() && !privileged {
                 return Err(ENOSPC);
             }
             check_access(&dir.metadata(), creds.euid, creds.egid, Want::DIR_CHANGE)?;
+            // Without attributes: the defaults, within the unprivileged maximums.
             let attr = attr.unwrap_or(Attr {
-                maxmsg: MSG_DEFAULT,
-                msgsize: MSGSIZE_DEFAULT,
+                maxmsg: MqTunable::MsgDefault.get().min(MqTunable::MsgMax.get()),
+                msgsize: MqTunable::MsgsizeDefault
+                    .get()
+                    .min(MqTunable::MsgsizeMax.get()),
             });
             check_attr(attr, privileged)?;
             crate::mm::heap::reserve(768 + 4 * name.len())?;
@@ -311,40 +294,10 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
     Ok(OpenFile::new(file, Some(node as Arc<dyn Inode>), flags))
 }
 
-/// Charges a new queue's bytes to user `uid` (Linux's mqueue_get_inode): EMFILE if
-/// that takes the user's queues past `limit`, the creator's RLIMIT_MSGQUEUE.
-fn charge(uid: u32, attr: Attr, limit: u64) -> SysResult<usize> {
-    let bytes = attr
-        .maxmsg
-        .checked_mul(MSG_HEADER_BYTES)
-        .zip(
-            attr.maxmsg
-                .min(MQ_PRIO_MAX as usize)
-                .checked_mul(TREE_NODE_BYTES),
-        )
-        .and_then(|(headers, nodes)| headers.checked_add(nodes))
-        .and_then(|meta| attr.maxmsg.checked_mul(attr.msgsize)?.checked_add(meta))
-        .ok_or(EMFILE)?;
-    let mut users = USER_BYTES.lock();
-    let used = users.get(&uid).copied().unwrap_or(0);
-    let total = used
-        .checked_add(bytes)
-        .filter(|&t| t as u64 <= limit)
-        .ok_or(EMFILE)?;
-    users.insert(uid, total);
-    Ok(bytes)
-}
-
 impl Drop for Queue {
     /// The queue is gone (unlinked and closed): its bytes go back to its user.
     fn drop(&mut self) {
-        let mut users = USER_BYTES.lock();
-        if let Some(used) = users.get_mut(&self.owner_uid) {
-            *used = used.saturating_sub(self.charged);
-            if *used == 0 {
-                users.remove(&self.owner_uid);
-            }
-        }
+        uncharge(self.owner_uid, self.charged);
     }
 }
 

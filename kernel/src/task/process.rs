@@ -119,8 +119,8 @@ fn default_rlimits() -> [linux_raw_sys::general::rlimit64; 16] {
         rlim_max: crate::signal::RLIMIT_SIGPENDING as u64,
     };
     l[g::RLIMIT_MSGQUEUE as usize] = g::rlimit64 {
-        rlim_cur: crate::ipc::mqueue::MQ_BYTES_MAX,
-        rlim_max: crate::ipc::mqueue::MQ_BYTES_MAX,
+        rlim_cur: crate::ipc::mq_limits::MQ_BYTES_MAX,
+        rlim_max: crate::ipc::mq_limits::MQ_BYTES_MAX,
     };
     let nproc = (max_threads() / 2) as u64;
     l[g::RLIMIT_NPROC as usize] = g::rlimit64 {
