@@ -82,6 +82,16 @@ pub const DIVERGENCES: &[Divergence] = &[
         policy: Policy::RillStatusOnly,
     },
     Divergence {
+        test: "mq_rlimit",
+        reason: "qemu-user charges queues to the host user's RLIMIT_MSGQUEUE, shared with every queue other programs on the host hold, so the exact EMFILE boundaries move",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "mq_notify_close",
+        reason: "qemu-user 7.2 has no mq_notify (ENOSYS)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
         test: "exec_elf",
         reason: "qemu-user hands execve to the host kernel, which refuses every riscv64 ELF with ENOEXEC",
         policy: Policy::RillStatusOnly,

@@ -18,6 +18,12 @@ pub struct FdEntry {
     pub cloexec: bool,
 }
 
+impl FdEntry {
+    fn flush(&self) {
+        self.file.file.flush();
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct FdTable {
     slots: Vec<Option<FdEntry>>,
@@ -44,6 +50,18 @@ impl FdTable {
             .ok_or(EBADF)
     }
 
+    /// The lowest free descriptor >= `min`: EMFILE if none is below the caller's
+    /// RLIMIT_NOFILE (soft), as Linux's alloc_fd.
+    pub fn lowest_free(&self, min: usize) -> SysResult<usize> {
+        let limit = crate::task::current_process().rlimits.lock()
+            [linux_raw_sys::general::RLIMIT_NOFILE as usize]
+            .rlim_cur
+            .min(MAX_FDS as u64) as usize;
+        (min..limit)
+            .find(|&i| self.slots.get(i).is_none_or(|s| s.is_none()))
+            .ok_or(EMFILE)
+    }
+
     /// Installs `file` at the lowest free descriptor >= `min`.
     pub fn insert_from(
         &mut self,
@@ -51,9 +69,7 @@ impl FdTable {
         file: Arc<OpenFile>,
         cloexec: bool,
     ) -> SysResult<i32> {
-        let fd = (min..MAX_FDS)
-            .find(|&i| self.slots.get(i).is_none_or(|s| s.is_none()))
-            .ok_or(EMFILE)?;
+        let fd = self.lowest_free(min)?;
         crate::mm::heap::reserve(FD_HEAP_COST)?;
         self.set(fd, file, cloexec);
         Ok(fd as i32)
@@ -68,15 +84,34 @@ impl FdTable {
         if self.slots.len() <= fd {
             self.slots.resize(fd + 1, None);
         }
-        self.slots[fd].replace(FdEntry { file, cloexec })
+        let replaced = self.slots[fd].replace(FdEntry { file, cloexec });
+        replaced.inspect(FdEntry::flush)
     }
 
+    /// close(2): the entry leaves the table (the caller drops it outside the lock).
     pub fn remove(&mut self, fd: i32) -> SysResult<FdEntry> {
-        usize::try_from(fd)
+        let entry = usize::try_from(fd)
             .ok()
             .and_then(|i| self.slots.get_mut(i))
             .and_then(|s| s.take())
-            .ok_or(EBADF)
+            .ok_or(EBADF)?;
+        entry.flush();
+        Ok(entry)
+    }
+
+    /// Empties the table at exit, each descriptor closed as by close(2).
+    pub fn close_all(&mut self) -> Vec<FdEntry> {
+        let closed: Vec<FdEntry> = self.slots.drain(..).flatten().collect();
+        closed.iter().for_each(FdEntry::flush);
+        closed
+    }
+
+    /// The open descriptors in ascending order (/proc/PID/fd).
+    pub fn open_fds(&self) -> impl Iterator<Item = (i32, &FdEntry)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(fd, slot)| Some((fd as i32, slot.as_ref()?)))
     }
 
     /// Drops every close-on-exec descriptor (execve).
@@ -87,6 +122,7 @@ impl FdTable {
                 closed.extend(slot.take());
             }
         }
+        closed.iter().for_each(FdEntry::flush);
         closed
     }
 }

@@ -2,7 +2,7 @@
 //! `OpenFile` is the open file description shared by dup'd and inherited descriptors:
 //! it holds the status flags and, for seekable files, the offset.
 
-use super::vfs::{Inode, Metadata};
+use super::vfs::{Inode, Metadata, Parent};
 use crate::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::task::WaitQueue;
@@ -55,6 +55,10 @@ pub trait File: Send + Sync {
     /// Opened without O_NOCTTY by the leader `sid` of a session with no controlling
     /// terminal: a terminal becomes that session's controlling terminal.
     fn acquire_controlling(&self, _sid: crate::task::Pid) {}
+    /// A descriptor of this file is being closed by the current process (close, dup2
+    /// over it, exec, exit), as Linux's `flush`: a POSIX queue drops the process's
+    /// notification.
+    fn flush(&self) {}
     /// The POSIX message queue behind the descriptor, for the mq_* calls (EBADF if none).
     fn mqueue(&self) -> Option<&crate::ipc::mqueue::MqFile> {
         None
@@ -76,6 +80,9 @@ pub struct OpenFile {
     pub inode: Option<Arc<dyn Inode>>,
     flags: AtomicU32,
     offset: Mutex<u64>,
+    /// Where a file opened by path was entered (its directory and name), for the
+    /// /proc/PID/fd links; directories find theirs through their parent links.
+    origin: spin::Once<Parent>,
 }
 
 impl OpenFile {
@@ -88,7 +95,17 @@ impl OpenFile {
                 flags & !(g::O_CREAT | g::O_EXCL | g::O_TRUNC | g::O_CLOEXEC | g::O_NOCTTY),
             ),
             offset: Mutex::new(0),
+            origin: spin::Once::new(),
         })
+    }
+
+    /// Records the directory entry the file was opened through (once, at open).
+    pub fn set_origin(&self, origin: Parent) {
+        self.origin.call_once(|| origin);
+    }
+
+    pub fn origin(&self) -> Option<&Parent> {
+        self.origin.get()
     }
 
     /// File status flags and access mode (F_GETFL).

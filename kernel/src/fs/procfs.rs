@@ -1,12 +1,13 @@
 //! /proc: files generated from live kernel state on every read.
 
-use super::file::File;
+use super::file::{File, OpenFile};
 use super::vfs::{
-    alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, S_IFDIR, S_IFLNK,
-    S_IFREG,
+    alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, S_IFDIR, S_IFIFO,
+    S_IFLNK, S_IFREG,
 };
 use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM};
 use crate::ipc::limits::Tunable;
+use crate::ipc::mq_limits::MqTunable;
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::mm::PAGE_SIZE;
 use crate::task::{current_process, process, Pid, Process};
@@ -41,6 +42,16 @@ enum Node {
     SysDir,
     SysKernelDir,
     Tunable(Tunable),
+    /// /proc/sys/fs/mqueue and the POSIX queue limits in it.
+    SysFsDir,
+    SysFsMqueueDir,
+    MqTunable(MqTunable),
+    /// /proc/sys/kernel/pid_max and threads-max: Rill's fixed process limits.
+    PidMax,
+    ThreadsMax,
+    /// /proc/PID/fd: a link per open descriptor.
+    FdDir(Pid),
+    Fd(Pid, i32),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -189,13 +200,21 @@ impl ProcNode {
             Node::Sysvipc(IpcKind::Sem) => crate::ipc::sem::proc_text().into_bytes(),
             Node::Sysvipc(IpcKind::Shm) => crate::ipc::shm::proc_text()?.into_bytes(),
             Node::Tunable(t) => t.read().into_bytes(),
+            Node::MqTunable(t) => t.read().into_bytes(),
+            Node::PidMax => format!("{}\n", process::PID_MAX).into_bytes(),
+            Node::ThreadsMax => format!("{}\n", process::max_threads()).into_bytes(),
             // `File::read` makes only the part it is asked for.
             Node::Maps(_) => return Err(EINVAL),
-            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir => {
-                return Err(EISDIR)
-            }
+            Node::Root
+            | Node::PidDir(_)
+            | Node::SysvipcDir
+            | Node::SysDir
+            | Node::SysKernelDir
+            | Node::SysFsDir
+            | Node::SysFsMqueueDir
+            | Node::FdDir(_) => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
-            Node::Exe(_) => return Err(EINVAL),
+            Node::Exe(_) | Node::Fd(..) => return Err(EINVAL),
         })
     }
 
@@ -210,7 +229,15 @@ impl ProcNode {
                 ("sys", S_IFDIR),
             ],
             Node::SysvipcDir => &[("msg", S_IFREG), ("sem", S_IFREG), ("shm", S_IFREG)],
-            Node::SysDir => &[("kernel", S_IFDIR)],
+            Node::SysDir => &[("kernel", S_IFDIR), ("fs", S_IFDIR)],
+            Node::SysFsDir => &[("mqueue", S_IFDIR)],
+            Node::SysFsMqueueDir => &[
+                ("msg_default", S_IFREG),
+                ("msg_max", S_IFREG),
+                ("msgsize_default", S_IFREG),
+                ("msgsize_max", S_IFREG),
+                ("queues_max", S_IFREG),
+            ],
             Node::SysKernelDir => &[
                 ("msgmax", S_IFREG),
                 ("msgmnb", S_IFREG),
@@ -219,6 +246,8 @@ impl ProcNode {
                 ("shmall", S_IFREG),
                 ("shmmax", S_IFREG),
                 ("shmmni", S_IFREG),
+                ("pid_max", S_IFREG),
+                ("threads-max", S_IFREG),
             ],
             Node::PidDir(_) => &[
                 ("status", S_IFREG),
@@ -226,6 +255,7 @@ impl ProcNode {
                 ("stat", S_IFREG),
                 ("exe", S_IFLNK),
                 ("maps", S_IFREG),
+                ("fd", S_IFDIR),
             ],
             _ => &[],
         }
@@ -235,11 +265,19 @@ impl ProcNode {
 impl Inode for ProcNode {
     fn metadata(&self) -> Metadata {
         let (mode, nlink) = match self.node {
-            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir => {
-                (S_IFDIR | 0o555, 2)
-            }
-            Node::Tunable(_) => (S_IFREG | 0o644, 1),
+            Node::Root
+            | Node::PidDir(_)
+            | Node::SysvipcDir
+            | Node::SysDir
+            | Node::SysKernelDir
+            | Node::SysFsDir
+            | Node::SysFsMqueueDir => (S_IFDIR | 0o555, 2),
+            Node::Tunable(_) | Node::MqTunable(_) => (S_IFREG | 0o644, 1),
             Node::Exe(_) => (S_IFLNK | 0o777, 1),
+            // Only the owner may look at a process's descriptors.
+            Node::FdDir(_) => (S_IFDIR | 0o500, 2),
+            // The link's permission bits say how the descriptor was opened.
+            Node::Fd(pid, fd) => (S_IFLNK | fd_link_mode(pid, fd), 1),
             _ => (S_IFREG | 0o444, 1),
         };
         Metadata {
@@ -269,6 +307,18 @@ impl Inode for ProcNode {
                 dir: node(Node::SysDir),
                 name: Arc::from("kernel"),
             }),
+            Node::SysFsDir => Some(Parent {
+                dir: node(Node::SysDir),
+                name: Arc::from("fs"),
+            }),
+            Node::SysFsMqueueDir => Some(Parent {
+                dir: node(Node::SysFsDir),
+                name: Arc::from("mqueue"),
+            }),
+            Node::FdDir(pid) => Some(Parent {
+                dir: node(Node::PidDir(pid)),
+                name: Arc::from("fd"),
+            }),
             _ => None,
         }
     }
@@ -281,7 +331,7 @@ impl Inode for ProcNode {
 
     fn is_removed(&self) -> bool {
         match self.node {
-            Node::PidDir(pid) => live(pid).is_err(),
+            Node::PidDir(pid) | Node::FdDir(pid) => live(pid).is_err(),
             _ => false,
         }
     }
@@ -289,7 +339,7 @@ impl Inode for ProcNode {
     /// Opening a tunable with O_TRUNC (fopen's "w") truncates nothing, as on Linux.
     fn truncate(&self, len: u64) -> SysResult<()> {
         match self.node {
-            Node::Tunable(_) if len == 0 => Ok(()),
+            Node::Tunable(_) | Node::MqTunable(_) if len == 0 => Ok(()),
             _ => Err(EINVAL),
         }
     }
@@ -301,6 +351,7 @@ impl Inode for ProcNode {
     fn readlink(&self) -> Option<SysResult<String>> {
         match self.node {
             Node::Exe(pid) => Some(live(pid).map(|p| p.exe.lock().clone())),
+            Node::Fd(pid, fd) => Some(fd_file(pid, fd).and_then(|f| fd_link_target(&f))),
             _ => None,
         }
     }
@@ -308,8 +359,8 @@ impl Inode for ProcNode {
     fn open(self: Arc<Self>, flags: u32) -> SysResult<Arc<dyn File>> {
         let reading = flags & linux_raw_sys::general::O_ACCMODE == linux_raw_sys::general::O_RDONLY;
         // Only the tunables can be written, and only by root (their mode is 0644).
-        let writable =
-            matches!(self.node, Node::Tunable(_)) && current_process().creds.lock().euid == 0;
+        let writable = matches!(self.node, Node::Tunable(_) | Node::MqTunable(_))
+            && current_process().creds.lock().euid == 0;
         if !reading && !writable {
             return Err(EACCES);
         }
@@ -338,13 +389,27 @@ impl Inode for ProcNode {
             },
             Node::SysDir => match name {
                 "kernel" => Ok(node(Node::SysKernelDir)),
+                "fs" => Ok(node(Node::SysFsDir)),
                 _ => Err(ENOENT),
             },
-            Node::SysKernelDir => Tunable::ALL
+            Node::SysFsDir => match name {
+                "mqueue" => Ok(node(Node::SysFsMqueueDir)),
+                _ => Err(ENOENT),
+            },
+            Node::SysFsMqueueDir => MqTunable::ALL
                 .iter()
                 .find(|(n, _)| *n == name)
-                .map(|&(_, t)| node(Node::Tunable(t)))
+                .map(|&(_, t)| node(Node::MqTunable(t)))
                 .ok_or(ENOENT),
+            Node::SysKernelDir => match name {
+                "pid_max" => Ok(node(Node::PidMax)),
+                "threads-max" => Ok(node(Node::ThreadsMax)),
+                _ => Tunable::ALL
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|&(_, t)| node(Node::Tunable(t)))
+                    .ok_or(ENOENT),
+            },
             Node::PidDir(pid) => {
                 live(pid)?;
                 match name {
@@ -353,8 +418,18 @@ impl Inode for ProcNode {
                     "stat" => Ok(node(Node::Stat(pid))),
                     "exe" => Ok(node(Node::Exe(pid))),
                     "maps" => Ok(node(Node::Maps(pid))),
+                    "fd" => Ok(node(Node::FdDir(pid))),
                     _ => Err(ENOENT),
                 }
+            }
+            Node::FdDir(pid) => {
+                // Only a descriptor's decimal number names it ("007" does not).
+                let fd: i32 = name.parse().map_err(|_| ENOENT)?;
+                if fd.to_string() != name {
+                    return Err(ENOENT);
+                }
+                fd_file(pid, fd)?;
+                Ok(node(Node::Fd(pid, fd)))
             }
             _ => Err(crate::errno::ENOTDIR),
         }
@@ -363,7 +438,14 @@ impl Inode for ProcNode {
     fn read_dir(&self, pos: u64, emit: &mut dyn FnMut(&DirEntry) -> bool) -> SysResult<()> {
         if !matches!(
             self.node,
-            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir
+            Node::Root
+                | Node::PidDir(_)
+                | Node::SysvipcDir
+                | Node::SysDir
+                | Node::SysKernelDir
+                | Node::SysFsDir
+                | Node::SysFsMqueueDir
+                | Node::FdDir(_)
         ) {
             return Err(crate::errno::ENOTDIR);
         }
@@ -404,8 +486,95 @@ impl Inode for ProcNode {
                 }
             }
         }
+        if let Node::FdDir(pid) = self.node {
+            // A descriptor's entry sits at a position made from its number. The numbers
+            // are taken first: the table is not locked while entries are copied out.
+            let fds: Vec<i32> = {
+                let p = live(pid)?;
+                let table = p.fds.lock();
+                let mut fds = Vec::new();
+                let count = table.open_fds().count();
+                fds.try_reserve_exact(count).map_err(|_| ENOMEM)?;
+                fds.extend(table.open_fds().map(|(fd, _)| fd));
+                fds
+            };
+            for fd in fds {
+                let at = FIRST_ENTRY_POS + fd as u64;
+                if at < pos {
+                    continue;
+                }
+                let name = fd.to_string();
+                let entry = DirEntry {
+                    name: &name,
+                    ino: alloc_ino(),
+                    file_type: S_IFLNK,
+                    next: at + 1,
+                };
+                if !emit(&entry) {
+                    break;
+                }
+            }
+        }
         Ok(())
     }
+}
+
+/// The open file description behind `pid`'s descriptor `fd`.
+fn fd_file(pid: Pid, fd: i32) -> SysResult<Arc<OpenFile>> {
+    live(pid)?.fds.lock().get(fd).map_err(|_| ENOENT)
+}
+
+/// Read, write and search bits for the owner as the descriptor's access mode allows.
+fn fd_link_mode(pid: Pid, fd: i32) -> u32 {
+    let Ok(file) = fd_file(pid, fd) else {
+        return 0;
+    };
+    let mut mode = 0o100;
+    if file.readable() {
+        mode |= 0o400;
+    }
+    if file.writable() {
+        mode |= 0o200;
+    }
+    mode
+}
+
+/// What readlink of /proc/PID/fd/N shows, as Linux's d_path: the file's path (with
+/// " (deleted)" once its name is gone), the queue's name in its own file system, or
+/// "pipe:[ino]" for a pipe.
+fn fd_link_target(file: &OpenFile) -> SysResult<String> {
+    if let Some(queue) = file.file.mqueue() {
+        return Ok(queue.link_name());
+    }
+    let meta = file.file.metadata();
+    if let Some(origin) = file.origin() {
+        let mut path = match super::path::dir_path(&origin.dir) {
+            Ok(path) => path,
+            Err(crate::errno::ENOENT) => String::new(),
+            Err(e) => return Err(e),
+        };
+        if path != "/" {
+            path.push('/');
+        }
+        path.push_str(&origin.name);
+        let named = origin
+            .dir
+            .lookup(&origin.name)
+            .is_ok_and(|n| n.metadata().ino == meta.ino);
+        if !named {
+            path.push_str(" (deleted)");
+        }
+        return Ok(path);
+    }
+    if let Some(inode) = &file.inode {
+        if inode.metadata().is_dir() {
+            return super::path::dir_path(inode);
+        }
+    }
+    if meta.file_type() == S_IFIFO {
+        return Ok(format!("pipe:[{}]", meta.ino));
+    }
+    Ok(format!("anon_inode:[{}]", meta.ino))
 }
 
 /// Copies `p`'s memory at `va` into `out` up to the first page it cannot read (Linux's
@@ -501,15 +670,19 @@ impl File for ProcNode {
         Ok(n)
     }
     fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        let Node::Tunable(t) = self.node else {
+        if !matches!(self.node, Node::Tunable(_) | Node::MqTunable(_)) {
             return Err(EACCES);
-        };
+        }
         // A tunable takes a few numbers; longer text is not a valid setting.
         let len = buf.len();
         let mut text = [0u8; 64];
         let text = text.get_mut(..len).ok_or(EINVAL)?;
         buf.read_at(0, text)?;
-        t.write(text)?;
+        match self.node {
+            Node::Tunable(t) => t.write(text)?,
+            Node::MqTunable(t) => t.write(text)?,
+            _ => return Err(EACCES),
+        }
         Ok(len)
     }
     fn seekable(&self) -> bool {

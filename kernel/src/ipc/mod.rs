@@ -4,6 +4,7 @@
 pub mod fifo;
 pub mod futex;
 pub mod limits;
+pub mod mq_limits;
 pub mod mqueue;
 pub mod msg;
 pub mod pipe;

@@ -9,6 +9,7 @@
 //! like any file's. Unlike System V queues these calls are restarted after a handler with
 //! SA_RESTART (signal(7)); their timeouts are absolute CLOCK_REALTIME times.
 
+use super::mq_limits::{charge, uncharge, MqTunable, HARD_MSGMAX, HARD_MSGSIZEMAX};
 use crate::errno::{
     Errno, SysResult, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, EMSGSIZE, ENAMETOOLONG, ENOENT,
     ENOMEM, ENOSPC, ENOTDIR, EOVERFLOW, EPERM,
@@ -31,16 +32,6 @@ use spin::Mutex;
 
 /// Priorities run below this (MQ_PRIO_MAX).
 pub const MQ_PRIO_MAX: u32 = 32768;
-/// /proc/sys/fs/mqueue defaults: the most messages and message size an unprivileged
-/// process may ask for, what a queue gets without attributes, and how many queues exist.
-const MSG_MAX: usize = 10;
-const MSGSIZE_MAX: usize = 8192;
-const MSG_DEFAULT: usize = 10;
-const MSGSIZE_DEFAULT: usize = 8192;
-const QUEUES_MAX: usize = 256;
-/// The bounds even root cannot pass (HARD_MSGMAX, HARD_MSGSIZEMAX).
-const HARD_MSGMAX: usize = 65536;
-const HARD_MSGSIZEMAX: usize = 16 * 1024 * 1024;
 /// Size Linux reports for a queue file.
 const FILE_SIZE: u64 = 80;
 const NAME_MAX: usize = 255;
@@ -79,6 +70,9 @@ struct State {
 /// One queue.
 pub struct Queue {
     attr: Attr,
+    /// The user charged for the queue and how much, given back when the queue goes.
+    owner_uid: u32,
+    charged: usize,
     state: Mutex<State>,
     readable: WaitQueue,
     writable: WaitQueue,
@@ -94,6 +88,7 @@ pub struct MqFile {
 
 /// A queue's name in /dev/mqueue: its owner, mode and times.
 pub struct MqNode {
+    name: String,
     meta: Mutex<Metadata>,
     queue: Arc<Queue>,
 }
@@ -171,7 +166,7 @@ fn check_attr(attr: Attr, privileged: bool) -> SysResult<()> {
     let (max_msgs, max_size) = if privileged {
         (HARD_MSGMAX, HARD_MSGSIZEMAX)
     } else {
-        (MSG_MAX, MSGSIZE_MAX)
+        (MqTunable::MsgMax.get(), MqTunable::MsgsizeMax.get())
     };
     if attr.maxmsg > max_msgs || attr.msgsize > max_size {
         return Err(EINVAL);
@@ -240,19 +235,25 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                 return Err(ENOENT);
             }
             let privileged = creds.euid == 0;
-            if names.by_name.len() >= QUEUES_MAX && !privileged {
+            if names.by_name.len() >= MqTunable::QueuesMax.get() && !privileged {
                 return Err(ENOSPC);
             }
             check_access(&dir.metadata(), creds.euid, creds.egid, Want::DIR_CHANGE)?;
+            // Without attributes: the defaults, within the unprivileged maximums.
             let attr = attr.unwrap_or(Attr {
-                maxmsg: MSG_DEFAULT,
-                msgsize: MSGSIZE_DEFAULT,
+                maxmsg: MqTunable::MsgDefault.get().min(MqTunable::MsgMax.get()),
+                msgsize: MqTunable::MsgsizeDefault
+                    .get()
+                    .min(MqTunable::MsgsizeMax.get()),
             });
             check_attr(attr, privileged)?;
-            crate::mm::heap::reserve(768 + 3 * name.len())?;
+            crate::mm::heap::reserve(768 + 4 * name.len())?;
+            let limit = proc.rlimits.lock()[g::RLIMIT_MSGQUEUE as usize].rlim_cur;
+            let charged = charge(creds.uid, attr, limit)?;
             let umask = proc.umask.load(core::sync::atomic::Ordering::Relaxed);
             let now = now_ns();
             let node = Arc::new(MqNode {
+                name: name.to_string(),
                 meta: Mutex::new(Metadata {
                     ino: alloc_ino(),
                     mode: S_IFREG | (mode & 0o777 & !umask),
@@ -267,6 +268,8 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                 }),
                 queue: Arc::new(Queue {
                     attr,
+                    owner_uid: creds.uid,
+                    charged,
                     state: Mutex::new(State {
                         messages: BTreeMap::new(),
                         count: 0,
@@ -289,6 +292,13 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
     });
     let flags = oflag & (g::O_ACCMODE | g::O_NONBLOCK);
     Ok(OpenFile::new(file, Some(node as Arc<dyn Inode>), flags))
+}
+
+impl Drop for Queue {
+    /// The queue is gone (unlinked and closed): its bytes go back to its user.
+    fn drop(&mut self) {
+        uncharge(self.owner_uid, self.charged);
+    }
 }
 
 /// The permission an open mode asks for; O_WRONLY|O_RDWR is EINVAL.
@@ -597,6 +607,18 @@ impl MqFile {
         r
     }
 
+    /// What readlink of /proc/PID/fd/N shows: the name in the queue file system, and
+    /// " (deleted)" once mq_unlink removed it.
+    pub fn link_name(&self) -> String {
+        let dir = root();
+        let names = dir.names.lock();
+        let named = names
+            .get(&self.node.name)
+            .is_some_and(|n| Arc::ptr_eq(n, &self.node));
+        let deleted = if named { "" } else { " (deleted)" };
+        format!("/{}{deleted}", self.node.name)
+    }
+
     /// The queue's attributes and current message count.
     pub fn attr(&self) -> (Attr, usize) {
         (self.queue.attr, self.queue.state.lock().count)
@@ -656,6 +678,16 @@ impl File for MqFile {
 
     fn mqueue(&self) -> Option<&MqFile> {
         Some(self)
+    }
+
+    /// Linux's mqueue_flush_file: a process closing any descriptor of the queue ends
+    /// its own notification.
+    fn flush(&self) {
+        let pid = current_process().pid;
+        let mut st = self.queue.state.lock();
+        if st.notification.as_ref().is_some_and(|n| n.pid == pid) {
+            st.notification = None;
+        }
     }
 }
 

@@ -117,6 +117,8 @@ pub fn mq_open(name_addr: usize, oflag: u32, mode: u32, attr_addr: usize) -> Sys
         Some(raw) if oflag & g::O_CREAT != 0 => Some(mqueue::decode_attr(&raw)?),
         _ => None,
     };
+    // As Linux, a descriptor must be free before the queue is opened or created.
+    current_process().fds.lock().lowest_free(0)?;
     let file = mqueue::open(&name, oflag, mode, attr)?;
     // Queue descriptors are always close-on-exec (Linux opens them with O_CLOEXEC).
     let fd = current_process().fds.lock().insert(file, true)?;

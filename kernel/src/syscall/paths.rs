@@ -76,7 +76,17 @@ pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> 
     if flags & g::O_NOCTTY == 0 && proc.sid() == proc.pid {
         f.acquire_controlling(proc.pid);
     }
-    Ok(OpenFile::new(f, Some(node), flags))
+    let of = OpenFile::new(f, Some(node), flags);
+    // A file's name, for /proc/PID/fd (a directory knows its own).
+    if !meta.is_dir() {
+        if let Ok((dir, Some(name))) = path::lookup_parent(p) {
+            of.set_origin(crate::fs::vfs::Parent {
+                dir,
+                name: Arc::from(name),
+            });
+        }
+    }
+    Ok(of)
 }
 
 pub fn openat(dirfd: i32, path_addr: usize, flags: u32, mode: u32) -> SysResult {

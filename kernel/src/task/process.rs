@@ -19,7 +19,7 @@ use spin::Mutex;
 pub type Pid = u32;
 
 /// Largest pid handed out before wrapping (Linux's default pid_max).
-const PID_MAX: Pid = 32768;
+pub const PID_MAX: Pid = 32768;
 /// Kernel heap a new process needs (records, descriptor table; its kernel stack is
 /// page frames, not heap).
 const FORK_HEAP_COST: usize = 16 * 1024;
@@ -102,7 +102,8 @@ pub struct Process {
     pub rlimits: Mutex<[linux_raw_sys::general::rlimit64; 16]>,
 }
 
-/// Linux's default resource limits (RLIMIT_CORE soft 0, RLIMIT_NOFILE 1024, 8 MiB stack).
+/// Linux's default resource limits (RLIMIT_CORE soft 0, RLIMIT_NOFILE 1024, 8 MiB stack,
+/// RLIMIT_MSGQUEUE 800 KiB).
 fn default_rlimits() -> [linux_raw_sys::general::rlimit64; 16] {
     use linux_raw_sys::general as g;
     let inf = g::RLIM64_INFINITY as u64;
@@ -119,6 +120,10 @@ fn default_rlimits() -> [linux_raw_sys::general::rlimit64; 16] {
     l[g::RLIMIT_SIGPENDING as usize] = g::rlimit64 {
         rlim_cur: crate::signal::RLIMIT_SIGPENDING as u64,
         rlim_max: crate::signal::RLIMIT_SIGPENDING as u64,
+    };
+    l[g::RLIMIT_MSGQUEUE as usize] = g::rlimit64 {
+        rlim_cur: crate::ipc::mq_limits::MQ_BYTES_MAX,
+        rlim_max: crate::ipc::mq_limits::MQ_BYTES_MAX,
     };
     let nproc = (max_threads() / 2) as u64;
     l[g::RLIMIT_NPROC as usize] = g::rlimit64 {
@@ -599,7 +604,7 @@ pub fn exit_current(status: i32) -> ! {
 
     crate::ipc::sem::exit_process(proc.pid);
     // Close files first: this is what lets pipe readers see EOF.
-    let files = core::mem::take(&mut *proc.fds.lock());
+    let files = proc.fds.lock().close_all();
     drop(files);
     // Leave the address space on the kernel's page table before dropping it.
     cpu::activate_page_table(crate::mm::pagetable::kernel_satp());
