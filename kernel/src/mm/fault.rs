@@ -7,7 +7,7 @@ use super::area::{Access, PageKind, Prot};
 use super::aspace::{AddressSpace, FaultError, MAP_END};
 use super::object::Missing;
 use super::page::Page;
-use super::{frame, phys_to_virt, PAGE_SHIFT, PAGE_SIZE};
+use super::{frame, phys_to_virt, PAGE_SHIFT, PAGE_SIZE, USER_END};
 use crate::arch::paging::PteFlags;
 use crate::errno::{Errno, EFAULT, ENOMEM};
 
@@ -24,7 +24,10 @@ impl AddressSpace {
     pub fn page(&mut self, va: usize, access: Access) -> Result<usize, FaultError> {
         // A page the program could use this way right now needs nothing done: the
         // common case of a copy to or from user memory skips the area lookup.
-        if let Some(pte) = self.pt.lookup(va >> PAGE_SHIFT) {
+        if let Some(pte) = (va < USER_END)
+            .then(|| self.pt.lookup(va >> PAGE_SHIFT))
+            .flatten()
+        {
             let need = match access {
                 Access::Read => PteFlags::R,
                 Access::Write => PteFlags::W,
