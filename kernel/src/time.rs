@@ -33,7 +33,10 @@ pub fn now_ticks() -> u64 {
 }
 
 pub fn ticks_to_ns(t: u64) -> u64 {
-    (t as u128 * 1_000_000_000 / FREQ.load(Ordering::Relaxed) as u128) as u64
+    // Whole seconds and the remainder apart: exactly the 128-bit product and quotient
+    // (for any timebase below 18 GHz) without a 128-bit division on every timestamp.
+    let freq = FREQ.load(Ordering::Relaxed);
+    t / freq * 1_000_000_000 + t % freq * 1_000_000_000 / freq
 }
 
 pub fn ns_to_ticks(ns: u64) -> u64 {

@@ -33,7 +33,8 @@ pub enum Access {
 impl Prot {
     pub(super) fn allows(self, a: Access) -> bool {
         match a {
-            Access::Read => self.contains(Prot::READ),
+            // As in the page-table flags below: a writable page is readable too.
+            Access::Read => self.intersects(Prot::READ | Prot::WRITE),
             Access::Write => self.contains(Prot::WRITE),
             Access::Exec => self.contains(Prot::EXEC),
         }

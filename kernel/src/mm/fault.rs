@@ -7,7 +7,8 @@ use super::area::{Access, PageKind, Prot};
 use super::aspace::{AddressSpace, FaultError, MAP_END};
 use super::object::Missing;
 use super::page::Page;
-use super::{frame, phys_to_virt, PAGE_SHIFT, PAGE_SIZE};
+use super::{frame, phys_to_virt, PAGE_SHIFT, PAGE_SIZE, USER_END};
+use crate::arch::paging::PteFlags;
 use crate::errno::{Errno, EFAULT, ENOMEM};
 
 /// A new private frame holding a copy of frame `ppn`.
@@ -21,6 +22,21 @@ impl AddressSpace {
     /// may be shared (the zero page, a copy-on-write frame): callers only write through
     /// a `Write` lookup.
     pub fn page(&mut self, va: usize, access: Access) -> Result<usize, FaultError> {
+        // A page the program could use this way right now needs nothing done: the
+        // common case of a copy to or from user memory skips the area lookup.
+        if let Some(pte) = (va < USER_END)
+            .then(|| self.pt.lookup(va >> PAGE_SHIFT))
+            .flatten()
+        {
+            let need = match access {
+                Access::Read => PteFlags::R,
+                Access::Write => PteFlags::W,
+                Access::Exec => PteFlags::X,
+            };
+            if pte.flags().contains(need | PteFlags::U) {
+                return Ok(phys_to_virt(pte.ppn() << PAGE_SHIFT));
+            }
+        }
         let (start, area) = self.area_at(va).ok_or(FaultError::Segv)?;
         if !area.prot.allows(access) {
             return Err(FaultError::Segv);

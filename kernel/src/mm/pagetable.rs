@@ -67,6 +67,13 @@ impl PageTable {
                 core::mem::forget(t);
                 self.tables += 1;
             }
+            // A leaf up here maps kernel memory (a gigapage), not a user table.
+            if pte
+                .flags()
+                .intersects(PteFlags::R | PteFlags::W | PteFlags::X)
+            {
+                return None;
+            }
             ppn = pte.ppn();
         }
         Some(entries(ppn))

@@ -95,6 +95,9 @@ fn next_signal() -> Option<(Signal, SigInfo)> {
 /// Delivers pending signals before returning to user mode with `tf`.
 pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     let mut interrupted = interrupted_syscall(tf, from_syscall);
+    if interrupted.is_none() && !current().take_signal_check() {
+        return;
+    }
     while let Some((sig, info)) = next_signal() {
         let act = current().process.signals.lock().action(sig);
         if act.is_ignore() {
@@ -149,6 +152,8 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     let mut ts = task.signals.lock();
     if let Some(mask) = ts.saved_mask.take() {
         ts.blocked = mask;
+        drop(ts);
+        task.recheck_signals();
     }
 }
 
@@ -256,6 +261,7 @@ pub fn sigreturn(tf: &mut TrapFrame) {
     }
     let mask = SigSet::from_bits(get_u64(&buf, uc + UC_SIGMASK)).without_unblockable();
     task.signals.lock().blocked = mask;
+    task.recheck_signals();
     // uc_stack is applied as by sigaltstack, from the restored stack pointer; errors
     // are ignored (Linux's restore_altstack).
     let ss_sp = get_u64(&buf, uc + UC_STACK) as usize;

@@ -327,6 +327,7 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
     if queued.is_err() {
         return Err(EAGAIN);
     }
+    task.recheck_signals();
     if !blocked.contains(sig) {
         sched::wake(&task);
     }
@@ -536,6 +537,7 @@ fn queue_on_thread(task: &crate::task::Task, sig: Signal, info: SigInfo) {
         .lock()
         .pending
         .enqueue(sig, origin(&info), entry);
+    task.recheck_signals();
 }
 
 /// Converts a raw signal number from user space, rejecting 0 and out-of-range values.

@@ -167,6 +167,8 @@ pub fn exec_path(
         let mut ts = task.signals.lock();
         ts.altstack = crate::signal::AltStack::default();
         task.clear_child_tid.store(0, Ordering::Relaxed);
+        // Dispositions changed: what is pending may now act differently.
+        task.recheck_signals();
         let mut fp = task.fp.lock();
         *fp = Default::default();
         fp.restore();

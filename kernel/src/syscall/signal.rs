@@ -62,6 +62,7 @@ pub fn rt_sigprocmask(how: u32, set: usize, old: usize, size: usize) -> SysResul
     }
     if let (Some(set), Some(how)) = (new, how) {
         task.signals.lock().blocked = how.apply(prev, set);
+        task.recheck_signals();
     }
     Ok(0)
 }
@@ -106,6 +107,8 @@ impl TemporaryMask {
         let mut ts = task.signals.lock();
         let old = ts.blocked;
         ts.blocked = set;
+        drop(ts);
+        task.recheck_signals();
         Ok(TemporaryMask { active: true, old })
     }
 }
@@ -113,7 +116,9 @@ impl TemporaryMask {
 impl Drop for TemporaryMask {
     fn drop(&mut self) {
         if self.active {
-            current().signals.lock().saved_mask = Some(self.old);
+            let task = current();
+            task.signals.lock().saved_mask = Some(self.old);
+            task.recheck_signals();
         }
     }
 }
@@ -161,6 +166,7 @@ pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> 
         ts.blocked = old;
         ts.real_blocked = SigSet::EMPTY;
     }
+    task.recheck_signals();
     match r {
         Ok((sig, si)) => {
             if info != 0 {

@@ -16,17 +16,18 @@ pub const MAX_HARTS: usize = 8;
 
 /// Per-hart scheduler state; `tp` holds the hart's index into `CPUS`.
 struct Cpu {
-    current: Mutex<Option<Arc<Task>>>,
     /// The scheduler loop's own context on this hart.
     idle: ContextCell,
 }
 
 static CPUS: [Cpu; MAX_HARTS] = [const {
     Cpu {
-        current: Mutex::new(None),
         idle: ContextCell::new(Context::new(0, 0)),
     }
 }; MAX_HARTS];
+
+/// The task each hart runs (read on every system call, so without a lock).
+static CURRENT: cpu::PerHartArc<Task, MAX_HARTS> = cpu::PerHartArc::new();
 
 static RUN_QUEUE: Mutex<VecDeque<Arc<Task>>> = Mutex::new(VecDeque::new());
 
@@ -36,8 +37,8 @@ fn this_cpu() -> &'static Cpu {
 
 /// The task running on this hart. Only called from task context.
 pub fn current() -> Arc<Task> {
-    match this_cpu().current.lock().as_ref() {
-        Some(t) => t.clone(),
+    match CURRENT.get() {
+        Some(t) => t,
         None => panic!("current() called outside a task"),
     }
 }
@@ -120,11 +121,11 @@ pub fn run() -> ! {
         }
         task.process.activate_address_space();
         let ctx = task.ctx.as_ptr();
-        *cpu.current.lock() = Some(task);
+        CURRENT.replace(Some(task));
         // The task's context was made by `Task::new` or saved by `block`, and
-        // `cpu.current` keeps the task alive until it switches back.
+        // `CURRENT` keeps the task alive until it switches back.
         switch(cpu.idle.as_ptr(), ctx);
-        let Some(prev) = cpu.current.lock().take() else {
+        let Some(prev) = CURRENT.replace(None) else {
             continue;
         };
         // Clearing on_cpu under the state lock orders it with `make_runnable`: a waker

@@ -8,7 +8,7 @@ use crate::arch::kstack::{ContextCell, KernelStack};
 use crate::arch::trap::TrapFrame;
 use crate::signal::ThreadSignals;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, AtomicUsize};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use spin::Mutex;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -40,6 +40,10 @@ pub struct Task {
     pub clear_child_tid: AtomicUsize,
     /// Deadline (timer ticks) an interrupted nanosleep resumes with when restarted.
     pub restart_deadline: Mutex<Option<u64>>,
+    /// Set whenever this thread may have a signal to take (one was queued for it or
+    /// its process, or its mask changed); delivery clears it before it looks, so a
+    /// return to user mode with it clear skips the signal code and its locks.
+    signal_check: AtomicBool,
 }
 
 extern "C" fn task_start() -> ! {
@@ -81,6 +85,7 @@ impl Task {
             signals: Mutex::new(signals),
             clear_child_tid: AtomicUsize::new(0),
             restart_deadline: Mutex::new(None),
+            signal_check: AtomicBool::new(true),
         }))
     }
 
@@ -91,5 +96,17 @@ impl Task {
 
     pub fn state(&self) -> TaskState {
         *self.state.lock()
+    }
+
+    /// Makes the next return to user mode look for signals (call after queueing one
+    /// for this thread or changing its mask).
+    pub fn recheck_signals(&self) {
+        self.signal_check.store(true, Ordering::Release);
+    }
+
+    /// Whether signals need looking at, clearing the mark: what is found pending but
+    /// blocked now is looked at again when the mask changes.
+    pub fn take_signal_check(&self) -> bool {
+        self.signal_check.swap(false, Ordering::Acquire)
     }
 }

@@ -13,21 +13,27 @@ use super::sched::{self, current};
 use super::thread::{Task, TaskState};
 use crate::errno::{SysResult, ERESTARTSYS, ETIMEDOUT};
 use crate::time;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use core::sync::atomic::{AtomicU64, Ordering};
+use smallvec::SmallVec;
 use spin::Mutex;
+
+/// The waiters of one queue. Most queues have one or two at a time, and those live
+/// inside the queue: a wait then allocates nothing, and a queue that empties holds no
+/// heap memory (a larger crowd spills to the heap and gives it back when woken).
+type Waiters = SmallVec<[Arc<Task>; 2]>;
 
 /// Tasks waiting for something to change.
 #[derive(Default)]
 pub struct WaitQueue {
-    waiters: Mutex<VecDeque<Arc<Task>>>,
+    waiters: Mutex<Waiters>,
 }
 
 impl WaitQueue {
     pub const fn new() -> Self {
         WaitQueue {
-            waiters: Mutex::new(VecDeque::new()),
+            waiters: Mutex::new(SmallVec::new_const()),
         }
     }
 
@@ -45,11 +51,15 @@ impl WaitQueue {
     }
 
     fn add(&self, t: &Arc<Task>) {
-        self.waiters.lock().push_back(t.clone());
+        self.waiters.lock().push(t.clone());
     }
 
     fn remove(&self, t: &Arc<Task>) {
-        self.waiters.lock().retain(|w| !Arc::ptr_eq(w, t));
+        let mut waiters = self.waiters.lock();
+        waiters.retain(|w| !Arc::ptr_eq(w, t));
+        if waiters.spilled() && waiters.len() <= waiters.inline_size() {
+            waiters.shrink_to_fit();
+        }
     }
 }
 
@@ -135,6 +145,10 @@ fn wait<T>(
     killable_only: bool,
     mut cond: impl FnMut() -> Option<T>,
 ) -> SysResult<T> {
+    // Already true: no need to register anywhere.
+    if let Some(v) = cond() {
+        return Ok(v);
+    }
     let task = current();
     loop {
         *task.state.lock() = TaskState::Sleeping;

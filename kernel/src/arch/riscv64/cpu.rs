@@ -1,6 +1,8 @@
 //! Hart-level primitives: interrupt enable, idle, the hart-local pointer in `tp`,
 //! time, and page-table activation.
 
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicPtr, Ordering};
 use riscv::register::{sie, sstatus};
 
 /// Turns the FPU on (sstatus.FS = Initial). The kernel never computes with it, but user
@@ -66,4 +68,47 @@ pub fn activate_page_table(satp: usize) {
 pub fn flush_tlb() {
     // SAFETY: a full fence only drops cached translations.
     unsafe { core::arch::asm!("sfence.vma") };
+}
+
+/// One `Arc<T>` per hart (for the scheduler: the task each hart runs), read without a
+/// lock. Each hart reaches only its own entry (indexed by `tp`), and the kernel is never
+/// preempted, so an entry changes only between a hart's own reads.
+pub struct PerHartArc<T, const HARTS: usize> {
+    entries: [AtomicPtr<T>; HARTS],
+}
+
+impl<T, const HARTS: usize> PerHartArc<T, HARTS> {
+    pub const fn new() -> Self {
+        PerHartArc {
+            entries: [const { AtomicPtr::new(core::ptr::null_mut()) }; HARTS],
+        }
+    }
+
+    fn entry(&self) -> &AtomicPtr<T> {
+        &self.entries[read_tp() % HARTS]
+    }
+
+    /// This hart's value, as a new reference.
+    pub fn get(&self) -> Option<Arc<T>> {
+        let p = self.entry().load(Ordering::Acquire);
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null entry owns one strong count of `p` (from `Arc::into_raw` in
+        // `replace`), and only this hart replaces it, which it is not doing now: the
+        // object is alive while a count is added.
+        unsafe {
+            Arc::increment_strong_count(p);
+            Some(Arc::from_raw(p))
+        }
+    }
+
+    /// Stores `new` as this hart's value and returns the previous one.
+    pub fn replace(&self, new: Option<Arc<T>>) -> Option<Arc<T>> {
+        let p = new.map_or(core::ptr::null_mut(), |a| Arc::into_raw(a).cast_mut());
+        let old = self.entry().swap(p, Ordering::AcqRel);
+        // SAFETY: a non-null entry came from `Arc::into_raw` above and owns its count,
+        // which moves back into the returned `Arc`.
+        (!old.is_null()).then(|| unsafe { Arc::from_raw(old) })
+    }
 }
