@@ -7,6 +7,7 @@ use super::vfs::{
 };
 use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM};
 use crate::ipc::limits::Tunable;
+use crate::ipc::pipe::PipeTunable;
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::mm::PAGE_SIZE;
 use crate::task::{current_process, process, Pid, Process};
@@ -41,6 +42,9 @@ enum Node {
     SysDir,
     SysKernelDir,
     Tunable(Tunable),
+    /// /proc/sys/fs and its pipe tunables.
+    SysFsDir,
+    FsTunable(PipeTunable),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -189,11 +193,15 @@ impl ProcNode {
             Node::Sysvipc(IpcKind::Sem) => crate::ipc::sem::proc_text().into_bytes(),
             Node::Sysvipc(IpcKind::Shm) => crate::ipc::shm::proc_text()?.into_bytes(),
             Node::Tunable(t) => t.read().into_bytes(),
+            Node::FsTunable(t) => t.read().into_bytes(),
             // `File::read` makes only the part it is asked for.
             Node::Maps(_) => return Err(EINVAL),
-            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir => {
-                return Err(EISDIR)
-            }
+            Node::Root
+            | Node::PidDir(_)
+            | Node::SysvipcDir
+            | Node::SysDir
+            | Node::SysKernelDir
+            | Node::SysFsDir => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
             Node::Exe(_) => return Err(EINVAL),
         })
@@ -210,7 +218,11 @@ impl ProcNode {
                 ("sys", S_IFDIR),
             ],
             Node::SysvipcDir => &[("msg", S_IFREG), ("sem", S_IFREG), ("shm", S_IFREG)],
-            Node::SysDir => &[("kernel", S_IFDIR)],
+            Node::SysDir => &[("kernel", S_IFDIR), ("fs", S_IFDIR)],
+            Node::SysFsDir => &[
+                ("pipe-max-size", S_IFREG),
+                ("pipe-user-pages-soft", S_IFREG),
+            ],
             Node::SysKernelDir => &[
                 ("msgmax", S_IFREG),
                 ("msgmnb", S_IFREG),
@@ -235,10 +247,13 @@ impl ProcNode {
 impl Inode for ProcNode {
     fn metadata(&self) -> Metadata {
         let (mode, nlink) = match self.node {
-            Node::Root | Node::PidDir(_) | Node::SysvipcDir | Node::SysDir | Node::SysKernelDir => {
-                (S_IFDIR | 0o555, 2)
-            }
-            Node::Tunable(_) => (S_IFREG | 0o644, 1),
+            Node::Root
+            | Node::PidDir(_)
+            | Node::SysvipcDir
+            | Node::SysDir
+            | Node::SysKernelDir
+            | Node::SysFsDir => (S_IFDIR | 0o555, 2),
+            Node::Tunable(_) | Node::FsTunable(_) => (S_IFREG | 0o644, 1),
             Node::Exe(_) => (S_IFLNK | 0o777, 1),
             _ => (S_IFREG | 0o444, 1),
         };
@@ -269,6 +284,10 @@ impl Inode for ProcNode {
                 dir: node(Node::SysDir),
                 name: Arc::from("kernel"),
             }),
+            Node::SysFsDir => Some(Parent {
+                dir: node(Node::SysDir),
+                name: Arc::from("fs"),
+            }),
             _ => None,
         }
     }
@@ -289,7 +308,7 @@ impl Inode for ProcNode {
     /// Opening a tunable with O_TRUNC (fopen's "w") truncates nothing, as on Linux.
     fn truncate(&self, len: u64) -> SysResult<()> {
         match self.node {
-            Node::Tunable(_) if len == 0 => Ok(()),
+            Node::Tunable(_) | Node::FsTunable(_) if len == 0 => Ok(()),
             _ => Err(EINVAL),
         }
     }
@@ -308,8 +327,8 @@ impl Inode for ProcNode {
     fn open(self: Arc<Self>, flags: u32) -> SysResult<Arc<dyn File>> {
         let reading = flags & linux_raw_sys::general::O_ACCMODE == linux_raw_sys::general::O_RDONLY;
         // Only the tunables can be written, and only by root (their mode is 0644).
-        let writable =
-            matches!(self.node, Node::Tunable(_)) && current_process().creds.lock().euid == 0;
+        let writable = matches!(self.node, Node::Tunable(_) | Node::FsTunable(_))
+            && current_process().creds.lock().euid == 0;
         if !reading && !writable {
             return Err(EACCES);
         }
@@ -338,8 +357,14 @@ impl Inode for ProcNode {
             },
             Node::SysDir => match name {
                 "kernel" => Ok(node(Node::SysKernelDir)),
+                "fs" => Ok(node(Node::SysFsDir)),
                 _ => Err(ENOENT),
             },
+            Node::SysFsDir => PipeTunable::ALL
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|&(_, t)| node(Node::FsTunable(t)))
+                .ok_or(ENOENT),
             Node::SysKernelDir => Tunable::ALL
                 .iter()
                 .find(|(n, _)| *n == name)
@@ -501,15 +526,19 @@ impl File for ProcNode {
         Ok(n)
     }
     fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        let Node::Tunable(t) = self.node else {
+        if !matches!(self.node, Node::Tunable(_) | Node::FsTunable(_)) {
             return Err(EACCES);
-        };
+        }
         // A tunable takes a few numbers; longer text is not a valid setting.
         let len = buf.len();
         let mut text = [0u8; 64];
         let text = text.get_mut(..len).ok_or(EINVAL)?;
         buf.read_at(0, text)?;
-        t.write(text)?;
+        match self.node {
+            Node::Tunable(t) => t.write(text)?,
+            Node::FsTunable(t) => t.write(text)?,
+            _ => return Err(EACCES),
+        }
         Ok(len)
     }
     fn seekable(&self) -> bool {
