@@ -8,6 +8,7 @@ use super::vfs::{
 use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM};
 use crate::ipc::limits::Tunable;
 use crate::ipc::mq_limits::MqTunable;
+use crate::ipc::pipe::PipeTunable;
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::mm::PAGE_SIZE;
 use crate::task::{current_process, process, Pid, Process};
@@ -42,8 +43,9 @@ enum Node {
     SysDir,
     SysKernelDir,
     Tunable(Tunable),
-    /// /proc/sys/fs/mqueue and the POSIX queue limits in it.
+    /// /proc/sys/fs: the pipe tunables, and mqueue with the POSIX queue limits.
     SysFsDir,
+    FsTunable(PipeTunable),
     SysFsMqueueDir,
     MqTunable(MqTunable),
     /// /proc/sys/kernel/pid_max and threads-max: Rill's fixed process limits.
@@ -201,6 +203,7 @@ impl ProcNode {
             Node::Sysvipc(IpcKind::Shm) => crate::ipc::shm::proc_text()?.into_bytes(),
             Node::Tunable(t) => t.read().into_bytes(),
             Node::MqTunable(t) => t.read().into_bytes(),
+            Node::FsTunable(t) => t.read().into_bytes(),
             Node::PidMax => format!("{}\n", process::PID_MAX).into_bytes(),
             Node::ThreadsMax => format!("{}\n", process::max_threads()).into_bytes(),
             // `File::read` makes only the part it is asked for.
@@ -230,7 +233,11 @@ impl ProcNode {
             ],
             Node::SysvipcDir => &[("msg", S_IFREG), ("sem", S_IFREG), ("shm", S_IFREG)],
             Node::SysDir => &[("kernel", S_IFDIR), ("fs", S_IFDIR)],
-            Node::SysFsDir => &[("mqueue", S_IFDIR)],
+            Node::SysFsDir => &[
+                ("mqueue", S_IFDIR),
+                ("pipe-max-size", S_IFREG),
+                ("pipe-user-pages-soft", S_IFREG),
+            ],
             Node::SysFsMqueueDir => &[
                 ("msg_default", S_IFREG),
                 ("msg_max", S_IFREG),
@@ -272,7 +279,7 @@ impl Inode for ProcNode {
             | Node::SysKernelDir
             | Node::SysFsDir
             | Node::SysFsMqueueDir => (S_IFDIR | 0o555, 2),
-            Node::Tunable(_) | Node::MqTunable(_) => (S_IFREG | 0o644, 1),
+            Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_) => (S_IFREG | 0o644, 1),
             Node::Exe(_) => (S_IFLNK | 0o777, 1),
             // Only the owner may look at a process's descriptors.
             Node::FdDir(_) => (S_IFDIR | 0o500, 2),
@@ -339,7 +346,7 @@ impl Inode for ProcNode {
     /// Opening a tunable with O_TRUNC (fopen's "w") truncates nothing, as on Linux.
     fn truncate(&self, len: u64) -> SysResult<()> {
         match self.node {
-            Node::Tunable(_) | Node::MqTunable(_) if len == 0 => Ok(()),
+            Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_) if len == 0 => Ok(()),
             _ => Err(EINVAL),
         }
     }
@@ -359,8 +366,10 @@ impl Inode for ProcNode {
     fn open(self: Arc<Self>, flags: u32) -> SysResult<Arc<dyn File>> {
         let reading = flags & linux_raw_sys::general::O_ACCMODE == linux_raw_sys::general::O_RDONLY;
         // Only the tunables can be written, and only by root (their mode is 0644).
-        let writable = matches!(self.node, Node::Tunable(_) | Node::MqTunable(_))
-            && current_process().creds.lock().euid == 0;
+        let writable = matches!(
+            self.node,
+            Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_)
+        ) && current_process().creds.lock().euid == 0;
         if !reading && !writable {
             return Err(EACCES);
         }
@@ -394,7 +403,11 @@ impl Inode for ProcNode {
             },
             Node::SysFsDir => match name {
                 "mqueue" => Ok(node(Node::SysFsMqueueDir)),
-                _ => Err(ENOENT),
+                _ => PipeTunable::ALL
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|&(_, t)| node(Node::FsTunable(t)))
+                    .ok_or(ENOENT),
             },
             Node::SysFsMqueueDir => MqTunable::ALL
                 .iter()
@@ -670,7 +683,10 @@ impl File for ProcNode {
         Ok(n)
     }
     fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        if !matches!(self.node, Node::Tunable(_) | Node::MqTunable(_)) {
+        if !matches!(
+            self.node,
+            Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_)
+        ) {
             return Err(EACCES);
         }
         // A tunable takes a few numbers; longer text is not a valid setting.
@@ -681,6 +697,7 @@ impl File for ProcNode {
         match self.node {
             Node::Tunable(t) => t.write(text)?,
             Node::MqTunable(t) => t.write(text)?,
+            Node::FsTunable(t) => t.write(text)?,
             _ => return Err(EACCES),
         }
         Ok(len)

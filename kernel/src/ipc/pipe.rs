@@ -6,25 +6,56 @@
 //! wakes the other after moving bytes, and closing an end wakes both. A FIFO is the
 //! same object reached through a name (see `fifo`).
 //!
-//! Memory: the buffer is allocated when the pipe is made (a FIFO's when it is first
-//! opened), through the kernel heap's reserve, and charged in pages to the maker's user
-//! as Linux does (pipe-user-pages-soft). So making a pipe may fail with ENOMEM, but a
-//! write never needs memory.
+//! Memory: the buffer's bytes are page frames, taken as data is written and given back
+//! as it is read, as Linux's pipes do: an empty pipe holds no page, and a write may fail
+//! with ENOMEM when no frame is left. Its capacity is charged in pages to the maker's user
+//! when the pipe is made (a FIFO's when it is first opened), as Linux does
+//! (fs.pipe-user-pages-soft); the table of page slots and the packet runs are kernel
+//! heap, allocated then through the heap's reserve.
 
 use crate::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENFILE, ENOMEM, EPERM, EPIPE};
 use crate::fs::file::{File, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{alloc_ino, Metadata, S_IFIFO};
+use crate::mm::page::Page;
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::signal::{self, Signal};
 use crate::task::{current_process, WaitQueue};
 use crate::ucount::UserCounts;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use linux_raw_sys::general as g;
 use rill_ringbuf::{
-    pipe_write_chunk, round_pipe_size, ResizeError, RingBuf, PIPE_BUF, PIPE_DEF_SIZE, PIPE_MAX_SIZE,
+    pipe_write_chunk, round_pipe_size, Chunk, NoMemory, ResizeError, RingBuf, PIPE_BUF,
+    PIPE_DEF_SIZE, PIPE_MAX_SIZE,
 };
+
+/// One page of a pipe's buffer.
+struct PipePage(Page);
+
+impl Chunk for PipePage {
+    const SIZE: usize = crate::mm::PAGE_SIZE;
+
+    fn alloc() -> Option<PipePage> {
+        Page::unzeroed().map(PipePage)
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.bytes()
+    }
+
+    fn bytes_mut(&mut self) -> &mut [u8] {
+        self.0.bytes_mut()
+    }
+}
+
+type PipeRing = RingBuf<PipePage>;
+
+impl From<NoMemory> for Errno {
+    fn from(_: NoMemory) -> Errno {
+        ENOMEM
+    }
+}
 use spin::Mutex;
 
 /// A stretch of the buffered bytes: stream bytes, or one packet of an O_DIRECT
@@ -36,10 +67,10 @@ struct Run {
 }
 
 struct State {
-    buf: RingBuf,
+    buf: PipeRing,
     /// The bytes in `buf`, oldest first, as runs (their lengths add up to buf.len()).
     /// At most one per page of the buffer, as Linux keeps at most one packet per slot;
-    /// the room for them is allocated with the buffer.
+    /// the room for them is allocated with the buffer's slot table.
     runs: VecDeque<Run>,
     readers: usize,
     writers: usize,
@@ -61,16 +92,70 @@ struct Charge {
 /// Pipe buffer pages per user (Linux's user_struct->pipe_bufs).
 static USER_PIPE_PAGES: UserCounts = UserCounts::new();
 
-/// Linux's fs.pipe-user-pages-soft (16 pages for each of 1024 descriptors): past it, an
-/// unprivileged user's new pipe gets PIPE_MIN_DEF_PAGES and no pipe of theirs may grow.
-/// fs.pipe-user-pages-hard is 0, no limit: past the soft limit memory is the limit,
-/// through the kernel heap's reserve.
-const PIPE_USER_PAGES_SOFT: usize = 16384;
+/// Linux's fs.pipe-user-pages-soft, 16 pages for each of 1024 descriptors by default
+/// (root may change it, 0 being no limit): past it, an unprivileged user's new pipe gets
+/// PIPE_MIN_DEF_PAGES and no pipe of theirs may grow. fs.pipe-user-pages-hard is 0, no
+/// limit: past the soft limit memory is the limit.
+static PIPE_USER_PAGES_SOFT: AtomicUsize = AtomicUsize::new(16384);
+/// Linux's fs.pipe-max-size: the largest F_SETPIPE_SZ an unprivileged process may ask
+/// for (a power of two of at least a page; root may change it).
+static PIPE_MAX_BYTES: AtomicUsize = AtomicUsize::new(PIPE_MAX_SIZE);
 /// A new pipe's pages past the soft limit (Linux 6.1's PIPE_MIN_DEF_BUFFERS).
 const PIPE_MIN_DEF_PAGES: usize = 2;
 
 fn pages(bytes: usize) -> usize {
     bytes / crate::mm::PAGE_SIZE
+}
+
+/// Whether `user_pages` is past fs.pipe-user-pages-soft (Linux's too_many_pipe_buffers_soft).
+fn past_soft_limit(user_pages: usize) -> bool {
+    let soft = PIPE_USER_PAGES_SOFT.load(Ordering::Relaxed);
+    soft != 0 && user_pages > soft
+}
+
+/// The pipe tunables of /proc/sys/fs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PipeTunable {
+    MaxSize,
+    UserPagesSoft,
+}
+
+impl PipeTunable {
+    /// The tunables by file name.
+    pub const ALL: [(&'static str, PipeTunable); 2] = [
+        ("pipe-max-size", PipeTunable::MaxSize),
+        ("pipe-user-pages-soft", PipeTunable::UserPagesSoft),
+    ];
+
+    /// The file's text.
+    pub fn read(self) -> alloc::string::String {
+        let v = match self {
+            PipeTunable::MaxSize => PIPE_MAX_BYTES.load(Ordering::Relaxed),
+            PipeTunable::UserPagesSoft => PIPE_USER_PAGES_SOFT.load(Ordering::Relaxed),
+        };
+        alloc::format!("{v}\n")
+    }
+
+    /// A write of `text`, a decimal number, else EINVAL and nothing changes. As on
+    /// Linux, pipe-max-size (an unsigned int) is rounded as F_SETPIPE_SZ rounds (up to a
+    /// power of two of at least a page; EINVAL past 2 GiB); pipe-user-pages-soft is an
+    /// unsigned long.
+    pub fn write(self, text: &[u8]) -> SysResult<()> {
+        let text = core::str::from_utf8(text).map_err(|_| EINVAL)?;
+        let word = text.split_ascii_whitespace().next().ok_or(EINVAL)?;
+        match self {
+            PipeTunable::MaxSize => {
+                let v: u32 = word.parse().map_err(|_| EINVAL)?;
+                let size = round_pipe_size(v.into(), crate::mm::PAGE_SIZE).ok_or(EINVAL)?;
+                PIPE_MAX_BYTES.store(size, Ordering::Relaxed);
+            }
+            PipeTunable::UserPagesSoft => {
+                let v: u64 = word.parse().map_err(|_| EINVAL)?;
+                PIPE_USER_PAGES_SOFT.store(v as usize, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The caller's real uid, which pipe buffers are charged to, and whether it may pass the
@@ -80,12 +165,17 @@ fn caller() -> (u32, bool) {
     (creds.uid, creds.euid == 0)
 }
 
-/// A ring of `size` bytes with its storage, and room for its runs, allocated through the
-/// kernel heap's reserve.
-fn new_buffer(size: usize) -> SysResult<(RingBuf, VecDeque<Run>)> {
+/// Kernel heap a buffer of `slots` pages takes: its slot table and room for its runs.
+fn slot_heap(slots: usize) -> usize {
+    slots * (core::mem::size_of::<Option<PipePage>>() + core::mem::size_of::<Run>())
+}
+
+/// A ring of `size` bytes with its slot table, and room for its runs, allocated through
+/// the kernel heap's reserve. Its pages come as bytes are written.
+fn new_buffer(size: usize) -> SysResult<(PipeRing, VecDeque<Run>)> {
     let slots = pages(size);
-    crate::mm::heap::reserve(size + slots * core::mem::size_of::<Run>())?;
-    let mut buf = RingBuf::new(size);
+    crate::mm::heap::reserve(slot_heap(slots))?;
+    let mut buf = PipeRing::new(size);
     buf.try_allocate().map_err(|_| ENOMEM)?;
     let mut runs = VecDeque::new();
     runs.try_reserve_exact(slots).map_err(|_| ENOMEM)?;
@@ -101,7 +191,7 @@ impl State {
         }
         let (uid, privileged) = caller();
         let mut pages = pages(PIPE_DEF_SIZE);
-        if USER_PIPE_PAGES.add(uid, pages)? > PIPE_USER_PAGES_SOFT && !privileged {
+        if past_soft_limit(USER_PIPE_PAGES.add(uid, pages)?) && !privileged {
             USER_PIPE_PAGES.sub(uid, pages - PIPE_MIN_DEF_PAGES);
             pages = PIPE_MIN_DEF_PAGES;
         }
@@ -124,7 +214,7 @@ impl State {
         if let Some(c) = self.charge.take() {
             USER_PIPE_PAGES.sub(c.uid, c.pages);
         }
-        self.buf = RingBuf::new(PIPE_DEF_SIZE);
+        self.buf = PipeRing::new(PIPE_DEF_SIZE);
         self.runs = VecDeque::new();
     }
 
@@ -171,7 +261,7 @@ impl Pipe {
     fn unbuffered(uid: u32, gid: u32) -> Arc<Pipe> {
         Arc::new(Pipe {
             state: Mutex::new(State {
-                buf: RingBuf::new(PIPE_DEF_SIZE),
+                buf: PipeRing::new(PIPE_DEF_SIZE),
                 runs: VecDeque::new(),
                 readers: 0,
                 writers: 0,
@@ -339,6 +429,13 @@ impl Pipe {
                         Err(EAGAIN)
                     });
                 }
+                // A write of at most PIPE_BUF bytes has all its pages before it copies,
+                // so that running out of memory cannot split it.
+                if total <= PIPE_BUF {
+                    if let Err(e) = s.buf.provide(n) {
+                        return Some(Err(e.into()));
+                    }
+                }
                 let start = written;
                 // A write of at most PIPE_BUF bytes goes in whole or not at all; a larger
                 // one that faults partway has written the bytes before the fault.
@@ -419,7 +516,7 @@ impl Pipe {
             return Err(EBADF);
         };
         let growing = new_pages > charge.pages;
-        if growing && size > PIPE_MAX_SIZE && !privileged {
+        if growing && size > PIPE_MAX_BYTES.load(Ordering::Relaxed) && !privileged {
             return Err(EPERM);
         }
         let user_pages = if growing {
@@ -435,7 +532,7 @@ impl Pipe {
                 let _ = USER_PIPE_PAGES.add(charge.uid, charge.pages - new_pages);
             }
         };
-        if growing && user_pages > PIPE_USER_PAGES_SOFT && !privileged {
+        if growing && past_soft_limit(user_pages) && !privileged {
             revert();
             return Err(EPERM);
         }
@@ -457,18 +554,19 @@ impl Pipe {
     }
 
     /// Moves the held bytes, in order, into a new buffer of `size` bytes (which holds
-    /// them), allocated through the kernel heap's reserve; on ENOMEM nothing changes.
+    /// them), its slot table allocated through the kernel heap's reserve; on ENOMEM
+    /// nothing changes.
     fn resize(s: &mut State, size: usize) -> SysResult<()> {
         if size == s.buf.capacity() {
             return Ok(());
         }
         let slots = pages(size);
-        crate::mm::heap::reserve(size + slots * core::mem::size_of::<Run>())?;
+        crate::mm::heap::reserve(slot_heap(slots))?;
         s.runs
             .try_reserve_exact(slots.saturating_sub(s.runs.len()))
             .map_err(|_| ENOMEM)?;
         if s.buf.is_empty() {
-            let mut buf = RingBuf::new(size);
+            let mut buf = PipeRing::new(size);
             buf.try_allocate().map_err(|_| ENOMEM)?;
             s.buf = buf;
             return Ok(());

@@ -5,11 +5,10 @@ use crate::errno::{Errno, ENOMEM};
 use buddy_system_allocator::LockedHeap;
 
 /// Smallest and largest heap. The heap holds kernel records (processes, areas, nodes,
-/// page records of objects), pipe buffers and IPC messages; file data and user memory
-/// are page frames. A quarter of RAM keeps the page frames — tmpfs files (the unpacked
-/// initramfs among them) and programs — the other three quarters, while 512 MiB still
-/// gives 128 MiB: room for the pipe buffers one user may hold (16384 pages, 64 MiB)
-/// beside everything else. Below 64 MiB of RAM the floor wins.
+/// page records of objects, pipes' slot tables) and IPC messages; file data, pipe
+/// buffers and user memory are page frames. A quarter of RAM keeps the page frames —
+/// tmpfs files (the unpacked initramfs among them), programs and pipe pages — the other
+/// three quarters. Below 64 MiB of RAM the floor wins.
 const MIN_HEAP_SIZE: usize = 16 * 1024 * 1024;
 const MAX_HEAP_SIZE: usize = 128 * 1024 * 1024;
 

@@ -62,6 +62,13 @@ impl Page {
         Frame::alloc().map(Page::from_frame)
     }
 
+    /// A new page whose old contents stay, or `None` when memory is exhausted: for
+    /// buffers whose bytes are read only after they are written (a pipe's pages), never
+    /// for memory a program maps.
+    pub fn unzeroed() -> Option<Page> {
+        Frame::alloc_unzeroed().map(Page::from_frame)
+    }
+
     /// A new page holding a copy of frame `src` (never zeroed first).
     pub fn copy_of(src: usize) -> Option<Page> {
         let frame = Frame::alloc_unzeroed()?;

@@ -665,7 +665,10 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
         crate::signal::notify_parent_exit(&parent, &proc, status);
         if crate::signal::parent_reaps_automatically(&parent) {
             // SIGCHLD ignored or SA_NOCLDWAIT: no zombie is left for wait4.
-            parent.children.lock().retain(|c| !Arc::ptr_eq(c, &proc));
+            let mut children = parent.children.lock();
+            children.retain(|c| !Arc::ptr_eq(c, &proc));
+            free_room_if_empty(&mut children);
+            drop(children);
             TABLE.lock().remove(&proc);
             proc.threads.lock().clear();
         }
@@ -676,6 +679,16 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     drop(proc);
     sched::block();
     unreachable!("a dead task was scheduled again");
+}
+
+/// Gives a children list's room back once its last child is gone: a list keeps the
+/// capacity of its peak otherwise, so the heap that hundreds of children took would stay
+/// taken after they are all reaped. (Shrinking a list that is not empty would allocate,
+/// which reaping must not.)
+fn free_room_if_empty(children: &mut Vec<Arc<Process>>) {
+    if children.is_empty() {
+        *children = Vec::new();
+    }
 }
 
 /// Hands the children of an exiting process to the nearest subreaper ancestor or init.
@@ -753,6 +766,7 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
                 if let Life::Zombie(status) = life {
                     let pid = c.pid;
                     let child = children.remove(i);
+                    free_room_if_empty(&mut children);
                     TABLE.lock().remove(&child);
                     // Break the process <-> thread cycle so both are freed now.
                     child.threads.lock().clear();

@@ -1,4 +1,4 @@
-/* Filling the kernel heap through one consumer at a time (descriptors held by many
+/* Filling the kernel heap through one consumer at a time (pipes held by many
  * processes, System V messages, semaphore sets, POSIX messages) ends in ENOMEM for the
  * program, never in a kernel panic; the system keeps running, and once the consumer
  * lets go the heap is back where it was. Runs only on Rill: on Linux this would fill
@@ -28,7 +28,8 @@ static void still_works(void)
 	close(p[1]);
 }
 
-/* While the heap is full: an existing pipe still carries data (a write never allocates). */
+/* While the heap is full: an existing pipe still carries data (its pages are frames,
+ * not heap). */
 static int spare[2];
 static void full_but_alive(void)
 {
@@ -46,7 +47,10 @@ static void heap_back(long before, const char *after_what)
 		FAIL("after %s the kernel heap is %ld kB, was %ld kB", after_what, after, before);
 }
 
-/* Children each hold up to 1000 descriptors, until one of them (or fork) meets ENOMEM. */
+/* Children each hold up to 500 pipes (1000 descriptors), until one of them (or fork)
+ * meets ENOMEM (ENFILE from pipe(), Linux's answer when the pipe cannot be had). Pipes
+ * take more heap per child than the child's own pages take frames, so the heap fills
+ * first at any RAM size. */
 static void descriptors(void)
 {
 	int report[2];
@@ -63,10 +67,14 @@ static void descriptors(void)
 		if (c == 0) {
 			close(report[0]);
 			int err = 0;
-			for (int i = 0; i < 1000 && !err; i++)
-				if (dup(report[1]) < 0)
+			for (int i = 0; i < 500 && !err; i++) {
+				int p[2];
+				if (pipe(p) < 0)
 					err = errno;
-			char r = err == ENOMEM ? 'm' : err == EMFILE || err == 0 ? 'f' : 'x';
+			}
+			char r = err == ENOMEM || err == ENFILE ? 'm'
+				 : err == EMFILE || err == 0	 ? 'f'
+								 : 'x';
 			if (write(report[1], &r, 1) != 1)
 				_exit(1);
 			pause();

@@ -5,7 +5,8 @@
  * works, a split by munmap, mprotect or MAP_FIXED is ENOMEM, mprotect of a whole area
  * works, and one more mmap is allowed (Linux refuses only past the limit) but not two.
  * On Rill, forks of the process at the limit fail with ENOMEM once the kernel heap
- * cannot hold another copy of its areas, and the system goes on. Afterwards the kernel
+ * cannot hold another copy of its areas (with little RAM, the first may), and the
+ * system goes on. Afterwards the kernel
  * heap and free memory are back where they started. madvise's argument checks too. */
 #include "rilltest.h"
 #include <sys/mman.h>
@@ -52,9 +53,11 @@ static void fork_at_limit(void)
 		}
 		kids[n] = c;
 	}
+	/* Linux promises no successful fork here: each copy of 65530 areas takes kernel
+	 * memory, and with a small heap (a quarter of RAM) not even one may fit beside the
+	 * original. What holds is that the forks end, with ENOMEM, and the system goes on. */
 	if (n == 256)
 		FAIL("256 forks of a process with %d mappings all succeeded", MAX_MAP_COUNT);
-	CHECK(n > 0);
 	for (int i = 0; i < n; i++)
 		kill(kids[i], SIGKILL);
 	for (int i = 0; i < n; i++)

@@ -35,6 +35,16 @@ static unsigned long read_pages(const unsigned char *p, unsigned long len)
 
 static unsigned char *big;
 
+/* Bytes to fill to make the kernel reuse freed frames: 32 MiB, or what is free less
+ * 8 MiB on a small machine (the frame allocator hands out the last freed frame first, so
+ * a freed zero frame would be among the first reused either way). */
+static unsigned long fill_size(void)
+{
+	unsigned long spare = (unsigned long)free_kb() * 1024;
+	unsigned long fill = spare > 16 * MIB ? spare - 8 * MIB : 8 * MIB;
+	return (fill < 32 * MIB ? fill : 32 * MIB) & ~(MIB - 1);
+}
+
 static int child_after_fork(void)
 {
 	/* Pages the parent only read are still zero here (one it wrote holds 0x22), and
@@ -113,19 +123,21 @@ int main(void)
 	CHECK_EQ(read_pages(big, 64 * MIB), 0);
 	CHECK_EQ(big[5 * PAGE + 7], 0);
 	/* Reuse memory: if the zero frame had been freed, it would now hold 0xab. */
-	unsigned char *fill = mmap(NULL, 32 * MIB, PROT_READ | PROT_WRITE,
+	unsigned long fill_len = fill_size();
+	unsigned char *fill = mmap(NULL, fill_len, PROT_READ | PROT_WRITE,
 				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(fill != MAP_FAILED);
-	memset(fill, 0xab, 32 * MIB);
+	memset(fill, 0xab, fill_len);
 	CHECK_EQ(read_pages(big + 64 * MIB, 64 * MIB), 0);
-	CHECK_EQ(munmap(fill, 32 * MIB), 0);
+	CHECK_EQ(munmap(fill, fill_len), 0);
 	ok("madvise DONTNEED: pages read 0 again; the shared zero page is never freed");
 
 	CHECK_EQ(munmap(big, BIG), 0);
-	fill = mmap(NULL, 32 * MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fill_len = fill_size();
+	fill = mmap(NULL, fill_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(fill != MAP_FAILED);
-	memset(fill, 0xcd, 32 * MIB);
-	CHECK_EQ(munmap(fill, 32 * MIB), 0);
+	memset(fill, 0xcd, fill_len);
+	CHECK_EQ(munmap(fill, fill_len), 0);
 	unsigned char *again = mmap(NULL, 64 * MIB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CHECK(again != MAP_FAILED);
 	CHECK_EQ(read_pages(again, 64 * MIB), 0);
