@@ -192,7 +192,8 @@ extern "C" fn init_task_start() -> ! {
         Ok(f) => {
             let mut fds = proc.fds.lock();
             for fd in 0..3 {
-                fds.set(fd, f.clone(), false);
+                // A new table has room for three descriptors.
+                let _ = fds.set(fd, f.clone(), false);
             }
         }
         Err(e) => log::warn!("no console for init: {e:?}"),

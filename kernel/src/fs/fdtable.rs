@@ -2,12 +2,20 @@
 //! close-on-exec flag.
 
 use super::file::OpenFile;
-use crate::errno::{SysResult, EBADF, EMFILE};
+use crate::errno::{SysResult, EBADF, EMFILE, ENOMEM};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-/// RLIMIT_NOFILE's default soft limit on Linux.
-pub const MAX_FDS: usize = 1024;
+/// Linux's fs.nr_open: the ceiling RLIMIT_NOFILE may be raised to.
+pub const NR_OPEN: usize = 1 << 20;
+
+/// How many descriptors the current process may have: its RLIMIT_NOFILE (soft).
+pub fn fd_limit() -> usize {
+    let rlim = crate::task::current_process().rlimits.lock()
+        [linux_raw_sys::general::RLIMIT_NOFILE as usize]
+        .rlim_cur;
+    rlim.min(NR_OPEN as u64) as usize
+}
 /// Kernel heap a descriptor may cost (its open file description and file object), checked
 /// before one is installed, so that filling the heap with descriptors ends in ENOMEM.
 const FD_HEAP_COST: usize = 512;
@@ -53,11 +61,7 @@ impl FdTable {
     /// The lowest free descriptor >= `min`: EMFILE if none is below the caller's
     /// RLIMIT_NOFILE (soft), as Linux's alloc_fd.
     pub fn lowest_free(&self, min: usize) -> SysResult<usize> {
-        let limit = crate::task::current_process().rlimits.lock()
-            [linux_raw_sys::general::RLIMIT_NOFILE as usize]
-            .rlim_cur
-            .min(MAX_FDS as u64) as usize;
-        (min..limit)
+        (min..fd_limit())
             .find(|&i| self.slots.get(i).is_none_or(|s| s.is_none()))
             .ok_or(EMFILE)
     }
@@ -71,7 +75,7 @@ impl FdTable {
     ) -> SysResult<i32> {
         let fd = self.lowest_free(min)?;
         crate::mm::heap::reserve(FD_HEAP_COST)?;
-        self.set(fd, file, cloexec);
+        self.set(fd, file, cloexec)?;
         Ok(fd as i32)
     }
 
@@ -79,13 +83,27 @@ impl FdTable {
         self.insert_from(0, file, cloexec)
     }
 
-    /// Puts `file` at exactly `fd`, returning what was there (dup2/dup3).
-    pub fn set(&mut self, fd: usize, file: Arc<OpenFile>, cloexec: bool) -> Option<FdEntry> {
+    /// Puts `file` at exactly `fd`, returning what was there (dup2/dup3); ENOMEM when
+    /// the table cannot grow that far.
+    pub fn set(
+        &mut self,
+        fd: usize,
+        file: Arc<OpenFile>,
+        cloexec: bool,
+    ) -> SysResult<Option<FdEntry>> {
         if self.slots.len() <= fd {
+            let more = fd + 1 - self.slots.len();
+            crate::mm::heap::reserve(more * core::mem::size_of::<Option<FdEntry>>())?;
+            self.slots.try_reserve(more).map_err(|_| ENOMEM)?;
             self.slots.resize(fd + 1, None);
         }
         let replaced = self.slots[fd].replace(FdEntry { file, cloexec });
-        replaced.inspect(FdEntry::flush)
+        Ok(replaced.inspect(FdEntry::flush))
+    }
+
+    /// One past the highest descriptor the table has room for (select ignores the rest).
+    pub fn size(&self) -> usize {
+        self.slots.len()
     }
 
     /// close(2): the entry leaves the table (the caller drops it outside the lock).

@@ -149,9 +149,9 @@ pub fn dup3(old: i32, new: i32, flags: u32) -> SysResult {
     let f = fds.get(old)?;
     let new_idx = usize::try_from(new)
         .ok()
-        .filter(|&n| n < crate::fs::fdtable::MAX_FDS)
+        .filter(|&n| n < crate::fs::fdtable::fd_limit())
         .ok_or(EBADF)?;
-    let replaced = fds.set(new_idx, f, flags & g::O_CLOEXEC != 0);
+    let replaced = fds.set(new_idx, f, flags & g::O_CLOEXEC != 0)?;
     drop(fds);
     drop(replaced);
     Ok(new as usize)
@@ -163,7 +163,7 @@ pub fn fcntl(fd: i32, cmd: u32, arg: usize) -> SysResult {
         g::F_DUPFD | g::F_DUPFD_CLOEXEC => {
             let mut fds = proc.fds.lock();
             let f = fds.get(fd)?;
-            if arg >= crate::fs::fdtable::MAX_FDS {
+            if arg >= crate::fs::fdtable::fd_limit() {
                 return Err(EINVAL);
             }
             fds.insert_from(arg, f, cmd == g::F_DUPFD_CLOEXEC)
@@ -366,7 +366,7 @@ pub fn ppoll(
     sigmask: usize,
     sigsetsize: usize,
 ) -> SysResult {
-    if nfds > crate::fs::fdtable::MAX_FDS {
+    if nfds > crate::fs::fdtable::fd_limit() {
         return Err(EINVAL);
     }
     let mut pfds: Vec<g::pollfd> = read_array(fds_addr, nfds)?;
@@ -395,7 +395,7 @@ pub fn pselect6(
         return Err(EINVAL);
     }
     // Descriptors past the table's size cannot be open: Linux ignores them too.
-    let nfds = nfds.min(crate::fs::fdtable::MAX_FDS);
+    let nfds = nfds.min(current_process().fds.lock().size());
     let words = nfds.div_ceil(64);
     let read_set = |addr: usize| -> SysResult<Vec<u64>> {
         if addr == 0 {

@@ -484,6 +484,12 @@ pub fn prlimit64(pid: i32, resource: u32, new: usize, old: usize) -> SysResult {
     if new_limit.is_some_and(|l| l.rlim_max > cur.rlim_max && !root) {
         return Err(EPERM);
     }
+    // Not even root goes past fs.nr_open.
+    if resource == g::RLIMIT_NOFILE
+        && new_limit.is_some_and(|l| l.rlim_max > crate::fs::fdtable::NR_OPEN as u64)
+    {
+        return Err(EPERM);
+    }
     if old != 0 {
         write_val(old, &cur)?;
     }
