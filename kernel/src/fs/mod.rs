@@ -23,13 +23,13 @@ pub fn root() -> Arc<dyn Inode> {
 }
 
 /// Builds the root file system: a tmpfs holding the initramfs, with /dev (and its own
-/// tmpfs at /dev/shm) and /proc grafted in. Each tmpfs may hold half of the machine's
-/// `ram_pages`, as on Linux. File data goes into page frames: the frame allocator is up,
+/// tmpfs at /dev/shm, which may hold half of the machine's `ram_pages`) and /proc
+/// grafted in. The root has no size limit, as Linux's rootfs: an image may use most of a
+/// small machine's memory. File data goes into page frames: the frame allocator is up,
 /// and gets the initramfs image's pages (at physical addresses `initramfs`) as they are
 /// read.
 pub fn init(initramfs: core::ops::Range<usize>, ram_pages: usize) {
-    let (root, fs) = tmpfs::TmpNode::new_root_fs();
-    fs.set_size(ram_pages);
+    let (root, _) = tmpfs::TmpNode::new_root_fs();
     ROOT.call_once(|| root.clone());
     if let Err(e) = initramfs::unpack(&root, initramfs) {
         log::warn!("initramfs: {e:?}");

@@ -23,8 +23,10 @@ use spin::Mutex;
 pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 
 /// One tmpfs instance (Linux's superblock): its size in pages and in nodes. The root
-/// file system is one, /dev/shm another, each limited to half of RAM as Linux's
-/// default (`size=50%`, `nr_inodes` = half the RAM pages). File data lives in page
+/// file system is one, without a size (Linux's rootfs is a kernel-internal mount, which
+/// tmpfs leaves unlimited: only memory bounds it); /dev/shm is another, limited to half
+/// of RAM as Linux's default for a mounted tmpfs (`size=50%`, `nr_inodes` = half the
+/// RAM pages). File data lives in page
 /// frames (a `MemObject` per file), not in the kernel heap; node records are charged to
 /// the heap's reserve as they are made.
 pub struct Tmpfs {
@@ -82,9 +84,13 @@ impl Tmpfs {
             .map_err(|_| ENOSPC)
     }
 
-    /// statfs: (total pages, free pages, total nodes, free nodes).
+    /// statfs: (total pages, free pages, total nodes, free nodes); all 0 for an
+    /// instance without a size, as Linux's shmem_statfs.
     pub fn usage(&self) -> (u64, u64, u64, u64) {
         let (max, used) = (self.pages.max(), self.pages.used());
+        if max == usize::MAX {
+            return (0, 0, 0, 0);
+        }
         let max_nodes = self.max_nodes.load(Ordering::Relaxed);
         let nodes = self.nodes.load(Ordering::Relaxed);
         (
