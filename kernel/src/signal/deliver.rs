@@ -134,11 +134,15 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
             continue;
         }
         if act.has(g::SA_RESETHAND) {
-            current()
-                .process
-                .signals
-                .lock()
-                .set_action(sig, super::SigAction::default());
+            // Only the handler goes back to SIG_DFL: the flags and mask stay, as
+            // Linux's get_signal does (SA_SIGINFO survives).
+            current().process.signals.lock().set_action(
+                sig,
+                super::SigAction {
+                    handler: super::SigAction::default().handler,
+                    ..act
+                },
+            );
         }
         // No break: as in Linux, a signal still deliverable under the handler's mask
         // gets its frame on top of this one, and its handler runs first.

@@ -96,7 +96,10 @@ static int resethand_child(void)
 		return 3;
 	if (sigaction(SIGUSR1, NULL, &old) != 0 || old.sa_handler != SIG_DFL)
 		return 4;
-	printf("ok: SA_RESETHAND: handled once, then the action is SIG_DFL\n");
+	/* Only the handler is reset; the flags stay. */
+	if (!(old.sa_flags & SA_RESETHAND))
+		return 6;
+	printf("ok: SA_RESETHAND: handled once, then the handler is SIG_DFL, flags kept\n");
 	raise(SIGUSR1); /* default action: terminate */
 	return 5;
 }
