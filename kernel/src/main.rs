@@ -161,6 +161,7 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     // One kernel stack per process (threads-max of them), plus a few spare for the
     // harts' own tasks.
     arch::kstack::init(task::process::max_threads() + 16);
+    task::sched::size_run_queue(task::process::max_threads() + 16);
 
     drivers::uart::init(platform.uart);
     drivers::plic::init(platform.plic);

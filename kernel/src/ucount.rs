@@ -46,6 +46,7 @@ impl UserCounts {
             *count = count.saturating_sub(n);
             if *count == 0 {
                 counts.remove(&uid);
+                crate::mm::heap::release_if_empty(&mut counts);
             }
         }
     }

@@ -206,6 +206,7 @@ impl<T> IpcIds<T> {
         if slot.perm.key != IPC_PRIVATE {
             self.keys.remove(&slot.perm.key);
         }
+        self.release_if_empty();
         Some(slot.obj)
     }
 
@@ -217,6 +218,18 @@ impl<T> IpcIds<T> {
             if key != IPC_PRIVATE {
                 self.keys.remove(&key);
             }
+        }
+        self.release_if_empty();
+    }
+
+    /// Gives back the maps' last nodes when they empty (a `BTreeMap` keeps its root node
+    /// after its last entry goes), so an unused table holds no heap.
+    fn release_if_empty(&mut self) {
+        if self.keys.is_empty() {
+            self.keys = BTreeMap::new();
+        }
+        if self.slots.is_empty() {
+            self.slots = BTreeMap::new();
         }
     }
 }

@@ -148,6 +148,8 @@ impl Dir {
     fn remove(&mut self, name: &str) -> Option<Arc<dyn Inode>> {
         let (pos, node) = self.by_name.remove(name)?;
         self.by_pos.remove(&pos);
+        crate::mm::heap::release_if_empty(&mut self.by_name);
+        crate::mm::heap::release_if_empty(&mut self.by_pos);
         Some(node)
     }
 }

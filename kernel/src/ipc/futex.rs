@@ -94,6 +94,7 @@ pub fn wait(addr: usize, val: u32, deadline: Option<u64>, private: bool) -> SysR
     };
     if idle && Arc::strong_count(&f) == 2 {
         table.remove(&k);
+        crate::mm::heap::release_if_empty(&mut table);
     }
     r
 }

@@ -120,6 +120,7 @@ pub fn uncharge(uid: u32, bytes: usize) {
         *used = used.saturating_sub(bytes);
         if *used == 0 {
             users.remove(&uid);
+            crate::mm::heap::release_if_empty(&mut users);
         }
     }
 }

@@ -124,6 +124,8 @@ impl Names {
     fn remove(&mut self, name: &str) {
         if let Some((pos, _)) = self.by_name.remove(name) {
             self.by_pos.remove(&pos);
+            crate::mm::heap::release_if_empty(&mut self.by_name);
+            crate::mm::heap::release_if_empty(&mut self.by_pos);
         }
     }
 }

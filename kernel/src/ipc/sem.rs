@@ -188,7 +188,13 @@ pub fn operate(id: i32, ops: Vec<SemOp>, deadline: Option<u64>) -> SysResult {
 
 /// Applies the SEM_UNDO adjustments of an exiting process.
 pub fn exit_process(pid: Pid) {
-    let Some(ids) = UNDO_OWNERS.lock().remove(&pid) else {
+    let ids = {
+        let mut owners = UNDO_OWNERS.lock();
+        let ids = owners.remove(&pid);
+        crate::mm::heap::release_if_empty(&mut owners);
+        ids
+    };
+    let Some(ids) = ids else {
         return;
     };
     for id in ids {

@@ -35,6 +35,12 @@ fn this_cpu() -> &'static Cpu {
     &CPUS[cpu::read_tp() % MAX_HARTS]
 }
 
+/// Sizes the run queue once at boot for every task there can be: it then never grows,
+/// so how many tasks happened to be runnable at once leaves no trace in the heap.
+pub fn size_run_queue(tasks: usize) {
+    RUN_QUEUE.lock().reserve(tasks);
+}
+
 /// The task running on this hart. Only called from task context.
 pub fn current() -> Arc<Task> {
     match CURRENT.get() {

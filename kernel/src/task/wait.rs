@@ -103,6 +103,7 @@ fn expire_locked(now: u64, pending_alarms: &mut alloc::vec::Vec<Arc<Process>>) -
             }
         }
     }
+    crate::mm::heap::release_if_empty(&mut timers);
     None
 }
 
@@ -117,7 +118,9 @@ pub fn add_alarm(proc: &Arc<Process>, deadline: u64) -> (u64, u64) {
 }
 
 pub fn cancel_timer(key: (u64, u64)) {
-    TIMERS.lock().remove(&key);
+    let mut timers = TIMERS.lock();
+    timers.remove(&key);
+    crate::mm::heap::release_if_empty(&mut timers);
 }
 
 /// Blocks until `cond` yields a value, waiting on all `queues`, until the absolute
@@ -183,7 +186,7 @@ fn wait<T>(
             q.remove(&task);
         }
         if let Some(key) = timer_key {
-            TIMERS.lock().remove(&key);
+            cancel_timer(key);
         }
         if let Some(r) = outcome {
             return r;
