@@ -122,6 +122,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         policy: Policy::RillStatusOnly,
     },
     Divergence {
+        test: "mem_remap_pages",
+        reason: "qemu-user 7.2 has no remap_file_pages (ENOSYS); checked on Linux 6.1 (linux-ref)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
         test: "shm_corners",
         reason: "qemu-user 7.2 attaches a segment for shmat(id, NULL, SHM_REMAP), which Linux refuses with EINVAL",
         policy: Policy::RillStatusOnly,

@@ -231,6 +231,24 @@ pub fn attach(id: i32, addr: usize, flags: u32) -> SysResult {
     Ok(start)
 }
 
+/// Whether `object` may be mapped again (remap_file_pages): not when it is a segment
+/// removed by IPC_RMID whose attachments are all gone, which Linux has destroyed by then.
+pub fn may_map_again(object: &Arc<MemObject>) -> SysResult<bool> {
+    if !matches!(object.kind(), ObjectKind::SysvSegment(_)) {
+        return Ok(true);
+    }
+    let removed = {
+        let table = SEGMENTS.lock();
+        let slot = table
+            .ids
+            .iter()
+            .map(|(_, slot)| slot)
+            .find(|slot| core::ptr::eq(slot.obj.object.as_ptr(), Arc::as_ptr(object)));
+        slot.is_none_or(|slot| slot.perm.mode & SHM_DEST != 0)
+    };
+    Ok(!removed || object.shared_mappings()? > 0)
+}
+
 /// shmdt(2): detaches the attachment that starts at `addr` (with the areas it was
 /// split into).
 pub fn detach(addr: usize) -> SysResult {

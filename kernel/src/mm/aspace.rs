@@ -206,6 +206,22 @@ impl AddressSpace {
         }
     }
 
+    /// The shared mapping over `va`: its end and how it maps (remap_file_pages).
+    pub fn shared_spec_over(&self, va: usize) -> Option<(usize, MapSpec)> {
+        let (_, a) = self.area_at(va)?;
+        a.backing.is_shared().then(|| {
+            (
+                a.end,
+                MapSpec {
+                    prot: a.prot,
+                    max_prot: a.max_prot,
+                    locked: a.locked,
+                    backing: a.backing.clone(),
+                },
+            )
+        })
+    }
+
     /// The first area that ends above `va` (Linux's find_vma): its start, end and
     /// whether it is locked.
     pub fn area_from(&self, va: usize) -> Option<(usize, usize, bool)> {

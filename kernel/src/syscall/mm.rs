@@ -396,3 +396,64 @@ pub fn madvise(addr: usize, len: usize, advice: u32) -> SysResult {
     }
     Ok(0)
 }
+
+/// remap_file_pages(2), as Linux has done it since 4.0: the pages of a shared mapping's
+/// object from `pgoff` on are mapped again over `[start, start + size)`, as an mmap with
+/// MAP_FIXED would. The range may cross areas that map the same object one after the
+/// other with the same protection (pages remapped before), as on Linux.
+pub fn remap_file_pages(
+    start: usize,
+    size: usize,
+    prot: usize,
+    pgoff: usize,
+    flags: u32,
+) -> SysResult {
+    // Flags other than MAP_NONBLOCK are ignored, as Linux does.
+    if prot != 0 {
+        return Err(EINVAL);
+    }
+    let start = start & !(PAGE_SIZE - 1);
+    let size = size & !(PAGE_SIZE - 1);
+    let end = start
+        .checked_add(size)
+        .filter(|&e| e > start)
+        .ok_or(EINVAL)?;
+    pgoff.checked_add(size >> PAGE_SHIFT).ok_or(EINVAL)?;
+    let aspace = current_process().aspace();
+    let (spec, object) = {
+        let mut a = aspace.lock();
+        let (area_end, spec) = a.shared_spec_over(start).ok_or(EINVAL)?;
+        let Backing::Shared { object, .. } = &spec.backing else {
+            return Err(EINVAL);
+        };
+        let object = object.clone();
+        let mut covered = area_end;
+        while covered < end {
+            let (next_end, next) = a.shared_spec_over(covered).ok_or(EINVAL)?;
+            let same_object = matches!(&next.backing,
+                Backing::Shared { object: o, .. } if Arc::ptr_eq(o, &object));
+            if !same_object || next.prot != spec.prot || next.locked != spec.locked {
+                return Err(EINVAL);
+            }
+            covered = next_end;
+        }
+        a.unmap(start, end)?;
+        (spec, object)
+    };
+    // The old pages went first: a removed System V segment whose last attachment they
+    // were is gone, and cannot be mapped again (Linux's shm_mmap: EINVAL).
+    if !crate::ipc::shm::may_map_again(&object)? {
+        return Err(EINVAL);
+    }
+    let mut a = aspace.lock();
+    let spec = MapSpec {
+        backing: Backing::Shared { object, pgoff },
+        ..spec
+    };
+    a.map(start, end, spec).map_err(|_| ENOMEM)?;
+    // Linux maps with MAP_POPULATE unless MAP_NONBLOCK is given.
+    if flags & g::MAP_NONBLOCK == 0 {
+        a.populate_range(start, end);
+    }
+    Ok(0)
+}

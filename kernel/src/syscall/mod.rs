@@ -103,6 +103,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_mprotect => mm::mprotect(a[0], a[1], a[2] as u32),
         n::__NR_madvise => mm::madvise(a[0], a[1], a[2] as u32),
         n::__NR_mremap => mm::mremap(a[0], a[1], a[2], a[3], a[4]),
+        n::__NR_remap_file_pages => mm::remap_file_pages(a[0], a[1], a[2], a[3], a[4] as u32),
         n::__NR_msync => mm::msync(a[0], a[1], a[2] as u32),
         // processes
         n::__NR_exit => process::exit(a[0] as i32),
