@@ -1,0 +1,125 @@
+//! CPU time accounting per process and the CPU-time interval timers (ITIMER_VIRTUAL,
+//! ITIMER_PROF). Each hart keeps the tick at which it last changed what it charges
+//! (entering the kernel from user mode, leaving it, switching tasks); the time since
+//! then goes to the running process as user or system time. The virtual and profiling
+//! timers are checked whenever time is charged, so they fire at the next trap after
+//! they run out (a busy program gets one at least every scheduling slice, as Linux's
+//! tick-based accounting does).
+
+use super::sched::MAX_HARTS;
+use super::Process;
+use crate::arch::cpu;
+use crate::signal::{self, SigInfo, Signal};
+use crate::time::now_ticks;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU64, Ordering};
+use spin::Mutex;
+
+/// The tick at which each hart last charged time.
+static MARK: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HARTS];
+
+fn take_elapsed() -> u64 {
+    let now = now_ticks();
+    let prev = MARK[cpu::read_tp() % MAX_HARTS].swap(now, Ordering::Relaxed);
+    now.saturating_sub(prev)
+}
+
+/// A CPU-time interval timer: the process CPU time (ticks) at which it runs out
+/// (0: disarmed) and its reload interval.
+#[derive(Clone, Copy, Default)]
+pub struct CpuTimer {
+    pub expires: u64,
+    pub interval: u64,
+}
+
+/// What a process has used, in timer ticks, and its CPU-time timers.
+#[derive(Default)]
+pub struct CpuAccount {
+    user: AtomicU64,
+    system: AtomicU64,
+    /// ITIMER_VIRTUAL (counts user time) and ITIMER_PROF (user and system time).
+    pub timers: Mutex<[CpuTimer; 2]>,
+}
+
+/// Index into `CpuAccount::timers`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum CpuClock {
+    Virtual = 0,
+    Prof = 1,
+}
+
+impl CpuClock {
+    fn signal(self) -> Signal {
+        match self {
+            CpuClock::Virtual => Signal::SIGVTALRM,
+            CpuClock::Prof => Signal::SIGPROF,
+        }
+    }
+}
+
+impl CpuAccount {
+    pub fn user_ticks(&self) -> u64 {
+        self.user.load(Ordering::Relaxed)
+    }
+    pub fn system_ticks(&self) -> u64 {
+        self.system.load(Ordering::Relaxed)
+    }
+    /// The time `clock` counts so far.
+    pub fn clock_ticks(&self, clock: CpuClock) -> u64 {
+        match clock {
+            CpuClock::Virtual => self.user_ticks(),
+            CpuClock::Prof => self.user_ticks() + self.system_ticks(),
+        }
+    }
+}
+
+/// The timers of `proc` that ran out, re-armed (or disarmed) and signalled.
+fn check_timers(proc: &Arc<Process>) {
+    let mut fired = [false; 2];
+    {
+        let mut timers = proc.cpu.timers.lock();
+        for clock in [CpuClock::Virtual, CpuClock::Prof] {
+            let t = &mut timers[clock as usize];
+            if t.expires == 0 || proc.cpu.clock_ticks(clock) < t.expires {
+                continue;
+            }
+            // The next period counts from this expiry, as Linux's check_cpu_itimer.
+            t.expires = if t.interval == 0 {
+                0
+            } else {
+                t.expires + t.interval
+            };
+            fired[clock as usize] = true;
+        }
+    }
+    for clock in [CpuClock::Virtual, CpuClock::Prof] {
+        if fired[clock as usize] {
+            let sig = clock.signal();
+            let _ = signal::send_to_process(proc, sig, SigInfo::kernel(sig));
+        }
+    }
+}
+
+/// A trap from user mode: the time since the last return to user mode was user time.
+pub fn enter_kernel(proc: &Arc<Process>) {
+    proc.cpu.user.fetch_add(take_elapsed(), Ordering::Relaxed);
+    check_timers(proc);
+}
+
+/// The return to user mode: the time since entering the kernel (or being switched in)
+/// was system time.
+pub fn leave_kernel(proc: &Arc<Process>) {
+    proc.cpu.system.fetch_add(take_elapsed(), Ordering::Relaxed);
+    check_timers(proc);
+}
+
+/// This hart starts running a task: what came before was not its time.
+pub fn switch_in() {
+    take_elapsed();
+}
+
+/// The task that ran on this hart switched away: its time in the kernel until now was
+/// system time.
+pub fn switch_out(proc: &Process) {
+    proc.cpu.system.fetch_add(take_elapsed(), Ordering::Relaxed);
+}
