@@ -130,10 +130,14 @@ impl File for SignalFd {
 
 /// signalfd4(2): a new signalfd for `fd` -1, or a new mask for the signalfd `fd`.
 pub fn signalfd4(fd: i32, mask_addr: usize, size: usize, flags: u32) -> SysResult {
-    if flags & !SFD_FLAGS != 0 || size != SigSet::ABI_SIZE {
+    // Linux's order: the mask's size, the mask itself, then the flags.
+    if size != SigSet::ABI_SIZE {
         return Err(EINVAL);
     }
     let mask = SigSet::from_bits(read_val::<u64>(mask_addr)?).without_unblockable();
+    if flags & !SFD_FLAGS != 0 {
+        return Err(EINVAL);
+    }
     let proc = current_process();
     if fd != -1 {
         let file = proc.fds.lock().get(fd)?;
