@@ -184,6 +184,8 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_clock_nanosleep => time::clock_nanosleep(a[0] as u32, a[1] as u32, a[2], a[3]),
         n::__NR_setitimer => time::setitimer(a[0] as u32, a[1], a[2]),
         n::__NR_getitimer => time::getitimer(a[0] as u32, a[1]),
+        n::__NR_getrusage => time::getrusage(a[0] as i32, a[1]),
+        n::__NR_times => time::times(a[0]),
         _ => {
             log::info!(
                 "pid {}: unknown syscall {nr}",

@@ -230,3 +230,49 @@ fn set_real_timer(proc: &alloc::sync::Arc<crate::task::Process>, value: u64, int
         ));
     }
 }
+
+/// Clock ticks per second of times(2) (Linux's USER_HZ).
+const USER_HZ: u64 = 100;
+
+fn timeval(ns: u64) -> g::__kernel_old_timeval {
+    g::__kernel_old_timeval {
+        tv_sec: (ns / NS) as _,
+        tv_usec: ((ns % NS) / 1000) as _,
+    }
+}
+
+/// getrusage(2): the CPU times; Rill counts nothing else, so the other fields are 0.
+pub fn getrusage(who: i32, out: usize) -> SysResult {
+    let proc = current_process();
+    let (user, system) = match who {
+        w if w == g::RUSAGE_SELF as i32 || w == g::RUSAGE_THREAD as i32 => {
+            (proc.cpu.user_ticks(), proc.cpu.system_ticks())
+        }
+        g::RUSAGE_CHILDREN => proc.cpu.children_ticks(),
+        _ => return Err(EINVAL),
+    };
+    let mut ru: g::rusage = crate::mm::uaccess::zeroed();
+    ru.ru_utime = timeval(ticks_to_ns(user));
+    ru.ru_stime = timeval(ticks_to_ns(system));
+    write_val(out, &ru)?;
+    Ok(0)
+}
+
+/// times(2): the process's and its reaped children's CPU times, and the time since
+/// boot, in USER_HZ ticks.
+pub fn times(out: usize) -> SysResult {
+    let proc = current_process();
+    let clock = |ticks: u64| (ticks_to_ns(ticks) / (NS / USER_HZ)) as i64;
+    if out != 0 {
+        let (cu, cs) = proc.cpu.children_ticks();
+        // struct tms: tms_utime, tms_stime, tms_cutime, tms_cstime (clock_t each).
+        let tms = [
+            clock(proc.cpu.user_ticks()),
+            clock(proc.cpu.system_ticks()),
+            clock(cu),
+            clock(cs),
+        ];
+        write_val(out, &tms)?;
+    }
+    Ok(clock(now_ticks()) as usize)
+}

@@ -37,6 +37,9 @@ pub struct CpuTimer {
 pub struct CpuAccount {
     user: AtomicU64,
     system: AtomicU64,
+    /// What the reaped children (and theirs, recursively) used (RUSAGE_CHILDREN).
+    children_user: AtomicU64,
+    children_system: AtomicU64,
     /// ITIMER_VIRTUAL (counts user time) and ITIMER_PROF (user and system time).
     pub timers: Mutex<[CpuTimer; 2]>,
 }
@@ -63,6 +66,21 @@ impl CpuAccount {
     }
     pub fn system_ticks(&self) -> u64 {
         self.system.load(Ordering::Relaxed)
+    }
+    pub fn children_ticks(&self) -> (u64, u64) {
+        (
+            self.children_user.load(Ordering::Relaxed),
+            self.children_system.load(Ordering::Relaxed),
+        )
+    }
+    /// wait4 reaped the process `child` accounts for: its time and its children's
+    /// count as the reaper's children's.
+    pub fn add_reaped(&self, child: &CpuAccount) {
+        let (cu, cs) = child.children_ticks();
+        self.children_user
+            .fetch_add(child.user_ticks() + cu, Ordering::Relaxed);
+        self.children_system
+            .fetch_add(child.system_ticks() + cs, Ordering::Relaxed);
     }
     /// The time `clock` counts so far.
     pub fn clock_ticks(&self, clock: CpuClock) -> u64 {

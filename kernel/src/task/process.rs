@@ -774,6 +774,7 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
                     TABLE.lock().remove(&child);
                     // Break the process <-> thread cycle so both are freed now.
                     child.threads.lock().clear();
+                    me.cpu.add_reaped(&child.cpu);
                     drop(child);
                     return Some(Ok(Some(Reaped { pid, status })));
                 }

@@ -5,9 +5,12 @@
  * no larger than the one set; a fork does not inherit the timers; an unhandled
  * SIGVTALRM terminates. The argument checks come in Linux's order: an unknown
  * timer is EINVAL before a bad pointer is EFAULT, and setitimer with a bad
- * old-value pointer is EFAULT with the new timer already in force. */
+ * old-value pointer is EFAULT with the new timer already in force. getrusage
+ * and times report the same CPU time, a reaped child's as the children's. */
 #include "rilltest.h"
+#include <sys/resource.h>
 #include <sys/time.h>
+#include <sys/times.h>
 
 static volatile sig_atomic_t vtalrms, profs;
 
@@ -57,6 +60,20 @@ static int child_timers(void)
 		if (it.it_value.tv_sec || it.it_value.tv_usec || it.it_interval.tv_sec || it.it_interval.tv_usec)
 			return 3;
 	}
+	return 0;
+}
+
+static long long tv_ms(struct timeval tv)
+{
+	return tv.tv_sec * 1000LL + tv.tv_usec / 1000;
+}
+
+/* 200 ms of CPU time, then exit. */
+static int busy_child(void)
+{
+	long long start = cpu_ns();
+	while (cpu_ns() - start < 200000000LL)
+		;
 	return 0;
 }
 
@@ -133,6 +150,30 @@ int main(void)
 	CHECK(WIFSIGNALED(st));
 	CHECK_EQ(WTERMSIG(st), SIGVTALRM);
 	ok("a child starts without the timers; an unhandled SIGVTALRM terminates");
+
+	struct rusage ru;
+	CHECK_OK(getrusage(RUSAGE_SELF, &ru));
+	long long self_ms = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
+	CHECK(tv_ms(ru.ru_utime) >= 100);
+	CHECK(self_ms * 1000000LL <= cpu_ns() + 1000000LL);
+	struct tms t;
+	clock_t at = times(&t);
+	CHECK(t.tms_utime >= 10);
+	CHECK(t.tms_cutime + t.tms_cstime < 5);
+	sleep_ms(100);
+	clock_t later = times(NULL);
+	CHECK(later - at >= 9 && later - at <= 50);
+	CHECK_OK(getrusage(RUSAGE_CHILDREN, &ru));
+	long long children_before = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
+	CHECK(children_before < 50);
+	CHECK_EQ(WEXITSTATUS(wait_for(spawn(busy_child))), 0);
+	CHECK_OK(getrusage(RUSAGE_CHILDREN, &ru));
+	long long children = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime) - children_before;
+	CHECK(children >= 190 && children < 1000);
+	CHECK_ERR(getrusage(5, &ru), EINVAL);
+	CHECK_ERR(syscall(SYS_getrusage, RUSAGE_SELF, BAD_LOW), EFAULT);
+	CHECK_ERR(syscall(SYS_times, BAD_LOW), EFAULT);
+	ok("getrusage and times: the process's CPU time, a reaped child's among the children's");
 
 	CHECK_ERR(syscall(SYS_getitimer, 3, &it), EINVAL);
 	CHECK_ERR(syscall(SYS_getitimer, -ITIMER_PROF, BAD_LOW), EINVAL);
