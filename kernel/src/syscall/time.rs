@@ -150,7 +150,7 @@ fn current_itimer(clock: Option<CpuClock>) -> g::itimerval {
         });
         return itimerval_of(remaining, ticks_to_ns(t.interval));
     };
-    let t = proc.cpu.timers.lock()[clock as usize];
+    let t = proc.cpu.timer(clock);
     // A timer that ran out but has not fired yet (it fires at the next trap) still
     // shows a little time left, as Linux shows a tick.
     let remaining = if t.expires == 0 {
@@ -191,15 +191,17 @@ pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
     let previous = current_itimer(clock);
     let proc = current_process();
     if let Some(clock) = clock {
-        let mut timers = proc.cpu.timers.lock();
-        timers[clock as usize] = CpuTimer {
-            expires: if value == 0 {
-                0
-            } else {
-                proc.cpu.clock_ticks(clock) + ns_to_ticks(value).max(1)
+        proc.cpu.set_timer(
+            clock,
+            CpuTimer {
+                expires: if value == 0 {
+                    0
+                } else {
+                    proc.cpu.clock_ticks(clock) + ns_to_ticks(value).max(1)
+                },
+                interval: ns_to_ticks(interval),
             },
-            interval: ns_to_ticks(interval),
-        };
+        );
     } else {
         set_real_timer(&proc, value, interval);
     }

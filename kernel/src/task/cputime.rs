@@ -12,7 +12,7 @@ use crate::arch::cpu;
 use crate::signal::{self, SigInfo, Signal};
 use crate::time::now_ticks;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use spin::Mutex;
 
 /// The tick at which each hart last charged time.
@@ -20,7 +20,10 @@ static MARK: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HARTS];
 
 fn take_elapsed() -> u64 {
     let now = now_ticks();
-    let prev = MARK[cpu::read_tp() % MAX_HARTS].swap(now, Ordering::Relaxed);
+    // Only this hart touches its mark: a load and a store, no atomic swap.
+    let mark = &MARK[cpu::read_tp() % MAX_HARTS];
+    let prev = mark.load(Ordering::Relaxed);
+    mark.store(now, Ordering::Relaxed);
     now.saturating_sub(prev)
 }
 
@@ -41,7 +44,9 @@ pub struct CpuAccount {
     children_user: AtomicU64,
     children_system: AtomicU64,
     /// ITIMER_VIRTUAL (counts user time) and ITIMER_PROF (user and system time).
-    pub timers: Mutex<[CpuTimer; 2]>,
+    timers: Mutex<[CpuTimer; 2]>,
+    /// Whether either timer is armed: most processes have none, and every trap asks.
+    armed: AtomicBool,
 }
 
 /// Index into `CpuAccount::timers`.
@@ -82,6 +87,15 @@ impl CpuAccount {
         self.children_system
             .fetch_add(child.system_ticks() + cs, Ordering::Relaxed);
     }
+    pub fn timer(&self, clock: CpuClock) -> CpuTimer {
+        self.timers.lock()[clock as usize]
+    }
+    pub fn set_timer(&self, clock: CpuClock, timer: CpuTimer) {
+        let mut timers = self.timers.lock();
+        timers[clock as usize] = timer;
+        self.armed
+            .store(timers.iter().any(|t| t.expires != 0), Ordering::Relaxed);
+    }
     /// The time `clock` counts so far.
     pub fn clock_ticks(&self, clock: CpuClock) -> u64 {
         match clock {
@@ -93,6 +107,9 @@ impl CpuAccount {
 
 /// The timers of `proc` that ran out, re-armed (or disarmed) and signalled.
 fn check_timers(proc: &Arc<Process>) {
+    if !proc.cpu.armed.load(Ordering::Relaxed) {
+        return;
+    }
     let mut fired = [false; 2];
     {
         let mut timers = proc.cpu.timers.lock();
@@ -109,6 +126,9 @@ fn check_timers(proc: &Arc<Process>) {
             };
             fired[clock as usize] = true;
         }
+        proc.cpu
+            .armed
+            .store(timers.iter().any(|t| t.expires != 0), Ordering::Relaxed);
     }
     for clock in [CpuClock::Virtual, CpuClock::Prof] {
         if fired[clock as usize] {
