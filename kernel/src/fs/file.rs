@@ -63,6 +63,15 @@ pub trait File: Send + Sync {
     fn mqueue(&self) -> Option<&crate::ipc::mqueue::MqFile> {
         None
     }
+    /// The signalfd behind the descriptor, for signalfd4 on an existing one.
+    fn signalfd(&self) -> Option<&crate::signal::signalfd::SignalFd> {
+        None
+    }
+    /// The process a pidfd or a /proc/PID directory refers to, for pidfd_send_signal
+    /// (None: not a pidfd; ESRCH: the process is gone).
+    fn pid_target(&self) -> Option<SysResult<Arc<crate::task::Process>>> {
+        None
+    }
     /// ioctl TIOCSCTTY, which also needs to know whether the descriptor was opened for
     /// reading (Linux's tiocsctty checks FMODE_READ).
     fn set_controlling_terminal(&self, _arg: usize, _readable: bool) -> SysResult<usize> {

@@ -5,7 +5,7 @@ use super::vfs::{
     alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, S_IFDIR, S_IFIFO,
     S_IFLNK, S_IFREG,
 };
-use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM};
+use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM, ESRCH};
 use crate::ipc::limits::Tunable;
 use crate::ipc::mq_limits::MqTunable;
 use crate::ipc::pipe::PipeTunable;
@@ -707,5 +707,12 @@ impl File for ProcNode {
     }
     fn metadata(&self) -> Metadata {
         Inode::metadata(self)
+    }
+    /// A /proc/PID directory works as a pidfd of its process.
+    fn pid_target(&self) -> Option<SysResult<Arc<Process>>> {
+        match self.node {
+            Node::PidDir(pid) => Some(process::find(pid).ok_or(ESRCH)),
+            _ => None,
+        }
     }
 }

@@ -8,7 +8,7 @@ use super::vfs::{
 };
 use crate::errno::{
     Errno, SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR,
-    ENOTEMPTY, EPERM,
+    ENOTEMPTY, ENXIO, EPERM,
 };
 use crate::mm::object::{FileName, MemObject, ObjectKind, PageBudget};
 use crate::mm::uaccess::{InBuf, OutBuf};
@@ -164,6 +164,8 @@ enum Content {
     File(Arc<MemObject>),
     /// A FIFO: the name leads to this pipe (see ipc::fifo).
     Fifo(Arc<crate::ipc::pipe::Pipe>),
+    /// A device node or a socket's name: Rill has no driver or socket behind it.
+    Special,
 }
 
 pub struct TmpNode {
@@ -198,6 +200,9 @@ impl TmpNode {
                 Some(fs.pages.clone()),
             )?),
             S_IFIFO => Content::Fifo(crate::ipc::pipe::Pipe::new()),
+            linux_raw_sys::general::S_IFCHR
+            | linux_raw_sys::general::S_IFBLK
+            | linux_raw_sys::general::S_IFSOCK => Content::Special,
             _ => return Err(EPERM),
         };
         fs.charge_node()?;
@@ -294,6 +299,10 @@ impl Inode for TmpNode {
         self.object()
     }
 
+    fn set_rdev(&self, rdev: u64) {
+        self.meta.lock().rdev = rdev;
+    }
+
     fn set_owner(&self, uid: u32, gid: u32) -> SysResult<()> {
         let mut m = self.meta.lock();
         (m.uid, m.gid) = (uid, gid);
@@ -322,6 +331,8 @@ impl Inode for TmpNode {
     fn open(self: Arc<Self>, flags: u32) -> SysResult<Arc<dyn File>> {
         let fifo = match &*self.content.lock() {
             Content::Fifo(pipe) => Some(pipe.clone()),
+            // Linux: a device number with no driver, or a socket's name, is ENXIO.
+            Content::Special => return Err(ENXIO),
             _ => None,
         };
         if let Some(pipe) = fifo {
@@ -494,7 +505,7 @@ impl Inode for TmpNode {
         let object = match &*self.content.lock() {
             Content::File(object) => object.clone(),
             Content::Dir(_) => return Err(EISDIR),
-            Content::Fifo(_) => return Err(EINVAL),
+            Content::Fifo(_) | Content::Special => return Err(EINVAL),
         };
         object.truncate(len)?;
         self.touch_mtime();

@@ -222,6 +222,9 @@ pub trait Inode: Send + Sync {
         Err(crate::errno::EINVAL)
     }
 
+    /// mknod: records a device node's number (st_rdev).
+    fn set_rdev(&self, _rdev: u64) {}
+
     /// chown: sets the owner and group (the caller has checked the rules).
     fn set_owner(&self, _uid: u32, _gid: u32) -> SysResult<()> {
         Err(EPERM)

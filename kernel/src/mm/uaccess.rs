@@ -179,7 +179,7 @@ macro_rules! plain {
     )* };
 }
 plain!(u8, u16, u32, u64, usize, i32, i64, isize);
-plain!([u8; 16], [usize; 2], [i32; 2]);
+plain!([u8; 16], [usize; 2], [i32; 2], [i64; 4]);
 use linux_raw_sys::general as g;
 plain!(
     g::stat,
@@ -200,7 +200,8 @@ plain!(
     g::itimerval,
     g::timeval,
     g::statx,
-    g::statfs
+    g::statfs,
+    g::rusage
 );
 
 fn as_bytes<T: Plain>(v: &T) -> &[u8] {

@@ -16,6 +16,7 @@ pub use rill_signal::{DefaultAction, PendingQueue, SigSet, Signal};
 
 pub mod action;
 pub mod deliver;
+pub mod signalfd;
 
 pub use action::SigAction;
 pub use deliver::deliver_pending;
@@ -328,6 +329,7 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
         return Err(EAGAIN);
     }
     task.recheck_signals();
+    signalfd::signal_queued();
     if !blocked.contains(sig) {
         sched::wake(&task);
     }
@@ -538,6 +540,7 @@ fn queue_on_thread(task: &crate::task::Task, sig: Signal, info: SigInfo) {
         .pending
         .enqueue(sig, origin(&info), entry);
     task.recheck_signals();
+    signalfd::signal_queued();
 }
 
 /// Converts a raw signal number from user space, rejecting 0 and out-of-range values.

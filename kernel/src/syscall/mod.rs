@@ -169,6 +169,13 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_rt_sigtimedwait => signal::rt_sigtimedwait(a[0], a[1], a[2], a[3]),
         n::__NR_rt_sigqueueinfo => signal::rt_sigqueueinfo(a[0] as i32, a[1], a[2]),
         n::__NR_rt_sigreturn => signal::rt_sigreturn(tf),
+        n::__NR_signalfd4 => {
+            crate::signal::signalfd::signalfd4(a[0] as i32, a[1], a[2], a[3] as u32)
+        }
+        n::__NR_pidfd_open => crate::task::pidfd::pidfd_open(a[0] as i32, a[1] as u32),
+        n::__NR_pidfd_send_signal => {
+            signal::pidfd_send_signal(a[0] as i32, a[1], a[2], a[3] as u32)
+        }
         n::__NR_sigaltstack => signal::sigaltstack(tf, a[0], a[1]),
         // time
         n::__NR_clock_gettime => time::clock_gettime(a[0] as u32, a[1]),
@@ -178,6 +185,8 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_clock_nanosleep => time::clock_nanosleep(a[0] as u32, a[1] as u32, a[2], a[3]),
         n::__NR_setitimer => time::setitimer(a[0] as u32, a[1], a[2]),
         n::__NR_getitimer => time::getitimer(a[0] as u32, a[1]),
+        n::__NR_getrusage => time::getrusage(a[0] as i32, a[1]),
+        n::__NR_times => time::times(a[0]),
         _ => {
             log::info!(
                 "pid {}: unknown syscall {nr}",

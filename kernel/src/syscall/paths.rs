@@ -7,7 +7,8 @@ use crate::errno::*;
 use crate::fs::file::OpenFile;
 use crate::fs::path::{self, resolve_at, PathAt};
 use crate::fs::vfs::{
-    same_node, Inode, Want, FIRST_ENTRY_POS, NAME_MAX, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, TREE_LOCK,
+    same_node, Inode, Metadata, Want, FIRST_ENTRY_POS, NAME_MAX, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG,
+    TREE_LOCK,
 };
 use crate::mm::uaccess::UserSliceMut;
 use crate::task::current_process;
@@ -41,10 +42,11 @@ pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> 
             }
             access(&parent.metadata(), Want::DIR_CHANGE)?;
             let umask = proc.umask.load(Ordering::Relaxed);
-            let (uid, gid) = creds();
+            let (mode, uid, gid) =
+                new_node_owner(&parent.metadata(), S_IFREG | (mode & 0o7777 & !umask));
             let created = {
                 let _tree = TREE_LOCK.lock();
-                parent.create(name, S_IFREG | (mode & 0o7777 & !umask), uid, gid)
+                parent.create(name, mode, uid, gid)
             };
             match created {
                 Ok(node) => node,
@@ -101,22 +103,61 @@ pub fn openat(dirfd: i32, path_addr: usize, flags: u32, mode: u32) -> SysResult 
 
 pub fn mkdirat(dirfd: i32, path_addr: usize, mode: u32) -> SysResult {
     let text = user_path(path_addr)?;
-    create_node(&resolve_at(dirfd, &text)?, S_IFDIR | (mode & 0o7777))
+    // mkdir takes the permission bits and the sticky bit; S_ISGID comes only from a
+    // set-group-ID parent (Linux's vfs_mkdir).
+    create_node(&resolve_at(dirfd, &text)?, S_IFDIR | (mode & 0o1777), 0)
 }
 
-pub fn mknodat(dirfd: i32, path_addr: usize, mode: u32, _dev: usize) -> SysResult {
+/// The mode, owner and group of a node the caller creates in a directory with
+/// metadata `dir` (Linux's inode_init_owner and mode_strip_sgid): in a set-group-ID
+/// directory it takes the directory's group, and a directory keeps S_ISGID; a
+/// set-group-ID executable file made there by someone outside that group, without
+/// privilege, loses S_ISGID.
+fn new_node_owner(dir: &Metadata, mut mode: u32) -> (u32, u32, u32) {
+    let (uid, mut gid) = creds();
+    if dir.mode & g::S_ISGID != 0 {
+        gid = dir.gid;
+        if mode & S_IFMT == S_IFDIR {
+            mode |= g::S_ISGID;
+        } else if mode & (g::S_ISGID | g::S_IXGRP) == g::S_ISGID | g::S_IXGRP
+            && uid != 0
+            && !in_group(dir.gid)
+        {
+            mode &= !g::S_ISGID;
+        }
+    }
+    (mode, uid, gid)
+}
+
+/// Whether the caller is in group `gid` (its effective group or a supplementary one).
+fn in_group(gid: u32) -> bool {
+    let proc = current_process();
+    let egid = proc.creds.lock().egid;
+    egid == gid || proc.groups.lock().contains(&gid)
+}
+
+pub fn mknodat(dirfd: i32, path_addr: usize, mode: u32, dev: usize) -> SysResult {
     let text = user_path(path_addr)?;
     let p = resolve_at(dirfd, &text)?;
     match mode & S_IFMT {
-        S_IFIFO => create_node(&p, mode),
-        0 | S_IFREG => create_node(&p, S_IFREG | (mode & 0o7777)),
-        // Linux (may_mknod): directories need mkdir, devices privilege; unknown types EINVAL.
-        g::S_IFDIR | g::S_IFCHR | g::S_IFBLK | g::S_IFSOCK => Err(EPERM),
+        S_IFIFO | g::S_IFSOCK => create_node(&p, mode, 0),
+        0 | S_IFREG => create_node(&p, S_IFREG | (mode & 0o7777), 0),
+        // Device nodes need privilege (CAP_MKNOD: root); the device numbers are
+        // recorded, and opening one finds no driver (ENXIO).
+        g::S_IFCHR | g::S_IFBLK => {
+            if current_process().creds.lock().euid != 0 {
+                return Err(EPERM);
+            }
+            create_node(&p, mode, dev as u32 as u64)
+        }
+        // Linux (may_mknod): directories need mkdir; unknown types EINVAL.
+        g::S_IFDIR => Err(EPERM),
         _ => Err(EINVAL),
     }
 }
 
-fn create_node(p: &PathAt, mode: u32) -> SysResult {
+/// Creates the node `p` names; `rdev` is a device node's number (new_encode_dev).
+fn create_node(p: &PathAt, mode: u32, rdev: u64) -> SysResult {
     let (parent, name) = path::lookup_parent(p)?;
     let name = name.ok_or(EEXIST)?;
     if p.ends_in_dot().is_some() {
@@ -138,9 +179,15 @@ fn create_node(p: &PathAt, mode: u32) -> SysResult {
     }
     access(&parent.metadata(), Want::DIR_CHANGE)?;
     let umask = current_process().umask.load(Ordering::Relaxed);
-    let (uid, gid) = creds();
+    let (mode, uid, gid) = new_node_owner(
+        &parent.metadata(),
+        (mode & S_IFMT) | (mode & 0o7777 & !umask),
+    );
     let _tree = TREE_LOCK.lock();
-    parent.create(name, (mode & S_IFMT) | (mode & 0o7777 & !umask), uid, gid)?;
+    let node = parent.create(name, mode, uid, gid)?;
+    if rdev != 0 {
+        node.set_rdev(rdev);
+    }
     Ok(0)
 }
 

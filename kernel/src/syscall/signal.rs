@@ -344,3 +344,42 @@ pub fn sigaltstack(tf: &TrapFrame, new: usize, old: usize) -> SysResult {
     }
     Ok(0)
 }
+
+/// pidfd_send_signal(2): kill(2) through a pidfd (or a /proc/PID directory), with the
+/// caller's siginfo if given, under rt_sigqueueinfo's rules.
+pub fn pidfd_send_signal(pidfd: i32, sig: usize, info_addr: usize, flags: u32) -> SysResult {
+    if flags != 0 {
+        return Err(EINVAL);
+    }
+    let file = current_process().fds.lock().get(pidfd)?;
+    let target = file.file.pid_target().ok_or(EBADF)??;
+    let me = current_process();
+    let info = if info_addr == 0 {
+        SigInfo::user(&me)
+    } else {
+        let word = |at: usize| read_val::<i32>(info_addr + at);
+        if word(0)? as usize != sig {
+            return Err(EINVAL);
+        }
+        let code = word(8)?;
+        // Only the kernel may claim SI_USER or positive codes for another process.
+        if (code >= 0 || code == g::SI_TKILL) && target.pid != me.pid {
+            return Err(EPERM);
+        }
+        // The caller's information goes as it is, si_pid and si_uid included (Linux).
+        SigInfo {
+            code,
+            pid: word(16)? as u32,
+            uid: word(20)? as u32,
+            value: read_val(info_addr + 24)?,
+            ..Default::default()
+        }
+    };
+    let sig = if sig == 0 {
+        None
+    } else {
+        Some(signal_from_user(sig)?)
+    };
+    send_checked(&target, sig, info)?;
+    Ok(0)
+}

@@ -1,7 +1,8 @@
-//! Time system calls: clocks, sleeps and the real-time interval timer (alarm).
+//! Time system calls: clocks, sleeps and the interval timers (alarm, setitimer).
 
 use crate::errno::*;
 use crate::mm::uaccess::{read_val, write_val};
+use crate::task::cputime::{CpuClock, CpuTimer};
 use crate::task::{current, current_process};
 use crate::time::{monotonic_ns, now_ticks, ns_to_ticks, realtime_ns, ticks_to_ns};
 use linux_raw_sys::general as g;
@@ -33,8 +34,11 @@ fn clock_ns(clock: u32) -> SysResult<u64> {
         | g::CLOCK_MONOTONIC_RAW
         | g::CLOCK_MONOTONIC_COARSE
         | g::CLOCK_BOOTTIME => Ok(monotonic_ns()),
-        // CPU-time clocks: approximated by time since boot (Rill keeps no CPU accounting yet).
-        g::CLOCK_PROCESS_CPUTIME_ID | g::CLOCK_THREAD_CPUTIME_ID => Ok(monotonic_ns()),
+        // The thread clock is the process's: Rill accounts CPU time per process.
+        g::CLOCK_PROCESS_CPUTIME_ID | g::CLOCK_THREAD_CPUTIME_ID => {
+            let proc = current_process();
+            Ok(ticks_to_ns(proc.cpu.clock_ticks(CpuClock::Prof)))
+        }
         _ => Err(EINVAL),
     }
 }
@@ -127,27 +131,44 @@ fn itimerval_of(remaining_ns: u64, interval_ns: u64) -> g::itimerval {
     }
 }
 
-fn current_itimer() -> g::itimerval {
+/// The CPU-time clock behind `which`, or None for ITIMER_REAL; EINVAL for others.
+fn cpu_clock(which: u32) -> SysResult<Option<CpuClock>> {
+    match which {
+        g::ITIMER_REAL => Ok(None),
+        g::ITIMER_VIRTUAL => Ok(Some(CpuClock::Virtual)),
+        g::ITIMER_PROF => Ok(Some(CpuClock::Prof)),
+        _ => Err(EINVAL),
+    }
+}
+
+fn current_itimer(clock: Option<CpuClock>) -> g::itimerval {
     let proc = current_process();
-    let t = *proc.real_timer.lock();
-    let remaining = t.key.map_or(0, |(deadline, _)| {
-        ticks_to_ns(deadline.saturating_sub(now_ticks())).max(1000)
-    });
+    let Some(clock) = clock else {
+        let t = *proc.real_timer.lock();
+        let remaining = t.key.map_or(0, |(deadline, _)| {
+            ticks_to_ns(deadline.saturating_sub(now_ticks())).max(1000)
+        });
+        return itimerval_of(remaining, ticks_to_ns(t.interval));
+    };
+    let t = proc.cpu.timer(clock);
+    // A timer that ran out but has not fired yet (it fires at the next trap) still
+    // shows a little time left, as Linux shows a tick.
+    let remaining = if t.expires == 0 {
+        0
+    } else {
+        ticks_to_ns(t.expires.saturating_sub(proc.cpu.clock_ticks(clock))).max(1000)
+    };
     itimerval_of(remaining, ticks_to_ns(t.interval))
 }
 
 pub fn getitimer(which: u32, out: usize) -> SysResult {
-    if which != g::ITIMER_REAL {
-        return Err(EINVAL);
-    }
-    write_val(out, &current_itimer())?;
+    // `which` is checked before the pointer (Linux's do_getitimer, then the copy).
+    let clock = cpu_clock(which)?;
+    write_val(out, &current_itimer(clock))?;
     Ok(0)
 }
 
 pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
-    if which != g::ITIMER_REAL {
-        return Err(EINVAL);
-    }
     let us = |tv: &g::timeval| -> SysResult<u64> {
         if tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1_000_000 {
             return Err(EINVAL);
@@ -156,6 +177,9 @@ pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
             .saturating_mul(NS)
             .saturating_add(tv.tv_usec as u64 * 1000))
     };
+    // Linux reads the new value first (EFAULT), then checks `which` and the value, sets
+    // the timer, and only then copies the old value out: a bad `old` is EFAULT with the
+    // new timer in force.
     // A NULL new value disarms the timer (Linux accepts it as all zeros).
     let (value, interval) = if new == 0 {
         (0, 0)
@@ -163,9 +187,31 @@ pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
         let nv: g::itimerval = read_val(new)?;
         (us(&nv.it_value)?, us(&nv.it_interval)?)
     };
-    if old != 0 {
-        write_val(old, &current_itimer())?;
+    let clock = cpu_clock(which)?;
+    let previous = current_itimer(clock);
+    let proc = current_process();
+    if let Some(clock) = clock {
+        proc.cpu.set_timer(
+            clock,
+            CpuTimer {
+                expires: if value == 0 {
+                    0
+                } else {
+                    proc.cpu.clock_ticks(clock) + ns_to_ticks(value).max(1)
+                },
+                interval: ns_to_ticks(interval),
+            },
+        );
+    } else {
+        set_real_timer(&proc, value, interval);
     }
+    if old != 0 {
+        write_val(old, &previous)?;
+    }
+    Ok(0)
+}
+
+fn set_real_timer(proc: &alloc::sync::Arc<crate::task::Process>, value: u64, interval: u64) {
     // A periodic timer faster than the timer interrupt can be handled would leave the
     // hart nothing but interrupts; like Linux's tick-based itimers, the period has a
     // floor (1 ms).
@@ -174,7 +220,6 @@ pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
     } else {
         interval.max(MIN_ITIMER_INTERVAL_NS)
     };
-    let proc = current_process();
     let mut t = proc.real_timer.lock();
     if let Some(key) = t.key.take() {
         crate::task::wait::cancel_timer(key);
@@ -182,9 +227,54 @@ pub fn setitimer(which: u32, new: usize, old: usize) -> SysResult {
     t.interval = ns_to_ticks(interval);
     if value != 0 {
         t.key = Some(crate::task::wait::add_alarm(
-            &proc,
+            proc,
             now_ticks() + ns_to_ticks(value),
         ));
     }
+}
+
+/// Clock ticks per second of times(2) (Linux's USER_HZ).
+const USER_HZ: u64 = 100;
+
+fn timeval(ns: u64) -> g::__kernel_old_timeval {
+    g::__kernel_old_timeval {
+        tv_sec: (ns / NS) as _,
+        tv_usec: ((ns % NS) / 1000) as _,
+    }
+}
+
+/// getrusage(2): the CPU times; Rill counts nothing else, so the other fields are 0.
+pub fn getrusage(who: i32, out: usize) -> SysResult {
+    let proc = current_process();
+    let (user, system) = match who {
+        w if w == g::RUSAGE_SELF as i32 || w == g::RUSAGE_THREAD as i32 => {
+            (proc.cpu.user_ticks(), proc.cpu.system_ticks())
+        }
+        g::RUSAGE_CHILDREN => proc.cpu.children_ticks(),
+        _ => return Err(EINVAL),
+    };
+    let mut ru: g::rusage = crate::mm::uaccess::zeroed();
+    ru.ru_utime = timeval(ticks_to_ns(user));
+    ru.ru_stime = timeval(ticks_to_ns(system));
+    write_val(out, &ru)?;
     Ok(0)
+}
+
+/// times(2): the process's and its reaped children's CPU times, and the time since
+/// boot, in USER_HZ ticks.
+pub fn times(out: usize) -> SysResult {
+    let proc = current_process();
+    let clock = |ticks: u64| (ticks_to_ns(ticks) / (NS / USER_HZ)) as i64;
+    if out != 0 {
+        let (cu, cs) = proc.cpu.children_ticks();
+        // struct tms: tms_utime, tms_stime, tms_cutime, tms_cstime (clock_t each).
+        let tms = [
+            clock(proc.cpu.user_ticks()),
+            clock(proc.cpu.system_ticks()),
+            clock(cu),
+            clock(cs),
+        ];
+        write_val(out, &tms)?;
+    }
+    Ok(clock(now_ticks()) as usize)
 }

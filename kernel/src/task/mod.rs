@@ -1,6 +1,8 @@
 //! Processes, threads, the scheduler and wait queues.
 
+pub mod cputime;
 pub mod exec;
+pub mod pidfd;
 pub mod process;
 pub mod sched;
 pub mod thread;

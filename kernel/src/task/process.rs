@@ -99,6 +99,8 @@ pub struct Process {
     /// fails with EAGAIN while the user stays over the limit (Linux's PF_NPROC_EXCEEDED).
     pub nproc_exceeded: AtomicBool,
     pub real_timer: Mutex<crate::signal::RealTimer>,
+    /// User and system time used, and the CPU-time interval timers.
+    pub cpu: super::cputime::CpuAccount,
     pub rlimits: Mutex<[linux_raw_sys::general::rlimit64; 16]>,
 }
 
@@ -402,6 +404,7 @@ impl Process {
             did_exec: AtomicBool::new(false),
             nproc_exceeded: AtomicBool::new(false),
             real_timer: Mutex::new(Default::default()),
+            cpu: Default::default(),
             rlimits: Mutex::new(default_rlimits()),
         })
     }
@@ -656,6 +659,7 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     reparent_children(&proc);
     *proc.life.lock() = Life::Zombie(status);
     crate::signal::flush_pending(&task);
+    super::pidfd::process_exited();
     for g in groups {
         crate::signal::hangup_if_orphaned(g, sid);
     }
@@ -770,6 +774,7 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
                     TABLE.lock().remove(&child);
                     // Break the process <-> thread cycle so both are freed now.
                     child.threads.lock().clear();
+                    me.cpu.add_reaped(&child.cpu);
                     drop(child);
                     return Some(Ok(Some(Reaped { pid, status })));
                 }

@@ -128,12 +128,14 @@ pub fn run() -> ! {
         task.process.activate_address_space();
         let ctx = task.ctx.as_ptr();
         CURRENT.replace(Some(task));
+        super::cputime::switch_in();
         // The task's context was made by `Task::new` or saved by `block`, and
         // `CURRENT` keeps the task alive until it switches back.
         switch(cpu.idle.as_ptr(), ctx);
         let Some(prev) = CURRENT.replace(None) else {
             continue;
         };
+        super::cputime::switch_out(&prev.process);
         // Clearing on_cpu under the state lock orders it with `make_runnable`: a waker
         // either saw the task on the hart (and left it to us) or queues it itself.
         let mut st = prev.state.lock();
