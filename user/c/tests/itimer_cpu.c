@@ -159,13 +159,14 @@ int main(void)
 	struct tms t;
 	clock_t at = times(&t);
 	CHECK(t.tms_utime >= 10);
-	CHECK(t.tms_cutime + t.tms_cstime < 5);
+	/* The reaped children ran ~20 ms; a loaded host stretches that, never to 0.5 s. */
+	CHECK(t.tms_cutime + t.tms_cstime < 50);
 	sleep_ms(100);
 	clock_t later = times(NULL);
 	CHECK(later - at >= 9 && later - at <= 50);
 	CHECK_OK(getrusage(RUSAGE_CHILDREN, &ru));
 	long long children_before = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime);
-	CHECK(children_before < 50);
+	CHECK(children_before < 500);
 	CHECK_EQ(WEXITSTATUS(wait_for(spawn(busy_child))), 0);
 	CHECK_OK(getrusage(RUSAGE_CHILDREN, &ru));
 	long long children = tv_ms(ru.ru_utime) + tv_ms(ru.ru_stime) - children_before;
