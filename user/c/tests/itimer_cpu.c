@@ -125,7 +125,10 @@ int main(void)
 	spin_until(&vtalrms, 1);
 	CHECK_EQ(vtalrms, 1);
 	CHECK_EQ(profs, 1);
-	CHECK(cpu_ns() - before >= 50000000LL);
+	/* Linux charges the timers by ticks (a tick's sample may count more than ran), so
+	 * only Rill, which charges exactly, promises the CPU clock has reached them. */
+	if (on_rill())
+		CHECK(cpu_ns() - before >= 50000000LL);
 	CHECK_OK(getitimer(ITIMER_VIRTUAL, &it));
 	CHECK_EQ(it.it_value.tv_sec + it.it_value.tv_usec, 0);
 	ok("busy: one SIGVTALRM and one SIGPROF, then the one-shot timers read zero");
