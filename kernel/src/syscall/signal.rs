@@ -255,22 +255,26 @@ pub fn kill(pid: i32, sig: usize) -> SysResult {
     result
 }
 
-/// The live thread `tid`, of thread group `tgid` unless that is -1 (tkill).
-fn thread_target(tgid: i32, tid: i32) -> SysResult<alloc::sync::Arc<crate::task::Task>> {
-    if tid <= 0 || tgid == 0 || tgid < -1 {
+/// The live thread `tid`, of thread group `tgid` if given (tgkill; tkill gives none).
+fn thread_target(tgid: Option<i32>, tid: i32) -> SysResult<alloc::sync::Arc<crate::task::Task>> {
+    if tid <= 0 || tgid.is_some_and(|g| g <= 0) {
         return Err(EINVAL);
     }
     process::find_thread(tid as Pid)
-        .filter(|t| tgid == -1 || t.process.pid == tgid as Pid)
+        .filter(|t| tgid.is_none_or(|g| t.process.pid == g as Pid))
         .ok_or(ESRCH)
 }
 
 pub fn tkill(tid: i32, sig: usize) -> SysResult {
-    tgkill(-1, tid, sig)
+    thread_kill(None, tid, sig)
 }
 
 pub fn tgkill(tgid: i32, tid: i32, sig: usize) -> SysResult {
-    if tgid == 0 || tgid < -1 {
+    thread_kill(Some(tgid), tid, sig)
+}
+
+fn thread_kill(tgid: Option<i32>, tid: i32, sig: usize) -> SysResult {
+    if tid <= 0 || tgid.is_some_and(|g| g <= 0) {
         return Err(EINVAL);
     }
     let sig = if sig == 0 {
@@ -314,7 +318,7 @@ pub fn rt_tgsigqueueinfo(tgid: i32, tid: i32, sig: usize, info_addr: usize) -> S
     let sig = signal_from_user(sig)?;
     let code: i32 = read_val(info_addr + 8)?;
     let value: usize = read_val(info_addr + 24)?;
-    let target = thread_target(tgid, tid)?;
+    let target = thread_target(Some(tgid), tid)?;
     let me = current_process();
     // As rt_sigqueueinfo: only the kernel may claim these codes for another process.
     if (code >= 0 || code == g::SI_TKILL) && target.process.pid != me.pid {

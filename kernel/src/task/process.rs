@@ -348,20 +348,19 @@ impl Drop for ForkSlot {
     }
 }
 
-/// Looks up a live or zombie process.
+/// Looks up a live or zombie process by its pid, or by the tid of one of its threads
+/// (as Linux's find_task_by_vpid: kill and sigqueue to a thread's id signal its process).
 pub fn find(pid: Pid) -> Option<Arc<Process>> {
-    TABLE.lock().procs.get(&pid).cloned()
+    let t = TABLE.lock();
+    t.procs
+        .get(&pid)
+        .or_else(|| t.threads.get(&pid).map(|e| &e.0))
+        .cloned()
 }
 
 /// Looks up a live thread of any process by its tid.
 pub fn find_thread(tid: Pid) -> Option<Arc<Task>> {
-    let proc = {
-        let t = TABLE.lock();
-        t.procs
-            .get(&tid)
-            .or_else(|| t.threads.get(&tid).map(|e| &e.0))
-            .cloned()
-    }?;
+    let proc = find(tid)?;
     let task = proc.threads.lock().iter().find(|t| t.tid() == tid).cloned();
     task
 }
