@@ -300,15 +300,30 @@ pub fn futex(addr: usize, op: u32, val: u32, timeout: usize, addr2: usize, val3:
     let wake_count = |n: u32| (n as i32).max(1) as usize;
     // The counts of a requeue: negative is EINVAL.
     let count = |n: u32| usize::try_from(n as i32).map_err(|_| EINVAL);
-    let r = match cmd {
+    match cmd {
         g::FUTEX_WAIT | g::FUTEX_WAIT_BITSET => {
             let bitset = if cmd == g::FUTEX_WAIT {
                 g::FUTEX_BITSET_MATCH_ANY
             } else {
                 val3
             };
-            let deadline = futex_deadline(timeout, cmd == g::FUTEX_WAIT_BITSET, realtime)?;
-            futex::wait(addr, val, deadline, private, bitset)
+            let relative = cmd == g::FUTEX_WAIT;
+            // A relative wait restarted after a signal without handler keeps its deadline.
+            let restarted = current().restart_deadline.lock().take();
+            let deadline = match restarted {
+                Some(d) if relative && timeout != 0 => Some(d),
+                _ => futex_deadline(timeout, !relative, realtime)?,
+            };
+            // As Linux: a wait without timeout follows SA_RESTART; a timed one is EINTR
+            // when a handler runs and otherwise resumes with the same deadline.
+            match futex::wait(addr, val, deadline, private, bitset) {
+                Err(ERESTARTSYS) if relative && deadline.is_some() => {
+                    *current().restart_deadline.lock() = deadline;
+                    Err(ERESTART_RESTARTBLOCK)
+                }
+                Err(ERESTARTSYS) if deadline.is_some() => Err(ERESTARTNOHAND),
+                r => r,
+            }
         }
         g::FUTEX_WAKE => futex::wake(addr, wake_count(val), private, g::FUTEX_BITSET_MATCH_ANY),
         g::FUTEX_WAKE_BITSET => futex::wake(addr, wake_count(val), private, val3),
@@ -337,11 +352,6 @@ pub fn futex(addr: usize, op: u32, val: u32, timeout: usize, addr2: usize, val3:
             private,
         ),
         _ => Err(ENOSYS),
-    };
-    match r {
-        // A handler makes the wait return EINTR; otherwise it resumes (Linux).
-        Err(ERESTARTSYS) => Err(ERESTARTNOHAND),
-        r => r,
     }
 }
 

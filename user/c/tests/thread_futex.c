@@ -1,6 +1,6 @@
 /* thread_futex: the futex operations threads and C libraries use.
  * FUTEX_WAIT with a stale value is EAGAIN, with a timeout ETIMEDOUT, and a
- * handled signal makes it EINTR; FUTEX_WAIT_BITSET takes an absolute timeout
+ * handled signal makes it EINTR (an untimed one resumes under SA_RESTART); FUTEX_WAIT_BITSET takes an absolute timeout
  * (CLOCK_MONOTONIC, or CLOCK_REALTIME with FUTEX_CLOCK_REALTIME) and wakes
  * only for a matching bitset; FUTEX_CMP_REQUEUE checks the word (EAGAIN) and
  * moves waiters to another futex; FUTEX_WAKE_OP changes the second word and
@@ -53,6 +53,17 @@ static void *send_usr1_later(void *arg)
 	return NULL;
 }
 
+/* Signals the waiter, then releases it by changing the word and waking it. */
+static void *signal_then_wake(void *arg)
+{
+	sleep_ms(50);
+	pthread_kill(*(pthread_t *)arg, SIGUSR1);
+	sleep_ms(50);
+	word = 2;
+	futex(&word, FUTEX_WAKE | PRIV, 1, NULL, NULL, 0);
+	return NULL;
+}
+
 static void basics(void)
 {
 	struct timespec ts = { 0, 20 * 1000000 };
@@ -92,6 +103,21 @@ static void basics(void)
 	CHECK_ERR(futex(&word, FUTEX_WAIT | PRIV, 1, NULL, NULL, 0), EINTR);
 	CHECK_EQ(pthread_join(t, NULL), 0);
 	ok("a handled signal makes FUTEX_WAIT EINTR");
+
+	/* With SA_RESTART an untimed wait resumes (and ends on the wake); a timed
+	 * one is EINTR all the same. */
+	sa.sa_flags = SA_RESTART;
+	CHECK_OK(sigaction(SIGUSR1, &sa, NULL));
+	CHECK_EQ(pthread_create(&t, NULL, signal_then_wake, &me), 0);
+	CHECK_EQ(futex(&word, FUTEX_WAIT | PRIV, 1, NULL, NULL, 0), 0);
+	CHECK_EQ(word, 2);
+	CHECK_EQ(pthread_join(t, NULL), 0);
+	word = 1;
+	struct timespec long_ts = { 5, 0 };
+	CHECK_EQ(pthread_create(&t, NULL, send_usr1_later, &me), 0);
+	CHECK_ERR(futex(&word, FUTEX_WAIT | PRIV, 1, &long_ts, NULL, 0), EINTR);
+	CHECK_EQ(pthread_join(t, NULL), 0);
+	ok("SA_RESTART resumes an untimed FUTEX_WAIT, not a timed one");
 }
 
 static void bitsets(void)
