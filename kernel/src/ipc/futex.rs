@@ -11,7 +11,7 @@
 //! another key. The value check happens under the table lock, as does every wake, so a
 //! wake that follows a change of the word cannot slip between the check and the sleep.
 
-use crate::errno::{SysResult, EAGAIN, EINVAL, ENOSYS};
+use crate::errno::{SysResult, EAGAIN, EINVAL, ENOMEM, ENOSYS};
 use crate::mm::uaccess::{read_val, write_val};
 use crate::task::wait::{block_on, WaitQueue};
 use crate::task::{current_process, Task};
@@ -89,7 +89,14 @@ pub fn wait(
         if read_val::<u32>(addr)? != val {
             return Err(EAGAIN);
         }
-        table.entry(k).or_default().push_back(w.clone());
+        let q = table.entry(k).or_default();
+        if q.try_reserve(1).is_err() {
+            if q.is_empty() {
+                table.remove(&k);
+            }
+            return Err(ENOMEM);
+        }
+        q.push_back(w.clone());
     }
     let r = block_on(&[&w.queue], deadline, || {
         w.woken.load(Ordering::Acquire).then_some(0)
@@ -164,27 +171,39 @@ pub fn requeue(
             return Err(EAGAIN);
         }
     }
-    let woken = wake_locked(&mut table, k1, nwake, u32::MAX);
     if k1 == k2 {
+        let woken = wake_locked(&mut table, k1, nwake, u32::MAX);
         let left = table.get(&k1).map_or(0, |q| q.len());
         return Ok(woken + nmove.min(left));
     }
-    let mut moved = VecDeque::new();
-    if let Some(q) = table.get_mut(&k1) {
-        let n = nmove.min(q.len());
-        moved = q.drain(..n).collect();
-        if q.is_empty() {
-            table.remove(&k1);
+    // Room for the moved waiters first, so that nothing is woken or moved on ENOMEM.
+    let most = table.get(&k1).map_or(0, |q| nmove.min(q.len()));
+    if most > 0 {
+        let q2 = table.entry(k2).or_default();
+        if q2.try_reserve(most).is_err() {
+            if q2.is_empty() {
+                table.remove(&k2);
+            }
+            return Err(ENOMEM);
         }
     }
-    let n = moved.len();
-    if n > 0 {
-        for w in &moved {
-            *w.key.lock() = k2;
-        }
-        table.entry(k2).or_default().extend(moved);
+    let woken = wake_locked(&mut table, k1, nwake, u32::MAX);
+    let mut moved = 0;
+    while moved < nmove {
+        let Some(w) = table.get_mut(&k1).and_then(|q| q.pop_front()) else {
+            break;
+        };
+        *w.key.lock() = k2;
+        table.entry(k2).or_default().push_back(w);
+        moved += 1;
     }
-    Ok(woken + n)
+    if table.get(&k1).is_some_and(|q| q.is_empty()) {
+        table.remove(&k1);
+    }
+    if table.get(&k2).is_some_and(|q| q.is_empty()) {
+        table.remove(&k2);
+    }
+    Ok(woken + moved)
 }
 
 /// FUTEX_WAKE_OP: applies the operation encoded in `op` to `*addr2`, wakes up to

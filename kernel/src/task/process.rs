@@ -689,6 +689,7 @@ pub fn spawn_thread(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         if *proc.group_exit.lock() != GroupExit::None {
             return Err(EINTR);
         }
+        threads.try_reserve(1).map_err(|_| ENOMEM)?;
         threads.push(task.clone());
     }
     slot.fill_thread(proc);
