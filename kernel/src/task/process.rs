@@ -745,6 +745,10 @@ pub fn exit_thread(status: i32) -> ! {
         threads.retain(|t| !Arc::ptr_eq(t, &task));
         threads.is_empty()
     };
+    // The pid stays with the process until it is reaped; any other tid goes now.
+    if task.tid() != proc.pid {
+        TABLE.lock().remove_thread(task.tid());
+    }
     if last {
         let status = match *proc.group_exit.lock() {
             GroupExit::Exiting(s) => s,
@@ -753,9 +757,6 @@ pub fn exit_thread(status: i32) -> ! {
         exit_process(task, proc, status)
     }
     task.signals.lock().pending.clear();
-    if task.tid() != proc.pid {
-        TABLE.lock().remove_thread(task.tid());
-    }
     proc.thread_exit_wait.wake_all();
     *task.state.lock() = TaskState::Dead;
     drop(task);

@@ -2,7 +2,8 @@
  * exactly the named thread; a kill to the process is taken by the one thread
  * that does not block it; rt_tgsigqueueinfo carries its value to the named
  * thread; SYS_exit ends only the calling thread (the others keep running and
- * the last one's status is the process's); exit_group from a thread ends all
+ * the last one's status is the process's, and a process whose leader exited
+ * first is freed when reaped); exit_group from a thread ends all
  * of them with its status; a fatal signal kills the whole group; SIGSTOP and
  * SIGCONT stop and continue every thread. */
 #include "rilltest.h"
@@ -201,6 +202,19 @@ static void exits(void)
 	if (on_rill() || WEXITSTATUS(st) != 0)
 		CHECK_EQ(WEXITSTATUS(st), 9);
 	ok("the last thread's exit is the process's");
+
+	/* The process and its threads' ids are all given back once it is reaped. */
+	long heap_before = on_rill() ? heap_kb() : 0;
+	for (int i = 0; i < 40; i++) {
+		st = wait_for(spawn(leader_exits_first));
+		CHECK(WIFEXITED(st));
+	}
+	if (on_rill()) {
+		long heap_after = heap_settled_kb(heap_before);
+		if (!heap_back_at(heap_after, heap_before))
+			FAIL("kernel heap %ld kB before, %ld kB after 40 processes", heap_before, heap_after);
+	}
+	ok("a process whose leader exited first is freed when reaped");
 
 	st = wait_for(spawn(fatal_signal_in_thread));
 	CHECK(WIFSIGNALED(st));
