@@ -221,8 +221,16 @@ impl AltStack {
     }
 }
 
-/// Whether `task` has a pending signal that should interrupt a blocking call.
+/// Whether `task` has a pending signal that should interrupt a blocking call (or its
+/// group is stopping: a sleeping thread stops too, and its call restarts after SIGCONT).
 pub fn interrupting_signal_pending(task: &Task) -> bool {
+    if task
+        .process
+        .group_stop
+        .load(core::sync::atomic::Ordering::Acquire)
+    {
+        return true;
+    }
     let blocked = task.signals.lock().blocked;
     if task.signals.lock().pending.has_deliverable(blocked) {
         return true;
@@ -544,7 +552,8 @@ pub fn default_action(sig: Signal) {
 }
 
 /// Stops the current thread group until SIGCONT (or SIGKILL) arrives: this thread
-/// now, the others on their way back to user mode.
+/// now, the others on their way back to user mode (sleeping ones are woken for it, and
+/// their calls restart or fail with EINTR as after any signal without handler).
 fn stop_current(sig: Signal) {
     let task = crate::task::current();
     let proc = task.process.clone();
@@ -561,6 +570,9 @@ fn stop_current(sig: Signal) {
         .store(true, core::sync::atomic::Ordering::Release);
     for t in proc.threads.lock().iter() {
         t.recheck_signals();
+        if !Arc::ptr_eq(t, &task) {
+            sched::wake(t);
+        }
     }
     drop(proc);
     stop_if_group_stopped(&task);

@@ -259,6 +259,17 @@ static void stop_continue(void)
 	CHECK(WIFSTOPPED(st));
 	CHECK_EQ(WSTOPSIG(st), SIGSTOP);
 	sleep_ms(50);
+	/* The leader, asleep in pause(), is stopped too. */
+	if (on_rill()) {
+		char path[64], line[128];
+		snprintf(path, sizeof path, "/proc/%d/status", pid);
+		FILE *f = fopen(path, "r");
+		CHECK(f != NULL);
+		while (fgets(line, sizeof line, f) && strncmp(line, "State:", 6) != 0)
+			;
+		fclose(f);
+		CHECK_STR(line, "State:\tT (stopped)\n");
+	}
 	long a = ticks[0], b = ticks[1];
 	sleep_ms(100);
 	CHECK_EQ(ticks[0], a);
