@@ -67,6 +67,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         policy: Policy::RillStatusOnly,
     },
     Divergence {
+        test: "thread_exec",
+        reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
         test: "sig_exec",
         reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
         policy: Policy::RillStatusOnly,

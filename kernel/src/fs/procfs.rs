@@ -54,6 +54,8 @@ enum Node {
     /// /proc/PID/fd: a link per open descriptor.
     FdDir(Pid),
     Fd(Pid, i32),
+    /// /proc/PID/task: a directory per thread, named by its tid.
+    TaskDir(Pid),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -215,7 +217,8 @@ impl ProcNode {
             | Node::SysKernelDir
             | Node::SysFsDir
             | Node::SysFsMqueueDir
-            | Node::FdDir(_) => return Err(EISDIR),
+            | Node::FdDir(_)
+            | Node::TaskDir(_) => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
             Node::Exe(_) | Node::Fd(..) => return Err(EINVAL),
         })
@@ -263,6 +266,7 @@ impl ProcNode {
                 ("exe", S_IFLNK),
                 ("maps", S_IFREG),
                 ("fd", S_IFDIR),
+                ("task", S_IFDIR),
             ],
             _ => &[],
         }
@@ -278,7 +282,8 @@ impl Inode for ProcNode {
             | Node::SysDir
             | Node::SysKernelDir
             | Node::SysFsDir
-            | Node::SysFsMqueueDir => (S_IFDIR | 0o555, 2),
+            | Node::SysFsMqueueDir
+            | Node::TaskDir(_) => (S_IFDIR | 0o555, 2),
             Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_) => (S_IFREG | 0o644, 1),
             Node::Exe(_) => (S_IFLNK | 0o777, 1),
             // Only the owner may look at a process's descriptors.
@@ -326,6 +331,10 @@ impl Inode for ProcNode {
                 dir: node(Node::PidDir(pid)),
                 name: Arc::from("fd"),
             }),
+            Node::TaskDir(pid) => Some(Parent {
+                dir: node(Node::PidDir(pid)),
+                name: Arc::from("task"),
+            }),
             _ => None,
         }
     }
@@ -338,7 +347,7 @@ impl Inode for ProcNode {
 
     fn is_removed(&self) -> bool {
         match self.node {
-            Node::PidDir(pid) | Node::FdDir(pid) => live(pid).is_err(),
+            Node::PidDir(pid) | Node::FdDir(pid) | Node::TaskDir(pid) => live(pid).is_err(),
             _ => false,
         }
     }
@@ -432,6 +441,7 @@ impl Inode for ProcNode {
                     "exe" => Ok(node(Node::Exe(pid))),
                     "maps" => Ok(node(Node::Maps(pid))),
                     "fd" => Ok(node(Node::FdDir(pid))),
+                    "task" => Ok(node(Node::TaskDir(pid))),
                     _ => Err(ENOENT),
                 }
             }
@@ -443,6 +453,17 @@ impl Inode for ProcNode {
                 }
                 fd_file(pid, fd)?;
                 Ok(node(Node::Fd(pid, fd)))
+            }
+            Node::TaskDir(pid) => {
+                // A thread's directory shows its process (Rill keeps no per-thread files).
+                let tid: Pid = name.parse().map_err(|_| ENOENT)?;
+                if tid.to_string() != name {
+                    return Err(ENOENT);
+                }
+                process::find_thread(tid)
+                    .filter(|t| t.process.pid == pid)
+                    .ok_or(ENOENT)?;
+                Ok(node(Node::PidDir(tid)))
             }
             _ => Err(crate::errno::ENOTDIR),
         }
@@ -459,6 +480,7 @@ impl Inode for ProcNode {
                 | Node::SysFsDir
                 | Node::SysFsMqueueDir
                 | Node::FdDir(_)
+                | Node::TaskDir(_)
         ) {
             return Err(crate::errno::ENOTDIR);
         }
@@ -488,6 +510,35 @@ impl Inode for ProcNode {
                     continue;
                 }
                 let name = p.pid.to_string();
+                let entry = DirEntry {
+                    name: &name,
+                    ino: alloc_ino(),
+                    file_type: S_IFDIR,
+                    next: at + 1,
+                };
+                if !emit(&entry) {
+                    break;
+                }
+            }
+        }
+        if let Node::TaskDir(pid) = self.node {
+            // A thread's entry sits at a position made from its tid.
+            let tids: Vec<Pid> = {
+                let p = live(pid)?;
+                let threads = p.threads.lock();
+                let mut tids = Vec::new();
+                tids.try_reserve_exact(threads.len()).map_err(|_| ENOMEM)?;
+                tids.extend(threads.iter().map(|t| t.tid()));
+                tids
+            };
+            let mut tids = tids;
+            tids.sort_unstable();
+            for tid in tids {
+                let at = FIRST_ENTRY_POS + u64::from(tid);
+                if at < pos {
+                    continue;
+                }
+                let name = tid.to_string();
                 let entry = DirEntry {
                     name: &name,
                     ino: alloc_ino(),

@@ -1,21 +1,24 @@
 //! Futexes: wait on a user word while it holds an expected value, woken by address.
-//! C libraries use them for locks and for CLONE_CHILD_CLEARTID. A private futex
-//! (FUTEX_PRIVATE_FLAG, or a word in private memory) is keyed by (address space, user
-//! address); a word in a shared mapping without the flag by (memory object, offset),
-//! so processes that map the object at different addresses meet on the same futex
-//! (PTHREAD_PROCESS_SHARED locks).
+//! C libraries use them for locks, condition variables, pthread_join
+//! (CLONE_CHILD_CLEARTID) and robust mutexes. A private futex (FUTEX_PRIVATE_FLAG, or a
+//! word in private memory) is keyed by (address space, user address), which every
+//! thread of a process shares; a word in a shared mapping without the flag by (memory
+//! object, offset), so processes that map the object (MAP_SHARED memory, System V
+//! segments) at different addresses meet on the same futex.
 //!
-//! Each waiter takes a ticket. FUTEX_WAKE moves up to `count` tickets, oldest first,
-//! from `waiting` to `woken` and wakes the queue; a waiter returns once its ticket is
-//! woken. The value check happens under the same lock as enqueueing, so a wake that
-//! follows a change of the word cannot slip between the check and the sleep.
+//! One table maps each key to its waiters, oldest first. A waiter is a small record
+//! with its own wait queue: a wake marks it woken and wakes it, a requeue moves it to
+//! another key. The value check happens under the table lock, as does every wake, so a
+//! wake that follows a change of the word cannot slip between the check and the sleep.
 
-use crate::errno::{SysResult, EAGAIN, EINVAL};
-use crate::mm::uaccess::read_val;
-use crate::task::current_process;
+use crate::errno::{SysResult, EAGAIN, EINVAL, ENOMEM, ENOSYS};
+use crate::mm::uaccess::{read_val, write_val};
 use crate::task::wait::{block_on, WaitQueue};
-use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use crate::task::{current_process, Task};
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
+use linux_raw_sys::general as g;
 use spin::Mutex;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -26,20 +29,27 @@ enum Key {
     Shared(u64, u64),
 }
 
-#[derive(Default)]
-struct Tickets {
-    next: u64,
-    waiting: VecDeque<u64>,
-    woken: BTreeSet<u64>,
-}
-
-#[derive(Default)]
-struct Futex {
+struct Waiter {
     queue: WaitQueue,
-    tickets: Mutex<Tickets>,
+    woken: AtomicBool,
+    /// FUTEX_WAIT_BITSET's mask (all ones for FUTEX_WAIT).
+    bitset: u32,
+    /// The key it waits on now (a requeue changes it).
+    key: Mutex<Key>,
 }
 
-static FUTEXES: Mutex<BTreeMap<Key, Arc<Futex>>> = Mutex::new(BTreeMap::new());
+type Table = BTreeMap<Key, VecDeque<Arc<Waiter>>>;
+
+static FUTEXES: Mutex<Table> = Mutex::new(BTreeMap::new());
+
+/// Kernel heap one waiter may take (its record, its share of the queue and table).
+const WAITER_HEAP_COST: usize = 256;
+
+/// Linux's bound on the robust list walk at thread exit.
+const ROBUST_LIST_LIMIT: usize = 2048;
+
+/// The size of `struct robust_list_head` (next, futex_offset, list_op_pending).
+pub const ROBUST_HEAD_SIZE: usize = 24;
 
 fn key(addr: usize, private: bool) -> SysResult<Key> {
     if !addr.is_multiple_of(4) {
@@ -54,69 +64,256 @@ fn key(addr: usize, private: bool) -> SysResult<Key> {
     Ok(Key::Private(Arc::as_ptr(&aspace) as usize, addr))
 }
 
-/// FUTEX_WAIT: sleeps while `*addr == val` until woken or `deadline` (timer ticks).
-/// `private` is FUTEX_PRIVATE_FLAG.
-pub fn wait(addr: usize, val: u32, deadline: Option<u64>, private: bool) -> SysResult<usize> {
+/// FUTEX_WAIT(_BITSET): sleeps while `*addr == val` until woken by a wake whose bitset
+/// meets `bitset`, or `deadline` (timer ticks). EAGAIN if the word differs.
+pub fn wait(
+    addr: usize,
+    val: u32,
+    deadline: Option<u64>,
+    private: bool,
+    bitset: u32,
+) -> SysResult<usize> {
+    if bitset == 0 {
+        return Err(EINVAL);
+    }
     let k = key(addr, private)?;
-    let f = FUTEXES.lock().entry(k).or_default().clone();
-    let ticket = {
-        let mut t = f.tickets.lock();
-        match read_val::<u32>(addr) {
-            Ok(v) if v == val => {
-                let ticket = t.next;
-                t.next += 1;
-                t.waiting.push_back(ticket);
-                Ok(ticket)
-            }
-            Ok(_) => Err(EAGAIN),
-            Err(e) => Err(e),
-        }
-    };
-    let r = ticket.and_then(|ticket| {
-        let r = block_on(&[&f.queue], deadline, || {
-            f.tickets.lock().woken.remove(&ticket).then_some(0)
-        });
-        if r.is_err() {
-            // Interrupted or timed out: give up the ticket, unless a wake took it meanwhile.
-            let mut t = f.tickets.lock();
-            if t.woken.remove(&ticket) {
-                return Ok(0);
-            }
-            t.waiting.retain(|&w| w != ticket);
-        }
-        r
+    crate::mm::heap::reserve(WAITER_HEAP_COST)?;
+    let w = Arc::new(Waiter {
+        queue: WaitQueue::new(),
+        woken: AtomicBool::new(false),
+        bitset,
+        key: Mutex::new(k),
     });
-    // The last user of an idle futex removes its entry.
-    let mut table = FUTEXES.lock();
-    let idle = {
-        let t = f.tickets.lock();
-        t.waiting.is_empty() && t.woken.is_empty()
-    };
-    if idle && Arc::strong_count(&f) == 2 {
-        table.remove(&k);
-        crate::mm::heap::release_if_empty(&mut table);
+    {
+        let mut table = FUTEXES.lock();
+        if read_val::<u32>(addr)? != val {
+            return Err(EAGAIN);
+        }
+        let q = table.entry(k).or_default();
+        if q.try_reserve(1).is_err() {
+            if q.is_empty() {
+                forget_key(&mut table, &k);
+            }
+            return Err(ENOMEM);
+        }
+        q.push_back(w.clone());
+    }
+    let r = block_on(&[&w.queue], deadline, || {
+        w.woken.load(Ordering::Acquire).then_some(0)
+    });
+    if r.is_err() {
+        // Interrupted or timed out: leave the queue, unless a wake took us meanwhile.
+        let mut table = FUTEXES.lock();
+        if w.woken.load(Ordering::Acquire) {
+            return Ok(0);
+        }
+        let k = *w.key.lock();
+        if let Some(q) = table.get_mut(&k) {
+            q.retain(|x| !Arc::ptr_eq(x, &w));
+            if q.is_empty() {
+                forget_key(&mut table, &k);
+            }
+        }
     }
     r
 }
 
-/// FUTEX_WAKE: wakes up to `count` waiters of `addr`; returns how many.
-pub fn wake(addr: usize, count: usize, private: bool) -> SysResult<usize> {
-    let k = key(addr, private)?;
-    let Some(f) = FUTEXES.lock().get(&k).cloned() else {
-        return Ok(0);
+/// Removes the queue of `k` once it has no waiter (and the table's last node with it).
+fn forget_key(table: &mut Table, k: &Key) {
+    table.remove(k);
+    crate::mm::heap::release_if_empty(table);
+}
+
+/// Wakes up to `n` waiters of `k` whose bitset meets `bitset`, oldest first.
+fn wake_locked(table: &mut Table, k: Key, n: usize, bitset: u32) -> usize {
+    let Some(q) = table.get_mut(&k) else {
+        return 0;
     };
-    let n = {
-        let mut t = f.tickets.lock();
-        let n = count.min(t.waiting.len());
-        for _ in 0..n {
-            if let Some(ticket) = t.waiting.pop_front() {
-                t.woken.insert(ticket);
-            }
+    let mut woken = 0;
+    let mut i = 0;
+    while i < q.len() && woken < n {
+        if q[i].bitset & bitset == 0 {
+            i += 1;
+            continue;
         }
-        n
-    };
-    if n > 0 {
-        f.queue.wake_all();
+        if let Some(w) = q.remove(i) {
+            w.woken.store(true, Ordering::Release);
+            w.queue.wake_all();
+            woken += 1;
+        }
     }
-    Ok(n)
+    if q.is_empty() {
+        forget_key(table, &k);
+    }
+    woken
+}
+
+/// FUTEX_WAKE(_BITSET): wakes up to `n` waiters of `addr`; returns how many.
+pub fn wake(addr: usize, n: usize, private: bool, bitset: u32) -> SysResult<usize> {
+    if bitset == 0 {
+        return Err(EINVAL);
+    }
+    let k = key(addr, private)?;
+    Ok(wake_locked(&mut FUTEXES.lock(), k, n, bitset))
+}
+
+/// FUTEX_REQUEUE / FUTEX_CMP_REQUEUE: wakes up to `nwake` waiters of `addr` and moves
+/// up to `nmove` of the rest to `addr2` (if `expect` is given, only while `*addr`
+/// still holds it: EAGAIN otherwise). Returns how many were woken or moved.
+pub fn requeue(
+    addr: usize,
+    addr2: usize,
+    nwake: usize,
+    nmove: usize,
+    expect: Option<u32>,
+    private: bool,
+) -> SysResult<usize> {
+    let k1 = key(addr, private)?;
+    let k2 = key(addr2, private)?;
+    crate::mm::heap::reserve(WAITER_HEAP_COST)?;
+    let mut table = FUTEXES.lock();
+    if let Some(v) = expect {
+        if read_val::<u32>(addr)? != v {
+            return Err(EAGAIN);
+        }
+    }
+    if k1 == k2 {
+        let woken = wake_locked(&mut table, k1, nwake, u32::MAX);
+        let left = table.get(&k1).map_or(0, |q| q.len());
+        return Ok(woken + nmove.min(left));
+    }
+    // Room for the moved waiters first, so that nothing is woken or moved on ENOMEM.
+    let most = table.get(&k1).map_or(0, |q| nmove.min(q.len()));
+    if most > 0 {
+        let q2 = table.entry(k2).or_default();
+        if q2.try_reserve(most).is_err() {
+            if q2.is_empty() {
+                forget_key(&mut table, &k2);
+            }
+            return Err(ENOMEM);
+        }
+    }
+    let woken = wake_locked(&mut table, k1, nwake, u32::MAX);
+    let mut moved = 0;
+    while moved < nmove {
+        let Some(w) = table.get_mut(&k1).and_then(|q| q.pop_front()) else {
+            break;
+        };
+        *w.key.lock() = k2;
+        table.entry(k2).or_default().push_back(w);
+        moved += 1;
+    }
+    if table.get(&k1).is_some_and(|q| q.is_empty()) {
+        forget_key(&mut table, &k1);
+    }
+    if table.get(&k2).is_some_and(|q| q.is_empty()) {
+        forget_key(&mut table, &k2);
+    }
+    Ok(woken + moved)
+}
+
+/// FUTEX_WAKE_OP: applies the operation encoded in `op` to `*addr2`, wakes up to
+/// `nwake` waiters of `addr`, and, if the old value of `*addr2` passes the encoded
+/// comparison, up to `nwake2` of `addr2`. (The read-modify-write is under the futex
+/// table lock; Rill's kernel is not preempted, so user threads on this hart cannot
+/// interleave.)
+pub fn wake_op(
+    addr: usize,
+    addr2: usize,
+    nwake: usize,
+    nwake2: usize,
+    op: u32,
+    private: bool,
+) -> SysResult<usize> {
+    let k1 = key(addr, private)?;
+    let k2 = key(addr2, private)?;
+    let kind = (op >> 28) & 7;
+    let shift = op & (g::FUTEX_OP_OPARG_SHIFT << 28) != 0;
+    let cmp = (op >> 24) & 15;
+    let sign_extend12 = |v: u32| ((v << 20) as i32) >> 20;
+    let mut oparg = sign_extend12((op >> 12) & 0xfff);
+    let cmparg = sign_extend12(op & 0xfff);
+    if shift {
+        // Linux warns and keeps the low five bits of an out-of-range shift.
+        oparg = 1i32 << (oparg & 31);
+    }
+    let mut table = FUTEXES.lock();
+    let old: i32 = read_val(addr2)?;
+    let new = match kind {
+        g::FUTEX_OP_SET => oparg,
+        g::FUTEX_OP_ADD => old.wrapping_add(oparg),
+        g::FUTEX_OP_OR => old | oparg,
+        g::FUTEX_OP_ANDN => old & !oparg,
+        g::FUTEX_OP_XOR => old ^ oparg,
+        _ => return Err(ENOSYS),
+    };
+    let pass = match cmp {
+        g::FUTEX_OP_CMP_EQ => old == cmparg,
+        g::FUTEX_OP_CMP_NE => old != cmparg,
+        g::FUTEX_OP_CMP_LT => old < cmparg,
+        g::FUTEX_OP_CMP_LE => old <= cmparg,
+        g::FUTEX_OP_CMP_GT => old > cmparg,
+        g::FUTEX_OP_CMP_GE => old >= cmparg,
+        _ => return Err(ENOSYS),
+    };
+    write_val(addr2, &new)?;
+    let mut woken = wake_locked(&mut table, k1, nwake, u32::MAX);
+    if pass {
+        woken += wake_locked(&mut table, k2, nwake2, u32::MAX);
+    }
+    Ok(woken)
+}
+
+/// A robust futex whose owner `tid` died: marks it FUTEX_OWNER_DIED (keeping
+/// FUTEX_WAITERS) and wakes one waiter (Linux's handle_futex_death).
+fn owner_died(uaddr: usize, tid: u32) {
+    if !uaddr.is_multiple_of(4) {
+        return;
+    }
+    let Ok(val) = read_val::<u32>(uaddr) else {
+        return;
+    };
+    if val & g::FUTEX_TID_MASK != tid {
+        return;
+    }
+    let new = (val & g::FUTEX_WAITERS) | g::FUTEX_OWNER_DIED;
+    if write_val(uaddr, &new).is_ok() && val & g::FUTEX_WAITERS != 0 {
+        let _ = wake(uaddr, 1, false, u32::MAX);
+    }
+}
+
+/// At thread exit: walks the thread's robust list (at most ROBUST_LIST_LIMIT entries,
+/// stopping at the first unreadable one) and releases every futex it still holds.
+pub fn exit_robust_list(task: &Task) {
+    let head = task.robust_list.swap(0, Ordering::Relaxed);
+    if head == 0 {
+        return;
+    }
+    let tid = task.tid();
+    let (Ok(first), Ok(offset), Ok(pending)) = (
+        read_val::<usize>(head),
+        read_val::<isize>(head + 8),
+        read_val::<usize>(head + 16),
+    ) else {
+        return;
+    };
+    // The low bit of an entry marks a PI futex; the word is at entry + futex_offset.
+    let word = |entry: usize| (entry & !1).wrapping_add_signed(offset);
+    let mut entry = first;
+    for _ in 0..ROBUST_LIST_LIMIT {
+        if entry == head {
+            break;
+        }
+        let next = read_val::<usize>(entry & !1);
+        if entry != pending {
+            owner_died(word(entry), tid);
+        }
+        match next {
+            Ok(n) => entry = n,
+            Err(_) => return,
+        }
+    }
+    if pending != 0 {
+        owner_died(word(pending), tid);
+    }
 }

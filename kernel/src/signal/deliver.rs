@@ -98,6 +98,7 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     if interrupted.is_none() && !current().take_signal_check() {
         return;
     }
+    super::stop_if_group_stopped(&current());
     while let Some((sig, info)) = next_signal() {
         let act = current().process.signals.lock().action(sig);
         if act.is_ignore() {

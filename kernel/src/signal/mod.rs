@@ -222,8 +222,16 @@ impl AltStack {
     }
 }
 
-/// Whether `task` has a pending signal that should interrupt a blocking call.
+/// Whether `task` has a pending signal that should interrupt a blocking call (or its
+/// group is stopping: a sleeping thread stops too, and its call restarts after SIGCONT).
 pub fn interrupting_signal_pending(task: &Task) -> bool {
+    if task
+        .process
+        .group_stop
+        .load(core::sync::atomic::Ordering::Acquire)
+    {
+        return true;
+    }
     let blocked = task.signals.lock().blocked;
     if task.signals.lock().pending.has_deliverable(blocked) {
         return true;
@@ -259,31 +267,34 @@ pub fn is_ignored_or_blocked(proc: &Process, sig: Signal) -> bool {
     proc.signals.lock().action(sig).is_ignore() || blocked.contains(sig)
 }
 
-/// Sends `sig` to a whole process (kill(2)).
+/// Sends `sig` to a whole process (kill(2)): it is pending process-wide and taken by
+/// one thread that does not block it.
 pub fn send_to_process(proc: &Arc<Process>, sig: Signal, info: SigInfo) -> SysResult<()> {
-    send(proc, sig, info, false)
+    send(proc, sig, info, None)
 }
 
-/// Sends `sig` to the process's (main) thread only (tkill, tgkill, raise): it is
-/// pending for that thread, not shared.
-pub fn send_to_thread(proc: &Arc<Process>, sig: Signal, info: SigInfo) -> SysResult<()> {
-    send(proc, sig, info, true)
+/// Sends `sig` to one thread (tkill, tgkill, raise): it is pending for that thread only.
+pub fn send_to_thread(task: &Arc<Task>, sig: Signal, info: SigInfo) -> SysResult<()> {
+    send(&task.process, sig, info, Some(task))
 }
 
-fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> SysResult<()> {
-    if proc.is_zombie() {
-        return Ok(());
-    }
-    let Some(task) = proc.main_thread() else {
-        return Ok(());
-    };
-    // SIGCONT resumes a stopped process and discards pending stop signals; a stop
-    // signal discards a pending SIGCONT (signal(7), "prepare_signal" in Linux).
+/// SIGCONT resumes every stopped thread and discards pending stop signals; a stop
+/// signal discards a pending SIGCONT (signal(7), "prepare_signal" in Linux). SIGKILL
+/// resumes stopped threads so they can die.
+fn prepare(proc: &Arc<Process>, sig: Signal) {
     if sig == Signal::SIGCONT {
         proc.signals.lock().shared.remove_set(SigSet::STOP);
-        task.signals.lock().pending.remove_set(SigSet::STOP);
-        if task.state() == crate::task::thread::TaskState::Stopped {
-            sched::resume_stopped(&task);
+        let mut continued = proc
+            .group_stop
+            .swap(false, core::sync::atomic::Ordering::AcqRel);
+        for t in proc.threads.lock().iter() {
+            t.signals.lock().pending.remove_set(SigSet::STOP);
+            if t.state() == crate::task::thread::TaskState::Stopped {
+                sched::resume_stopped(t);
+                continued = true;
+            }
+        }
+        if continued {
             *proc.job_event.lock() = Some(JobEvent::Continued);
             if let Some(parent) = proc.parent.lock().upgrade() {
                 notify_parent(
@@ -296,11 +307,30 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
         }
     } else if SigSet::STOP.contains(sig) {
         proc.signals.lock().shared.remove(Signal::SIGCONT);
-        task.signals.lock().pending.remove(Signal::SIGCONT);
+        for t in proc.threads.lock().iter() {
+            t.signals.lock().pending.remove(Signal::SIGCONT);
+        }
+    } else if sig == Signal::SIGKILL {
+        for t in proc.threads.lock().iter() {
+            sched::resume_stopped(t);
+        }
     }
-    if sig == Signal::SIGKILL {
-        sched::resume_stopped(&task);
+}
+
+fn send(
+    proc: &Arc<Process>,
+    sig: Signal,
+    info: SigInfo,
+    target: Option<&Arc<Task>>,
+) -> SysResult<()> {
+    if proc.is_zombie() {
+        return Ok(());
     }
+    // The thread whose mask decides whether an ignored signal is kept.
+    let Some(task) = target.cloned().or_else(|| proc.main_thread()) else {
+        return Ok(());
+    };
+    prepare(proc, sig);
     let (blocked, real_blocked) = {
         let ts = task.signals.lock();
         (ts.blocked, ts.real_blocked)
@@ -314,7 +344,7 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
     // information, unless it is a realtime one whose information the sender chose:
     // that one fails with EAGAIN (Linux's __send_signal_locked).
     let entry = admit(proc, info);
-    let queued = if to_thread {
+    let queued = if target.is_some() {
         task.signals
             .lock()
             .pending
@@ -328,12 +358,32 @@ fn send(proc: &Arc<Process>, sig: Signal, info: SigInfo, to_thread: bool) -> Sys
     if queued.is_err() {
         return Err(EAGAIN);
     }
-    task.recheck_signals();
     signalfd::signal_queued();
-    if !blocked.contains(sig) {
-        sched::wake(&task);
+    if target.is_some() {
+        task.recheck_signals();
+        if !blocked.contains(sig) {
+            sched::wake(&task);
+        }
+        return Ok(());
+    }
+    // Every thread may take it on its way to user mode; the first one that does not
+    // block it is woken to do so (Linux's complete_signal).
+    let mut woken = false;
+    for t in proc.threads.lock().iter() {
+        t.recheck_signals();
+        if !woken && !t.signals.lock().blocked.contains(sig) {
+            sched::wake(t);
+            woken = true;
+        }
     }
     Ok(())
+}
+
+/// Makes `task` die as by SIGKILL (exit_group, execve by another thread).
+pub fn kill_thread(task: &Arc<Task>) {
+    queue_on_thread(task, Signal::SIGKILL, SigInfo::kernel(Signal::SIGKILL));
+    sched::resume_stopped(task);
+    sched::wake(task);
 }
 
 /// Sends `sig` to every process in group `pgid`; ESRCH if there is none.
@@ -433,10 +483,9 @@ pub fn hangup_if_orphaned(pgid: Pid, sid: Pid) {
             .upgrade()
             .is_some_and(|par| !par.is_zombie() && par.pgid() != pgid && par.sid() == p.sid())
     });
-    let stopped = members.iter().any(|p| {
-        p.main_thread()
-            .is_some_and(|t| t.state() == crate::task::thread::TaskState::Stopped)
-    });
+    let stopped = members
+        .iter()
+        .any(|p| p.group_stop.load(core::sync::atomic::Ordering::Acquire));
     if !linked && stopped {
         let _ = send_to_group(pgid, Signal::SIGHUP, SigInfo::kernel(Signal::SIGHUP));
         let _ = send_to_group(pgid, Signal::SIGCONT, SigInfo::kernel(Signal::SIGCONT));
@@ -495,16 +544,18 @@ pub fn proc_masks(p: &Process) -> Masks {
 pub fn default_action(sig: Signal) {
     match sig.default_action() {
         DefaultAction::Ignore | DefaultAction::Continue => {}
-        DefaultAction::Terminate => process::exit_current(signal_status(sig, false)),
+        DefaultAction::Terminate => process::exit_group(signal_status(sig, false)),
         DefaultAction::CoreDump => {
             let core = crate::task::current_process().core_limit() > 0;
-            process::exit_current(signal_status(sig, core))
+            process::exit_group(signal_status(sig, core))
         }
         DefaultAction::Stop => stop_current(sig),
     }
 }
 
-/// Stops the current process until SIGCONT (or SIGKILL) arrives.
+/// Stops the current thread group until SIGCONT (or SIGKILL) arrives: this thread
+/// now, the others on their way back to user mode (sleeping ones are woken for it, and
+/// their calls restart or fail with EINTR as after any signal without handler).
 fn stop_current(sig: Signal) {
     let task = crate::task::current();
     let proc = task.process.clone();
@@ -513,16 +564,35 @@ fn stop_current(sig: Signal) {
         notify_parent_stop(&parent, &proc, sig);
         parent.child_wait.wake_all();
     }
+    // A SIGCONT that raced ahead of us leaves the process running.
+    if proc.signals.lock().shared.is_pending(Signal::SIGCONT) {
+        return;
+    }
+    proc.group_stop
+        .store(true, core::sync::atomic::Ordering::Release);
+    for t in proc.threads.lock().iter() {
+        t.recheck_signals();
+        if !Arc::ptr_eq(t, &task) {
+            sched::wake(t);
+        }
+    }
+    drop(proc);
+    stop_if_group_stopped(&task);
+}
+
+/// Stops the calling thread while its group is stopped (called on the way back to
+/// user mode); returns once SIGCONT or SIGKILL has resumed it.
+pub fn stop_if_group_stopped(task: &Arc<Task>) {
+    let proc = task.process.clone();
     {
         let mut st = task.state.lock();
-        // A SIGCONT or SIGKILL that raced ahead of us leaves the process running.
-        let cont_pending = proc.signals.lock().shared.is_pending(Signal::SIGCONT);
-        if cont_pending || kill_pending(&task) {
+        // SIGCONT clears the flag before resuming threads: checked under our state
+        // lock, either we see it cleared or its resume finds us Stopped.
+        if !proc.group_stop.load(core::sync::atomic::Ordering::Acquire) || kill_pending(task) {
             return;
         }
         *st = crate::task::thread::TaskState::Stopped;
     }
-    drop(task);
     sched::block();
     let parent = proc.parent.lock().upgrade();
     if let Some(parent) = parent {
@@ -532,7 +602,7 @@ fn stop_current(sig: Signal) {
 
 /// Queues `sig` on `task`'s own queue, its entry charged to the process's user (a full
 /// queue keeps the signal pending without its information).
-fn queue_on_thread(task: &crate::task::Task, sig: Signal, info: SigInfo) {
+fn queue_on_thread(task: &Task, sig: Signal, info: SigInfo) {
     let entry = admit(&task.process, info);
     let _ = task
         .signals

@@ -107,13 +107,14 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_msync => mm::msync(a[0], a[1], a[2] as u32),
         // processes
         n::__NR_exit => process::exit(a[0] as i32),
-        n::__NR_exit_group => process::exit(a[0] as i32),
+        n::__NR_exit_group => process::exit_group(a[0] as i32),
         n::__NR_clone => process::clone(tf, a[0], a[1], a[2], a[3], a[4]),
         n::__NR_execve => process::execve(tf, a[0], a[1], a[2]),
         n::__NR_wait4 => process::wait4(a[0] as i32, a[1], a[2] as u32, a[3]),
         n::__NR_set_tid_address => process::set_tid_address(a[0]),
-        n::__NR_set_robust_list => Ok(0),
-        n::__NR_futex => process::futex(a[0], a[1] as u32, a[2] as u32, a[3]),
+        n::__NR_set_robust_list => process::set_robust_list(a[0], a[1]),
+        n::__NR_get_robust_list => process::get_robust_list(a[0] as i32, a[1], a[2]),
+        n::__NR_futex => process::futex(a[0], a[1] as u32, a[2] as u32, a[3], a[4], a[5] as u32),
         n::__NR_getpid => process::getpid(),
         n::__NR_getppid => process::getppid(),
         n::__NR_gettid => process::gettid(),
@@ -168,6 +169,9 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_rt_sigsuspend => signal::rt_sigsuspend(a[0], a[1]),
         n::__NR_rt_sigtimedwait => signal::rt_sigtimedwait(a[0], a[1], a[2], a[3]),
         n::__NR_rt_sigqueueinfo => signal::rt_sigqueueinfo(a[0] as i32, a[1], a[2]),
+        n::__NR_rt_tgsigqueueinfo => {
+            signal::rt_tgsigqueueinfo(a[0] as i32, a[1] as i32, a[2], a[3])
+        }
         n::__NR_rt_sigreturn => signal::rt_sigreturn(tf),
         n::__NR_signalfd4 => {
             crate::signal::signalfd::signalfd4(a[0] as i32, a[1], a[2], a[3] as u32)

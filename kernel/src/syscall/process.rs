@@ -14,7 +14,11 @@ use core::sync::atomic::Ordering;
 use linux_raw_sys::general as g;
 
 pub fn exit(code: i32) -> SysResult {
-    process::exit_current(exit_status(code))
+    process::exit_thread(exit_status(code))
+}
+
+pub fn exit_group(code: i32) -> SysResult {
+    process::exit_group(exit_status(code))
 }
 
 /// clone(flags, stack, parent_tid, tls, child_tid): Linux's argument order on riscv.
@@ -33,17 +37,31 @@ pub fn clone(
         | g::CLONE_PARENT_SETTID
         | g::CLONE_CHILD_SETTID
         | g::CLONE_CHILD_CLEARTID
+        | g::CLONE_THREAD
+        | g::CLONE_SIGHAND
+        | g::CLONE_FILES
+        | g::CLONE_FS
+        | g::CLONE_SYSVSEM
         | 0xff;
-    if flags & g::CLONE_THREAD != 0 || flags & g::CLONE_SIGHAND != 0 || flags & g::CLONE_FILES != 0
-    {
-        // Threads share signal handlers and descriptors; Rill runs one thread per process.
-        log::info!("clone: threads (flags {flags:#x}) are not supported");
-        return Err(EINVAL);
-    }
     if flags & !supported != 0 {
         return Err(EINVAL);
     }
-    if flags & 0xff != 0 && flags & 0xff != g::SIGCHLD {
+    // Linux's rules: a thread shares the handlers, and shared handlers need shared memory.
+    if flags & g::CLONE_THREAD != 0 && flags & g::CLONE_SIGHAND == 0 {
+        return Err(EINVAL);
+    }
+    if flags & g::CLONE_SIGHAND != 0 && flags & g::CLONE_VM == 0 {
+        return Err(EINVAL);
+    }
+    let thread = flags & g::CLONE_THREAD != 0;
+    let shared = g::CLONE_SIGHAND | g::CLONE_FILES | g::CLONE_FS;
+    // Descriptors, cwd and handlers live in the process: a thread shares all three,
+    // and a process cannot share them with another.
+    if (thread && flags & shared != shared) || (!thread && flags & shared != 0) {
+        log::info!("clone: flags {flags:#x} share part of a process; not supported");
+        return Err(EINVAL);
+    }
+    if !thread && flags & 0xff != 0 && flags & 0xff != g::SIGCHLD {
         return Err(EINVAL);
     }
     let args = CloneArgs {
@@ -55,6 +73,9 @@ pub fn clone(
         child_tid_set: (flags & g::CLONE_CHILD_SETTID != 0).then_some(ctid),
         child_tid_clear: (flags & g::CLONE_CHILD_CLEARTID != 0).then_some(ctid),
     };
+    if thread {
+        return process::spawn_thread(tf, args).map(|tid| tid as usize);
+    }
     process::fork(tf, args).map(|pid| pid as usize)
 }
 
@@ -100,7 +121,7 @@ pub fn execve(
 /// with nothing of the exec left on the stack, since it does not return.
 pub fn die_of(sig: crate::signal::Signal) -> ! {
     let core = current_process().core_limit() > 0;
-    process::exit_current(process::signal_status(sig, core))
+    process::exit_group(process::signal_status(sig, core))
 }
 
 fn execve_from_user(
@@ -156,6 +177,8 @@ pub fn exec_path(
         Err(exec::LoadError::Fatal(sig)) => return Ok(Some(sig)),
     };
     let new_tf = exec::initial_frame(&image);
+    // The point of no return: the other threads end and this one takes the pid.
+    process::become_sole_thread()?;
     proc.replace_address_space(image.aspace.into_shared()?);
     *proc.exe.lock() = prepared.program.path;
     *proc.args.lock() = image.args;
@@ -167,6 +190,7 @@ pub fn exec_path(
         let mut ts = task.signals.lock();
         ts.altstack = crate::signal::AltStack::default();
         task.clear_child_tid.store(0, Ordering::Relaxed);
+        task.robust_list.store(0, Ordering::Relaxed);
         // Dispositions changed: what is pending may now act differently.
         task.recheck_signals();
         let mut fp = task.fp.lock();
@@ -212,30 +236,121 @@ pub fn wait4(pid: i32, status_addr: usize, options: u32, rusage: usize) -> SysRe
 pub fn set_tid_address(addr: usize) -> SysResult {
     let task = current();
     task.clear_child_tid.store(addr, Ordering::Relaxed);
-    Ok(task.tid as usize)
+    Ok(task.tid() as usize)
 }
 
-pub fn futex(addr: usize, op: u32, val: u32, timeout: usize) -> SysResult {
+/// set_robust_list(head, len): the list the kernel walks when the thread exits.
+pub fn set_robust_list(head: usize, len: usize) -> SysResult {
+    if len != crate::ipc::futex::ROBUST_HEAD_SIZE {
+        return Err(EINVAL);
+    }
+    current().robust_list.store(head, Ordering::Relaxed);
+    Ok(0)
+}
+
+/// get_robust_list(tid, head_ptr, len_ptr): the list head of thread `tid` (0: caller).
+pub fn get_robust_list(tid: i32, head_ptr: usize, len_ptr: usize) -> SysResult {
+    let task = match tid {
+        0 => current(),
+        t if t > 0 => process::find_thread(t as Pid).ok_or(ESRCH)?,
+        _ => return Err(ESRCH),
+    };
+    let me = *current_process().creds.lock();
+    let them = *task.process.creds.lock();
+    if me.euid != 0 && me.euid != them.uid && me.euid != them.euid {
+        return Err(EPERM);
+    }
+    write_val(len_ptr, &crate::ipc::futex::ROBUST_HEAD_SIZE)?;
+    write_val(head_ptr, &task.robust_list.load(Ordering::Relaxed))?;
+    Ok(0)
+}
+
+/// A futex timeout as a deadline in timer ticks: relative (FUTEX_WAIT) or absolute on
+/// CLOCK_MONOTONIC, or CLOCK_REALTIME with FUTEX_CLOCK_REALTIME (FUTEX_WAIT_BITSET).
+fn futex_deadline(timeout: usize, absolute: bool, realtime: bool) -> SysResult<Option<u64>> {
+    if timeout == 0 {
+        return Ok(None);
+    }
+    let ts: g::timespec = read_val(timeout)?;
+    let ns = super::time::timespec_ns(&ts)?;
+    let now = crate::time::now_ticks();
+    if !absolute {
+        return Ok(Some(now + crate::time::ns_to_ticks(ns)));
+    }
+    let clock_now = if realtime {
+        crate::time::realtime_ns()
+    } else {
+        crate::time::monotonic_ns()
+    };
+    Ok(Some(
+        now + crate::time::ns_to_ticks(ns.saturating_sub(clock_now)),
+    ))
+}
+
+/// futex(addr, op, val, timeout or val2, addr2, val3).
+pub fn futex(addr: usize, op: u32, val: u32, timeout: usize, addr2: usize, val3: u32) -> SysResult {
+    use crate::ipc::futex;
     let cmd = op & !(g::FUTEX_PRIVATE_FLAG | g::FUTEX_CLOCK_REALTIME);
     let private = op & g::FUTEX_PRIVATE_FLAG != 0;
+    let realtime = op & g::FUTEX_CLOCK_REALTIME != 0;
+    if realtime && cmd != g::FUTEX_WAIT && cmd != g::FUTEX_WAIT_BITSET {
+        return Err(ENOSYS);
+    }
+    // A count of waiters to wake: Linux's loop wakes at least one even for 0 or less.
+    let wake_count = |n: u32| (n as i32).max(1) as usize;
+    // The counts of a requeue: negative is EINVAL.
+    let count = |n: u32| usize::try_from(n as i32).map_err(|_| EINVAL);
     match cmd {
-        g::FUTEX_WAIT => {
-            let deadline = if timeout == 0 {
-                None
+        g::FUTEX_WAIT | g::FUTEX_WAIT_BITSET => {
+            let bitset = if cmd == g::FUTEX_WAIT {
+                g::FUTEX_BITSET_MATCH_ANY
             } else {
-                let ts: g::timespec = read_val(timeout)?;
-                Some(
-                    crate::time::now_ticks()
-                        + crate::time::ns_to_ticks(super::time::timespec_ns(&ts)?),
-                )
+                val3
             };
-            match crate::ipc::futex::wait(addr, val, deadline, private) {
-                // A handler makes the wait return EINTR; otherwise it resumes (Linux).
-                Err(ERESTARTSYS) => Err(ERESTARTNOHAND),
+            let relative = cmd == g::FUTEX_WAIT;
+            // A relative wait restarted after a signal without handler keeps its deadline.
+            let restarted = current().restart_deadline.lock().take();
+            let deadline = match restarted {
+                Some(d) if relative && timeout != 0 => Some(d),
+                _ => futex_deadline(timeout, !relative, realtime)?,
+            };
+            // As Linux: a wait without timeout follows SA_RESTART; a timed one is EINTR
+            // when a handler runs and otherwise resumes with the same deadline.
+            match futex::wait(addr, val, deadline, private, bitset) {
+                Err(ERESTARTSYS) if relative && deadline.is_some() => {
+                    *current().restart_deadline.lock() = deadline;
+                    Err(ERESTART_RESTARTBLOCK)
+                }
+                Err(ERESTARTSYS) if deadline.is_some() => Err(ERESTARTNOHAND),
                 r => r,
             }
         }
-        g::FUTEX_WAKE => crate::ipc::futex::wake(addr, val as usize, private),
+        g::FUTEX_WAKE => futex::wake(addr, wake_count(val), private, g::FUTEX_BITSET_MATCH_ANY),
+        g::FUTEX_WAKE_BITSET => futex::wake(addr, wake_count(val), private, val3),
+        g::FUTEX_REQUEUE => futex::requeue(
+            addr,
+            addr2,
+            count(val)?,
+            count(timeout as u32)?,
+            None,
+            private,
+        ),
+        g::FUTEX_CMP_REQUEUE => futex::requeue(
+            addr,
+            addr2,
+            count(val)?,
+            count(timeout as u32)?,
+            Some(val3),
+            private,
+        ),
+        g::FUTEX_WAKE_OP => futex::wake_op(
+            addr,
+            addr2,
+            wake_count(val),
+            wake_count(timeout as u32),
+            val3,
+            private,
+        ),
         _ => Err(ENOSYS),
     }
 }
@@ -249,7 +364,7 @@ pub fn getppid() -> SysResult {
 }
 
 pub fn gettid() -> SysResult {
-    Ok(current().tid as usize)
+    Ok(current().tid() as usize)
 }
 
 pub fn getid(nr: u32) -> SysResult {

@@ -206,11 +206,11 @@ fn send_checked(
 }
 
 fn send_checked_thread(
-    target: &alloc::sync::Arc<process::Process>,
+    target: &alloc::sync::Arc<crate::task::Task>,
     sig: Option<Signal>,
     info: SigInfo,
 ) -> SysResult<()> {
-    check_permission(target)?;
+    check_permission(&target.process)?;
     sig.map_or(Ok(()), |s| signal::send_to_thread(target, s, info))
 }
 
@@ -255,21 +255,26 @@ pub fn kill(pid: i32, sig: usize) -> SysResult {
     result
 }
 
-fn thread_target(tid: i32) -> SysResult<alloc::sync::Arc<process::Process>> {
-    if tid <= 0 {
+/// The live thread `tid`, of thread group `tgid` if given (tgkill; tkill gives none).
+fn thread_target(tgid: Option<i32>, tid: i32) -> SysResult<alloc::sync::Arc<crate::task::Task>> {
+    if tid <= 0 || tgid.is_some_and(|g| g <= 0) {
         return Err(EINVAL);
     }
-    process::find(tid as Pid)
-        .filter(|p| !p.is_zombie())
+    process::find_thread(tid as Pid)
+        .filter(|t| tgid.is_none_or(|g| t.process.pid == g as Pid))
         .ok_or(ESRCH)
 }
 
 pub fn tkill(tid: i32, sig: usize) -> SysResult {
-    tgkill(-1, tid, sig)
+    thread_kill(None, tid, sig)
 }
 
 pub fn tgkill(tgid: i32, tid: i32, sig: usize) -> SysResult {
-    if tgid == 0 || tgid < -1 {
+    thread_kill(Some(tgid), tid, sig)
+}
+
+fn thread_kill(tgid: Option<i32>, tid: i32, sig: usize) -> SysResult {
+    if tid <= 0 || tgid.is_some_and(|g| g <= 0) {
         return Err(EINVAL);
     }
     let sig = if sig == 0 {
@@ -277,10 +282,7 @@ pub fn tgkill(tgid: i32, tid: i32, sig: usize) -> SysResult {
     } else {
         Some(signal_from_user(sig)?)
     };
-    let target = thread_target(tid)?;
-    if tgid > 0 && target.pid != tgid as Pid {
-        return Err(ESRCH);
-    }
+    let target = thread_target(tgid, tid)?;
     let me = current_process();
     let info = SigInfo {
         code: g::SI_TKILL,
@@ -308,6 +310,26 @@ pub fn rt_sigqueueinfo(pid: i32, sig: usize, info_addr: usize) -> SysResult {
         ..SigInfo::user(&me)
     };
     send_checked(&target, Some(sig), info)?;
+    Ok(0)
+}
+
+/// rt_tgsigqueueinfo(tgid, tid, sig, info): rt_sigqueueinfo aimed at one thread.
+pub fn rt_tgsigqueueinfo(tgid: i32, tid: i32, sig: usize, info_addr: usize) -> SysResult {
+    let sig = signal_from_user(sig)?;
+    let code: i32 = read_val(info_addr + 8)?;
+    let value: usize = read_val(info_addr + 24)?;
+    let target = thread_target(Some(tgid), tid)?;
+    let me = current_process();
+    // As rt_sigqueueinfo: only the kernel may claim these codes for another process.
+    if (code >= 0 || code == g::SI_TKILL) && target.process.pid != me.pid {
+        return Err(EPERM);
+    }
+    let info = SigInfo {
+        code,
+        value,
+        ..SigInfo::user(&me)
+    };
+    send_checked_thread(&target, Some(sig), info)?;
     Ok(0)
 }
 

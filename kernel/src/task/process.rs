@@ -5,10 +5,10 @@ use super::thread::{Task, TaskState};
 use super::wait::WaitQueue;
 use crate::arch::cpu;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
-use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, ENOMEM, EPERM};
+use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, EINTR, ENOMEM, EPERM};
 use crate::fs::fdtable::FdTable;
 use crate::mm::aspace::AddressSpace;
-use crate::signal::{ProcessSignals, Signal};
+use crate::signal::{ProcessSignals, Signal, ThreadSignals};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
@@ -27,6 +27,9 @@ const FORK_HEAP_COST: usize = 16 * 1024;
 /// at most an eighth of memory, and never below MIN_THREADS.
 const LINUX_THREAD_SIZE: usize = 16 * 1024;
 const MIN_THREADS: usize = 20;
+/// Kernel heap a new thread needs (its record and table entry; its kernel stack is
+/// page frames).
+const THREAD_HEAP_COST: usize = 4 * 1024;
 /// Kernel heap a new entry in the process table's maps may take.
 const TABLE_ENTRY_COST: usize = 1024;
 
@@ -54,6 +57,16 @@ pub enum Life {
     Alive,
     /// Exited; holds the wait status word (exit code << 8, or the signal number).
     Zombie(i32),
+}
+
+/// How a thread group is ending or being taken over (Linux's signal_group_exit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupExit {
+    None,
+    /// exit_group or a fatal signal: every thread ends; the process's status is this.
+    Exiting(i32),
+    /// A thread is in execve: the others end, the process lives on.
+    Exec,
 }
 
 /// A state change not yet collected by the parent's wait4 (WUNTRACED / WCONTINUED).
@@ -102,6 +115,12 @@ pub struct Process {
     /// User and system time used, and the CPU-time interval timers.
     pub cpu: super::cputime::CpuAccount,
     pub rlimits: Mutex<[linux_raw_sys::general::rlimit64; 16]>,
+    pub group_exit: Mutex<GroupExit>,
+    /// An exec'ing thread sleeps here until the other threads are gone.
+    pub thread_exit_wait: WaitQueue,
+    /// A stop signal holds the whole group until SIGCONT (each thread stops on its way
+    /// back to user mode).
+    pub group_stop: AtomicBool,
 }
 
 /// Linux's default resource limits (RLIMIT_CORE soft 0, RLIMIT_NOFILE 1024, 8 MiB stack,
@@ -152,6 +171,9 @@ struct IdUse {
 /// allocation, setsid, setpgid and RLIMIT_NPROC answer without walking the processes.
 struct Table {
     procs: BTreeMap<Pid, Arc<Process>>,
+    /// Threads other than the one whose tid is their process's pid, with the real uid
+    /// they are counted under.
+    threads: BTreeMap<Pid, (Arc<Process>, u32)>,
     /// Every pid in use as a process, group or session id.
     ids: BTreeMap<Pid, IdUse>,
     /// Processes per real uid (zombies and forks in progress included).
@@ -163,6 +185,7 @@ struct Table {
 
 static TABLE: Mutex<Table> = Mutex::new(Table {
     procs: BTreeMap::new(),
+    threads: BTreeMap::new(),
     ids: BTreeMap::new(),
     per_uid: BTreeMap::new(),
     pending: 0,
@@ -249,6 +272,17 @@ impl Table {
         let uid = proc.creds.lock().uid;
         self.remove_uid(uid);
     }
+
+    /// Gives back the tid of a thread that ended (or took over its process's pid).
+    fn remove_thread(&mut self, tid: Pid) {
+        if let Some((_, uid)) = self.threads.remove(&tid) {
+            if let Some(u) = self.ids.get_mut(&tid) {
+                u.process = false;
+            }
+            self.forget_if_unused(tid);
+            self.remove_uid(uid);
+        }
+    }
 }
 
 /// A pid and a process slot held for a fork in progress; dropped unused, it gives both
@@ -269,7 +303,7 @@ impl ForkSlot {
         if t.count_uid(creds.uid) >= limit && creds.uid != 0 && creds.euid != 0 {
             return Err(EAGAIN);
         }
-        if t.procs.len() + t.pending >= max_threads() {
+        if t.procs.len() + t.threads.len() + t.pending >= max_threads() {
             return Err(EAGAIN);
         }
         let pid = t.free_pid().ok_or(EAGAIN)?;
@@ -291,6 +325,14 @@ impl ForkSlot {
         t.insert(child);
         self.used = true;
     }
+
+    /// Enters a new thread of `proc` in the slot's place (it keeps its user's count).
+    fn fill_thread(mut self, proc: Arc<Process>) {
+        let mut t = TABLE.lock();
+        t.pending -= 1;
+        t.threads.insert(self.pid, (proc, self.uid));
+        self.used = true;
+    }
 }
 
 impl Drop for ForkSlot {
@@ -308,9 +350,21 @@ impl Drop for ForkSlot {
     }
 }
 
-/// Looks up a live or zombie process.
+/// Looks up a live or zombie process by its pid, or by the tid of one of its threads
+/// (as Linux's find_task_by_vpid: kill and sigqueue to a thread's id signal its process).
 pub fn find(pid: Pid) -> Option<Arc<Process>> {
-    TABLE.lock().procs.get(&pid).cloned()
+    let t = TABLE.lock();
+    t.procs
+        .get(&pid)
+        .or_else(|| t.threads.get(&pid).map(|e| &e.0))
+        .cloned()
+}
+
+/// Looks up a live thread of any process by its tid.
+pub fn find_thread(tid: Pid) -> Option<Arc<Task>> {
+    let proc = find(tid)?;
+    let task = proc.threads.lock().iter().find(|t| t.tid() == tid).cloned();
+    task
 }
 
 /// Every process, in pid order (for /proc, kill -1 and process groups).
@@ -406,6 +460,9 @@ impl Process {
             real_timer: Mutex::new(Default::default()),
             cpu: Default::default(),
             rlimits: Mutex::new(default_rlimits()),
+            group_exit: Mutex::new(GroupExit::None),
+            thread_exit_wait: WaitQueue::new(),
+            group_stop: AtomicBool::new(false),
         })
     }
 
@@ -466,7 +523,8 @@ impl Process {
         matches!(*self.life.lock(), Life::Zombie(_))
     }
 
-    /// The main thread (Rill processes have one thread for now).
+    /// The thread that stands for the process (the leader while it lives, otherwise the
+    /// oldest thread): its mask decides whether a signal sent to the process is ignored.
     pub fn main_thread(&self) -> Option<Arc<Task>> {
         self.threads.lock().first().cloned()
     }
@@ -594,17 +652,151 @@ pub fn signal_status(sig: Signal, core: bool) -> i32 {
     sig.number() as i32 | if core { 0x80 } else { 0 }
 }
 
-/// Ends the current process with wait status `status` and never returns.
-pub fn exit_current(status: i32) -> ! {
+/// Creates a thread of the current process (clone with CLONE_THREAD): it shares
+/// everything but its tid, registers, kernel stack, mask and pending queue.
+pub fn spawn_thread(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
+    crate::mm::heap::reserve(THREAD_HEAP_COST)?;
+    let parent_task = current();
+    let proc = parent_task.process.clone();
+    let slot = ForkSlot::take(&proc)?;
+    let tid = slot.pid;
+    let mut ctf = *tf;
+    ctf.regs[REG_A0] = 0;
+    if args.stack != 0 {
+        ctf.regs[REG_SP] = args.stack;
+    }
+    if let Some(tls) = args.tls {
+        ctf.regs[REG_TP] = tls;
+    }
+    // The mask is inherited; the alternate stack is not (it lies in shared memory).
+    let signals = ThreadSignals {
+        blocked: parent_task.signals.lock().blocked,
+        ..Default::default()
+    };
+    let task = Task::new(tid, proc.clone(), ctf, signals).ok_or(ENOMEM)?;
+    if let Some(addr) = args.child_tid_clear {
+        task.clear_child_tid.store(addr, Ordering::Relaxed);
+    }
+    *task.fp.lock() = {
+        let mut fp = *parent_task.fp.lock();
+        fp.save();
+        fp
+    };
+    for addr in [args.parent_tid, args.child_tid_set].into_iter().flatten() {
+        let _ = crate::mm::uaccess::write_val(addr, &tid);
+    }
+    {
+        // Under the threads lock, so that an exit_group either sees the new thread
+        // (and kills it) or is seen here.
+        let mut threads = proc.threads.lock();
+        if *proc.group_exit.lock() != GroupExit::None {
+            return Err(EINTR);
+        }
+        threads.try_reserve(1).map_err(|_| ENOMEM)?;
+        threads.push(task.clone());
+    }
+    slot.fill_thread(proc);
+    sched::spawn(task);
+    Ok(tid)
+}
+
+/// Kills every thread of `proc` but `me` (exit_group, a fatal signal, execve).
+fn kill_other_threads(proc: &Process, me: &Arc<Task>) {
+    for t in proc.threads.lock().iter() {
+        if !Arc::ptr_eq(t, me) {
+            crate::signal::kill_thread(t);
+        }
+    }
+}
+
+/// Ends the whole thread group with wait status `status` (exit_group, a fatal
+/// signal); the first group exit's status is the process's.
+pub fn exit_group(status: i32) -> ! {
+    let task = current();
+    let first = {
+        let mut ge = task.process.group_exit.lock();
+        let first = *ge == GroupExit::None;
+        if first {
+            *ge = GroupExit::Exiting(status);
+        }
+        first
+    };
+    if first {
+        kill_other_threads(&task.process, &task);
+    }
+    drop(task);
+    exit_thread(status)
+}
+
+/// Ends the calling thread (exit); the last thread's exit ends the process, with the
+/// group exit's status if there was one.
+pub fn exit_thread(status: i32) -> ! {
     let task = current();
     let proc = task.process.clone();
 
+    // As Linux's mm_release: robust futexes first, then the tid word pthread_join
+    // waits on.
+    crate::ipc::futex::exit_robust_list(&task);
     let ctid = task.clear_child_tid.load(Ordering::Relaxed);
     if ctid != 0 {
         let _ = crate::mm::uaccess::write_val(ctid, &0u32);
-        let _ = crate::ipc::futex::wake(ctid, 1, false);
+        let _ = crate::ipc::futex::wake(ctid, 1, false, u32::MAX);
     }
 
+    let last = {
+        let mut threads = proc.threads.lock();
+        threads.retain(|t| !Arc::ptr_eq(t, &task));
+        threads.is_empty()
+    };
+    // The pid stays with the process until it is reaped; any other tid goes now.
+    if task.tid() != proc.pid {
+        TABLE.lock().remove_thread(task.tid());
+    }
+    if last {
+        let status = match *proc.group_exit.lock() {
+            GroupExit::Exiting(s) => s,
+            _ => status,
+        };
+        exit_process(task, proc, status)
+    }
+    task.signals.lock().pending.clear();
+    proc.thread_exit_wait.wake_all();
+    *task.state.lock() = TaskState::Dead;
+    drop(task);
+    drop(proc);
+    sched::block();
+    unreachable!("a dead task was scheduled again");
+}
+
+/// Makes the calling thread the only one of its process before execve replaces the
+/// program (Linux's de_thread): the others are killed, and it takes the process's pid.
+pub fn become_sole_thread() -> SysResult<()> {
+    let task = current();
+    let proc = task.process.clone();
+    {
+        let mut ge = proc.group_exit.lock();
+        if *ge != GroupExit::None {
+            // Another group exit or exec is under way: let its signal act on us.
+            return Err(EAGAIN);
+        }
+        *ge = GroupExit::Exec;
+    }
+    kill_other_threads(&proc, &task);
+    let r = super::wait::block_on_killable(&[&proc.thread_exit_wait], || {
+        (proc.threads.lock().len() == 1).then_some(())
+    });
+    *proc.group_exit.lock() = GroupExit::None;
+    r?;
+    let tid = task.tid();
+    if tid != proc.pid {
+        TABLE.lock().remove_thread(tid);
+        task.set_tid(proc.pid);
+    }
+    Ok(())
+}
+
+/// The end of the last thread: the process becomes a zombie with wait status `status`.
+fn exit_process(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     crate::ipc::sem::exit_process(proc.pid);
     // Close files first: this is what lets pipe readers see EOF.
     let files = proc.fds.lock().close_all();
@@ -674,7 +866,6 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
             free_room_if_empty(&mut children);
             drop(children);
             TABLE.lock().remove(&proc);
-            proc.threads.lock().clear();
         }
         parent.child_wait.wake_all();
     }
@@ -772,8 +963,6 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
                     let child = children.remove(i);
                     free_room_if_empty(&mut children);
                     TABLE.lock().remove(&child);
-                    // Break the process <-> thread cycle so both are freed now.
-                    child.threads.lock().clear();
                     me.cpu.add_reaped(&child.cpu);
                     drop(child);
                     return Some(Ok(Some(Reaped { pid, status })));

@@ -8,7 +8,7 @@ use crate::arch::kstack::{ContextCell, KernelStack};
 use crate::arch::trap::TrapFrame;
 use crate::signal::ThreadSignals;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use spin::Mutex;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -26,7 +26,8 @@ pub enum TaskState {
 }
 
 pub struct Task {
-    pub tid: Pid,
+    /// The thread id; an exec from a non-leader thread gives it the process's pid.
+    tid: AtomicU32,
     pub process: Arc<Process>,
     pub(super) kstack: KernelStack,
     pub(super) ctx: ContextCell,
@@ -38,6 +39,8 @@ pub struct Task {
     pub signals: Mutex<ThreadSignals>,
     /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed (and futex-woken) at exit.
     pub clear_child_tid: AtomicUsize,
+    /// set_robust_list: the head of the thread's list of held robust futexes.
+    pub robust_list: AtomicUsize,
     /// Deadline (timer ticks) an interrupted nanosleep resumes with when restarted.
     pub restart_deadline: Mutex<Option<u64>>,
     /// Set whenever this thread may have a signal to take (one was queued for it or
@@ -75,7 +78,7 @@ impl Task {
         let kstack = KernelStack::new(tf)?;
         let ctx = Context::new(entry as usize, kstack.frame_ptr() as usize);
         Some(Arc::new(Task {
-            tid,
+            tid: AtomicU32::new(tid),
             process,
             kstack,
             ctx: ContextCell::new(ctx),
@@ -84,9 +87,19 @@ impl Task {
             fp: Mutex::new(FpState::default()),
             signals: Mutex::new(signals),
             clear_child_tid: AtomicUsize::new(0),
+            robust_list: AtomicUsize::new(0),
             restart_deadline: Mutex::new(None),
             signal_check: AtomicBool::new(true),
         }))
+    }
+
+    pub fn tid(&self) -> Pid {
+        self.tid.load(Ordering::Relaxed)
+    }
+
+    /// Takes over the process's pid (execve from a non-leader thread, as Linux's de_thread).
+    pub(super) fn set_tid(&self, tid: Pid) {
+        self.tid.store(tid, Ordering::Relaxed);
     }
 
     /// The saved user registers at the top of this task's kernel stack.
