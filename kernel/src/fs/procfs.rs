@@ -30,6 +30,8 @@ enum Node {
     Uptime,
     PidDir(Pid),
     Status(Pid),
+    /// /proc/PID/comm: the thread's name (PR_SET_NAME), or its program's.
+    Comm(Pid),
     Cmdline(Pid),
     Stat(Pid),
     /// The link to the program the process runs.
@@ -113,7 +115,16 @@ fn state_letter(p: &Process) -> &'static str {
     }
 }
 
-fn status(p: &Process) -> String {
+/// The name of thread `tid` (a /proc/PID or /proc/PID/task/TID directory's number), or
+/// its program's once that thread is gone (a leader that exited before its threads).
+fn comm(tid: Pid, p: &Process) -> String {
+    match process::find_thread(tid) {
+        Some(t) if t.process.pid == p.pid => t.comm(),
+        _ => p.name(),
+    }
+}
+
+fn status(tid: Pid, p: &Process) -> String {
     let creds = *p.creds.lock();
     let masks = crate::signal::proc_masks(p);
     let (rss, pte) = {
@@ -128,7 +139,7 @@ fn status(p: &Process) -> String {
          Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\n\
          NStgid:\t{pid}\nNSpid:\t{pid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nVmPTE:\t{:8} kB\nThreads:\t{}\n\
          SigQ:\t{}/{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\n",
-        p.name(),
+        comm(tid, p),
         p.umask.load(core::sync::atomic::Ordering::Relaxed),
         state_letter(p),
         p.parent_pid(),
@@ -152,12 +163,12 @@ fn status(p: &Process) -> String {
 }
 
 /// A minimal /proc/PID/stat: pid (comm) state ppid pgrp session, then zeros.
-fn stat(p: &Process) -> String {
+fn stat(tid: Pid, p: &Process) -> String {
     let st = state_letter(p).chars().next().unwrap_or('S');
     let mut s = format!(
         "{} ({}) {} {} {} {}",
         p.pid,
-        p.name(),
+        comm(tid, p),
         st,
         p.parent_pid(),
         p.pgid(),
@@ -196,8 +207,9 @@ impl ProcNode {
         Ok(match self.node {
             Node::MemInfo => meminfo().into_bytes(),
             Node::Uptime => uptime().into_bytes(),
-            Node::Status(pid) => status(&*live(pid)?).into_bytes(),
-            Node::Stat(pid) => stat(&*live(pid)?).into_bytes(),
+            Node::Status(pid) => status(pid, &*live(pid)?).into_bytes(),
+            Node::Stat(pid) => stat(pid, &*live(pid)?).into_bytes(),
+            Node::Comm(pid) => format!("{}\n", comm(pid, &*live(pid)?)).into_bytes(),
             // Not generated text: `read` copies it from the process's memory.
             Node::Cmdline(_) => return Err(EINVAL),
             Node::Sysvipc(IpcKind::Msg) => crate::ipc::msg::proc_text().into_bytes(),
@@ -261,6 +273,7 @@ impl ProcNode {
             ],
             Node::PidDir(_) => &[
                 ("status", S_IFREG),
+                ("comm", S_IFREG),
                 ("cmdline", S_IFREG),
                 ("stat", S_IFREG),
                 ("exe", S_IFLNK),
@@ -436,6 +449,7 @@ impl Inode for ProcNode {
                 live(pid)?;
                 match name {
                     "status" => Ok(node(Node::Status(pid))),
+                    "comm" => Ok(node(Node::Comm(pid))),
                     "cmdline" => Ok(node(Node::Cmdline(pid))),
                     "stat" => Ok(node(Node::Stat(pid))),
                     "exe" => Ok(node(Node::Exe(pid))),
@@ -455,7 +469,7 @@ impl Inode for ProcNode {
                 Ok(node(Node::Fd(pid, fd)))
             }
             Node::TaskDir(pid) => {
-                // A thread's directory shows its process (Rill keeps no per-thread files).
+                // A thread's directory shows its process's files, but its own name.
                 let tid: Pid = name.parse().map_err(|_| ENOENT)?;
                 if tid.to_string() != name {
                     return Err(ENOENT);

@@ -2,6 +2,7 @@
 //! handler each, grouped by family in the files of this module.
 
 mod attrs;
+mod control;
 mod fs;
 mod ipc;
 mod mm;
@@ -134,9 +135,11 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_prlimit64 => process::prlimit64(a[0] as i32, a[1] as u32, a[2], a[3]),
         n::__NR_getrlimit => process::prlimit64(0, a[0] as u32, 0, a[1]),
         n::__NR_setrlimit => process::prlimit64(0, a[0] as u32, a[1], 0),
-        n::__NR_prctl => process::prctl(a[0] as u32, a[1]),
-        n::__NR_sched_yield => process::sched_yield(),
-        n::__NR_sched_getaffinity => process::sched_getaffinity(a[0] as i32, a[1], a[2]),
+        n::__NR_prctl => control::prctl(a[0] as u32, a[1]),
+        n::__NR_sched_yield => control::sched_yield(),
+        n::__NR_sched_getaffinity => control::sched_getaffinity(a[0] as i32, a[1], a[2]),
+        n::__NR_sched_setaffinity => control::sched_setaffinity(a[0] as i32, a[1], a[2]),
+        n::__NR_sysinfo => control::sysinfo(a[0]),
         n::__NR_uname => process::uname(a[0]),
         n::__NR_getrandom => process::getrandom(a[0], a[1], a[2] as u32),
         // signals

@@ -181,6 +181,8 @@ pub fn exec_path(
     process::become_sole_thread()?;
     proc.replace_address_space(image.aspace.into_shared()?);
     *proc.exe.lock() = prepared.program.path;
+    // The new program's name replaces any prctl(PR_SET_NAME) one.
+    *current().name.lock() = None;
     *proc.args.lock() = image.args;
     let closed = proc.fds.lock().close_on_exec();
     drop(closed);
@@ -612,38 +614,6 @@ pub fn prlimit64(pid: i32, resource: u32, new: usize, old: usize) -> SysResult {
         proc.rlimits.lock()[resource as usize] = l;
     }
     Ok(0)
-}
-
-pub fn prctl(option: u32, arg: usize) -> SysResult {
-    let proc = current_process();
-    match option {
-        linux_raw_sys::prctl::PR_SET_CHILD_SUBREAPER => {
-            proc.subreaper.store(arg != 0, Ordering::Relaxed);
-            Ok(0)
-        }
-        linux_raw_sys::prctl::PR_GET_CHILD_SUBREAPER => {
-            write_val(arg, &(proc.subreaper.load(Ordering::Relaxed) as i32))?;
-            Ok(0)
-        }
-        linux_raw_sys::prctl::PR_SET_NAME | linux_raw_sys::prctl::PR_SET_PDEATHSIG => Ok(0),
-        _ => Err(EINVAL),
-    }
-}
-
-pub fn sched_yield() -> SysResult {
-    crate::task::schedule_yield();
-    Ok(0)
-}
-
-pub fn sched_getaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
-    if pid != 0 && process::find(pid as Pid).is_none() {
-        return Err(ESRCH);
-    }
-    if size < 8 || !size.is_multiple_of(8) {
-        return Err(EINVAL);
-    }
-    write_val(mask, &1u64)?;
-    Ok(8)
 }
 
 fn field<const N: usize>(s: &str) -> [core::ffi::c_char; N] {

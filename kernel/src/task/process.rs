@@ -40,6 +40,13 @@ pub fn max_threads() -> usize {
     (bytes / (LINUX_THREAD_SIZE * 8)).max(MIN_THREADS)
 }
 
+/// Live and zombie tasks (processes and their other threads): sysinfo's `procs`, which
+/// Linux takes from its thread count.
+pub fn task_count() -> usize {
+    let t = TABLE.lock();
+    t.procs.len() + t.threads.len()
+}
+
 /// Credentials of a process (all root for now; stored so permission checks have them).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Creds {
@@ -596,6 +603,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     }
     let thread_signals = parent_task.signals.lock().fork();
     let task = Task::new(pid, child.clone(), ctf, thread_signals).ok_or(ENOMEM)?;
+    *task.name.lock() = *parent_task.name.lock();
     if let Some(addr) = args.child_tid_clear {
         task.clear_child_tid.store(addr, Ordering::Relaxed);
     }
@@ -674,6 +682,7 @@ pub fn spawn_thread(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         ..Default::default()
     };
     let task = Task::new(tid, proc.clone(), ctf, signals).ok_or(ENOMEM)?;
+    *task.name.lock() = *parent_task.name.lock();
     if let Some(addr) = args.child_tid_clear {
         task.clear_child_tid.store(addr, Ordering::Relaxed);
     }

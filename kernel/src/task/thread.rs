@@ -47,6 +47,9 @@ pub struct Task {
     /// its process, or its mask changed); delivery clears it before it looks, so a
     /// return to user mode with it clear skips the signal code and its locks.
     signal_check: AtomicBool,
+    /// The name prctl(PR_SET_NAME) gave this thread (NUL-padded, at most 15 bytes); None
+    /// until then: the program's basename, as Linux sets it at exec.
+    pub name: Mutex<Option<[u8; 16]>>,
 }
 
 extern "C" fn task_start() -> ! {
@@ -90,7 +93,19 @@ impl Task {
             robust_list: AtomicUsize::new(0),
             restart_deadline: Mutex::new(None),
             signal_check: AtomicBool::new(true),
+            name: Mutex::new(None),
         }))
+    }
+
+    /// The thread's command name (/proc/PID/comm, status Name:, PR_GET_NAME).
+    pub fn comm(&self) -> alloc::string::String {
+        match *self.name.lock() {
+            Some(name) => {
+                let len = name.iter().position(|&b| b == 0).unwrap_or(name.len());
+                alloc::string::String::from_utf8_lossy(&name[..len]).into_owned()
+            }
+            None => self.process.name(),
+        }
     }
 
     pub fn tid(&self) -> Pid {

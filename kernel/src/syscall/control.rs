@@ -1,0 +1,128 @@
+//! Calls threaded programs make about themselves and the system: prctl (thread names,
+//! the child subreaper), the scheduler's yield and CPU affinity, and sysinfo.
+
+use crate::errno::*;
+use crate::mm::uaccess::{write_array, write_val, UserSlice};
+use crate::task::{current, current_process, process, Pid};
+use core::sync::atomic::Ordering;
+use linux_raw_sys::prctl as pr;
+
+/// Linux's TASK_COMM_LEN: a thread name is at most 15 bytes and a NUL.
+const COMM_LEN: usize = 16;
+
+pub fn prctl(option: u32, arg: usize) -> SysResult {
+    let proc = current_process();
+    match option {
+        pr::PR_SET_CHILD_SUBREAPER => {
+            proc.subreaper.store(arg != 0, Ordering::Relaxed);
+            Ok(0)
+        }
+        pr::PR_GET_CHILD_SUBREAPER => {
+            write_val(arg, &(proc.subreaper.load(Ordering::Relaxed) as i32))?;
+            Ok(0)
+        }
+        pr::PR_SET_NAME => {
+            *current().name.lock() = Some(read_name(arg)?);
+            Ok(0)
+        }
+        pr::PR_GET_NAME => {
+            let mut name = [0u8; COMM_LEN];
+            let comm = current().comm();
+            for (d, s) in name.iter_mut().zip(comm.bytes().take(COMM_LEN - 1)) {
+                *d = s;
+            }
+            write_val(arg, &name)?;
+            Ok(0)
+        }
+        pr::PR_SET_PDEATHSIG => Ok(0),
+        _ => Err(EINVAL),
+    }
+}
+
+/// The name at `addr` as PR_SET_NAME takes it (strncpy_from_user of 15 bytes): cut at
+/// the first NUL or after 15 bytes; EFAULT if memory ends before either.
+fn read_name(addr: usize) -> SysResult<[u8; COMM_LEN]> {
+    let mut name = [0u8; COMM_LEN];
+    let max = COMM_LEN - 1;
+    let got = UserSlice::new(addr, max)?.read_upto(0, &mut name[..max])?;
+    match name[..got].iter().position(|&b| b == 0) {
+        Some(end) => name[end..].fill(0),
+        None if got < max => return Err(EFAULT),
+        None => {}
+    }
+    Ok(name)
+}
+
+pub fn sched_yield() -> SysResult {
+    crate::task::schedule_yield();
+    Ok(0)
+}
+
+/// Rill reports one CPU, CPU 0, to programs (as sched_getaffinity says).
+const CPU_MASK: u64 = 1;
+
+fn check_pid(pid: i32) -> SysResult<()> {
+    if pid < 0 || (pid != 0 && process::find(pid as Pid).is_none()) {
+        return Err(ESRCH);
+    }
+    Ok(())
+}
+
+pub fn sched_getaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
+    check_pid(pid)?;
+    if size < 8 || !size.is_multiple_of(8) {
+        return Err(EINVAL);
+    }
+    write_val(mask, &CPU_MASK)?;
+    Ok(8)
+}
+
+/// Accepts any mask that lets the thread run on a CPU Rill has (CPU 0); a mask without
+/// one is EINVAL, as Linux's for CPUs that are not online. Bytes past Linux's cpumask
+/// (8 bytes here) are not read; a shorter mask is zero-extended.
+pub fn sched_setaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
+    check_pid(pid)?;
+    let mut bytes = [0u8; 8];
+    let len = size.min(bytes.len());
+    UserSlice::new(mask, len)?.read(0, &mut bytes[..len])?;
+    if u64::from_le_bytes(bytes) & CPU_MASK == 0 {
+        return Err(EINVAL);
+    }
+    Ok(0)
+}
+
+/// sysinfo(2): Linux reports memory in bytes (mem_unit 1) when it fits, as it always
+/// does on 64-bit; Rill has no swap, high memory or load average.
+pub fn sysinfo(out: usize) -> SysResult {
+    use core::mem::{offset_of, size_of};
+    use linux_raw_sys::system::sysinfo as Info;
+    const PAGE: u64 = crate::mm::PAGE_SIZE as u64;
+    // Built as 64-bit words (the struct ends in a flexible array, so it is not Plain):
+    // every field starts a word, and the narrow ones (procs, mem_unit) are its low bits.
+    let mut words = [0u64; size_of::<Info>() / 8];
+    let mut set = |offset: usize, value: u64| words[offset / 8] = value;
+    // Whole seconds since boot, rounded up as Linux does.
+    set(
+        offset_of!(Info, uptime),
+        crate::time::monotonic_ns().div_ceil(1_000_000_000),
+    );
+    set(
+        offset_of!(Info, totalram),
+        crate::mm::frame::ram_pages() as u64 * PAGE,
+    );
+    set(
+        offset_of!(Info, freeram),
+        crate::mm::frame::free_pages() as u64 * PAGE,
+    );
+    set(
+        offset_of!(Info, sharedram),
+        crate::mm::object::object_pages() as u64 * PAGE,
+    );
+    set(
+        offset_of!(Info, procs),
+        process::task_count().min(u16::MAX as usize) as u64,
+    );
+    set(offset_of!(Info, mem_unit), 1);
+    write_array(out, &words)?;
+    Ok(0)
+}
