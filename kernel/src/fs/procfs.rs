@@ -517,23 +517,8 @@ impl Inode for ProcNode {
         if self.node == Node::Root {
             // A process's entry sits at a position made from its pid, so it keeps it
             // while other processes come and go.
-            let first_pid = at;
-            for p in process::all() {
-                let at = first_pid + u64::from(p.pid);
-                if at < pos {
-                    continue;
-                }
-                let name = p.pid.to_string();
-                let entry = DirEntry {
-                    name: &name,
-                    ino: alloc_ino(),
-                    file_type: S_IFDIR,
-                    next: at + 1,
-                };
-                if !emit(&entry) {
-                    break;
-                }
-            }
+            let pids = process::all().into_iter().map(|p| p.pid);
+            emit_numbered(pids, at, pos, S_IFDIR, emit);
         }
         if let Node::TaskDir(pid) = self.node {
             // A thread's entry sits at a position made from its tid.
@@ -547,22 +532,7 @@ impl Inode for ProcNode {
             };
             let mut tids = tids;
             tids.sort_unstable();
-            for tid in tids {
-                let at = FIRST_ENTRY_POS + u64::from(tid);
-                if at < pos {
-                    continue;
-                }
-                let name = tid.to_string();
-                let entry = DirEntry {
-                    name: &name,
-                    ino: alloc_ino(),
-                    file_type: S_IFDIR,
-                    next: at + 1,
-                };
-                if !emit(&entry) {
-                    break;
-                }
-            }
+            emit_numbered(tids, FIRST_ENTRY_POS, pos, S_IFDIR, emit);
         }
         if let Node::FdDir(pid) = self.node {
             // A descriptor's entry sits at a position made from its number. The numbers
@@ -576,24 +546,42 @@ impl Inode for ProcNode {
                 fds.extend(table.open_fds().map(|(fd, _)| fd));
                 fds
             };
-            for fd in fds {
-                let at = FIRST_ENTRY_POS + fd as u64;
-                if at < pos {
-                    continue;
-                }
-                let name = fd.to_string();
-                let entry = DirEntry {
-                    name: &name,
-                    ino: alloc_ino(),
-                    file_type: S_IFLNK,
-                    next: at + 1,
-                };
-                if !emit(&entry) {
-                    break;
-                }
-            }
+            emit_numbered(
+                fds.into_iter().map(|fd| fd as u32),
+                FIRST_ENTRY_POS,
+                pos,
+                S_IFLNK,
+                emit,
+            );
         }
         Ok(())
+    }
+}
+
+/// Emits an entry named by each number (ascending), at position `base + number`, from
+/// position `pos` on, until `emit` wants no more: /proc's pid, tid and descriptor lists.
+fn emit_numbered(
+    numbers: impl IntoIterator<Item = u32>,
+    base: u64,
+    pos: u64,
+    file_type: u32,
+    emit: &mut dyn FnMut(&DirEntry) -> bool,
+) {
+    for n in numbers {
+        let at = base + u64::from(n);
+        if at < pos {
+            continue;
+        }
+        let name = n.to_string();
+        let entry = DirEntry {
+            name: &name,
+            ino: alloc_ino(),
+            file_type,
+            next: at + 1,
+        };
+        if !emit(&entry) {
+            break;
+        }
     }
 }
 

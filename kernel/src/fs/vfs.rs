@@ -38,6 +38,16 @@ pub struct Metadata {
 }
 
 impl Metadata {
+    /// What an anonymous inode reports (Linux's anon_inodefs: signalfd, pidfd): mode
+    /// 0600, no file type.
+    pub fn anon_inode() -> Metadata {
+        Metadata {
+            mode: 0o600,
+            nlink: 1,
+            ..Default::default()
+        }
+    }
+
     pub fn file_type(&self) -> u32 {
         self.mode & S_IFMT
     }

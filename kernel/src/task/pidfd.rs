@@ -50,12 +50,7 @@ impl File for PidFd {
     }
 
     fn metadata(&self) -> Metadata {
-        // An anonymous inode, as Linux's anon_inodefs: mode 0600, no file type.
-        Metadata {
-            mode: 0o600,
-            nlink: 1,
-            ..Default::default()
-        }
+        Metadata::anon_inode()
     }
 
     fn poll(&self) -> u16 {

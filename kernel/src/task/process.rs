@@ -565,6 +565,20 @@ pub struct CloneArgs {
     pub child_tid_clear: Option<usize>,
 }
 
+/// The registers a new child or thread starts with: the caller's, with clone's result 0
+/// and the stack and TLS clone was given.
+fn child_frame(tf: &TrapFrame, args: &CloneArgs) -> TrapFrame {
+    let mut ctf = *tf;
+    ctf.regs[REG_A0] = 0;
+    if args.stack != 0 {
+        ctf.regs[REG_SP] = args.stack;
+    }
+    if let Some(tls) = args.tls {
+        ctf.regs[REG_TP] = tls;
+    }
+    ctf
+}
+
 /// Creates a child process of the current one (fork, vfork, clone without threads).
 /// `tf` holds the caller's user registers; the child returns 0 from the same call.
 pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
@@ -593,14 +607,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     *child.signals.lock() = parent.signals.lock().fork();
     *child.rlimits.lock() = *parent.rlimits.lock();
 
-    let mut ctf = *tf;
-    ctf.regs[REG_A0] = 0;
-    if args.stack != 0 {
-        ctf.regs[REG_SP] = args.stack;
-    }
-    if let Some(tls) = args.tls {
-        ctf.regs[REG_TP] = tls;
-    }
+    let ctf = child_frame(tf, &args);
     let thread_signals = parent_task.signals.lock().fork();
     let task = Task::new(pid, child.clone(), ctf, thread_signals).ok_or(ENOMEM)?;
     *task.name.lock() = *parent_task.name.lock();
@@ -668,14 +675,7 @@ pub fn spawn_thread(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     let proc = parent_task.process.clone();
     let slot = ForkSlot::take(&proc)?;
     let tid = slot.pid;
-    let mut ctf = *tf;
-    ctf.regs[REG_A0] = 0;
-    if args.stack != 0 {
-        ctf.regs[REG_SP] = args.stack;
-    }
-    if let Some(tls) = args.tls {
-        ctf.regs[REG_TP] = tls;
-    }
+    let ctf = child_frame(tf, &args);
     // The mask is inherited; the alternate stack is not (it lies in shared memory).
     let signals = ThreadSignals {
         blocked: parent_task.signals.lock().blocked,
