@@ -48,6 +48,12 @@ errnos!(
     EMSGSIZE,
     EOVERFLOW,
     EOPNOTSUPP,
+    ENOTSOCK,
+    ENOPROTOOPT,
+    EPROTONOSUPPORT,
+    ESOCKTNOSUPPORT,
+    EAFNOSUPPORT,
+    EADDRINUSE,
 );
 
 /// Kernel-internal: a blocking call was interrupted by a signal; the signal code turns

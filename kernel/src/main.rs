@@ -20,6 +20,7 @@ mod errno;
 mod fs;
 mod ipc;
 mod mm;
+mod net;
 mod random;
 mod signal;
 mod syscall;

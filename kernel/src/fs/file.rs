@@ -63,6 +63,10 @@ pub trait File: Send + Sync {
     fn mqueue(&self) -> Option<&crate::ipc::mqueue::MqFile> {
         None
     }
+    /// The socket behind the descriptor, for the socket calls (ENOTSOCK if none).
+    fn socket(&self) -> Option<&crate::net::Socket> {
+        None
+    }
     /// The signalfd behind the descriptor, for signalfd4 on an existing one.
     fn signalfd(&self) -> Option<&crate::signal::signalfd::SignalFd> {
         None

@@ -606,8 +606,8 @@ fn fd_link_mode(pid: Pid, fd: i32) -> u32 {
 }
 
 /// What readlink of /proc/PID/fd/N shows, as Linux's d_path: the file's path (with
-/// " (deleted)" once its name is gone), the queue's name in its own file system, or
-/// "pipe:[ino]" for a pipe.
+/// " (deleted)" once its name is gone), the queue's name in its own file system,
+/// "pipe:[ino]" for a pipe or "socket:[ino]" for a socket.
 fn fd_link_target(file: &OpenFile) -> SysResult<String> {
     if let Some(queue) = file.file.mqueue() {
         return Ok(queue.link_name());
@@ -639,6 +639,9 @@ fn fd_link_target(file: &OpenFile) -> SysResult<String> {
     }
     if meta.file_type() == S_IFIFO {
         return Ok(format!("pipe:[{}]", meta.ino));
+    }
+    if meta.file_type() == linux_raw_sys::general::S_IFSOCK {
+        return Ok(format!("socket:[{}]", meta.ino));
     }
     Ok(format!("anon_inode:[{}]", meta.ino))
 }

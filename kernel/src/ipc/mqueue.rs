@@ -12,14 +12,15 @@
 use super::mq_limits::{charge, uncharge, MqTunable, HARD_MSGMAX, HARD_MSGSIZEMAX};
 use crate::errno::{
     Errno, SysResult, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, EMSGSIZE, ENAMETOOLONG, ENOENT,
-    ENOMEM, ENOSPC, ENOTDIR, EOVERFLOW, EPERM,
+    ENOMEM, ENOSPC, ENOTDIR, ENOTSOCK, EOVERFLOW, EPERM,
 };
 use crate::fs::file::{File, OpenFile, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{
     alloc_ino, check_access, DirEntry, DirLink, Inode, Metadata, Parent, Want, FIRST_ENTRY_POS,
     S_IFDIR, S_IFREG,
 };
-use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::mm::uaccess::{InBuf, OutBuf, UserSlice};
+use crate::net::netlink::Pending;
 use crate::signal::{SigInfo, Signal};
 use crate::task::{current_process, Pid, WaitQueue};
 use alloc::collections::{BTreeMap, VecDeque};
@@ -50,12 +51,37 @@ pub struct Attr {
     pub msgsize: usize,
 }
 
+/// `struct sigevent`'s sigev_notify values mq_notify takes, and the cookie protocol of
+/// SIGEV_THREAD (include/uapi/linux/mqueue.h; not in linux-raw-sys): the C library's
+/// cookie comes back on its netlink socket with the last byte saying why.
+const NOTIFY_COOKIE_LEN: usize = 32;
+const NOTIFY_WOKENUP: u8 = 1;
+const NOTIFY_REMOVED: u8 = 2;
+
+/// What a registered process asked for (mq_notify's `struct sigevent`).
+pub enum Request {
+    /// SIGEV_NONE: registered, nothing sent.
+    Nothing,
+    /// SIGEV_SIGNAL: the signal number (0 is valid and sends nothing) and value.
+    Signal(u32, usize),
+    /// SIGEV_THREAD: the cookie, already charged to the netlink socket it goes to.
+    Thread(Pending),
+}
+
 /// Who gets told when a message arrives in the empty queue.
 struct Notification {
     pid: Pid,
-    /// SIGEV_SIGNAL's signal number (0 is valid and sends nothing) and value; None for
-    /// SIGEV_NONE.
-    signal: Option<(u32, usize)>,
+    request: Request,
+}
+
+impl Notification {
+    /// The registration ends without a message (mq_notify(NULL), or a close by its
+    /// process): a SIGEV_THREAD cookie goes back marked NOTIFY_REMOVED, as on Linux.
+    fn remove(self) {
+        if let Request::Thread(cookie) = self.request {
+            cookie.deliver(NOTIFY_REMOVED);
+        }
+    }
 }
 
 struct State {
@@ -544,24 +570,30 @@ impl Queue {
     fn status(&self) -> String {
         let st = self.state.lock();
         let bytes: usize = st.messages.values().flatten().map(|m| m.len()).sum();
-        let (pid, signo) = match &st.notification {
-            Some(n) => (n.pid, n.signal.map_or(0, |(s, _)| s)),
-            None => (0, 0),
-        };
-        let notify = match &st.notification {
-            Some(Notification { signal: None, .. }) => 1,
-            _ => 0,
+        // NOTIFY is the registration's sigev_notify; SIGNO only for SIGEV_SIGNAL.
+        let (pid, notify, signo) = match &st.notification {
+            Some(n) => match n.request {
+                Request::Nothing => (n.pid, g::SIGEV_NONE, 0),
+                Request::Signal(sig, _) => (n.pid, g::SIGEV_SIGNAL, sig),
+                Request::Thread(_) => (n.pid, g::SIGEV_THREAD, 0),
+            },
+            None => (0, 0, 0),
         };
         format!("QSIZE:{bytes:<10} NOTIFY:{notify:<5} SIGNO:{signo:<5} NOTIFY_PID:{pid:<6}\n")
     }
 }
 
-/// Sends a due notification (its process may have gone meanwhile).
+/// Sends a due notification (its process may have gone meanwhile): the signal, or the
+/// SIGEV_THREAD cookie marked NOTIFY_WOKENUP.
 fn notify(n: Notification) {
-    let Some(sig) = n.signal.and_then(|(s, _)| Signal::new(s)) else {
+    let (sig, value) = match n.request {
+        Request::Nothing => return,
+        Request::Thread(cookie) => return cookie.deliver(NOTIFY_WOKENUP),
+        Request::Signal(sig, value) => (sig, value),
+    };
+    let Some(sig) = Signal::new(sig) else {
         return;
     };
-    let value = n.signal.map_or(0, |(_, v)| v);
     let Some(target) = crate::task::process::find(n.pid) else {
         return;
     };
@@ -626,26 +658,37 @@ impl MqFile {
         (self.queue.attr, self.queue.state.lock().count)
     }
 
-    /// mq_notify(2): `Some(signal)` registers the caller (EBUSY if another process is
-    /// registered), None removes the caller's registration.
-    pub fn set_notification(&self, wanted: Option<Option<(u32, usize)>>) -> SysResult<()> {
+    /// mq_notify(2): `Some(request)` registers the caller (EBUSY if another process is
+    /// registered; a refused SIGEV_THREAD cookie gives its charge back), None removes
+    /// the caller's registration.
+    pub fn set_notification(&self, wanted: Option<Request>) -> SysResult<()> {
         let pid = current_process().pid;
         let mut st = self.queue.state.lock();
         match wanted {
             None => {
-                if st.notification.as_ref().is_some_and(|n| n.pid == pid) {
-                    st.notification = None;
+                let removed = Self::take_notification_of(&mut st, pid);
+                drop(st);
+                if let Some(n) = removed {
+                    n.remove();
                 }
             }
-            Some(signal) => {
+            Some(request) => {
                 let alive = |n: &Notification| crate::task::process::find(n.pid).is_some();
                 if st.notification.as_ref().is_some_and(alive) {
                     return Err(EBUSY);
                 }
-                st.notification = Some(Notification { pid, signal });
+                st.notification = Some(Notification { pid, request });
             }
         }
         Ok(())
+    }
+
+    fn take_notification_of(st: &mut State, pid: Pid) -> Option<Notification> {
+        if st.notification.as_ref().is_some_and(|n| n.pid == pid) {
+            st.notification.take()
+        } else {
+            None
+        }
     }
 }
 
@@ -687,8 +730,10 @@ impl File for MqFile {
     fn flush(&self) {
         let pid = current_process().pid;
         let mut st = self.queue.state.lock();
-        if st.notification.as_ref().is_some_and(|n| n.pid == pid) {
-            st.notification = None;
+        let removed = MqFile::take_notification_of(&mut st, pid);
+        drop(st);
+        if let Some(n) = removed {
+            n.remove();
         }
     }
 }
@@ -700,16 +745,33 @@ pub fn deadline_from_realtime(abs_ns: u64) -> u64 {
 }
 
 /// The notification a process asked for, as mq_notify's `struct sigevent` says it.
-/// Signal number 0 is valid (Linux's valid_signal) and sends nothing.
-pub fn notification_of(notify: i32, signo: i32, value: usize) -> SysResult<Option<(u32, usize)>> {
+/// Signal number 0 is valid (Linux's valid_signal) and sends nothing. For SIGEV_THREAD
+/// the C library passes a netlink socket as the "signal" and its cookie as the value:
+/// as Linux's do_mq_notify, the cookie is copied (EFAULT), the descriptor checked
+/// (EBADF, ENOTSOCK) and the cookie charged to the socket, waiting for room, before the
+/// queue descriptor is looked at.
+pub fn notification_of(notify: i32, signo: i32, value: usize) -> SysResult<Request> {
     match notify as u32 {
-        g::SIGEV_NONE => Ok(None),
+        g::SIGEV_NONE => Ok(Request::Nothing),
         g::SIGEV_SIGNAL => {
             let sig = u32::try_from(signo)
                 .ok()
                 .filter(|&s| s == 0 || Signal::new(s).is_some())
                 .ok_or(EINVAL)?;
-            Ok(Some((sig, value)))
+            Ok(Request::Signal(sig, value))
+        }
+        g::SIGEV_THREAD => {
+            crate::mm::heap::reserve(2 * NOTIFY_COOKIE_LEN)?;
+            let mut cookie = Vec::new();
+            cookie
+                .try_reserve_exact(NOTIFY_COOKIE_LEN)
+                .map_err(|_| ENOMEM)?;
+            cookie.resize(NOTIFY_COOKIE_LEN, 0);
+            UserSlice::new(value, NOTIFY_COOKIE_LEN)?.read(0, &mut cookie)?;
+            let of = current_process().fds.lock().get(signo).map_err(|_| EBADF)?;
+            let socket = of.file.socket().ok_or(ENOTSOCK)?.netlink().clone();
+            drop(of);
+            Ok(Request::Thread(Pending::charge(socket, cookie)?))
         }
         _ => Err(EINVAL),
     }

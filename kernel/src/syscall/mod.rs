@@ -6,6 +6,7 @@ mod control;
 mod fs;
 mod ipc;
 mod mm;
+mod net;
 mod paths;
 mod process;
 mod signal;
@@ -184,6 +185,22 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
             signal::pidfd_send_signal(a[0] as i32, a[1], a[2], a[3] as u32)
         }
         n::__NR_sigaltstack => signal::sigaltstack(tf, a[0], a[1]),
+        // sockets
+        n::__NR_socket => net::socket(a[0] as i32, a[1] as i32, a[2] as i32),
+        n::__NR_socketpair => net::socketpair(a[0] as i32, a[1] as i32, a[2] as i32, a[3]),
+        n::__NR_bind => net::bind(a[0] as i32, a[1], a[2] as i32),
+        n::__NR_getsockname => net::getsockname(a[0] as i32, a[1], a[2]),
+        n::__NR_getsockopt => net::getsockopt(a[0] as i32, a[1] as i32, a[2] as i32, a[3], a[4]),
+        n::__NR_setsockopt => {
+            net::setsockopt(a[0] as i32, a[1] as i32, a[2] as i32, a[3], a[4] as i32)
+        }
+        n::__NR_recvfrom => net::recvfrom(a[0] as i32, a[1], a[2], a[3] as u32, a[4], a[5]),
+        n::__NR_recvmsg => net::recvmsg(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_sendto | n::__NR_sendmsg | n::__NR_listen | n::__NR_shutdown => {
+            net::unsupported(a[0] as i32)
+        }
+        n::__NR_accept => net::accept4(a[0] as i32, 0),
+        n::__NR_accept4 => net::accept4(a[0] as i32, a[3] as u32),
         // time
         n::__NR_clock_gettime => time::clock_gettime(a[0] as u32, a[1]),
         n::__NR_clock_getres => time::clock_getres(a[0] as u32, a[1]),
