@@ -15,6 +15,16 @@ pub const RMEM_DEFAULT: usize = 212_992;
 const RMEM_MAX: usize = 212_992;
 /// Linux's SOCK_MIN_RCVBUF: the least SO_RCVBUF sets (2048 plus an aligned sk_buff).
 const MIN_RCVBUF: usize = 2304;
+/// net.core.wmem_default and wmem_max, and SOCK_MIN_SNDBUF, for SO_SNDBUF.
+pub const WMEM_DEFAULT: usize = 212_992;
+const WMEM_MAX: usize = 212_992;
+const MIN_SNDBUF: usize = 2 * MIN_RCVBUF;
+
+/// What setsockopt(SO_SNDBUF) makes of a value (read as an unsigned int), as for
+/// SO_RCVBUF: capped at wmem_max, doubled, at least the minimum.
+pub fn sndbuf_for(asked: u32) -> usize {
+    ((asked as usize).min(WMEM_MAX) * 2).max(MIN_SNDBUF)
+}
 
 /// One received datagram: its bytes, what it is charged, and the sender's address
 /// (a netlink port id; 0 is the kernel).

@@ -12,6 +12,7 @@ use crate::fs::vfs::{alloc_ino, Metadata};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::task::WaitQueue;
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use linux_raw_sys::general as g;
 use linux_raw_sys::net as n;
 use netlink::NetlinkSocket;
@@ -30,6 +31,8 @@ const POLLWRBAND: u16 = g::POLLWRBAND as u16;
 /// creator) and its protocol.
 pub struct Socket {
     meta: Metadata,
+    /// SO_SNDBUF: kept and reported; Rill's netlink sends nothing it would bound.
+    sndbuf: AtomicUsize,
     netlink: Arc<NetlinkSocket>,
 }
 
@@ -66,6 +69,7 @@ pub fn create(family: i32, type_and_flags: i32, protocol: i32) -> SysResult<Sock
             ctime_ns: now,
             ..Default::default()
         },
+        sndbuf: AtomicUsize::new(datagram::WMEM_DEFAULT),
         netlink,
     })
 }
@@ -84,6 +88,7 @@ impl Socket {
         }
         let value = match name as u32 {
             n::SO_RCVBUF => self.netlink.queue.rcvbuf(),
+            n::SO_SNDBUF => self.sndbuf.load(Ordering::Relaxed),
             n::SO_TYPE => self.netlink.kind() as usize,
             n::SO_PROTOCOL => self.netlink.protocol() as usize,
             n::SO_DOMAIN => n::AF_NETLINK as usize,
@@ -100,6 +105,9 @@ impl Socket {
         }
         match name as u32 {
             n::SO_RCVBUF => self.netlink.queue.set_rcvbuf(value as u32),
+            n::SO_SNDBUF => self
+                .sndbuf
+                .store(datagram::sndbuf_for(value as u32), Ordering::Relaxed),
             _ => return Err(ENOPROTOOPT),
         }
         Ok(())

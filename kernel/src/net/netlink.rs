@@ -6,7 +6,9 @@
 //! protocol and no route requests or events: sending is EOPNOTSUPP.
 
 use super::datagram::{Datagram, Received, RecvQueue};
-use crate::errno::{SysResult, EADDRINUSE, EINVAL, EOPNOTSUPP, EPROTONOSUPPORT, ESOCKTNOSUPPORT};
+use crate::errno::{
+    SysResult, EADDRINUSE, EINVAL, EOPNOTSUPP, EPERM, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
+};
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -30,6 +32,9 @@ struct Address {
     bound: bool,
     /// Multicast groups subscribed to by bind (Rill sends no multicast messages).
     groups: u32,
+    /// Where connect(2) pointed the socket: a port id and a group number (0: none).
+    peer_port: u32,
+    peer_group: u32,
 }
 
 pub struct NetlinkSocket {
@@ -57,6 +62,8 @@ impl NetlinkSocket {
                 port: 0,
                 bound: false,
                 groups: 0,
+                peer_port: 0,
+                peer_group: 0,
             }),
         })
     }
@@ -74,10 +81,8 @@ impl NetlinkSocket {
         if addr.len() < SOCKADDR_NL_SIZE {
             return Err(EINVAL);
         }
-        let word =
-            |at: usize| u32::from_ne_bytes([addr[at], addr[at + 1], addr[at + 2], addr[at + 3]]);
         let family = u16::from_ne_bytes([addr[0], addr[1]]);
-        let (port, groups) = (word(4), word(8));
+        let (port, groups) = (word_at(addr, 4), word_at(addr, 8));
         if u32::from(family) != n::AF_NETLINK {
             return Err(EINVAL);
         }
@@ -91,6 +96,47 @@ impl NetlinkSocket {
         }
         a.groups = groups;
         Ok(())
+    }
+
+    /// connect(2), Linux's netlink_connect: AF_UNSPEC forgets the peer; a peer other
+    /// than the kernel, or a group, needs privilege (NETLINK_ROUTE lets nobody else
+    /// send); an unbound socket is bound first. Only the first group named is kept.
+    pub fn connect(&self, addr: &[u8], privileged: bool) -> SysResult<()> {
+        if addr.len() < 2 {
+            return Err(EINVAL);
+        }
+        let family = u32::from(u16::from_ne_bytes([addr[0], addr[1]]));
+        let mut a = self.address.lock();
+        if family == n::AF_UNSPEC {
+            a.peer_port = 0;
+            a.peer_group = 0;
+            return Ok(());
+        }
+        if family != n::AF_NETLINK || addr.len() < SOCKADDR_NL_SIZE {
+            return Err(EINVAL);
+        }
+        let (port, groups) = (word_at(addr, 4), word_at(addr, 8));
+        if (port != 0 || groups != 0) && !privileged {
+            return Err(EPERM);
+        }
+        if !a.bound {
+            a.port = self.insert_port(0)?;
+            a.bound = true;
+        }
+        a.peer_port = port;
+        a.peer_group = if groups == 0 {
+            0
+        } else {
+            groups.trailing_zeros() + 1
+        };
+        Ok(())
+    }
+
+    /// The peer's address for getpeername: the port id and the group as a mask.
+    pub fn peer_address(&self) -> [u8; SOCKADDR_NL_SIZE] {
+        let a = self.address.lock();
+        let mask = a.peer_group.checked_sub(1).map_or(0, |g| 1u32 << g);
+        sockaddr_nl(a.peer_port, mask)
     }
 
     /// Enters `port` (or, for 0, the caller's process id if free, else a negative id
@@ -138,6 +184,13 @@ impl NetlinkSocket {
             crate::mm::heap::release_if_empty(&mut *ports);
         }
     }
+}
+
+/// The u32 at `at` of an address at least `at + 4` bytes long.
+fn word_at(addr: &[u8], at: usize) -> u32 {
+    let mut b = [0u8; 4];
+    b.copy_from_slice(&addr[at..at + 4]);
+    u32::from_ne_bytes(b)
 }
 
 /// A `struct sockaddr_nl`.

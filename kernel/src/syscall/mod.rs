@@ -190,6 +190,8 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_socketpair => net::socketpair(a[0] as i32, a[1] as i32, a[2] as i32, a[3]),
         n::__NR_bind => net::bind(a[0] as i32, a[1], a[2] as i32),
         n::__NR_getsockname => net::getsockname(a[0] as i32, a[1], a[2]),
+        n::__NR_connect => net::connect(a[0] as i32, a[1], a[2] as i32),
+        n::__NR_getpeername => net::getpeername(a[0] as i32, a[1], a[2]),
         n::__NR_getsockopt => net::getsockopt(a[0] as i32, a[1] as i32, a[2] as i32, a[3], a[4]),
         n::__NR_setsockopt => {
             net::setsockopt(a[0] as i32, a[1] as i32, a[2] as i32, a[3], a[4] as i32)

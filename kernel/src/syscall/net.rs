@@ -93,6 +93,24 @@ pub fn bind(fd: i32, addr: usize, len: i32) -> SysResult {
     Ok(0)
 }
 
+/// connect(2): as Linux, the address is copied in before the descriptor is checked
+/// for being a socket.
+pub fn connect(fd: i32, addr: usize, len: i32) -> SysResult {
+    let of = file(fd)?;
+    let bytes = address_in(addr, len)?;
+    let socket = socket_of(&of)?;
+    let privileged = current_process().creds.lock().euid == 0;
+    socket.netlink().connect(&bytes, privileged)?;
+    Ok(0)
+}
+
+pub fn getpeername(fd: i32, addr: usize, len: usize) -> SysResult {
+    let of = socket_file(fd)?;
+    let name = socket_of(&of)?.netlink().peer_address();
+    address_out(&name, addr, len)?;
+    Ok(0)
+}
+
 pub fn getsockname(fd: i32, addr: usize, len: usize) -> SysResult {
     let of = socket_file(fd)?;
     let name = socket_of(&of)?.netlink().local_address();

@@ -269,6 +269,19 @@ static void no_leak(void)
 	ok("sockets and cookies leave no heap behind");
 }
 
+/* Only a privileged process may name a peer other than the kernel: 0 if so. */
+static int unprivileged_connect_child(void)
+{
+	if (setuid(65534) != 0)
+		return 1;
+	int c = socket(AF_NETLINK, SOCK_RAW, 0);
+	struct sockaddr_nl a = { .nl_family = AF_NETLINK, .nl_pid = 7 };
+	if (connect(c, (struct sockaddr *)&a, sizeof a) != -1 || errno != EPERM)
+		return 2;
+	a.nl_pid = 0;
+	return connect(c, (struct sockaddr *)&a, sizeof a) == 0 ? 0 : 3;
+}
+
 static void socket_calls(void)
 {
 	int s = CHECK_OK(socket(AF_NETLINK, SOCK_DGRAM, 0));
@@ -334,9 +347,51 @@ static void socket_calls(void)
 		CHECK_OK(getsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, &len));
 		CHECK_EQ(v, sizes[i][1]);
 	}
+	int sndbufs[][2] = { { 1, 4608 }, { 5000, 10000 } };
+	for (int i = 0; i < 2; i++) {
+		CHECK_OK(setsockopt(s, SOL_SOCKET, SO_SNDBUF, &sndbufs[i][0], sizeof(int)));
+		len = sizeof v;
+		CHECK_OK(getsockopt(s, SOL_SOCKET, SO_SNDBUF, &v, &len));
+		CHECK_EQ(v, sndbufs[i][1]);
+	}
 	CHECK_ERR(setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, 2), EINVAL);
+	CHECK_ERR(setsockopt(s, SOL_SOCKET, SO_RCVBUF, &v, -1), EINVAL);
 	CHECK_ERR(setsockopt(s, SOL_SOCKET, SO_TYPE, &v, sizeof v), ENOPROTOOPT);
 	ok("getsockopt and setsockopt");
+
+	/* connect: the peer getpeername reports; an unbound socket is bound first, here
+	 * below -4096 since the process id is taken by s. */
+	int c = CHECK_OK(socket(AF_NETLINK, SOCK_RAW, 0));
+	struct sockaddr_nl peer;
+	len = sizeof peer;
+	CHECK_OK(getpeername(c, (struct sockaddr *)&peer, &len));
+	CHECK_EQ(peer.nl_pid, 0);
+	memset(&a, 0, sizeof a);
+	CHECK_ERR(connect(c, (struct sockaddr *)&a, 1), EINVAL);
+	a.nl_family = AF_NETLINK;
+	CHECK_ERR(connect(c, (struct sockaddr *)&a, 8), EINVAL);
+	a.nl_pid = 5;
+	a.nl_groups = 6;
+	CHECK_OK(connect(c, (struct sockaddr *)&a, sizeof a));
+	len = sizeof peer;
+	CHECK_OK(getpeername(c, (struct sockaddr *)&peer, &len));
+	CHECK_EQ(peer.nl_pid, 5);
+	CHECK_EQ(peer.nl_groups, 2);
+	CHECK_OK(getsockname(c, (struct sockaddr *)&peer, &len));
+	CHECK((int)peer.nl_pid <= -4097);
+	a.nl_family = AF_UNSPEC;
+	CHECK_OK(connect(c, (struct sockaddr *)&a, 2));
+	CHECK_OK(getpeername(c, (struct sockaddr *)&peer, &len));
+	CHECK_EQ(peer.nl_pid, 0);
+	CHECK_EQ(peer.nl_groups, 0);
+	CHECK_OK(close(c));
+	CHECK_ERR(connect(STDOUT_FILENO, (struct sockaddr *)1, sizeof a), EFAULT);
+	CHECK_ERR(connect(STDOUT_FILENO, (struct sockaddr *)&a, sizeof a), ENOTSOCK);
+	CHECK_ERR(getpeername(STDOUT_FILENO, (struct sockaddr *)&peer, &len), ENOTSOCK);
+	int status = wait_for(spawn(unprivileged_connect_child));
+	CHECK(WIFEXITED(status));
+	CHECK_EQ(WEXITSTATUS(status), 0);
+	ok("connect and getpeername");
 
 	char buf[8];
 	CHECK_ERR(shutdown(s, SHUT_RDWR), EOPNOTSUPP);
