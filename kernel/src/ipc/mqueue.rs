@@ -51,9 +51,9 @@ pub struct Attr {
     pub msgsize: usize,
 }
 
-/// `struct sigevent`'s sigev_notify values mq_notify takes, and the cookie protocol of
-/// SIGEV_THREAD (include/uapi/linux/mqueue.h; not in linux-raw-sys): the C library's
-/// cookie comes back on its netlink socket with the last byte saying why.
+/// The cookie protocol of SIGEV_THREAD (include/uapi/linux/mqueue.h; not in
+/// linux-raw-sys): the C library's cookie comes back on its netlink socket with the
+/// last byte saying why.
 const NOTIFY_COOKIE_LEN: usize = 32;
 const NOTIFY_WOKENUP: u8 = 1;
 const NOTIFY_REMOVED: u8 = 2;
