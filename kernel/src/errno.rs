@@ -48,6 +48,7 @@ errnos!(
     EMSGSIZE,
     EOVERFLOW,
     EOPNOTSUPP,
+    EROFS,
 );
 
 /// Kernel-internal: a blocking call was interrupted by a signal; the signal code turns

@@ -4,7 +4,8 @@
 //! directory's parent (at the root it stays); `file/..` is ENOTDIR and `missing/..`
 //! ENOENT, as on Linux. Every directory a component is looked up in must grant search
 //! (x) permission. Rill has no symbolic links except /proc/PID/exe, which a lookup of
-//! the last component follows once.
+//! the last component follows once. A directory with a file system mounted on it leads
+//! to that file system's root (whose `..` is the mount point's parent).
 
 use super::vfs::{check_access, Inode, Want, NAME_MAX, TREE_LOCK};
 use crate::errno::{SysResult, EBADF, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR};
@@ -117,7 +118,8 @@ fn step(dir: &Arc<dyn Inode>, name: &str, uid: u32, gid: u32) -> SysResult<Arc<d
         "." => Ok(dir.clone()),
         ".." => Ok(dir.parent().map_or_else(|| dir.clone(), |p| p.dir)),
         _ if name.len() > NAME_MAX => Err(ENAMETOOLONG),
-        _ => dir.lookup(name),
+        // A mount point leads into what is mounted on it.
+        _ => dir.lookup(name).map(super::mount::cross),
     }
 }
 

@@ -8,7 +8,7 @@ use super::vfs::{
 };
 use crate::errno::{
     Errno, SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR,
-    ENOTEMPTY, ENXIO, EPERM,
+    ENOTEMPTY, ENXIO, EOPNOTSUPP, EPERM, EROFS,
 };
 use crate::mm::object::{FileName, MemObject, ObjectKind, PageBudget};
 use crate::mm::uaccess::{InBuf, OutBuf};
@@ -16,7 +16,7 @@ use crate::time::realtime_ns;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 use spin::Mutex;
 
 /// Largest file size, Linux's MAX_LFS_FILESIZE: a write or truncate past it is EFBIG.
@@ -34,38 +34,82 @@ pub struct Tmpfs {
     pages: Arc<PageBudget>,
     nodes: AtomicUsize,
     max_nodes: AtomicUsize,
+    /// Mounted read-only (MS_RDONLY): nothing in it can be created, removed or changed.
+    read_only: AtomicBool,
 }
 
 /// File system ids of the two instances (see `Inode::fs_id`; /proc is 1, mqueue 2).
 const ROOT_FS_ID: u32 = 0;
 pub const SHM_FS_ID: u32 = 3;
+/// The ids of tmpfs instances that mount(2) makes start here.
+static NEXT_MOUNTED_ID: AtomicU32 = AtomicU32::new(16);
 
 /// The instances, for statfs by file system id.
 static ROOT_FS: spin::Once<Arc<Tmpfs>> = spin::Once::new();
 static SHM_FS: spin::Once<Arc<Tmpfs>> = spin::Once::new();
 
 /// The tmpfs instance with file system id `fs_id`, if it is one.
-pub fn instance(fs_id: u32) -> Option<&'static Arc<Tmpfs>> {
+pub fn instance(fs_id: u32) -> Option<Arc<Tmpfs>> {
     match fs_id {
-        ROOT_FS_ID => ROOT_FS.get(),
-        SHM_FS_ID => SHM_FS.get(),
-        _ => None,
+        ROOT_FS_ID => ROOT_FS.get().cloned(),
+        SHM_FS_ID => SHM_FS.get().cloned(),
+        _ => super::mount::instance(fs_id),
     }
 }
 
 impl Tmpfs {
-    fn new(fs_id: u32) -> Arc<Tmpfs> {
-        let fs = Arc::new(Tmpfs {
+    fn with_id(fs_id: u32, pages: usize, nodes: usize) -> Arc<Tmpfs> {
+        Arc::new(Tmpfs {
             fs_id,
-            pages: Arc::new(PageBudget::new(usize::MAX)),
+            pages: Arc::new(PageBudget::new(pages)),
             nodes: AtomicUsize::new(0),
-            max_nodes: AtomicUsize::new(usize::MAX),
-        });
+            max_nodes: AtomicUsize::new(nodes),
+            read_only: AtomicBool::new(false),
+        })
+    }
+
+    fn new(fs_id: u32) -> Arc<Tmpfs> {
+        let fs = Self::with_id(fs_id, usize::MAX, usize::MAX);
         match fs_id {
             ROOT_FS_ID => ROOT_FS.call_once(|| fs.clone()),
             _ => SHM_FS.call_once(|| fs.clone()),
         };
         fs
+    }
+
+    /// A new instance for mount(2), of at most `pages` pages and `nodes` nodes.
+    pub fn new_mounted(pages: usize, nodes: usize) -> Arc<Tmpfs> {
+        Self::with_id(NEXT_MOUNTED_ID.fetch_add(1, Ordering::Relaxed), pages, nodes)
+    }
+
+    pub fn id(&self) -> u32 {
+        self.fs_id
+    }
+
+    pub fn set_read_only(&self, read_only: bool) {
+        self.read_only.store(read_only, Ordering::Relaxed);
+    }
+
+    /// Remount's new size: pages and nodes already in use stay.
+    pub fn set_limits(&self, pages: usize, nodes: usize) {
+        self.pages.set_max(pages);
+        self.max_nodes.store(nodes, Ordering::Relaxed);
+    }
+
+    pub fn max_pages(&self) -> usize {
+        self.pages.max()
+    }
+
+    pub fn max_nodes(&self) -> usize {
+        self.max_nodes.load(Ordering::Relaxed)
+    }
+
+    /// EROFS when mounted read-only.
+    fn check_writable(&self) -> SysResult<()> {
+        if self.read_only.load(Ordering::Relaxed) {
+            return Err(EROFS);
+        }
+        Ok(())
     }
 
     /// Sets the size for a machine of `ram_pages` pages: half of it, as Linux.
@@ -250,6 +294,16 @@ impl TmpNode {
         }
     }
 
+    /// The root directory of `fs`, a new instance for mount(2).
+    pub fn new_root_in(
+        fs: &Arc<Tmpfs>,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+    ) -> SysResult<Arc<dyn Inode>> {
+        Ok(TmpNode::new(fs, S_IFDIR | mode, uid, gid)?)
+    }
+
     /// The root file system's root directory.
     pub fn new_root_fs() -> (Arc<dyn Inode>, Arc<Tmpfs>) {
         Self::new_root(ROOT_FS_ID, 0o755)
@@ -293,6 +347,30 @@ impl Inode for TmpNode {
 
     fn fs_id(&self) -> u32 {
         self.fs.fs_id
+    }
+
+    fn read_only(&self) -> bool {
+        self.fs.read_only.load(Ordering::Relaxed)
+    }
+
+    fn allocate(&self, mode: u32, offset: u64, len: u64) -> SysResult<()> {
+        let keep_size = mode & linux_raw_sys::general::FALLOC_FL_KEEP_SIZE != 0;
+        let punch = mode & linux_raw_sys::general::FALLOC_FL_PUNCH_HOLE != 0;
+        // shmem_fallocate: tmpfs does plain allocation and hole punching.
+        if mode & !(linux_raw_sys::general::FALLOC_FL_KEEP_SIZE
+            | linux_raw_sys::general::FALLOC_FL_PUNCH_HOLE)
+            != 0
+        {
+            return Err(EOPNOTSUPP);
+        }
+        let object = self.object().ok_or(crate::errno::ENODEV)?;
+        if punch {
+            object.punch_hole(offset, len)?;
+        } else {
+            object.allocate(offset, len, keep_size)?;
+        }
+        self.touch_mtime();
+        Ok(())
     }
 
     fn mem_object(&self) -> Option<Arc<MemObject>> {
@@ -370,6 +448,7 @@ impl Inode for TmpNode {
     }
 
     fn create(&self, name: &str, mode: u32, uid: u32, gid: u32) -> SysResult<Arc<dyn Inode>> {
+        self.fs.check_writable()?;
         let node = {
             let mut content = self.content.lock();
             let Content::Dir(dir) = &mut *content else {
@@ -391,6 +470,7 @@ impl Inode for TmpNode {
     }
 
     fn link(&self, name: &str, node: Arc<dyn Inode>) -> SysResult<()> {
+        self.fs.check_writable()?;
         let mut content = self.content.lock();
         let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
@@ -413,6 +493,7 @@ impl Inode for TmpNode {
     }
 
     fn detach(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
+        self.fs.check_writable()?;
         let mut content = self.content.lock();
         let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
@@ -437,6 +518,7 @@ impl Inode for TmpNode {
     }
 
     fn unlink(&self, name: &str, rmdir: bool) -> SysResult<()> {
+        self.fs.check_writable()?;
         let mut content = self.content.lock();
         let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
@@ -502,6 +584,7 @@ impl Inode for TmpNode {
         if len > MAX_FILE_SIZE {
             return Err(EFBIG);
         }
+        self.fs.check_writable()?;
         let object = match &*self.content.lock() {
             Content::File(object) => object.clone(),
             Content::Dir(_) => return Err(EISDIR),

@@ -240,6 +240,17 @@ pub trait Inode: Send + Sync {
         Err(EPERM)
     }
 
+    /// Whether the node's file system is mounted read-only (EROFS for changes).
+    fn read_only(&self) -> bool {
+        false
+    }
+
+    /// fallocate: allocates (or with FALLOC_FL_PUNCH_HOLE frees) the bytes of
+    /// `[offset, offset + len)` of a regular file. The caller has checked the arguments.
+    fn allocate(&self, _mode: u32, _offset: u64, _len: u64) -> SysResult<()> {
+        Err(crate::errno::ENODEV)
+    }
+
     /// The memory object holding a regular file's data, which mmap maps.
     fn mem_object(&self) -> Option<Arc<crate::mm::object::MemObject>> {
         None

@@ -2,7 +2,7 @@
 //! chdir, getcwd, getdents64, readlink. Paths are walked from the directory node they
 //! start at (see fs::path), and every change to the tree holds `TREE_LOCK`.
 
-use super::fs::{access, creds, file, user_path};
+use super::fs::{access, creds, file, user_path, writable_fs};
 use crate::errno::*;
 use crate::fs::file::OpenFile;
 use crate::fs::path::{self, resolve_at, PathAt};
@@ -40,6 +40,8 @@ pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> 
             if parent.is_removed() {
                 return Err(ENOENT);
             }
+            // lookup_open: on a read-only mount, EROFS stands in for the permission check.
+            writable_fs(&parent)?;
             access(&parent.metadata(), Want::DIR_CHANGE)?;
             let umask = proc.umask.load(Ordering::Relaxed);
             let (mode, uid, gid) =
@@ -70,6 +72,10 @@ pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> 
         write: accmode == g::O_WRONLY || accmode == g::O_RDWR || flags & g::O_TRUNC != 0,
         exec: false,
     };
+    // sb_permission: files and directories of a read-only mount cannot be written.
+    if want.write && matches!(meta.file_type(), S_IFREG | S_IFDIR) {
+        writable_fs(&node)?;
+    }
     access(&meta, want)?;
     if flags & g::O_TRUNC != 0 && meta.file_type() == S_IFREG && accmode != g::O_RDONLY {
         node.truncate(0)?;
@@ -177,6 +183,7 @@ fn create_node(p: &PathAt, mode: u32, rdev: u64) -> SysResult {
     if p.must_be_dir() && mode & S_IFMT != S_IFDIR {
         return Err(ENOENT);
     }
+    writable_fs(&parent)?;
     access(&parent.metadata(), Want::DIR_CHANGE)?;
     let umask = current_process().umask.load(Ordering::Relaxed);
     let (mode, uid, gid) = new_node_owner(
@@ -207,11 +214,19 @@ pub fn unlinkat(dirfd: i32, path_addr: usize, flags: u32) -> SysResult {
             _ => ENOTEMPTY,
         });
     }
+    writable_fs(&parent)?;
     if name.len() > NAME_MAX {
         return Err(ENAMETOOLONG);
     }
     access(&parent.metadata(), Want::DIR_CHANGE)?;
     let _tree = TREE_LOCK.lock();
+    // vfs_rmdir: a directory with something mounted on it stays.
+    if parent
+        .lookup(name)
+        .is_ok_and(|n| crate::fs::mount::is_mount_point(&n))
+    {
+        return Err(EBUSY);
+    }
     parent.unlink(name, rmdir)?;
     Ok(0)
 }
@@ -255,6 +270,7 @@ pub fn renameat2(
     if old_parent.fs_id() != new_parent.fs_id() {
         return Err(EXDEV);
     }
+    writable_fs(&old_parent)?;
     // From here the tree holds still: what is checked is what gets moved.
     let _tree = TREE_LOCK.lock();
     let node = old_parent.lookup(old_name)?;
@@ -284,6 +300,11 @@ pub fn renameat2(
     }
     access(&old_parent.metadata(), Want::DIR_CHANGE)?;
     access(&new_parent.metadata(), Want::DIR_CHANGE)?;
+    // vfs_rename: mount points do not move, nor are they replaced.
+    let mounted = |n: &Arc<dyn Inode>| crate::fs::mount::is_mount_point(n);
+    if mounted(&node) || existing.as_ref().is_some_and(mounted) {
+        return Err(EBUSY);
+    }
     if let Some(target) = existing {
         let dst_dir = target.metadata().is_dir();
         match (src_dir, dst_dir) {
