@@ -4,10 +4,10 @@
 use super::file::File;
 use super::vfs::{
     alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, NAME_MAX, S_IFDIR,
-    S_IFIFO, S_IFMT, S_IFREG,
+    S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
 };
 use crate::errno::{
-    Errno, SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR,
+    Errno, SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR,
     ENOTEMPTY, ENXIO, EOPNOTSUPP, EPERM, EROFS,
 };
 use crate::mm::object::{FileName, MemObject, ObjectKind, PageBudget};
@@ -210,6 +210,8 @@ enum Content {
     Fifo(Arc<crate::ipc::pipe::Pipe>),
     /// A device node or a socket's name: Rill has no driver or socket behind it.
     Special,
+    /// A symbolic link and its target.
+    Symlink(Arc<str>),
 }
 
 pub struct TmpNode {
@@ -247,6 +249,7 @@ impl TmpNode {
             linux_raw_sys::general::S_IFCHR
             | linux_raw_sys::general::S_IFBLK
             | linux_raw_sys::general::S_IFSOCK => Content::Special,
+            S_IFLNK => Content::Symlink(Arc::from("")),
             _ => return Err(EPERM),
         };
         fs.charge_node()?;
@@ -335,6 +338,44 @@ impl TmpNode {
     }
 }
 
+impl TmpNode {
+    /// Makes a node of type `mode` under `name`; `link` is a symbolic link's target.
+    fn create_entry(
+        &self,
+        name: &str,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+        link: Option<&str>,
+    ) -> SysResult<Arc<dyn Inode>> {
+        self.fs.check_writable()?;
+        let node = {
+            let mut content = self.content.lock();
+            let Content::Dir(dir) = &mut *content else {
+                return Err(ENOTDIR);
+            };
+            dir.check_insert(name)?;
+            let link_len = link.map_or(0, str::len);
+            crate::mm::heap::reserve(name.len() + link_len + ENTRY_HEAP_COST)?;
+            let node = TmpNode::new(&self.fs, mode, uid, gid)?;
+            if let Some(target) = link {
+                *node.content.lock() = Content::Symlink(Arc::from(target));
+                node.meta.lock().size = link_len as u64;
+            }
+            let node: Arc<dyn Inode> = node;
+            let name: Arc<str> = Arc::from(name);
+            self.adopt(&name, &node);
+            dir.insert(name, node.clone());
+            node
+        };
+        if node.metadata().is_dir() {
+            self.meta.lock().nlink += 1;
+        }
+        self.touch_mtime();
+        Ok(node)
+    }
+}
+
 impl Inode for TmpNode {
     fn metadata(&self) -> Metadata {
         let mut m = *self.meta.lock();
@@ -411,6 +452,8 @@ impl Inode for TmpNode {
             Content::Fifo(pipe) => Some(pipe.clone()),
             // Linux: a device number with no driver, or a socket's name, is ENXIO.
             Content::Special => return Err(ENXIO),
+            // Lookups follow links; a link itself opens only with O_PATH (not in Rill).
+            Content::Symlink(_) => return Err(ELOOP),
             _ => None,
         };
         if let Some(pipe) = fifo {
@@ -448,25 +491,19 @@ impl Inode for TmpNode {
     }
 
     fn create(&self, name: &str, mode: u32, uid: u32, gid: u32) -> SysResult<Arc<dyn Inode>> {
-        self.fs.check_writable()?;
-        let node = {
-            let mut content = self.content.lock();
-            let Content::Dir(dir) = &mut *content else {
-                return Err(ENOTDIR);
-            };
-            dir.check_insert(name)?;
-            crate::mm::heap::reserve(name.len() + ENTRY_HEAP_COST)?;
-            let node: Arc<dyn Inode> = TmpNode::new(&self.fs, mode, uid, gid)?;
-            let name: Arc<str> = Arc::from(name);
-            self.adopt(&name, &node);
-            dir.insert(name, node.clone());
-            node
-        };
-        if node.metadata().is_dir() {
-            self.meta.lock().nlink += 1;
+        self.create_entry(name, mode, uid, gid, None)
+    }
+
+    fn symlink(&self, name: &str, target: &str, uid: u32, gid: u32) -> SysResult<()> {
+        self.create_entry(name, S_IFLNK | 0o777, uid, gid, Some(target))
+            .map(|_| ())
+    }
+
+    fn readlink(&self) -> Option<SysResult<String>> {
+        match &*self.content.lock() {
+            Content::Symlink(target) => Some(Ok(String::from(&**target))),
+            _ => None,
         }
-        self.touch_mtime();
-        Ok(node)
     }
 
     fn link(&self, name: &str, node: Arc<dyn Inode>) -> SysResult<()> {
@@ -588,7 +625,7 @@ impl Inode for TmpNode {
         let object = match &*self.content.lock() {
             Content::File(object) => object.clone(),
             Content::Dir(_) => return Err(EISDIR),
-            Content::Fifo(_) | Content::Special => return Err(EINVAL),
+            Content::Fifo(_) | Content::Special | Content::Symlink(_) => return Err(EINVAL),
         };
         object.truncate(len)?;
         self.touch_mtime();

@@ -181,14 +181,19 @@ pub trait Inode: Send + Sync {
         0
     }
 
-    /// The target of a symbolic link (Rill's only one is /proc/PID/exe); None if the
-    /// node is not a link.
+    /// The target of a symbolic link (a tmpfs link, /proc/PID/exe); None if the node is
+    /// not a link.
     fn readlink(&self) -> Option<SysResult<String>> {
         None
     }
 
     /// Creates a child (regular file, directory or FIFO as `mode`'s type says).
     fn create(&self, _name: &str, _mode: u32, _uid: u32, _gid: u32) -> SysResult<Arc<dyn Inode>> {
+        Err(ENOTDIR)
+    }
+
+    /// Creates a symbolic link `name` to `target`.
+    fn symlink(&self, _name: &str, _target: &str, _uid: u32, _gid: u32) -> SysResult<()> {
         Err(ENOTDIR)
     }
 

@@ -62,6 +62,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_ioctl => fs::ioctl(a[0] as i32, a[1] as u32, a[2]),
         n::__NR_mknodat => paths::mknodat(a[0] as i32, a[1], a[2] as u32, a[3]),
         n::__NR_mkdirat => paths::mkdirat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_symlinkat => paths::symlinkat(a[0], a[1] as i32, a[2]),
         n::__NR_unlinkat => paths::unlinkat(a[0] as i32, a[1], a[2] as u32),
         n::__NR_renameat2 => paths::renameat2(a[0] as i32, a[1], a[2] as i32, a[3], a[4] as u32),
         n::__NR_ftruncate => fs::ftruncate(a[0] as i32, a[1] as i64),

@@ -23,7 +23,16 @@ const EXDEV: Errno = Errno(linux_raw_sys::errno::EXDEV);
 /// Opens (and with O_CREAT creates) the node at `path`.
 pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> {
     let proc = current_process();
-    let node = match path::lookup(p) {
+    // O_NOFOLLOW: a link as the last component is ELOOP.
+    let found = if flags & g::O_NOFOLLOW != 0 {
+        path::lookup_link(p).and_then(|n| match n.readlink() {
+            Some(_) => Err(ELOOP),
+            None => Ok(n),
+        })
+    } else {
+        path::lookup(p)
+    };
+    let node = match found {
         Ok(node) => {
             if flags & g::O_CREAT != 0 && flags & g::O_EXCL != 0 {
                 return Err(EEXIST);
@@ -164,6 +173,38 @@ pub fn mknodat(dirfd: i32, path_addr: usize, mode: u32, dev: usize) -> SysResult
 
 /// Creates the node `p` names; `rdev` is a device node's number (new_encode_dev).
 fn create_node(p: &PathAt, mode: u32, rdev: u64) -> SysResult {
+    let (parent, name) = creation_point(p, mode & S_IFMT == S_IFDIR)?;
+    let umask = current_process().umask.load(Ordering::Relaxed);
+    let (mode, uid, gid) = new_node_owner(
+        &parent.metadata(),
+        (mode & S_IFMT) | (mode & 0o7777 & !umask),
+    );
+    let _tree = TREE_LOCK.lock();
+    let node = parent.create(name, mode, uid, gid)?;
+    if rdev != 0 {
+        node.set_rdev(rdev);
+    }
+    Ok(0)
+}
+
+/// symlinkat(2): a link `path` whose target is the text `target` (not looked at now).
+pub fn symlinkat(target_addr: usize, dirfd: i32, path_addr: usize) -> SysResult {
+    let target = user_path(target_addr)?;
+    if target.is_empty() {
+        return Err(ENOENT);
+    }
+    let text = user_path(path_addr)?;
+    let p = resolve_at(dirfd, &text)?;
+    let (parent, name) = creation_point(&p, false)?;
+    let (_, uid, gid) = new_node_owner(&parent.metadata(), g::S_IFLNK | 0o777);
+    let _tree = TREE_LOCK.lock();
+    parent.symlink(name, &target, uid, gid)?;
+    Ok(0)
+}
+
+/// Linux's filename_create and may_create for a new entry `p` (a directory if `dir`):
+/// the directory to create it in and its name.
+fn creation_point<'a>(p: &PathAt<'a>, dir: bool) -> SysResult<(Arc<dyn Inode>, &'a str)> {
     let (parent, name) = path::lookup_parent(p)?;
     let name = name.ok_or(EEXIST)?;
     if p.ends_in_dot().is_some() {
@@ -180,22 +221,12 @@ fn create_node(p: &PathAt, mode: u32, rdev: u64) -> SysResult {
         return Err(EEXIST);
     }
     // "name/" asks for a directory: a new FIFO or file through it is ENOENT (Linux filename_create).
-    if p.must_be_dir() && mode & S_IFMT != S_IFDIR {
+    if p.must_be_dir() && !dir {
         return Err(ENOENT);
     }
     writable_fs(&parent)?;
     access(&parent.metadata(), Want::DIR_CHANGE)?;
-    let umask = current_process().umask.load(Ordering::Relaxed);
-    let (mode, uid, gid) = new_node_owner(
-        &parent.metadata(),
-        (mode & S_IFMT) | (mode & 0o7777 & !umask),
-    );
-    let _tree = TREE_LOCK.lock();
-    let node = parent.create(name, mode, uid, gid)?;
-    if rdev != 0 {
-        node.set_rdev(rdev);
-    }
-    Ok(0)
+    Ok((parent, name))
 }
 
 pub fn unlinkat(dirfd: i32, path_addr: usize, flags: u32) -> SysResult {
