@@ -221,7 +221,8 @@ pub fn remount(root: &Arc<dyn Inode>, flags: MountFlags, options: TmpfsOptions) 
     let k = mount_of_root(&mounts, root).ok_or(EINVAL)?;
     let old = mounts.get(&k).ok_or(EINVAL)?.clone();
     if let Some(pages) = options.pages {
-        old.fs.set_limits(pages, options.nodes.unwrap_or(old.fs.max_nodes()));
+        old.fs
+            .set_limits(pages, options.nodes.unwrap_or(old.fs.max_nodes()));
     } else if let Some(nodes) = options.nodes {
         old.fs.set_limits(old.fs.max_pages(), nodes);
     }
@@ -261,7 +262,11 @@ pub fn umount(root: &Arc<dyn Inode>, detach: bool) -> SysResult<()> {
         let mounts = MOUNTS.lock();
         let k = mount_of_root(&mounts, root).ok_or(EINVAL)?;
         let m = mounts.get(&k).ok_or(EINVAL)?;
-        if !detach && mounts.values().any(|other| other.covered.fs_id() == m.fs.id()) {
+        if !detach
+            && mounts
+                .values()
+                .any(|other| other.covered.fs_id() == m.fs.id())
+        {
             return Err(EBUSY);
         }
         m.fs.id()
@@ -275,9 +280,10 @@ pub fn umount(root: &Arc<dyn Inode>, detach: bool) -> SysResult<()> {
     // Dropped after the lock: the last hold on a tree frees it.
     let mut gone = alloc::vec::Vec::new();
     gone.extend(mounts.remove(&k));
-    // Mounts inside a detached one go with it (MNT_DETACH unmounts the subtree).
+    // Mounts inside a detached one go with it (MNT_DETACH unmounts the subtree; without
+    // it there are none, or the call was EBUSY).
     let mut gone_ids = alloc::vec![fs_id];
-    while detach {
+    loop {
         let inner: alloc::vec::Vec<(usize, u32)> = mounts
             .iter()
             .filter(|(_, m)| gone_ids.contains(&m.covered.fs_id()))

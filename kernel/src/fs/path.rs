@@ -4,8 +4,9 @@
 //! directory's parent (at the root it stays); `file/..` is ENOTDIR and `missing/..`
 //! ENOENT, as on Linux. Every directory a component is looked up in must grant search
 //! (x) permission. Symbolic links (tmpfs links, /proc/PID/exe) are followed on the way,
-//! at most 40 per lookup (then ELOOP); the last component's only if the call asks. A directory with a file system mounted on it leads
-//! to that file system's root (whose `..` is the mount point's parent).
+//! at most 40 per lookup (then ELOOP); the last component's only if the call asks. A
+//! directory with a file system mounted on it leads to that file system's root (whose
+//! `..` is the mount point's parent).
 
 use super::vfs::{check_access, Inode, Want, NAME_MAX, TREE_LOCK};
 use crate::errno::{SysResult, EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR};

@@ -99,8 +99,8 @@ fn live(pid: Pid) -> SysResult<Arc<Process>> {
     process::find(pid).ok_or(ENOENT)
 }
 
-/// The target of the /proc/PID/exe link that `path` names, if it names one (Rill has
-/// no symbolic links elsewhere).
+/// The target of the link (/proc/PID/exe or a tmpfs link) that `path` names, if it
+/// names one.
 pub fn readlink(path: &super::path::PathAt) -> Option<SysResult<String>> {
     super::path::lookup_link(path).ok()?.readlink()
 }

@@ -79,7 +79,11 @@ impl Tmpfs {
 
     /// A new instance for mount(2), of at most `pages` pages and `nodes` nodes.
     pub fn new_mounted(pages: usize, nodes: usize) -> Arc<Tmpfs> {
-        Self::with_id(NEXT_MOUNTED_ID.fetch_add(1, Ordering::Relaxed), pages, nodes)
+        Self::with_id(
+            NEXT_MOUNTED_ID.fetch_add(1, Ordering::Relaxed),
+            pages,
+            nodes,
+        )
     }
 
     pub fn id(&self) -> u32 {
@@ -398,8 +402,9 @@ impl Inode for TmpNode {
         let keep_size = mode & linux_raw_sys::general::FALLOC_FL_KEEP_SIZE != 0;
         let punch = mode & linux_raw_sys::general::FALLOC_FL_PUNCH_HOLE != 0;
         // shmem_fallocate: tmpfs does plain allocation and hole punching.
-        if mode & !(linux_raw_sys::general::FALLOC_FL_KEEP_SIZE
-            | linux_raw_sys::general::FALLOC_FL_PUNCH_HOLE)
+        if mode
+            & !(linux_raw_sys::general::FALLOC_FL_KEEP_SIZE
+                | linux_raw_sys::general::FALLOC_FL_PUNCH_HOLE)
             != 0
         {
             return Err(EOPNOTSUPP);
