@@ -1,5 +1,5 @@
-//! Calls that work on names and directories: open, mkdir, mknod, unlink, rename,
-//! chdir, getcwd, getdents64, readlink. Paths are walked from the directory node they
+//! Calls that work on names and directories: open, mkdir, mknod, symlink, unlink,
+//! rename, chdir, getcwd, getdents64, readlink. Paths are walked from the directory node they
 //! start at (see fs::path), and every change to the tree holds `TREE_LOCK`.
 
 use super::fs::{access, creds, file, user_path, writable_fs};
@@ -252,9 +252,10 @@ pub fn unlinkat(dirfd: i32, path_addr: usize, flags: u32) -> SysResult {
     access(&parent.metadata(), Want::DIR_CHANGE)?;
     let _tree = TREE_LOCK.lock();
     // vfs_rmdir: a directory with something mounted on it stays.
-    if parent
-        .lookup(name)
-        .is_ok_and(|n| crate::fs::mount::is_mount_point(&n))
+    if rmdir
+        && parent
+            .lookup(name)
+            .is_ok_and(|n| crate::fs::mount::is_mount_point(&n))
     {
         return Err(EBUSY);
     }
