@@ -167,12 +167,14 @@ pub fn flags_of(fs_id: u32) -> MountFlags {
 }
 
 /// mount(2) of a new tmpfs on the directory `target` (already crossed into whatever is
-/// mounted there). The caller has checked privilege and the file system type.
+/// mounted there). The caller has checked privilege and the file system type; its
+/// effective ids `owner` own the root unless the options say otherwise.
 pub fn mount_tmpfs(
     target: Arc<dyn Inode>,
     source: &str,
     flags: MountFlags,
     options: TmpfsOptions,
+    owner: (u32, u32),
 ) -> SysResult<()> {
     if !target.metadata().is_dir() {
         return Err(ENOTDIR);
@@ -189,8 +191,8 @@ pub fn mount_tmpfs(
     let root = TmpNode::new_root_in(
         &fs,
         options.mode.unwrap_or(0o1777),
-        options.uid.unwrap_or(0),
-        options.gid.unwrap_or(0),
+        options.uid.unwrap_or(owner.0),
+        options.gid.unwrap_or(owner.1),
     )?;
     root.set_parent(parent);
     let mount = Arc::new(Mount {
@@ -214,28 +216,32 @@ pub fn mount_tmpfs(
     Ok(())
 }
 
-/// mount(2) with MS_REMOUNT: new flags and options for the mount whose root is `root`.
-/// Size, inode count, mode and owner change only if given again.
+/// mount(2) with MS_REMOUNT: new flags for the mount whose root is `root`, and a new
+/// size or inode count if given (shmem_reconfigure: EINVAL below what is in use; mode
+/// and owner are only for a new mount). Read-only is EBUSY while a file there is open
+/// for writing.
 pub fn remount(root: &Arc<dyn Inode>, flags: MountFlags, options: TmpfsOptions) -> SysResult<()> {
-    let mut mounts = MOUNTS.lock();
-    let k = mount_of_root(&mounts, root).ok_or(EINVAL)?;
-    let old = mounts.get(&k).ok_or(EINVAL)?.clone();
-    if let Some(pages) = options.pages {
-        old.fs
-            .set_limits(pages, options.nodes.unwrap_or(old.fs.max_nodes()));
-    } else if let Some(nodes) = options.nodes {
-        old.fs.set_limits(old.fs.max_pages(), nodes);
+    let old = {
+        let mounts = MOUNTS.lock();
+        let k = mount_of_root(&mounts, root).ok_or(EINVAL)?;
+        mounts.get(&k).ok_or(EINVAL)?.clone()
+    };
+    let fs = &old.fs;
+    let pages = options.pages.unwrap_or(fs.max_pages());
+    let nodes = options.nodes.unwrap_or(fs.max_nodes());
+    let (used_pages, used_nodes) = fs.used();
+    if pages < used_pages || nodes < used_nodes {
+        return Err(EINVAL);
     }
-    if let Some(mode) = options.mode {
-        old.root.set_mode(mode)?;
+    if flags.read_only && !old.flags.read_only && open_for_writing(fs.id()) {
+        return Err(EBUSY);
     }
-    old.fs.set_read_only(flags.read_only);
+    fs.set_limits(pages, nodes);
+    fs.set_read_only(flags.read_only);
     let merged = TmpfsOptions {
         pages: options.pages.or(old.options.pages),
         nodes: options.nodes.or(old.options.nodes),
-        mode: options.mode.or(old.options.mode),
-        uid: options.uid.or(old.options.uid),
-        gid: options.gid.or(old.options.gid),
+        ..old.options
     };
     let new = Arc::new(Mount {
         covered: old.covered.clone(),
@@ -245,6 +251,8 @@ pub fn remount(root: &Arc<dyn Inode>, flags: MountFlags, options: TmpfsOptions) 
         flags,
         options: merged,
     });
+    let mut mounts = MOUNTS.lock();
+    let k = mount_of_root(&mounts, root).ok_or(EINVAL)?;
     mounts.insert(k, new);
     Ok(())
 }
@@ -301,6 +309,17 @@ pub fn umount(root: &Arc<dyn Inode>, detach: bool) -> SysResult<()> {
     drop(mounts);
     drop(gone);
     Ok(())
+}
+
+/// Whether a process has a file in file system `fs_id` open for writing.
+fn open_for_writing(fs_id: u32) -> bool {
+    crate::task::process::all().iter().any(|p| {
+        let fds = p.fds.lock();
+        let found = fds.open_fds().any(|(_, e)| {
+            e.file.writable() && e.file.inode.as_ref().is_some_and(|n| n.fs_id() == fs_id)
+        });
+        found
+    })
 }
 
 /// Whether a process has its cwd or an open file in file system `fs_id`.

@@ -100,6 +100,11 @@ impl Tmpfs {
         self.max_nodes.store(nodes, Ordering::Relaxed);
     }
 
+    /// Pages and nodes in use.
+    pub fn used(&self) -> (usize, usize) {
+        (self.pages.used(), self.nodes.load(Ordering::Relaxed))
+    }
+
     pub fn max_pages(&self) -> usize {
         self.pages.max()
     }

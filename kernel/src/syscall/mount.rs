@@ -64,7 +64,9 @@ pub fn mount(source: usize, target: usize, fstype: usize, flags: usize, data: us
     mount::check_type(&fstype)?;
     let options = options()?;
     let source = source.unwrap_or_else(|| alloc::string::String::from("none"));
-    mount::mount_tmpfs(node, &source, ms_flags, options)?;
+    let creds = *current_process().creds.lock();
+    let owner = (creds.euid, creds.egid);
+    mount::mount_tmpfs(node, &source, ms_flags, options, owner)?;
     Ok(0)
 }
 

@@ -1,7 +1,8 @@
 /* fs_mount: mount(2) of a tmpfs on a directory and umount2(2). The walk crosses
  * into the mount and `..` from its root comes back; the mount's size, mode and
- * flags hold (statfs, ENOSPC, /proc/mounts, MS_NOEXEC); a read-only mount (or
- * one remounted so) refuses every change with EROFS, after EEXIST; rename out
+ * flags hold (statfs, ENOSPC, /proc/mounts, MS_NOEXEC); remount resizes (not
+ * below what is used) and makes a mount read-only unless a file there is open
+ * for writing; read-only, it refuses every change with EROFS, after EEXIST; rename out
  * of it is EXDEV; a busy mount (open file, cwd) is EBUSY unless MNT_DETACH;
  * a mount point cannot be removed; only root mounts; unknown types ENODEV. */
 #include "rilltest.h"
@@ -116,9 +117,12 @@ int main(void)
 	for (int i = 0; i < 4; i++)
 		CHECK_EQ(write(fd, page, sizeof page), 4096);
 	CHECK_ERR(write(fd, page, sizeof page), ENOSPC);
+	CHECK_ERR(mount(NULL, mnt, "tmpfs", MS_REMOUNT, "size=8k"), EINVAL);
 	CHECK_OK(ftruncate(fd, 0));
 	close(fd);
-	ok("the size limit gives ENOSPC");
+	CHECK_OK(mount(NULL, mnt, "tmpfs", MS_REMOUNT, "size=8k"));
+	CHECK_STR(mounts_line(), "rw,relatime,size=8k,mode=755 0 0");
+	ok("the size limit gives ENOSPC; remount resizes, not below what is used");
 
 	char outside[96];
 	snprintf(outside, sizeof outside, "%s/moved", base);
@@ -153,6 +157,9 @@ int main(void)
 
 	write_file(in("f"), "data");
 	CHECK_OK(mkdir(in("d"), 0755));
+	fd = CHECK_OK(open(in("f"), O_RDWR));
+	CHECK_ERR(mount(NULL, mnt, "tmpfs", MS_REMOUNT | MS_RDONLY, NULL), EBUSY);
+	close(fd);
 	CHECK_OK(mount(NULL, mnt, "tmpfs", MS_REMOUNT | MS_RDONLY, NULL));
 	CHECK_STR(mounts_line(), "ro,relatime 0 0");
 	CHECK_ERR(open(in("new"), O_WRONLY | O_CREAT, 0644), EROFS);
