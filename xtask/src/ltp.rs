@@ -179,6 +179,9 @@ fn read_notes() -> Res<BTreeMap<String, String>> {
 
 pub fn main(args: Vec<OsString>) -> Res<i32> {
     let opts = parse(args)?;
+    if !opts.dir.is_dir() {
+        return Err(format!("{}: not a directory", opts.dir.display()));
+    }
     qemu::check_inputs(&paths::initramfs())?;
     let list = read_list()?;
     let notes = read_notes()?;
