@@ -184,7 +184,6 @@ pub fn main(args: Vec<OsString>) -> Res<i32> {
     }
     qemu::check_inputs(&paths::initramfs())?;
     let list = read_list()?;
-    let notes = read_notes()?;
     let tests: Vec<&Listed> = list
         .iter()
         .filter(|t| opts.filters.is_empty() || opts.filters.iter().any(|f| t.name.contains(f)))
@@ -202,6 +201,8 @@ pub fn main(args: Vec<OsString>) -> Res<i32> {
     println!("{summary}");
     eprintln!("ltp: console logs in {}", logs.display());
     if opts.filters.is_empty() {
+        // Read now: notes may be written while a long run goes on.
+        let notes = read_notes()?;
         let page = page(&tests, &results, &notes, &table, &summary);
         fs::write(doc_path(), page).ctx(|| doc_path().display().to_string())?;
         eprintln!("ltp: wrote {}", doc_path().display());
