@@ -19,8 +19,9 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-/// Generous enough for msgstress01, LTP's slowest listed test (~150-180 s on Rill).
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+/// Generous enough for msgstress01, LTP's slowest listed test (~150-180 s on Rill alone,
+/// 212 s with two boots at once on a busy host).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(420);
 
 /// Where LTP's tests expect to be: $LTPROOT/testcases/bin, which is on PATH (tests start
 /// helpers by name).

@@ -48,7 +48,7 @@ commands:
                              DIR, one boot each, and print Rill's result beside
                              Linux's; the exit status is 0 if all end as on Linux.
                              Without FILTER, also rewrite docs/LTP.md
-      --timeout SECS         limit per test (default 300)
+      --timeout SECS         limit per test (default 420)
       -j N                   run N boots at once (default 1)
   help                       show this
 
