@@ -7,7 +7,7 @@ KERNEL_ELF  := kernel/target/riscv64gc-unknown-none-elf/release/rill
 XTASK       := cargo run -q --release -p xtask --
 STAMP_DEPS  := $(BUILD)/.deps-ok
 
-.PHONY: all deps kernel user cprogs rootfs run console2 exec test host-test guest-test clean
+.PHONY: all deps kernel user cprogs rootfs run console2 exec ltp test host-test guest-test clean
 
 all: rootfs
 
@@ -41,9 +41,17 @@ console2: deps
 # make cannot pass a program's status on (a failing recipe is make's status 2, and make
 # would print its own error line last), so the status is the last line printed:
 # `exit status: N`. `cargo run -q --release -p xtask -- exec` exits with it.
+# ROOTFS=dir merges a host directory into the image (a test suite, its data, /etc files).
 exec: rootfs
-	@test -n "$(PROG)" || { echo 'usage: make exec PROG=path/to/static-binary ARGS="..."'; exit 2; }
-	@$(XTASK) exec -- $(PROG) $(ARGS) || true
+	@test -n "$(PROG)" || { echo 'usage: make exec PROG=path/to/static-binary ARGS="..." [ROOTFS=dir]'; exit 2; }
+	@$(XTASK) exec $(if $(ROOTFS),--rootfs $(ROOTFS)) -- $(PROG) $(ARGS) || true
+
+# LTP's tests of xtask/ltp/tests.txt from the binaries in $(LTP), one boot each, J at a
+# time; FILTER="a b" runs those whose names contain a or b (without it, docs/LTP.md is
+# rewritten); LTP_TIMEOUT is the limit per test in seconds.
+ltp: rootfs
+	@test -n "$(LTP)" || { echo 'usage: make ltp LTP=dir-of-ltp-binaries [J=2] [FILTER="names"] [LTP_TIMEOUT=secs]'; exit 2; }
+	$(XTASK) ltp -j $(or $(J),1) $(if $(LTP_TIMEOUT),--timeout $(LTP_TIMEOUT)) $(LTP) $(FILTER)
 
 host-test: deps
 	cargo test --workspace

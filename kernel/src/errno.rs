@@ -54,6 +54,7 @@ errnos!(
     ESOCKTNOSUPPORT,
     EAFNOSUPPORT,
     EADDRINUSE,
+    EROFS,
 );
 
 /// Kernel-internal: a blocking call was interrupted by a signal; the signal code turns

@@ -15,15 +15,19 @@ pub struct ExecArgs {
     pub timeout: Duration,
     /// `prog` names a program already in the guest, instead of a host file to add.
     pub guest: bool,
+    /// A host directory merged into the image (`--rootfs`).
+    pub rootfs: Option<PathBuf>,
     pub prog: OsString,
     pub args: Vec<OsString>,
 }
 
 /// Runs the program and returns the exit status to exit with.
 pub fn exec(a: ExecArgs) -> Res<i32> {
-    // With a host program, boot a temporary archive: build/rootfs plus the program.
-    let (initrd, guest_path, _temp) = if a.guest {
-        (paths::initramfs(), a.prog.clone(), None)
+    // A host program or directory is added to a temporary archive: build/rootfs plus them.
+    let mut add = rootfs::Additions::default();
+    add.trees.extend(a.rootfs.clone());
+    let guest_path = if a.guest {
+        a.prog.clone()
     } else {
         let host = Path::new(&a.prog);
         if !host.is_file() {
@@ -34,20 +38,15 @@ pub fn exec(a: ExecArgs) -> Res<i32> {
             .expect("a file has a name")
             .to_string_lossy()
             .into_owned();
-        let rootfs = paths::rootfs();
-        if !rootfs.is_dir() {
-            return Err(format!(
-                "{} not found: run `xtask rootfs` first",
-                rootfs.display()
-            ));
-        }
+        add.files.push((format!("bin/{name}"), host.to_path_buf()));
+        OsString::from(format!("/bin/{name}"))
+    };
+    let (initrd, _temp) = if add.trees.is_empty() && add.files.is_empty() {
+        (paths::initramfs(), None)
+    } else {
         let temp = TempFile(paths::build().join(format!("exec-{}.cpio", std::process::id())));
-        rootfs::write_archive(&rootfs, Some((&format!("bin/{name}"), host)), &temp.0)?;
-        (
-            temp.0.clone(),
-            OsString::from(format!("/bin/{name}")),
-            Some(temp),
-        )
+        write_image(&add, &temp.0)?;
+        (temp.0.clone(), Some(temp))
     };
 
     let mut argv = vec![guest_path];
@@ -141,8 +140,20 @@ fn write_log(out: &mut impl Write, raw: &[u8]) {
     }
 }
 
+/// Writes build/rootfs plus `add` as an initramfs image at `out`.
+pub fn write_image(add: &rootfs::Additions, out: &Path) -> Res<()> {
+    let tree = paths::rootfs();
+    if !tree.is_dir() {
+        return Err(format!(
+            "{} not found: run `xtask rootfs` first",
+            tree.display()
+        ));
+    }
+    rootfs::write_archive(&tree, add, out)
+}
+
 /// A file removed when dropped.
-struct TempFile(PathBuf);
+pub struct TempFile(pub PathBuf);
 
 impl Drop for TempFile {
     fn drop(&mut self) {

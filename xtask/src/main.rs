@@ -7,6 +7,7 @@ mod diff;
 mod divergences;
 mod exec;
 mod linux;
+mod ltp;
 mod proc;
 mod qemu;
 mod rootfs;
@@ -32,6 +33,8 @@ commands:
       --guest                PROG is a path inside the guest (e.g. /tests/pipe): run it
                              from build/initramfs.cpio without adding a file
       --timeout SECS         give up after SECS seconds (default: $TIMEOUT, else 60)
+      --rootfs DIR           merge the host directory DIR into the image (its files
+                             replace those of the same name, e.g. DIR/etc/passwd)
   run                        boot Rill interactively on this terminal (quit: Ctrl-A X)
   test [FILTER]              run the tests in build/rootfs/tests whose names contain
                              FILTER on Rill and on Linux (qemu-riscv64) and compare;
@@ -39,6 +42,14 @@ commands:
                              then, unless FILTER excludes `term`, the terminal test
   term-test                  boot Rill's shell on pipes, type at it and check the
                              screen: line editing, ^C/^Z, jobs, pipes, FIFOs, exit
+  ltp [OPTIONS] DIR [FILTER...]
+                             run the LTP tests of xtask/ltp/tests.txt whose names
+                             contain a FILTER (all without one) from the binaries in
+                             DIR, one boot each, and print Rill's result beside
+                             Linux's; the exit status is 0 if all end as on Linux.
+                             Without FILTER, also rewrite docs/LTP.md
+      --timeout SECS         limit per test (default 420)
+      -j N                   run N boots at once (default 1)
   help                       show this
 
 environment:
@@ -122,6 +133,7 @@ fn dispatch(args: Vec<OsString>) -> Res<i32> {
             let all_passed = test::run(filter.as_deref(), default_timeout()?)?;
             Ok(if all_passed { 0 } else { 1 })
         }
+        Some("ltp") => ltp::main(rest),
         Some("term-test") => {
             no_more_args("term-test", &rest)?;
             Ok(if term::run_alone()? { 0 } else { 1 })
@@ -146,6 +158,7 @@ fn no_more_args(command: &str, rest: &[OsString]) -> Res<()> {
 fn parse_exec(args: Vec<OsString>) -> Res<exec::ExecArgs> {
     let mut timeout = None;
     let mut guest = false;
+    let mut rootfs = None;
     let mut args = args.into_iter();
     let prog = loop {
         let Some(arg) = args.next() else {
@@ -153,6 +166,10 @@ fn parse_exec(args: Vec<OsString>) -> Res<exec::ExecArgs> {
         };
         match arg.to_str() {
             Some("--guest") => guest = true,
+            Some("--rootfs") => {
+                rootfs = Some(args.next().ok_or("--rootfs needs a directory")?.into());
+            }
+            Some(s) if s.starts_with("--rootfs=") => rootfs = Some(s["--rootfs=".len()..].into()),
             Some("--timeout") => {
                 let value = args.next().ok_or("--timeout needs a number of seconds")?;
                 timeout = Some(parse_seconds(&value.to_string_lossy())?);
@@ -174,6 +191,7 @@ fn parse_exec(args: Vec<OsString>) -> Res<exec::ExecArgs> {
     Ok(exec::ExecArgs {
         timeout,
         guest,
+        rootfs,
         prog,
         args: args.collect(),
     })
@@ -189,7 +207,7 @@ fn default_timeout() -> Res<Duration> {
     }
 }
 
-fn parse_seconds(text: &str) -> Res<Duration> {
+pub fn parse_seconds(text: &str) -> Res<Duration> {
     text.parse::<f64>()
         .ok()
         .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
@@ -217,6 +235,9 @@ mod tests {
         assert!(a.guest);
         assert_eq!(a.timeout, Duration::from_millis(500));
         assert_eq!(a.prog, "/tests/t");
+
+        let a = parse_exec(os(&["--rootfs", "suite", "--rootfs=other", "p"])).unwrap();
+        assert_eq!(a.rootfs, Some("other".into()));
     }
 
     #[test]

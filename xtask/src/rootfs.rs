@@ -1,9 +1,11 @@
 //! `xtask rootfs`: assembles build/rootfs/ from the built programs and archives it as
-//! build/initramfs.cpio. Also the archiver itself, which `exec` uses to add one host program.
+//! build/initramfs.cpio. Also the archiver itself, which `exec` and `ltp` use to add host
+//! programs and directories.
 
 use crate::{cpio, paths, Context, Res};
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::BufWriter;
 use std::os::unix::fs::PermissionsExt;
@@ -88,7 +90,7 @@ pub fn assemble() -> Res<()> {
     set_perm(&config, 0o644)?;
 
     let cpio = paths::initramfs();
-    write_archive(&rootfs, None, &cpio)?;
+    write_archive(&rootfs, &Additions::default(), &cpio)?;
     let size = fs::metadata(&cpio)
         .ctx(|| cpio.display().to_string())?
         .len();
@@ -208,30 +210,62 @@ fn set_perm(path: &Path, perm: u32) -> Res<()> {
     fs::set_permissions(path, fs::Permissions::from_mode(perm)).ctx(|| path.display().to_string())
 }
 
-/// One thing to put in the archive: a directory, or a regular file read from `source`.
-struct Entry {
-    name: String,
-    perm: u32,
-    source: Option<PathBuf>,
+/// What an archive adds to the tree it is made from: host directories merged in, in
+/// order (a file replaces the one of the same name; a new directory is created), then
+/// single host files as 0755 programs under guest names such as "bin/prog" (their
+/// missing parent directories are made 0755).
+#[derive(Default)]
+pub struct Additions {
+    pub trees: Vec<PathBuf>,
+    pub files: Vec<(String, PathBuf)>,
 }
 
-/// Archives the tree under `rootfs` into `out` (a gzip-compressed cpio), with `extra` = (guest name, host file) added
-/// as a 0755 file (replacing any file of that name). Names carry no leading "/" or "./"
-/// ("bin", "bin/sh"); all directories come first, then the files, each group sorted by name.
-pub fn write_archive(rootfs: &Path, extra: Option<(&str, &Path)>, out: &Path) -> Res<()> {
-    let mut dirs = Vec::new();
-    let mut files = Vec::new();
-    walk(rootfs, "", &mut dirs, &mut files)?;
-    if let Some((name, source)) = extra {
-        files.retain(|f: &Entry| f.name != name);
-        files.push(Entry {
-            name: name.to_string(),
-            perm: 0o755,
-            source: Some(source.to_path_buf()),
-        });
+/// One file to put in the archive, read from `source`.
+struct Entry {
+    perm: u32,
+    source: PathBuf,
+}
+
+/// The archive's contents by guest name (no leading "/" or "./": "bin", "bin/sh").
+#[derive(Default)]
+struct Tree {
+    dirs: BTreeMap<String, u32>,
+    files: BTreeMap<String, Entry>,
+}
+
+impl Tree {
+    /// Adds the parents of `name` that are not there yet, as 0755 directories.
+    fn add_parents(&mut self, name: &str) {
+        let mut end = 0;
+        while let Some(slash) = name[end..].find('/') {
+            end += slash;
+            self.dirs.entry(name[..end].to_string()).or_insert(0o755);
+            end += 1;
+        }
     }
-    dirs.sort_by(|a, b| a.name.cmp(&b.name));
-    files.sort_by(|a, b| a.name.cmp(&b.name));
+}
+
+/// Archives the tree under `rootfs` plus `add` into `out` (a gzip-compressed cpio). All
+/// directories come first, then the files, each group sorted by name.
+pub fn write_archive(rootfs: &Path, add: &Additions, out: &Path) -> Res<()> {
+    let mut tree = Tree::default();
+    walk(rootfs, "", &mut tree)?;
+    for dir in &add.trees {
+        if !dir.is_dir() {
+            return Err(format!("{}: not a directory", dir.display()));
+        }
+        walk(dir, "", &mut tree)?;
+    }
+    for (name, source) in &add.files {
+        tree.add_parents(name);
+        tree.files.insert(
+            name.clone(),
+            Entry {
+                perm: 0o755,
+                source: source.clone(),
+            },
+        );
+    }
 
     let file = fs::File::create(out).ctx(|| format!("creating {}", out.display()))?;
     // Compressed, as Linux initramfs images are: QEMU loads the image into RAM beside the
@@ -240,20 +274,20 @@ pub fn write_archive(rootfs: &Path, extra: Option<(&str, &Path)>, out: &Path) ->
     let gz = GzEncoder::new(BufWriter::new(file), Compression::fast());
     let mut writer = cpio::Writer::new(gz);
     let fail = |e| format!("writing {}: {e}", out.display());
-    for dir in &dirs {
-        writer.dir(&dir.name, dir.perm).map_err(fail)?;
+    for (name, perm) in &tree.dirs {
+        writer.dir(name, *perm).map_err(fail)?;
     }
-    for entry in &files {
-        let source = entry.source.as_ref().expect("files have a source");
-        let data = fs::read(source).ctx(|| format!("reading {}", source.display()))?;
-        writer.file(&entry.name, entry.perm, &data).map_err(fail)?;
+    for (name, entry) in &tree.files {
+        let data = fs::read(&entry.source).ctx(|| format!("reading {}", entry.source.display()))?;
+        writer.file(name, entry.perm, &data).map_err(fail)?;
     }
     writer.finish().and_then(GzEncoder::finish).map_err(fail)?;
     Ok(())
 }
 
-/// Collects the directories and regular files below `dir`, whose archive name is `prefix`.
-fn walk(dir: &Path, prefix: &str, dirs: &mut Vec<Entry>, files: &mut Vec<Entry>) -> Res<()> {
+/// Adds the directories and regular files below `dir`, whose archive name is `prefix`, to
+/// `tree`, replacing entries of the same name.
+fn walk(dir: &Path, prefix: &str, tree: &mut Tree) -> Res<()> {
     for entry in fs::read_dir(dir).ctx(|| dir.display().to_string())? {
         let entry = entry.ctx(|| dir.display().to_string())?;
         let path = entry.path();
@@ -269,21 +303,22 @@ fn walk(dir: &Path, prefix: &str, dirs: &mut Vec<Entry>, files: &mut Vec<Entry>)
         } else {
             format!("{prefix}/{file_name}")
         };
-        let meta = fs::symlink_metadata(&path).ctx(|| path.display().to_string())?;
+        // A link to a file is archived as the file (Rill's tmpfs has no links in its
+        // image); links to directories are not followed, so a loop cannot recurse.
+        let mut meta = fs::symlink_metadata(&path).ctx(|| path.display().to_string())?;
+        if meta.is_symlink() {
+            if let Some(target) = fs::metadata(&path).ok().filter(|m| m.is_file()) {
+                meta = target;
+            }
+        }
         let perm = meta.permissions().mode() & 0o7777;
         if meta.is_dir() {
-            walk(&path, &name, dirs, files)?;
-            dirs.push(Entry {
-                name,
-                perm,
-                source: None,
-            });
+            tree.files.remove(&name);
+            tree.dirs.insert(name.clone(), perm);
+            walk(&path, &name, tree)?;
         } else if meta.is_file() {
-            files.push(Entry {
-                name,
-                perm,
-                source: Some(path),
-            });
+            tree.dirs.remove(&name);
+            tree.files.insert(name, Entry { perm, source: path });
         } else {
             eprintln!(
                 "rootfs: warning: skipping {}: not a directory or regular file",
@@ -307,5 +342,34 @@ mod tests {
         let config = fs::read_to_string(paths::root().join(KERNEL_CONFIG)).unwrap();
         let local = KERNEL_RELEASE.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
         assert!(config.contains(&format!("CONFIG_LOCALVERSION=\"{local}\"\n")));
+    }
+
+    /// `exec --rootfs`: a host directory's files replace the image's, its new directories
+    /// and files are added, and added programs get their parent directories.
+    #[test]
+    fn trees_merge_into_the_image() {
+        let base = std::env::temp_dir().join(format!("rill-merge-{}", std::process::id()));
+        let (image, extra) = (base.join("image"), base.join("extra"));
+        for dir in [image.join("etc"), extra.join("etc"), extra.join("data/sub")] {
+            fs::create_dir_all(dir).unwrap();
+        }
+        fs::write(image.join("etc/passwd"), "old").unwrap();
+        fs::write(image.join("etc/group"), "kept").unwrap();
+        fs::write(extra.join("etc/passwd"), "new").unwrap();
+        fs::write(extra.join("data/sub/f"), "x").unwrap();
+
+        let mut tree = Tree::default();
+        walk(&image, "", &mut tree).unwrap();
+        walk(&extra, "", &mut tree).unwrap();
+        tree.add_parents("opt/ltp/bin/t");
+        let dirs: Vec<&str> = tree.dirs.keys().map(String::as_str).collect();
+        assert_eq!(
+            dirs,
+            ["data", "data/sub", "etc", "opt", "opt/ltp", "opt/ltp/bin"]
+        );
+        let files: Vec<&str> = tree.files.keys().map(String::as_str).collect();
+        assert_eq!(files, ["data/sub/f", "etc/group", "etc/passwd"]);
+        assert_eq!(tree.files["etc/passwd"].source, extra.join("etc/passwd"));
+        fs::remove_dir_all(&base).unwrap();
     }
 }

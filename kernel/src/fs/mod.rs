@@ -5,6 +5,7 @@ pub mod devfs;
 pub mod fdtable;
 pub mod file;
 pub mod initramfs;
+pub mod mount;
 pub mod path;
 pub mod procfs;
 pub mod tmpfs;

@@ -3,11 +3,13 @@
 //! costs nothing and a renamed directory is followed. `.` stays, `..` goes to the
 //! directory's parent (at the root it stays); `file/..` is ENOTDIR and `missing/..`
 //! ENOENT, as on Linux. Every directory a component is looked up in must grant search
-//! (x) permission. Rill has no symbolic links except /proc/PID/exe, which a lookup of
-//! the last component follows once.
+//! (x) permission. Symbolic links (tmpfs links, /proc/PID/exe) are followed on the way,
+//! at most 40 per lookup (then ELOOP); the last component's only if the call asks. A
+//! directory with a file system mounted on it leads to that file system's root (whose
+//! `..` is the mount point's parent).
 
 use super::vfs::{check_access, Inode, Want, NAME_MAX, TREE_LOCK};
-use crate::errno::{SysResult, EBADF, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR};
+use crate::errno::{SysResult, EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOMEM, ENOTDIR};
 use crate::task::current_process;
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -51,8 +53,11 @@ impl<'a> PathAt<'a> {
             None | Some(".") => dir,
             Some("..") => dir.parent().map_or(dir, |p| p.dir),
             Some(name) => {
-                if let Ok(Some(target)) = dir.lookup(name).map(|n| n.readlink()) {
-                    return target;
+                // /proc/PID/exe names what a link leads to (an absolute target).
+                if let Ok(Some(Ok(target))) = dir.lookup(name).map(|n| n.readlink()) {
+                    if target.starts_with('/') {
+                        return Ok(target);
+                    }
                 }
                 let mut path = dir_path(&dir)?;
                 if path.len() + 1 + name.len() >= PATH_MAX {
@@ -117,39 +122,86 @@ fn step(dir: &Arc<dyn Inode>, name: &str, uid: u32, gid: u32) -> SysResult<Arc<d
         "." => Ok(dir.clone()),
         ".." => Ok(dir.parent().map_or_else(|| dir.clone(), |p| p.dir)),
         _ if name.len() > NAME_MAX => Err(ENAMETOOLONG),
-        _ => dir.lookup(name),
+        // A mount point leads into what is mounted on it.
+        _ => dir.lookup(name).map(super::mount::cross),
     }
 }
 
+/// Symbolic links one lookup follows at most (Linux's MAXSYMLINKS): past it, ELOOP.
+const MAX_LINKS: u32 = 40;
+
+/// Walks `names` from `start`, following the symbolic links met on the way: every link
+/// that is not the last component, and the last one too if `follow_last`. A relative
+/// target continues from the link's directory, an absolute one from the root. The
+/// components of targets wait on a stack (only a walk that meets a link allocates).
 fn walk<'a>(
     start: &Arc<dyn Inode>,
     names: impl Iterator<Item = &'a str>,
+    follow_last: bool,
 ) -> SysResult<Arc<dyn Inode>> {
     let creds = *current_process().creds.lock();
+    let mut names = names.peekable();
+    let mut pending: Vec<String> = Vec::new();
+    let mut links = 0;
     let mut node = start.clone();
-    for name in names {
-        node = step(&node, name, creds.euid, creds.egid)?;
+    loop {
+        let owned;
+        let name: &str = match pending.pop() {
+            Some(n) => {
+                owned = n;
+                &owned
+            }
+            None => match names.next() {
+                Some(n) => n,
+                None => break,
+            },
+        };
+        let next = step(&node, name, creds.euid, creds.egid)?;
+        let last = pending.is_empty() && names.peek().is_none();
+        let target = match next.readlink() {
+            Some(target) if !last || follow_last => target?,
+            _ => {
+                node = next;
+                continue;
+            }
+        };
+        links += 1;
+        if links > MAX_LINKS {
+            return Err(ELOOP);
+        }
+        if target.starts_with('/') {
+            node = super::root();
+        }
+        let count = target.split('/').filter(|c| !c.is_empty()).count();
+        crate::mm::heap::reserve(target.len() + count * 32)?;
+        pending.try_reserve(count).map_err(|_| ENOMEM)?;
+        pending.extend(
+            target
+                .split('/')
+                .filter(|c| !c.is_empty())
+                .rev()
+                .map(String::from),
+        );
     }
     Ok(node)
 }
 
-/// The node a path names, a link itself when the path names one (readlink).
+/// The node a path names, a link itself when the path names one (readlink, lstat).
 pub fn lookup_link(path: &PathAt) -> SysResult<Arc<dyn Inode>> {
-    let node = walk(&path.start, path.components())?;
+    let node = walk(&path.start, path.components(), false)?;
     if path.must_be_dir() && !node.metadata().is_dir() {
         return Err(ENOTDIR);
     }
     Ok(node)
 }
 
-/// The node a path names; a link at the end is followed (its target is absolute and
-/// names no further link).
+/// The node a path names, following links (the last component's too).
 pub fn lookup(path: &PathAt) -> SysResult<Arc<dyn Inode>> {
-    let node = lookup_link(path)?;
-    match node.readlink() {
-        Some(target) => lookup_link(&from_root(&target?)?),
-        None => Ok(node),
+    let node = walk(&path.start, path.components(), true)?;
+    if path.must_be_dir() && !node.metadata().is_dir() {
+        return Err(ENOTDIR);
     }
+    Ok(node)
 }
 
 /// The directory holding the last component, and that component (None for "/"), for
@@ -157,7 +209,7 @@ pub fn lookup(path: &PathAt) -> SysResult<Arc<dyn Inode>> {
 pub fn lookup_parent<'a>(path: &PathAt<'a>) -> SysResult<(Arc<dyn Inode>, Option<&'a str>)> {
     let mut names = path.components();
     let last = names.next_back();
-    let dir = walk(&path.start, names)?;
+    let dir = walk(&path.start, names, true)?;
     if !dir.metadata().is_dir() {
         return Err(ENOTDIR);
     }

@@ -28,6 +28,8 @@ enum Node {
     Root,
     MemInfo,
     Uptime,
+    /// /proc/mounts: the mounted file systems.
+    Mounts,
     PidDir(Pid),
     Status(Pid),
     /// /proc/PID/comm: the thread's name (PR_SET_NAME), or its program's.
@@ -97,8 +99,8 @@ fn live(pid: Pid) -> SysResult<Arc<Process>> {
     process::find(pid).ok_or(ENOENT)
 }
 
-/// The target of the /proc/PID/exe link that `path` names, if it names one (Rill has
-/// no symbolic links elsewhere).
+/// The target of the link (/proc/PID/exe or a tmpfs link) that `path` names, if it
+/// names one.
 pub fn readlink(path: &super::path::PathAt) -> Option<SysResult<String>> {
     super::path::lookup_link(path).ok()?.readlink()
 }
@@ -207,6 +209,7 @@ impl ProcNode {
         Ok(match self.node {
             Node::MemInfo => meminfo().into_bytes(),
             Node::Uptime => uptime().into_bytes(),
+            Node::Mounts => super::mount::proc_text()?.into_bytes(),
             Node::Status(pid) => status(pid, &*live(pid)?).into_bytes(),
             Node::Stat(pid) => stat(pid, &*live(pid)?).into_bytes(),
             Node::Comm(pid) => format!("{}\n", comm(pid, &*live(pid)?)).into_bytes(),
@@ -242,6 +245,7 @@ impl ProcNode {
             Node::Root => &[
                 ("meminfo", S_IFREG),
                 ("uptime", S_IFREG),
+                ("mounts", S_IFREG),
                 ("self", S_IFDIR),
                 ("sysvipc", S_IFDIR),
                 ("sys", S_IFDIR),
@@ -403,6 +407,7 @@ impl Inode for ProcNode {
             Node::Root => match name {
                 "meminfo" => Ok(node(Node::MemInfo)),
                 "uptime" => Ok(node(Node::Uptime)),
+                "mounts" => Ok(node(Node::Mounts)),
                 "sysvipc" => Ok(node(Node::SysvipcDir)),
                 "sys" => Ok(node(Node::SysDir)),
                 "self" => Ok(node(Node::PidDir(current_process().pid))),

@@ -181,14 +181,19 @@ pub trait Inode: Send + Sync {
         0
     }
 
-    /// The target of a symbolic link (Rill's only one is /proc/PID/exe); None if the
-    /// node is not a link.
+    /// The target of a symbolic link (a tmpfs link, /proc/PID/exe); None if the node is
+    /// not a link.
     fn readlink(&self) -> Option<SysResult<String>> {
         None
     }
 
     /// Creates a child (regular file, directory or FIFO as `mode`'s type says).
     fn create(&self, _name: &str, _mode: u32, _uid: u32, _gid: u32) -> SysResult<Arc<dyn Inode>> {
+        Err(ENOTDIR)
+    }
+
+    /// Creates a symbolic link `name` to `target`.
+    fn symlink(&self, _name: &str, _target: &str, _uid: u32, _gid: u32) -> SysResult<()> {
         Err(ENOTDIR)
     }
 
@@ -238,6 +243,17 @@ pub trait Inode: Send + Sync {
     /// chown: sets the owner and group (the caller has checked the rules).
     fn set_owner(&self, _uid: u32, _gid: u32) -> SysResult<()> {
         Err(EPERM)
+    }
+
+    /// Whether the node's file system is mounted read-only (EROFS for changes).
+    fn read_only(&self) -> bool {
+        false
+    }
+
+    /// fallocate: allocates (or with FALLOC_FL_PUNCH_HOLE frees) the bytes of
+    /// `[offset, offset + len)` of a regular file. The caller has checked the arguments.
+    fn allocate(&self, _mode: u32, _offset: u64, _len: u64) -> SysResult<()> {
+        Err(crate::errno::ENODEV)
     }
 
     /// The memory object holding a regular file's data, which mmap maps.

@@ -357,6 +357,37 @@ impl MemObject {
         })
     }
 
+    /// fallocate: makes the missing pages of `[offset, offset + len)` (zeroes) and,
+    /// unless `keep_size`, grows the size to cover the range. ENOSPC, with nothing
+    /// made, if the object's budget cannot take the missing pages; should memory run out
+    /// part-way, the pages made so far stay with the file.
+    pub fn allocate(&self, offset: u64, len: u64, keep_size: bool) -> Result<(), Errno> {
+        let end = offset.saturating_add(len);
+        let first = (offset >> PAGE_SHIFT) as usize;
+        let last = usize::try_from(end.div_ceil(PAGE_SIZE as u64)).map_err(|_| ENOSPC)?;
+        {
+            let p = self.pages.lock();
+            if let Some(b) = &p.budget {
+                let have = p.pages.range(first..last).count();
+                let free = b.max().saturating_sub(b.used());
+                if last - first - have > free {
+                    return Err(ENOSPC);
+                }
+            }
+        }
+        for index in first..last {
+            self.pages.lock().get_or_make(index).map_err(|m| match m {
+                Missing::NoSpace => ENOSPC,
+                _ => ENOMEM,
+            })?;
+        }
+        if !keep_size {
+            let mut p = self.pages.lock();
+            p.size = p.size.max(end);
+        }
+        Ok(())
+    }
+
     /// Sets the size (truncate). Shrinking drops the pages past the new end from the
     /// object and from every mapping of it — private copies made from them too, as on
     /// Linux, since the range is past the end now — and zeroes the rest of a partial

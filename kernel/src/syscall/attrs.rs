@@ -1,7 +1,7 @@
 //! Calls on a file's attributes: the stat family, statfs, access checks, chmod, chown,
 //! times, size by path, and the creation mask.
 
-use super::fs::{access, creds, file, user_path};
+use super::fs::{access, creds, file, user_path, writable_fs};
 use crate::errno::*;
 use crate::fs::path::{self, resolve_at};
 use crate::fs::vfs::{Inode, Metadata, Want};
@@ -110,15 +110,29 @@ pub fn faccessat(dirfd: i32, path_addr: usize, mode: u32, _flags: u32) -> SysRes
         write: mode & 2 != 0,
         exec: mode & 1 != 0,
     };
-    access(&node.metadata(), want)?;
+    let meta = node.metadata();
+    if want.write && matches!(meta.file_type(), g::S_IFREG | g::S_IFDIR) {
+        writable_fs(&node)?;
+    }
+    access(&meta, want)?;
     Ok(0)
 }
 
 pub fn truncate(path_addr: usize, len: i64) -> SysResult {
     let text = user_path(path_addr)?;
     let node = path::lookup(&resolve_at(path::AT_FDCWD, &text)?)?;
-    access(&node.metadata(), Want::WRITE)?;
-    node.truncate(u64::try_from(len).map_err(|_| EINVAL)?)?;
+    let len = u64::try_from(len).map_err(|_| EINVAL)?;
+    // vfs_truncate's order: the type, the mount, then permission.
+    let meta = node.metadata();
+    if meta.is_dir() {
+        return Err(EISDIR);
+    }
+    if meta.file_type() != g::S_IFREG {
+        return Err(EINVAL);
+    }
+    writable_fs(&node)?;
+    access(&meta, Want::WRITE)?;
+    node.truncate(len)?;
     Ok(0)
 }
 
@@ -130,6 +144,7 @@ pub fn fchmod(fd: i32, mode: u32) -> SysResult {
 
 /// chmod: only the owner or root may change the mode.
 fn chmod(node: &Arc<dyn Inode>, mode: u32) -> SysResult {
+    writable_fs(node)?;
     let (uid, _) = creds();
     if uid != 0 && uid != node.metadata().uid {
         return Err(EPERM);
@@ -143,6 +158,7 @@ fn chmod(node: &Arc<dyn Inode>, mode: u32) -> SysResult {
 /// A regular file loses its set-user-ID bit, and its set-group-ID bit if group-executable,
 /// whoever changes it (notify_change's ATTR_KILL_SUID/SGID).
 fn chown(node: &Arc<dyn Inode>, uid: u32, gid: u32) -> SysResult {
+    writable_fs(node)?;
     let c = *current_process().creds.lock();
     let m = node.metadata();
     let privileged = c.euid == 0;
@@ -277,6 +293,7 @@ pub fn utimensat(dirfd: i32, path_addr: usize, times: usize, flags: u32) -> SysR
         let size = core::mem::size_of::<g::timespec>();
         (pick(read_val(times)?)?, pick(read_val(times + size)?)?)
     };
+    writable_fs(&node)?;
     let meta = node.metadata();
     let (uid, _) = creds();
     // Setting explicit times needs ownership; "now" needs only write access.

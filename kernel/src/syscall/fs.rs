@@ -1,11 +1,11 @@
 //! Calls on descriptors: read/write and friends, close, dup, fcntl, ioctl, pipes,
-//! ftruncate, and readiness (ppoll, pselect6). Calls that name files by path are in
+//! ftruncate, fallocate, and readiness (ppoll, pselect6). Calls that name files by path are in
 //! `paths` and `attrs`.
 
 use crate::errno::*;
 use crate::fs::file::{OpenFile, POLLNVAL};
 use crate::fs::path::PATH_MAX;
-use crate::fs::vfs::{check_access, Metadata, Want, S_IFREG};
+use crate::fs::vfs::{check_access, Inode, Metadata, Want, S_IFREG};
 use crate::mm::uaccess::{
     read_array, read_cstr, read_val, write_array, write_val, UserIoVec, UserSlice, UserSliceMut,
 };
@@ -260,6 +260,58 @@ pub fn ftruncate(fd: i32, len: i64) -> SysResult {
     let len = u64::try_from(len).map_err(|_| EINVAL)?;
     f.inode.as_ref().ok_or(EINVAL)?.truncate(len)?;
     Ok(0)
+}
+
+/// fallocate(2), with Linux's checks in its order (vfs_fallocate); a tmpfs file does
+/// the work (shmem_fallocate: allocation, with or without FALLOC_FL_KEEP_SIZE, and
+/// FALLOC_FL_PUNCH_HOLE).
+pub fn fallocate(fd: i32, mode: u32, offset: i64, len: i64) -> SysResult {
+    use g::{
+        FALLOC_FL_COLLAPSE_RANGE as COLLAPSE, FALLOC_FL_INSERT_RANGE as INSERT,
+        FALLOC_FL_KEEP_SIZE as KEEP, FALLOC_FL_NO_HIDE_STALE as NO_HIDE,
+        FALLOC_FL_PUNCH_HOLE as PUNCH, FALLOC_FL_UNSHARE_RANGE as UNSHARE,
+        FALLOC_FL_ZERO_RANGE as ZERO,
+    };
+    let f = file(fd)?;
+    if offset < 0 || len <= 0 {
+        return Err(EINVAL);
+    }
+    if mode & !(KEEP | PUNCH | NO_HIDE | COLLAPSE | ZERO | INSERT | UNSHARE) != 0
+        || mode & (PUNCH | ZERO) == PUNCH | ZERO
+        || (mode & PUNCH != 0 && mode & KEEP == 0)
+    {
+        return Err(EOPNOTSUPP);
+    }
+    if (mode & COLLAPSE != 0 && mode & !COLLAPSE != 0)
+        || (mode & INSERT != 0 && mode & !INSERT != 0)
+        || (mode & UNSHARE != 0 && mode & !(UNSHARE | KEEP) != 0)
+    {
+        return Err(EINVAL);
+    }
+    if !f.writable() {
+        return Err(EBADF);
+    }
+    match f.file.metadata().file_type() {
+        g::S_IFIFO => return Err(ESPIPE),
+        g::S_IFDIR => return Err(EISDIR),
+        g::S_IFREG => {}
+        _ => return Err(ENODEV),
+    }
+    let end = offset.checked_add(len).ok_or(EFBIG)?;
+    if end as u64 > crate::fs::tmpfs::MAX_FILE_SIZE {
+        return Err(EFBIG);
+    }
+    let node = f.inode.as_ref().ok_or(ENODEV)?;
+    node.allocate(mode, offset as u64, len as u64)?;
+    Ok(0)
+}
+
+/// EROFS when `node` is on a file system mounted read-only.
+pub(super) fn writable_fs(node: &Arc<dyn Inode>) -> SysResult<()> {
+    if node.read_only() {
+        return Err(EROFS);
+    }
+    Ok(())
 }
 
 pub fn sync() -> SysResult {

@@ -6,6 +6,7 @@ mod control;
 mod fs;
 mod ipc;
 mod mm;
+mod mount;
 mod net;
 mod paths;
 mod process;
@@ -62,9 +63,13 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_ioctl => fs::ioctl(a[0] as i32, a[1] as u32, a[2]),
         n::__NR_mknodat => paths::mknodat(a[0] as i32, a[1], a[2] as u32, a[3]),
         n::__NR_mkdirat => paths::mkdirat(a[0] as i32, a[1], a[2] as u32),
+        n::__NR_symlinkat => paths::symlinkat(a[0], a[1] as i32, a[2]),
         n::__NR_unlinkat => paths::unlinkat(a[0] as i32, a[1], a[2] as u32),
         n::__NR_renameat2 => paths::renameat2(a[0] as i32, a[1], a[2] as i32, a[3], a[4] as u32),
         n::__NR_ftruncate => fs::ftruncate(a[0] as i32, a[1] as i64),
+        n::__NR_fallocate => fs::fallocate(a[0] as i32, a[1] as u32, a[2] as i64, a[3] as i64),
+        n::__NR_mount => mount::mount(a[0], a[1], a[2], a[3], a[4]),
+        n::__NR_umount2 => mount::umount2(a[0], a[1] as u32),
         n::__NR_truncate => attrs::truncate(a[0], a[1] as i64),
         n::__NR_faccessat => attrs::faccessat(a[0] as i32, a[1], a[2] as u32, 0),
         n::__NR_faccessat2 => attrs::faccessat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),

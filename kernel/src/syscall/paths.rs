@@ -1,8 +1,8 @@
-//! Calls that work on names and directories: open, mkdir, mknod, unlink, rename,
-//! chdir, getcwd, getdents64, readlink. Paths are walked from the directory node they
+//! Calls that work on names and directories: open, mkdir, mknod, symlink, unlink,
+//! rename, chdir, getcwd, getdents64, readlink. Paths are walked from the directory node they
 //! start at (see fs::path), and every change to the tree holds `TREE_LOCK`.
 
-use super::fs::{access, creds, file, user_path};
+use super::fs::{access, creds, file, user_path, writable_fs};
 use crate::errno::*;
 use crate::fs::file::OpenFile;
 use crate::fs::path::{self, resolve_at, PathAt};
@@ -23,7 +23,16 @@ const EXDEV: Errno = Errno(linux_raw_sys::errno::EXDEV);
 /// Opens (and with O_CREAT creates) the node at `path`.
 pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> {
     let proc = current_process();
-    let node = match path::lookup(p) {
+    // O_NOFOLLOW: a link as the last component is ELOOP.
+    let found = if flags & g::O_NOFOLLOW != 0 {
+        path::lookup_link(p).and_then(|n| match n.readlink() {
+            Some(_) => Err(ELOOP),
+            None => Ok(n),
+        })
+    } else {
+        path::lookup(p)
+    };
+    let node = match found {
         Ok(node) => {
             if flags & g::O_CREAT != 0 && flags & g::O_EXCL != 0 {
                 return Err(EEXIST);
@@ -40,6 +49,8 @@ pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> 
             if parent.is_removed() {
                 return Err(ENOENT);
             }
+            // lookup_open: on a read-only mount, EROFS stands in for the permission check.
+            writable_fs(&parent)?;
             access(&parent.metadata(), Want::DIR_CHANGE)?;
             let umask = proc.umask.load(Ordering::Relaxed);
             let (mode, uid, gid) =
@@ -70,6 +81,10 @@ pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> 
         write: accmode == g::O_WRONLY || accmode == g::O_RDWR || flags & g::O_TRUNC != 0,
         exec: false,
     };
+    // sb_permission: files and directories of a read-only mount cannot be written.
+    if want.write && matches!(meta.file_type(), S_IFREG | S_IFDIR) {
+        writable_fs(&node)?;
+    }
     access(&meta, want)?;
     if flags & g::O_TRUNC != 0 && meta.file_type() == S_IFREG && accmode != g::O_RDONLY {
         node.truncate(0)?;
@@ -158,6 +173,38 @@ pub fn mknodat(dirfd: i32, path_addr: usize, mode: u32, dev: usize) -> SysResult
 
 /// Creates the node `p` names; `rdev` is a device node's number (new_encode_dev).
 fn create_node(p: &PathAt, mode: u32, rdev: u64) -> SysResult {
+    let (parent, name) = creation_point(p, mode & S_IFMT == S_IFDIR)?;
+    let umask = current_process().umask.load(Ordering::Relaxed);
+    let (mode, uid, gid) = new_node_owner(
+        &parent.metadata(),
+        (mode & S_IFMT) | (mode & 0o7777 & !umask),
+    );
+    let _tree = TREE_LOCK.lock();
+    let node = parent.create(name, mode, uid, gid)?;
+    if rdev != 0 {
+        node.set_rdev(rdev);
+    }
+    Ok(0)
+}
+
+/// symlinkat(2): a link `path` whose target is the text `target` (not looked at now).
+pub fn symlinkat(target_addr: usize, dirfd: i32, path_addr: usize) -> SysResult {
+    let target = user_path(target_addr)?;
+    if target.is_empty() {
+        return Err(ENOENT);
+    }
+    let text = user_path(path_addr)?;
+    let p = resolve_at(dirfd, &text)?;
+    let (parent, name) = creation_point(&p, false)?;
+    let (_, uid, gid) = new_node_owner(&parent.metadata(), g::S_IFLNK | 0o777);
+    let _tree = TREE_LOCK.lock();
+    parent.symlink(name, &target, uid, gid)?;
+    Ok(0)
+}
+
+/// Linux's filename_create and may_create for a new entry `p` (a directory if `dir`):
+/// the directory to create it in and its name.
+fn creation_point<'a>(p: &PathAt<'a>, dir: bool) -> SysResult<(Arc<dyn Inode>, &'a str)> {
     let (parent, name) = path::lookup_parent(p)?;
     let name = name.ok_or(EEXIST)?;
     if p.ends_in_dot().is_some() {
@@ -174,21 +221,12 @@ fn create_node(p: &PathAt, mode: u32, rdev: u64) -> SysResult {
         return Err(EEXIST);
     }
     // "name/" asks for a directory: a new FIFO or file through it is ENOENT (Linux filename_create).
-    if p.must_be_dir() && mode & S_IFMT != S_IFDIR {
+    if p.must_be_dir() && !dir {
         return Err(ENOENT);
     }
+    writable_fs(&parent)?;
     access(&parent.metadata(), Want::DIR_CHANGE)?;
-    let umask = current_process().umask.load(Ordering::Relaxed);
-    let (mode, uid, gid) = new_node_owner(
-        &parent.metadata(),
-        (mode & S_IFMT) | (mode & 0o7777 & !umask),
-    );
-    let _tree = TREE_LOCK.lock();
-    let node = parent.create(name, mode, uid, gid)?;
-    if rdev != 0 {
-        node.set_rdev(rdev);
-    }
-    Ok(0)
+    Ok((parent, name))
 }
 
 pub fn unlinkat(dirfd: i32, path_addr: usize, flags: u32) -> SysResult {
@@ -207,11 +245,20 @@ pub fn unlinkat(dirfd: i32, path_addr: usize, flags: u32) -> SysResult {
             _ => ENOTEMPTY,
         });
     }
+    writable_fs(&parent)?;
     if name.len() > NAME_MAX {
         return Err(ENAMETOOLONG);
     }
     access(&parent.metadata(), Want::DIR_CHANGE)?;
     let _tree = TREE_LOCK.lock();
+    // vfs_rmdir: a directory with something mounted on it stays.
+    if rmdir
+        && parent
+            .lookup(name)
+            .is_ok_and(|n| crate::fs::mount::is_mount_point(&n))
+    {
+        return Err(EBUSY);
+    }
     parent.unlink(name, rmdir)?;
     Ok(0)
 }
@@ -255,6 +302,7 @@ pub fn renameat2(
     if old_parent.fs_id() != new_parent.fs_id() {
         return Err(EXDEV);
     }
+    writable_fs(&old_parent)?;
     // From here the tree holds still: what is checked is what gets moved.
     let _tree = TREE_LOCK.lock();
     let node = old_parent.lookup(old_name)?;
@@ -284,6 +332,11 @@ pub fn renameat2(
     }
     access(&old_parent.metadata(), Want::DIR_CHANGE)?;
     access(&new_parent.metadata(), Want::DIR_CHANGE)?;
+    // vfs_rename: mount points do not move, nor are they replaced.
+    let mounted = |n: &Arc<dyn Inode>| crate::fs::mount::is_mount_point(n);
+    if mounted(&node) || existing.as_ref().is_some_and(mounted) {
+        return Err(EBUSY);
+    }
     if let Some(target) = existing {
         let dst_dir = target.metadata().is_dir();
         match (src_dir, dst_dir) {

@@ -150,7 +150,11 @@ fn execve_from_user(
     let mut path = path_str.clone();
     // /proc/PID/exe names the running program's file.
     if let Some(target) = crate::fs::procfs::readlink(&resolve_at(AT_FDCWD, &path_str)?) {
-        path = target?;
+        let target = target?;
+        // A relative tmpfs link is followed by the lookup itself.
+        if target.starts_with('/') {
+            path = target;
+        }
     }
     let args = exec::Args {
         argv,

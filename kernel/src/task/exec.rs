@@ -60,6 +60,10 @@ impl Program {
         }
         let creds = *super::current_process().creds.lock();
         check_access(&meta, creds.euid, creds.egid, Want::EXEC)?;
+        // Linux's path_noexec: nothing runs from a file system mounted MS_NOEXEC.
+        if crate::fs::mount::flags_of(node.fs_id()).noexec {
+            return Err(EACCES);
+        }
         Ok(Program {
             file: node.open(0)?,
             size: meta.size as usize,

@@ -4,103 +4,27 @@
 use super::file::File;
 use super::vfs::{
     alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, NAME_MAX, S_IFDIR,
-    S_IFIFO, S_IFMT, S_IFREG,
+    S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
 };
 use crate::errno::{
-    Errno, SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR,
-    ENOTEMPTY, ENXIO, EPERM,
+    Errno, SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR,
+    ENOTEMPTY, ENXIO, EOPNOTSUPP, EPERM,
 };
-use crate::mm::object::{FileName, MemObject, ObjectKind, PageBudget};
+use crate::mm::object::{FileName, MemObject, ObjectKind};
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::time::realtime_ns;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::Ordering;
 use spin::Mutex;
+
+mod instance;
+use instance::ROOT_FS_ID;
+pub use instance::{instance, Tmpfs, SHM_FS_ID};
 
 /// Largest file size, Linux's MAX_LFS_FILESIZE: a write or truncate past it is EFBIG.
 pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
-
-/// One tmpfs instance (Linux's superblock): its size in pages and in nodes. The root
-/// file system is one, without a size (Linux's rootfs is a kernel-internal mount, which
-/// tmpfs leaves unlimited: only memory bounds it); /dev/shm is another, limited to half
-/// of RAM as Linux's default for a mounted tmpfs (`size=50%`, `nr_inodes` = half the
-/// RAM pages). File data lives in page
-/// frames (a `MemObject` per file), not in the kernel heap; node records are charged to
-/// the heap's reserve as they are made.
-pub struct Tmpfs {
-    fs_id: u32,
-    pages: Arc<PageBudget>,
-    nodes: AtomicUsize,
-    max_nodes: AtomicUsize,
-}
-
-/// File system ids of the two instances (see `Inode::fs_id`; /proc is 1, mqueue 2).
-const ROOT_FS_ID: u32 = 0;
-pub const SHM_FS_ID: u32 = 3;
-
-/// The instances, for statfs by file system id.
-static ROOT_FS: spin::Once<Arc<Tmpfs>> = spin::Once::new();
-static SHM_FS: spin::Once<Arc<Tmpfs>> = spin::Once::new();
-
-/// The tmpfs instance with file system id `fs_id`, if it is one.
-pub fn instance(fs_id: u32) -> Option<&'static Arc<Tmpfs>> {
-    match fs_id {
-        ROOT_FS_ID => ROOT_FS.get(),
-        SHM_FS_ID => SHM_FS.get(),
-        _ => None,
-    }
-}
-
-impl Tmpfs {
-    fn new(fs_id: u32) -> Arc<Tmpfs> {
-        let fs = Arc::new(Tmpfs {
-            fs_id,
-            pages: Arc::new(PageBudget::new(usize::MAX)),
-            nodes: AtomicUsize::new(0),
-            max_nodes: AtomicUsize::new(usize::MAX),
-        });
-        match fs_id {
-            ROOT_FS_ID => ROOT_FS.call_once(|| fs.clone()),
-            _ => SHM_FS.call_once(|| fs.clone()),
-        };
-        fs
-    }
-
-    /// Sets the size for a machine of `ram_pages` pages: half of it, as Linux.
-    pub fn set_size(&self, ram_pages: usize) {
-        self.pages.set_max(ram_pages / 2);
-        self.max_nodes.store(ram_pages / 2, Ordering::Relaxed);
-    }
-
-    fn charge_node(&self) -> SysResult<()> {
-        let max = self.max_nodes.load(Ordering::Relaxed);
-        self.nodes
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .map(|_| ())
-            .map_err(|_| ENOSPC)
-    }
-
-    /// statfs: (total pages, free pages, total nodes, free nodes); all 0 for an
-    /// instance without a size, as Linux's shmem_statfs.
-    pub fn usage(&self) -> (u64, u64, u64, u64) {
-        let (max, used) = (self.pages.max(), self.pages.used());
-        if max == usize::MAX {
-            return (0, 0, 0, 0);
-        }
-        let max_nodes = self.max_nodes.load(Ordering::Relaxed);
-        let nodes = self.nodes.load(Ordering::Relaxed);
-        (
-            max as u64,
-            max.saturating_sub(used) as u64,
-            max_nodes as u64,
-            max_nodes.saturating_sub(nodes) as u64,
-        )
-    }
-}
 
 /// A directory's entries. Each entry has a position, given in creation order and kept
 /// while the entry stays: getdents resumes at a position in O(log n), and its offsets
@@ -166,6 +90,8 @@ enum Content {
     Fifo(Arc<crate::ipc::pipe::Pipe>),
     /// A device node or a socket's name: Rill has no driver or socket behind it.
     Special,
+    /// A symbolic link and its target.
+    Symlink(Arc<str>),
 }
 
 pub struct TmpNode {
@@ -197,12 +123,13 @@ impl TmpNode {
             S_IFREG => Content::File(MemObject::with_budget(
                 ObjectKind::File,
                 0,
-                Some(fs.pages.clone()),
+                Some(fs.page_budget()),
             )?),
             S_IFIFO => Content::Fifo(crate::ipc::pipe::Pipe::new()),
             linux_raw_sys::general::S_IFCHR
             | linux_raw_sys::general::S_IFBLK
             | linux_raw_sys::general::S_IFSOCK => Content::Special,
+            S_IFLNK => Content::Symlink(Arc::from("")),
             _ => return Err(EPERM),
         };
         fs.charge_node()?;
@@ -250,6 +177,16 @@ impl TmpNode {
         }
     }
 
+    /// The root directory of `fs`, a new instance for mount(2).
+    pub fn new_root_in(
+        fs: &Arc<Tmpfs>,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+    ) -> SysResult<Arc<dyn Inode>> {
+        Ok(TmpNode::new(fs, S_IFDIR | mode, uid, gid)?)
+    }
+
     /// The root file system's root directory.
     pub fn new_root_fs() -> (Arc<dyn Inode>, Arc<Tmpfs>) {
         Self::new_root(ROOT_FS_ID, 0o755)
@@ -281,6 +218,44 @@ impl TmpNode {
     }
 }
 
+impl TmpNode {
+    /// Makes a node of type `mode` under `name`; `link` is a symbolic link's target.
+    fn create_entry(
+        &self,
+        name: &str,
+        mode: u32,
+        uid: u32,
+        gid: u32,
+        link: Option<&str>,
+    ) -> SysResult<Arc<dyn Inode>> {
+        self.fs.check_writable()?;
+        let node = {
+            let mut content = self.content.lock();
+            let Content::Dir(dir) = &mut *content else {
+                return Err(ENOTDIR);
+            };
+            dir.check_insert(name)?;
+            let link_len = link.map_or(0, str::len);
+            crate::mm::heap::reserve(name.len() + link_len + ENTRY_HEAP_COST)?;
+            let node = TmpNode::new(&self.fs, mode, uid, gid)?;
+            if let Some(target) = link {
+                *node.content.lock() = Content::Symlink(Arc::from(target));
+                node.meta.lock().size = link_len as u64;
+            }
+            let node: Arc<dyn Inode> = node;
+            let name: Arc<str> = Arc::from(name);
+            self.adopt(&name, &node);
+            dir.insert(name, node.clone());
+            node
+        };
+        if node.metadata().is_dir() {
+            self.meta.lock().nlink += 1;
+        }
+        self.touch_mtime();
+        Ok(node)
+    }
+}
+
 impl Inode for TmpNode {
     fn metadata(&self) -> Metadata {
         let mut m = *self.meta.lock();
@@ -292,7 +267,32 @@ impl Inode for TmpNode {
     }
 
     fn fs_id(&self) -> u32 {
-        self.fs.fs_id
+        self.fs.id()
+    }
+
+    fn read_only(&self) -> bool {
+        self.fs.is_read_only()
+    }
+
+    fn allocate(&self, mode: u32, offset: u64, len: u64) -> SysResult<()> {
+        let keep_size = mode & linux_raw_sys::general::FALLOC_FL_KEEP_SIZE != 0;
+        let punch = mode & linux_raw_sys::general::FALLOC_FL_PUNCH_HOLE != 0;
+        // shmem_fallocate: tmpfs does plain allocation and hole punching.
+        if mode
+            & !(linux_raw_sys::general::FALLOC_FL_KEEP_SIZE
+                | linux_raw_sys::general::FALLOC_FL_PUNCH_HOLE)
+            != 0
+        {
+            return Err(EOPNOTSUPP);
+        }
+        let object = self.object().ok_or(crate::errno::ENODEV)?;
+        if punch {
+            object.punch_hole(offset, len)?;
+        } else {
+            object.allocate(offset, len, keep_size)?;
+        }
+        self.touch_mtime();
+        Ok(())
     }
 
     fn mem_object(&self) -> Option<Arc<MemObject>> {
@@ -333,6 +333,8 @@ impl Inode for TmpNode {
             Content::Fifo(pipe) => Some(pipe.clone()),
             // Linux: a device number with no driver, or a socket's name, is ENXIO.
             Content::Special => return Err(ENXIO),
+            // Lookups follow links; a link itself opens only with O_PATH (not in Rill).
+            Content::Symlink(_) => return Err(ELOOP),
             _ => None,
         };
         if let Some(pipe) = fifo {
@@ -370,27 +372,23 @@ impl Inode for TmpNode {
     }
 
     fn create(&self, name: &str, mode: u32, uid: u32, gid: u32) -> SysResult<Arc<dyn Inode>> {
-        let node = {
-            let mut content = self.content.lock();
-            let Content::Dir(dir) = &mut *content else {
-                return Err(ENOTDIR);
-            };
-            dir.check_insert(name)?;
-            crate::mm::heap::reserve(name.len() + ENTRY_HEAP_COST)?;
-            let node: Arc<dyn Inode> = TmpNode::new(&self.fs, mode, uid, gid)?;
-            let name: Arc<str> = Arc::from(name);
-            self.adopt(&name, &node);
-            dir.insert(name, node.clone());
-            node
-        };
-        if node.metadata().is_dir() {
-            self.meta.lock().nlink += 1;
+        self.create_entry(name, mode, uid, gid, None)
+    }
+
+    fn symlink(&self, name: &str, target: &str, uid: u32, gid: u32) -> SysResult<()> {
+        self.create_entry(name, S_IFLNK | 0o777, uid, gid, Some(target))
+            .map(|_| ())
+    }
+
+    fn readlink(&self) -> Option<SysResult<String>> {
+        match &*self.content.lock() {
+            Content::Symlink(target) => Some(Ok(String::from(&**target))),
+            _ => None,
         }
-        self.touch_mtime();
-        Ok(node)
     }
 
     fn link(&self, name: &str, node: Arc<dyn Inode>) -> SysResult<()> {
+        self.fs.check_writable()?;
         let mut content = self.content.lock();
         let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
@@ -413,6 +411,7 @@ impl Inode for TmpNode {
     }
 
     fn detach(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
+        self.fs.check_writable()?;
         let mut content = self.content.lock();
         let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
@@ -437,6 +436,7 @@ impl Inode for TmpNode {
     }
 
     fn unlink(&self, name: &str, rmdir: bool) -> SysResult<()> {
+        self.fs.check_writable()?;
         let mut content = self.content.lock();
         let Content::Dir(dir) = &mut *content else {
             return Err(ENOTDIR);
@@ -502,10 +502,11 @@ impl Inode for TmpNode {
         if len > MAX_FILE_SIZE {
             return Err(EFBIG);
         }
+        self.fs.check_writable()?;
         let object = match &*self.content.lock() {
             Content::File(object) => object.clone(),
             Content::Dir(_) => return Err(EISDIR),
-            Content::Fifo(_) | Content::Special => return Err(EINVAL),
+            Content::Fifo(_) | Content::Special | Content::Symlink(_) => return Err(EINVAL),
         };
         object.truncate(len)?;
         self.touch_mtime();
@@ -541,7 +542,7 @@ impl FileName for FileIdent {
 
 impl Drop for TmpNode {
     fn drop(&mut self) {
-        self.fs.nodes.fetch_sub(1, Ordering::Relaxed);
+        self.fs.release_node();
     }
 }
 
