@@ -5,7 +5,7 @@ use super::thread::{Task, TaskState};
 use super::wait::WaitQueue;
 use crate::arch::cpu;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
-use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, EINTR, ENOMEM, EPERM};
+use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, EINTR, EINVAL, ENOMEM, EPERM};
 use crate::fs::fdtable::FdTable;
 use crate::mm::aspace::AddressSpace;
 use crate::signal::{ProcessSignals, Signal, ThreadSignals};
@@ -563,6 +563,12 @@ pub struct CloneArgs {
     pub parent_tid: Option<usize>,
     pub child_tid_set: Option<usize>,
     pub child_tid_clear: Option<usize>,
+    /// CLONE_PIDFD: where the parent's new pidfd for the child is stored.
+    pub pidfd: Option<usize>,
+    /// CLONE_CLEAR_SIGHAND: the child's handlers go back to SIG_DFL (ignored stay).
+    pub clear_sighand: bool,
+    /// CLONE_PARENT: the child is the caller's sibling, not its child.
+    pub sibling: bool,
 }
 
 /// The registers a new child or thread starts with: the caller's, with clone's result 0
@@ -585,6 +591,13 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     crate::mm::heap::reserve(FORK_HEAP_COST)?;
     let parent_task = current();
     let parent = parent_task.process.clone();
+    // Whose child the new process is: ours, or with CLONE_PARENT our parent's (init,
+    // which has none, may not ask).
+    let adopter = if args.sibling {
+        parent.parent.lock().upgrade().ok_or(EINVAL)?
+    } else {
+        parent.clone()
+    };
     let slot = ForkSlot::take(&parent)?;
     let pid = slot.pid;
     let aspace = if args.share_vm {
@@ -593,7 +606,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         parent.aspace().lock().fork()?.into_shared()?
     };
     let child = Process::new_record(pid, aspace, parent.fds.lock().clone());
-    *child.parent.lock() = Arc::downgrade(&parent);
+    *child.parent.lock() = Arc::downgrade(&adopter);
     *child.cwd.lock() = parent.cwd.lock().clone();
     child
         .umask
@@ -605,6 +618,10 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     *child.creds.lock() = *parent.creds.lock();
     *child.groups.lock() = parent.groups.lock().clone();
     *child.signals.lock() = parent.signals.lock().fork();
+    if args.clear_sighand {
+        // Linux's flush_signal_handlers, as exec does.
+        child.signals.lock().reset_for_exec();
+    }
     *child.rlimits.lock() = *parent.rlimits.lock();
 
     let ctf = child_frame(tf, &args);
@@ -619,6 +636,15 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         fp.save();
         fp
     };
+    if let Some(addr) = args.pidfd {
+        // Only the parent gets the descriptor; unlike the tid stores, a bad address
+        // fails the clone (Linux's put_user in copy_process).
+        let fd = super::pidfd::install(&child, 0)?;
+        if let Err(e) = crate::mm::uaccess::write_val(addr, &fd) {
+            let _ = parent.fds.lock().remove(fd);
+            return Err(e);
+        }
+    }
     // Like Linux, a bad tid address is not an error: the store is just skipped.
     if let Some(addr) = args.parent_tid {
         let _ = crate::mm::uaccess::write_val(addr, &pid);
@@ -636,7 +662,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     }
     child.threads.lock().push(task.clone());
 
-    parent.children.lock().push(child.clone());
+    adopter.children.lock().push(child.clone());
     slot.fill(child.clone());
     sched::spawn(task);
 
