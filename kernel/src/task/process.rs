@@ -736,9 +736,10 @@ pub fn spawn_thread(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
 }
 
 /// Kills every thread of `proc` but `me` (exit_group, a fatal signal, execve).
-fn kill_other_threads(proc: &Process, me: &Arc<Task>) {
+fn kill_other_threads(proc: &Process, me: &Arc<Task>, for_exec: bool) {
     for t in proc.threads.lock().iter() {
         if !Arc::ptr_eq(t, me) {
+            t.exec_zapped.store(for_exec, Ordering::Relaxed);
             crate::signal::kill_thread(t);
         }
     }
@@ -746,18 +747,30 @@ fn kill_other_threads(proc: &Process, me: &Arc<Task>) {
 
 /// Ends the whole thread group with wait status `status` (exit_group, a fatal
 /// signal); the first group exit's status is the process's.
+///
+/// While a thread is in execve, the threads it killed die alone. A fatal signal
+/// taken meanwhile by any thread is still a group exit, as on Linux (where it is
+/// decided when the signal is sent): it takes over from the exec, whose thread is
+/// killed too and fails its execve.
 pub fn exit_group(status: i32) -> ! {
     let task = current();
+    // A wait status with signal bits is a death by signal (an exit's are zero).
+    let by_signal = status & 0x7f != 0;
+    let zap = status == signal_status(Signal::SIGKILL, false);
     let first = {
         let mut ge = task.process.group_exit.lock();
-        let first = *ge == GroupExit::None;
-        if first {
+        let takes_over = match *ge {
+            GroupExit::None => true,
+            GroupExit::Exec => by_signal && !(zap && task.exec_zapped.load(Ordering::Relaxed)),
+            GroupExit::Exiting(_) => false,
+        };
+        if takes_over {
             *ge = GroupExit::Exiting(status);
         }
-        first
+        takes_over
     };
     if first {
-        kill_other_threads(&task.process, &task);
+        kill_other_threads(&task.process, &task, false);
     }
     drop(task);
     exit_thread(status)
@@ -816,11 +829,19 @@ pub fn become_sole_thread() -> SysResult<()> {
         }
         *ge = GroupExit::Exec;
     }
-    kill_other_threads(&proc, &task);
+    kill_other_threads(&proc, &task, true);
     let r = super::wait::block_on_killable(&[&proc.thread_exit_wait], || {
         (proc.threads.lock().len() == 1).then_some(())
     });
-    *proc.group_exit.lock() = GroupExit::None;
+    {
+        let mut ge = proc.group_exit.lock();
+        if *ge != GroupExit::Exec {
+            // A fatal signal turned the exec into a group exit: this thread has its
+            // SIGKILL and dies on the way out (Linux's de_thread fails the same way).
+            return Err(EAGAIN);
+        }
+        *ge = GroupExit::None;
+    }
     r?;
     let tid = task.tid();
     if tid != proc.pid {
