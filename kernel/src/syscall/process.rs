@@ -192,7 +192,8 @@ fn spawn(tf: &TrapFrame, req: CloneRequest) -> SysResult {
         log::info!("clone: flags {flags:#x} share part of a process; not supported");
         return Err(EINVAL);
     }
-    // A child's parent hears of its end by SIGCHLD or not at all.
+    // Rill tells a parent of every child's end with SIGCHLD: other exit signals are
+    // refused, and 0 (no signal, a "clone child" for wait4) is taken as SIGCHLD.
     if !thread && req.exit_signal != 0 && req.exit_signal != g::SIGCHLD as u64 {
         log::info!("clone: exit signal {} is not supported", req.exit_signal);
         return Err(EINVAL);
