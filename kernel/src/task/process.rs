@@ -756,12 +756,16 @@ pub fn exit_group(status: i32) -> ! {
     let task = current();
     // A wait status with signal bits is a death by signal (an exit's are zero).
     let by_signal = status & 0x7f != 0;
-    let zap = status == signal_status(Signal::SIGKILL, false);
+    // The exec's SIGKILL is the one it queued on this thread: if that one is still
+    // pending, the SIGKILL taken came from elsewhere (the process-wide queue).
+    let took_zap = status == signal_status(Signal::SIGKILL, false)
+        && task.exec_zapped.load(Ordering::Relaxed)
+        && !task.signals.lock().pending.is_pending(Signal::SIGKILL);
     let first = {
         let mut ge = task.process.group_exit.lock();
         let takes_over = match *ge {
             GroupExit::None => true,
-            GroupExit::Exec => by_signal && !(zap && task.exec_zapped.load(Ordering::Relaxed)),
+            GroupExit::Exec => by_signal && !took_zap,
             GroupExit::Exiting(_) => false,
         };
         if takes_over {
