@@ -72,6 +72,16 @@ pub const DIVERGENCES: &[Divergence] = &[
         policy: Policy::RillStatusOnly,
     },
     Divergence {
+        test: "thread_clone3",
+        reason: "qemu-user 7.2 has no clone3 (ENOSYS)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
+        test: "thread_waitv",
+        reason: "qemu-user 7.2 has no futex_waitv (ENOSYS)",
+        policy: Policy::RillStatusOnly,
+    },
+    Divergence {
         test: "sig_exec",
         reason: "qemu-user execs /proc/self/exe through the host (needs binfmt_misc)",
         policy: Policy::RillStatusOnly,

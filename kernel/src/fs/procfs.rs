@@ -105,12 +105,20 @@ pub fn readlink(path: &super::path::PathAt) -> Option<SysResult<String>> {
     super::path::lookup_link(path).ok()?.readlink()
 }
 
-fn state_letter(p: &Process) -> &'static str {
+/// The thread a /proc/PID or /proc/PID/task/TID directory is for; the process's first
+/// live thread stands in for a leader that exited before its threads.
+fn thread_of(tid: Pid, p: &Process) -> Option<Arc<crate::task::Task>> {
+    process::find_thread(tid)
+        .filter(|t| t.process.pid == p.pid)
+        .or_else(|| p.main_thread())
+}
+
+fn state_letter(tid: Pid, p: &Process) -> &'static str {
     use crate::task::thread::TaskState;
     if p.is_zombie() {
         return "Z (zombie)";
     }
-    match p.main_thread().map(|t| t.state()) {
+    match thread_of(tid, p).map(|t| t.state()) {
         Some(TaskState::Running) | Some(TaskState::Ready) => "R (running)",
         Some(TaskState::Stopped) => "T (stopped)",
         _ => "S (sleeping)",
@@ -128,7 +136,13 @@ fn comm(tid: Pid, p: &Process) -> String {
 
 fn status(tid: Pid, p: &Process) -> String {
     let creds = *p.creds.lock();
-    let masks = crate::signal::proc_masks(p);
+    let mut masks = crate::signal::proc_masks(p);
+    // A thread's own pending set and mask (Linux shows the leader's for /proc/PID).
+    if let Some(t) = thread_of(tid, p) {
+        let ts = t.signals.lock();
+        masks.thread_pending = ts.pending.pending_set().bits();
+        masks.blocked = ts.blocked.bits();
+    }
     let (rss, pte) = {
         let aspace = p.aspace();
         let a = aspace.lock();
@@ -137,13 +151,13 @@ fn status(tid: Pid, p: &Process) -> String {
     let mut s = String::new();
     let _ = write!(
         s,
-        "Name:\t{}\nUmask:\t{:04o}\nState:\t{}\nTgid:\t{pid}\nNgid:\t0\nPid:\t{pid}\nPPid:\t{}\nTracerPid:\t0\n\
+        "Name:\t{}\nUmask:\t{:04o}\nState:\t{}\nTgid:\t{pid}\nNgid:\t0\nPid:\t{tid}\nPPid:\t{}\nTracerPid:\t0\n\
          Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\n\
-         NStgid:\t{pid}\nNSpid:\t{pid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nVmPTE:\t{:8} kB\nThreads:\t{}\n\
+         NStgid:\t{pid}\nNSpid:\t{tid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nVmPTE:\t{:8} kB\nThreads:\t{}\n\
          SigQ:\t{}/{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\n",
         comm(tid, p),
         p.umask.load(core::sync::atomic::Ordering::Relaxed),
-        state_letter(p),
+        state_letter(tid, p),
         p.parent_pid(),
         creds.uid, creds.euid, creds.suid, creds.euid,
         creds.gid, creds.egid, creds.sgid, creds.egid,
@@ -166,10 +180,11 @@ fn status(tid: Pid, p: &Process) -> String {
 
 /// A minimal /proc/PID/stat: pid (comm) state ppid pgrp session, then zeros.
 fn stat(tid: Pid, p: &Process) -> String {
-    let st = state_letter(p).chars().next().unwrap_or('S');
+    let st = state_letter(tid, p).chars().next().unwrap_or('S');
+    // The first field is the thread's id (the pid for /proc/PID).
     let mut s = format!(
         "{} ({}) {} {} {} {}",
-        p.pid,
+        tid,
         comm(tid, p),
         st,
         p.parent_pid(),

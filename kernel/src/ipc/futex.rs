@@ -17,6 +17,7 @@ use crate::task::wait::{block_on, WaitQueue};
 use crate::task::{current_process, Task};
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general as g;
 use spin::Mutex;
@@ -57,6 +58,9 @@ fn key(addr: usize, private: bool) -> SysResult<Key> {
     }
     let aspace = current_process().aspace();
     if !private {
+        // A shared futex must be in readable memory even for a call that does not read
+        // it (Linux's get_futex_key pins the page).
+        read_val::<u32>(addr)?;
         if let Some((object, offset)) = aspace.lock().shared_key(addr) {
             return Ok(Key::Shared(object, offset));
         }
@@ -78,25 +82,13 @@ pub fn wait(
     }
     let k = key(addr, private)?;
     crate::mm::heap::reserve(WAITER_HEAP_COST)?;
-    let w = Arc::new(Waiter {
-        queue: WaitQueue::new(),
-        woken: AtomicBool::new(false),
-        bitset,
-        key: Mutex::new(k),
-    });
+    let w = Waiter::new(k, bitset);
     {
         let mut table = FUTEXES.lock();
         if read_val::<u32>(addr)? != val {
             return Err(EAGAIN);
         }
-        let q = table.entry(k).or_default();
-        if q.try_reserve(1).is_err() {
-            if q.is_empty() {
-                forget_key(&mut table, &k);
-            }
-            return Err(ENOMEM);
-        }
-        q.push_back(w.clone());
+        enqueue(&mut table, &w)?;
     }
     let r = block_on(&[&w.queue], deadline, || {
         w.woken.load(Ordering::Acquire).then_some(0)
@@ -107,15 +99,110 @@ pub fn wait(
         if w.woken.load(Ordering::Acquire) {
             return Ok(0);
         }
-        let k = *w.key.lock();
-        if let Some(q) = table.get_mut(&k) {
-            q.retain(|x| !Arc::ptr_eq(x, &w));
-            if q.is_empty() {
-                forget_key(&mut table, &k);
+        dequeue(&mut table, &w);
+    }
+    r
+}
+
+/// One word of a futex_waitv call: its address, expected value and whether it is
+/// private (FUTEX_PRIVATE_FLAG).
+pub struct WaitvEntry {
+    pub addr: usize,
+    pub val: u32,
+    pub private: bool,
+}
+
+/// futex_waitv: sleeps while every word holds its expected value (EAGAIN otherwise)
+/// until a wake reaches one of them or `deadline` passes; returns the index of a woken
+/// word (the last one, when several were, as Linux's futex_unqueue_multiple).
+pub fn wait_multiple(entries: &[WaitvEntry], deadline: Option<u64>) -> SysResult<usize> {
+    let mut waiters: Vec<Arc<Waiter>> = Vec::new();
+    waiters
+        .try_reserve_exact(entries.len())
+        .map_err(|_| ENOMEM)?;
+    crate::mm::heap::reserve(WAITER_HEAP_COST * entries.len())?;
+    for e in entries {
+        waiters.push(Waiter::new(key(e.addr, e.private)?, u32::MAX));
+    }
+    let mut queues: Vec<&WaitQueue> = Vec::new();
+    queues
+        .try_reserve_exact(waiters.len())
+        .map_err(|_| ENOMEM)?;
+    queues.extend(waiters.iter().map(|w| &w.queue));
+    {
+        let mut table = FUTEXES.lock();
+        for e in entries {
+            if read_val::<u32>(e.addr)? != e.val {
+                return Err(EAGAIN);
+            }
+        }
+        for (i, w) in waiters.iter().enumerate() {
+            if let Err(e) = enqueue(&mut table, w) {
+                for queued in &waiters[..i] {
+                    dequeue(&mut table, queued);
+                }
+                return Err(e);
             }
         }
     }
-    r
+    let r = block_on(&queues, deadline, || {
+        waiters
+            .iter()
+            .any(|w| w.woken.load(Ordering::Acquire))
+            .then_some(())
+    });
+    // Leave every queue no wake took us from.
+    let mut table = FUTEXES.lock();
+    let mut last_woken = None;
+    for (i, w) in waiters.iter().enumerate() {
+        if w.woken.load(Ordering::Acquire) {
+            last_woken = Some(i);
+        } else {
+            dequeue(&mut table, w);
+        }
+    }
+    match (last_woken, r) {
+        (Some(i), _) => Ok(i),
+        (None, Err(e)) => Err(e),
+        // block_on returns Ok only once a waiter was woken.
+        (None, Ok(())) => Err(EAGAIN),
+    }
+}
+
+impl Waiter {
+    fn new(key: Key, bitset: u32) -> Arc<Waiter> {
+        Arc::new(Waiter {
+            queue: WaitQueue::new(),
+            woken: AtomicBool::new(false),
+            bitset,
+            key: Mutex::new(key),
+        })
+    }
+}
+
+/// Puts `w` at the end of its key's queue.
+fn enqueue(table: &mut Table, w: &Arc<Waiter>) -> SysResult<()> {
+    let k = *w.key.lock();
+    let q = table.entry(k).or_default();
+    if q.try_reserve(1).is_err() {
+        if q.is_empty() {
+            forget_key(table, &k);
+        }
+        return Err(ENOMEM);
+    }
+    q.push_back(w.clone());
+    Ok(())
+}
+
+/// Takes `w` off whichever key's queue it is on now (a requeue may have moved it).
+fn dequeue(table: &mut Table, w: &Arc<Waiter>) {
+    let k = *w.key.lock();
+    if let Some(q) = table.get_mut(&k) {
+        q.retain(|x| !Arc::ptr_eq(x, w));
+        if q.is_empty() {
+            forget_key(table, &k);
+        }
+    }
 }
 
 /// Removes the queue of `k` once it has no waiter (and the table's last node with it).

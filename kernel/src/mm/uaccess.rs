@@ -201,7 +201,8 @@ plain!(
     g::timeval,
     g::statx,
     g::statfs,
-    g::rusage
+    g::rusage,
+    g::futex_waitv
 );
 
 fn as_bytes<T: Plain>(v: &T) -> &[u8] {

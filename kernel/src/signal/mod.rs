@@ -274,8 +274,11 @@ pub fn send_to_process(proc: &Arc<Process>, sig: Signal, info: SigInfo) -> SysRe
 }
 
 /// Sends `sig` to one thread (tkill, tgkill, raise): it is pending for that thread only.
+/// SIGKILL always ends the whole process, so it is pending process-wide: a thread
+/// already dying for another thread's execve cannot take it and lose it.
 pub fn send_to_thread(task: &Arc<Task>, sig: Signal, info: SigInfo) -> SysResult<()> {
-    send(&task.process, sig, info, Some(task))
+    let target = (sig != Signal::SIGKILL).then_some(task);
+    send(&task.process, sig, info, target)
 }
 
 /// SIGCONT resumes every stopped thread and discards pending stop signals; a stop

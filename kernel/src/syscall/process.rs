@@ -21,6 +21,19 @@ pub fn exit_group(code: i32) -> SysResult {
     process::exit_group(exit_status(code))
 }
 
+/// What clone and clone3 ask for, once their arguments are read (Linux's
+/// kernel_clone_args).
+struct CloneRequest {
+    flags: u64,
+    exit_signal: u64,
+    /// The child's stack pointer (0: the caller's).
+    stack: usize,
+    tls: usize,
+    parent_tid: usize,
+    child_tid: usize,
+    pidfd: usize,
+}
+
 /// clone(flags, stack, parent_tid, tls, child_tid): Linux's argument order on riscv.
 pub fn clone(
     tf: &TrapFrame,
@@ -31,7 +44,115 @@ pub fn clone(
     ctid: usize,
 ) -> SysResult {
     let flags = flags as u32;
-    let supported = g::CLONE_VM
+    // The legacy call puts the pidfd where the parent tid goes, so both cannot be asked.
+    if flags & g::CLONE_PIDFD != 0 && flags & g::CLONE_PARENT_SETTID != 0 {
+        return Err(EINVAL);
+    }
+    spawn(
+        tf,
+        CloneRequest {
+            flags: (flags & !g::CSIGNAL) as u64,
+            exit_signal: (flags & g::CSIGNAL) as u64,
+            stack,
+            tls,
+            parent_tid: ptid,
+            child_tid: ctid,
+            pidfd: ptid,
+        },
+    )
+}
+
+/// clone3(args, size): the arguments in a `struct clone_args` that may be shorter (an
+/// older program) or longer (a newer one, if the extra bytes are zero) than Rill's.
+pub fn clone3(tf: &TrapFrame, addr: usize, size: usize) -> SysResult {
+    let ksize = core::mem::size_of::<g::clone_args>();
+    // Linux's copy_clone_args_from_user and copy_struct_from_user.
+    if size > crate::mm::PAGE_SIZE {
+        return Err(E2BIG);
+    }
+    if size < g::CLONE_ARGS_SIZE_VER0 as usize {
+        return Err(EINVAL);
+    }
+    let bytes = read_array::<u8>(addr, size)?;
+    if bytes.iter().skip(ksize).any(|&b| b != 0) {
+        return Err(E2BIG);
+    }
+    let mut words = [0u64; core::mem::size_of::<g::clone_args>() / 8];
+    for (word, chunk) in words.iter_mut().zip(bytes.chunks(8)) {
+        let mut b = [0u8; 8];
+        b[..chunk.len()].copy_from_slice(chunk);
+        *word = u64::from_ne_bytes(b);
+    }
+    let [flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup] =
+        words;
+    let args = g::clone_args {
+        flags,
+        pidfd,
+        child_tid,
+        parent_tid,
+        exit_signal,
+        stack,
+        stack_size,
+        tls,
+        set_tid,
+        set_tid_size,
+        cgroup,
+    };
+    // MAX_PID_NS_LEVEL bounds set_tid; the exit signal must be a valid signal number.
+    if args.set_tid_size > 32 || (args.set_tid == 0) != (args.set_tid_size == 0) {
+        return Err(EINVAL);
+    }
+    if args.exit_signal & !(g::CSIGNAL as u64) != 0 || args.exit_signal > g::_NSIG as u64 {
+        return Err(EINVAL);
+    }
+    if args.flags & g::CLONE_INTO_CGROUP != 0
+        && (args.cgroup > i32::MAX as u64 || size < g::CLONE_ARGS_SIZE_VER2 as usize)
+    {
+        return Err(EINVAL);
+    }
+    // Linux's clone3_args_valid: only known flags, none of the bits clone3 freed (the
+    // old exit-signal byte but CLONE_NEWTIME, CLONE_DETACHED), a stack given with its
+    // size, and no exit signal for a thread.
+    let known = 0xffff_ffff | g::CLONE_CLEAR_SIGHAND | g::CLONE_INTO_CGROUP;
+    let freed = (g::CLONE_DETACHED | (g::CSIGNAL & !g::CLONE_NEWTIME)) as u64;
+    let sighand = g::CLONE_SIGHAND as u64 | g::CLONE_CLEAR_SIGHAND;
+    let stack_valid = if args.stack == 0 {
+        args.stack_size == 0
+    } else {
+        args.stack_size != 0 && args.stack.checked_add(args.stack_size).is_some()
+    };
+    if args.flags & !known != 0
+        || args.flags & freed != 0
+        || args.flags & sighand == sighand
+        || (args.flags & (g::CLONE_THREAD | g::CLONE_PARENT) as u64 != 0 && args.exit_signal != 0)
+        || !stack_valid
+    {
+        return Err(EINVAL);
+    }
+    if args.set_tid != 0 || args.flags & g::CLONE_INTO_CGROUP != 0 {
+        log::info!("clone3: set_tid and cgroups are not supported");
+        return Err(EINVAL);
+    }
+    spawn(
+        tf,
+        CloneRequest {
+            flags: args.flags,
+            exit_signal: args.exit_signal,
+            // The stack grows down from the end of the area.
+            stack: (args.stack + args.stack_size) as usize,
+            tls: args.tls as usize,
+            parent_tid: args.parent_tid as usize,
+            child_tid: args.child_tid as usize,
+            pidfd: args.pidfd as usize,
+        },
+    )
+}
+
+/// Checks a clone request as Linux's copy_process and starts the thread or process.
+fn spawn(tf: &TrapFrame, req: CloneRequest) -> SysResult {
+    let flags = req.flags;
+    let has = |f: u32| flags & f as u64 != 0;
+    let supported = (g::CLONE_VM
         | g::CLONE_VFORK
         | g::CLONE_SETTLS
         | g::CLONE_PARENT_SETTID
@@ -42,36 +163,52 @@ pub fn clone(
         | g::CLONE_FILES
         | g::CLONE_FS
         | g::CLONE_SYSVSEM
-        | 0xff;
-    if flags & !supported != 0 {
-        return Err(EINVAL);
-    }
+        | g::CLONE_PIDFD
+        | g::CLONE_PARENT) as u64
+        | g::CLONE_CLEAR_SIGHAND;
     // Linux's rules: a thread shares the handlers, and shared handlers need shared memory.
-    if flags & g::CLONE_THREAD != 0 && flags & g::CLONE_SIGHAND == 0 {
+    if has(g::CLONE_NEWNS) && has(g::CLONE_FS) {
         return Err(EINVAL);
     }
-    if flags & g::CLONE_SIGHAND != 0 && flags & g::CLONE_VM == 0 {
+    if has(g::CLONE_THREAD) && !has(g::CLONE_SIGHAND) {
         return Err(EINVAL);
     }
-    let thread = flags & g::CLONE_THREAD != 0;
+    if has(g::CLONE_SIGHAND) && !has(g::CLONE_VM) {
+        return Err(EINVAL);
+    }
+    if has(g::CLONE_PIDFD) && has(g::CLONE_THREAD) {
+        return Err(EINVAL);
+    }
+    if flags & !supported != 0 {
+        log::info!("clone: flags {flags:#x} are not supported");
+        return Err(EINVAL);
+    }
+    let thread = has(g::CLONE_THREAD);
     let shared = g::CLONE_SIGHAND | g::CLONE_FILES | g::CLONE_FS;
     // Descriptors, cwd and handlers live in the process: a thread shares all three,
     // and a process cannot share them with another.
-    if (thread && flags & shared != shared) || (!thread && flags & shared != 0) {
+    if (thread && flags & shared as u64 != shared as u64) || (!thread && flags & shared as u64 != 0)
+    {
         log::info!("clone: flags {flags:#x} share part of a process; not supported");
         return Err(EINVAL);
     }
-    if !thread && flags & 0xff != 0 && flags & 0xff != g::SIGCHLD {
+    // Rill tells a parent of every child's end with SIGCHLD: other exit signals are
+    // refused, and 0 (no signal, a "clone child" for wait4) is taken as SIGCHLD.
+    if !thread && req.exit_signal != 0 && req.exit_signal != g::SIGCHLD as u64 {
+        log::info!("clone: exit signal {} is not supported", req.exit_signal);
         return Err(EINVAL);
     }
     let args = CloneArgs {
-        share_vm: flags & g::CLONE_VM != 0,
-        vfork: flags & g::CLONE_VFORK != 0,
-        stack,
-        tls: (flags & g::CLONE_SETTLS != 0).then_some(tls),
-        parent_tid: (flags & g::CLONE_PARENT_SETTID != 0).then_some(ptid),
-        child_tid_set: (flags & g::CLONE_CHILD_SETTID != 0).then_some(ctid),
-        child_tid_clear: (flags & g::CLONE_CHILD_CLEARTID != 0).then_some(ctid),
+        share_vm: has(g::CLONE_VM),
+        vfork: has(g::CLONE_VFORK),
+        stack: req.stack,
+        tls: has(g::CLONE_SETTLS).then_some(req.tls),
+        parent_tid: has(g::CLONE_PARENT_SETTID).then_some(req.parent_tid),
+        child_tid_set: has(g::CLONE_CHILD_SETTID).then_some(req.child_tid),
+        child_tid_clear: has(g::CLONE_CHILD_CLEARTID).then_some(req.child_tid),
+        pidfd: has(g::CLONE_PIDFD).then_some(req.pidfd),
+        clear_sighand: flags & g::CLONE_CLEAR_SIGHAND != 0,
+        sibling: has(g::CLONE_PARENT) && !thread,
     };
     if thread {
         return process::spawn_thread(tf, args).map(|tid| tid as usize);
@@ -359,6 +496,44 @@ pub fn futex(addr: usize, op: u32, val: u32, timeout: usize, addr2: usize, val3:
         ),
         _ => Err(ENOSYS),
     }
+}
+
+/// futex_waitv(waiters, nr_futexes, flags, timeout, clockid): waits on up to
+/// FUTEX_WAITV_MAX 32-bit futexes at once; the timeout is absolute on `clockid`.
+pub fn futex_waitv(
+    waiters: usize,
+    nr: usize,
+    flags: u32,
+    timeout: usize,
+    clockid: u32,
+) -> SysResult {
+    if flags != 0 || nr == 0 || nr > g::FUTEX_WAITV_MAX as usize || waiters == 0 {
+        return Err(EINVAL);
+    }
+    let deadline = if timeout == 0 {
+        None
+    } else {
+        if clockid != g::CLOCK_REALTIME && clockid != g::CLOCK_MONOTONIC {
+            return Err(EINVAL);
+        }
+        futex_deadline(timeout, true, clockid == g::CLOCK_REALTIME)?
+    };
+    let raw = read_array::<g::futex_waitv>(waiters, nr)?;
+    let mut entries = Vec::new();
+    entries.try_reserve_exact(nr).map_err(|_| ENOMEM)?;
+    for w in &raw {
+        let known = g::FUTEX_32 | g::FUTEX_PRIVATE_FLAG;
+        if w.flags & !known != 0 || w.__reserved != 0 || w.flags & g::FUTEX_32 == 0 {
+            return Err(EINVAL);
+        }
+        entries.push(crate::ipc::futex::WaitvEntry {
+            addr: usize::try_from(w.uaddr).map_err(|_| EFAULT)?,
+            // Linux compares the low 32 bits.
+            val: w.val as u32,
+            private: w.flags & g::FUTEX_PRIVATE_FLAG != 0,
+        });
+    }
+    crate::ipc::futex::wait_multiple(&entries, deadline)
 }
 
 pub fn getpid() -> SysResult {

@@ -76,15 +76,21 @@ pub fn pidfd_open(pid: i32, flags: u32) -> SysResult {
         return Err(EINVAL);
     }
     let target = process::find(pid as Pid).ok_or(ESRCH)?;
+    install(&target, flags).map(|fd| fd as usize)
+}
+
+/// Puts a close-on-exec pidfd for `target` in the caller's descriptor table (pidfd_open,
+/// clone with CLONE_PIDFD).
+pub fn install(target: &Arc<Process>, flags: u32) -> SysResult<i32> {
     crate::mm::heap::reserve(core::mem::size_of::<PidFd>())?;
     let file = OpenFile::new(
         Arc::new(PidFd {
-            target: Arc::downgrade(&target),
+            target: Arc::downgrade(target),
             pid: target.pid,
         }),
         None,
         g::O_RDWR | flags,
     );
     let fd = super::current_process().fds.lock().insert(file, true)?;
-    Ok(fd as usize)
+    Ok(fd)
 }

@@ -5,7 +5,7 @@ use super::thread::{Task, TaskState};
 use super::wait::WaitQueue;
 use crate::arch::cpu;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
-use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, EINTR, ENOMEM, EPERM};
+use crate::errno::{Errno, SysResult, EAGAIN, ECHILD, EINTR, EINVAL, ENOMEM, EPERM};
 use crate::fs::fdtable::FdTable;
 use crate::mm::aspace::AddressSpace;
 use crate::signal::{ProcessSignals, Signal, ThreadSignals};
@@ -563,6 +563,12 @@ pub struct CloneArgs {
     pub parent_tid: Option<usize>,
     pub child_tid_set: Option<usize>,
     pub child_tid_clear: Option<usize>,
+    /// CLONE_PIDFD: where the parent's new pidfd for the child is stored.
+    pub pidfd: Option<usize>,
+    /// CLONE_CLEAR_SIGHAND: the child's handlers go back to SIG_DFL (ignored stay).
+    pub clear_sighand: bool,
+    /// CLONE_PARENT: the child is the caller's sibling, not its child.
+    pub sibling: bool,
 }
 
 /// The registers a new child or thread starts with: the caller's, with clone's result 0
@@ -585,6 +591,13 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     crate::mm::heap::reserve(FORK_HEAP_COST)?;
     let parent_task = current();
     let parent = parent_task.process.clone();
+    // Whose child the new process is: ours, or with CLONE_PARENT our parent's (init,
+    // which has none, may not ask).
+    let adopter = if args.sibling {
+        parent.parent.lock().upgrade().ok_or(EINVAL)?
+    } else {
+        parent.clone()
+    };
     let slot = ForkSlot::take(&parent)?;
     let pid = slot.pid;
     let aspace = if args.share_vm {
@@ -593,7 +606,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         parent.aspace().lock().fork()?.into_shared()?
     };
     let child = Process::new_record(pid, aspace, parent.fds.lock().clone());
-    *child.parent.lock() = Arc::downgrade(&parent);
+    *child.parent.lock() = Arc::downgrade(&adopter);
     *child.cwd.lock() = parent.cwd.lock().clone();
     child
         .umask
@@ -605,6 +618,10 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     *child.creds.lock() = *parent.creds.lock();
     *child.groups.lock() = parent.groups.lock().clone();
     *child.signals.lock() = parent.signals.lock().fork();
+    if args.clear_sighand {
+        // Linux's flush_signal_handlers, as exec does.
+        child.signals.lock().reset_for_exec();
+    }
     *child.rlimits.lock() = *parent.rlimits.lock();
 
     let ctf = child_frame(tf, &args);
@@ -619,6 +636,15 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         fp.save();
         fp
     };
+    if let Some(addr) = args.pidfd {
+        // Only the parent gets the descriptor; unlike the tid stores, a bad address
+        // fails the clone (Linux's put_user in copy_process).
+        let fd = super::pidfd::install(&child, 0)?;
+        if let Err(e) = crate::mm::uaccess::write_val(addr, &fd) {
+            let _ = parent.fds.lock().remove(fd);
+            return Err(e);
+        }
+    }
     // Like Linux, a bad tid address is not an error: the store is just skipped.
     if let Some(addr) = args.parent_tid {
         let _ = crate::mm::uaccess::write_val(addr, &pid);
@@ -636,7 +662,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     }
     child.threads.lock().push(task.clone());
 
-    parent.children.lock().push(child.clone());
+    adopter.children.lock().push(child.clone());
     slot.fill(child.clone());
     sched::spawn(task);
 
@@ -710,9 +736,10 @@ pub fn spawn_thread(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
 }
 
 /// Kills every thread of `proc` but `me` (exit_group, a fatal signal, execve).
-fn kill_other_threads(proc: &Process, me: &Arc<Task>) {
+fn kill_other_threads(proc: &Process, me: &Arc<Task>, for_exec: bool) {
     for t in proc.threads.lock().iter() {
         if !Arc::ptr_eq(t, me) {
+            t.exec_zapped.store(for_exec, Ordering::Relaxed);
             crate::signal::kill_thread(t);
         }
     }
@@ -720,18 +747,34 @@ fn kill_other_threads(proc: &Process, me: &Arc<Task>) {
 
 /// Ends the whole thread group with wait status `status` (exit_group, a fatal
 /// signal); the first group exit's status is the process's.
+///
+/// While a thread is in execve, the threads it killed die alone. A fatal signal
+/// taken meanwhile by any thread is still a group exit, as on Linux (where it is
+/// decided when the signal is sent): it takes over from the exec, whose thread is
+/// killed too and fails its execve.
 pub fn exit_group(status: i32) -> ! {
     let task = current();
+    // A wait status with signal bits is a death by signal (an exit's are zero).
+    let by_signal = status & 0x7f != 0;
+    // The exec's SIGKILL is the one it queued on this thread: if that one is still
+    // pending, the SIGKILL taken came from elsewhere (the process-wide queue).
+    let took_zap = status == signal_status(Signal::SIGKILL, false)
+        && task.exec_zapped.load(Ordering::Relaxed)
+        && !task.signals.lock().pending.is_pending(Signal::SIGKILL);
     let first = {
         let mut ge = task.process.group_exit.lock();
-        let first = *ge == GroupExit::None;
-        if first {
+        let takes_over = match *ge {
+            GroupExit::None => true,
+            GroupExit::Exec => by_signal && !took_zap,
+            GroupExit::Exiting(_) => false,
+        };
+        if takes_over {
             *ge = GroupExit::Exiting(status);
         }
-        first
+        takes_over
     };
     if first {
-        kill_other_threads(&task.process, &task);
+        kill_other_threads(&task.process, &task, false);
     }
     drop(task);
     exit_thread(status)
@@ -790,11 +833,19 @@ pub fn become_sole_thread() -> SysResult<()> {
         }
         *ge = GroupExit::Exec;
     }
-    kill_other_threads(&proc, &task);
+    kill_other_threads(&proc, &task, true);
     let r = super::wait::block_on_killable(&[&proc.thread_exit_wait], || {
         (proc.threads.lock().len() == 1).then_some(())
     });
-    *proc.group_exit.lock() = GroupExit::None;
+    {
+        let mut ge = proc.group_exit.lock();
+        if *ge != GroupExit::Exec {
+            // A fatal signal turned the exec into a group exit: this thread has its
+            // SIGKILL and dies on the way out (Linux's de_thread fails the same way).
+            return Err(EAGAIN);
+        }
+        *ge = GroupExit::None;
+    }
     r?;
     let tid = task.tid();
     if tid != proc.pid {

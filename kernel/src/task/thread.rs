@@ -50,6 +50,9 @@ pub struct Task {
     /// The name prctl(PR_SET_NAME) gave this thread (NUL-padded, at most 15 bytes); None
     /// until then: the program's basename, as Linux sets it at exec.
     pub name: Mutex<Option<[u8; 16]>>,
+    /// Killed because another thread of its process is in execve: its death ends only
+    /// itself. Any other fatal signal it takes meanwhile ends the whole process.
+    pub exec_zapped: AtomicBool,
 }
 
 extern "C" fn task_start() -> ! {
@@ -94,6 +97,7 @@ impl Task {
             restart_deadline: Mutex::new(None),
             signal_check: AtomicBool::new(true),
             name: Mutex::new(None),
+            exec_zapped: AtomicBool::new(false),
         }))
     }
 
