@@ -1,6 +1,8 @@
 //! xtask: the host-side tool for Rill. Command-line parsing, usage, and the paths every
 //! subcommand shares; the work is in the modules below.
 
+mod bench;
+mod bench_doc;
 mod console;
 mod cpio;
 mod diff;
@@ -39,6 +41,11 @@ commands:
                              then, unless FILTER excludes `term`, the terminal test
   term-test                  boot Rill's shell on pipes, type at it and check the
                              screen: line editing, ^C/^Z, jobs, pipes, FIFOs, exit
+  bench [--linux] [--wall RUNS] [--doc] [-- IPCBENCH-ARGS]
+                             run user/bench/ipcbench on Rill (and on the Linux of
+                             scripts/build-linux.sh) under icount, or on wall-clock time
+                             (median of RUNS), and print the table; --doc rewrites
+                             docs/BENCHMARKS.md (see xtask/src/bench.rs)
   help                       show this
 
 environment:
@@ -126,6 +133,7 @@ fn dispatch(args: Vec<OsString>) -> Res<i32> {
             no_more_args("term-test", &rest)?;
             Ok(if term::run_alone()? { 0 } else { 1 })
         }
+        Some("bench") => bench::main(rest),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(0)
