@@ -8,7 +8,7 @@ XTASK       := cargo run -q --release -p xtask --
 STAMP_DEPS  := $(BUILD)/.deps-ok
 
 .PHONY: all deps kernel user cprogs rootfs run console2 exec test host-test guest-test clean \
-	bench bench-linux bench-doc linux-kernel
+	bench bench-linux bench-doc linux-kernel profile
 
 all: rootfs
 
@@ -72,6 +72,12 @@ bench-linux: rootfs linux-kernel
 
 bench-doc: rootfs linux-kernel
 	$(XTASK) bench --linux --doc
+
+# Where the kernel's instructions go for one program (a host file or a path in the image):
+# `make profile PROG=/bin/ipcbench ARGS=pipe_rt`.
+profile: rootfs
+	@test -n "$(PROG)" || { echo 'usage: make profile PROG=path ARGS="..."'; exit 2; }
+	$(XTASK) profile $(PROG) $(ARGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_doc;
+mod bench_profile;
 mod console;
 mod cpio;
 mod diff;
@@ -46,6 +47,9 @@ commands:
                              scripts/build-linux.sh) under icount, or on wall-clock time
                              (median of RUNS), and print the table; --doc rewrites
                              docs/BENCHMARKS.md (see xtask/src/bench.rs)
+  profile PROG [ARGS...]     run PROG (a host file, or a path in the image) on Rill
+                             under icount with tools/pcprof and print the kernel
+                             functions that executed the most instructions for it
   help                       show this
 
 environment:
@@ -134,6 +138,7 @@ fn dispatch(args: Vec<OsString>) -> Res<i32> {
             Ok(if term::run_alone()? { 0 } else { 1 })
         }
         Some("bench") => bench::main(rest),
+        Some("profile") => bench_profile::main(rest),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(0)
