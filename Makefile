@@ -58,8 +58,9 @@ test: host-test guest-test
 # Benchmarks (docs/BENCHMARKS.md): ipcbench on Rill under icount; with bench-linux also on
 # Linux 6.1 (built once into build/linux by scripts/build-linux.sh) with ratios and goals.
 # WALL=1: wall-clock time instead, median of RUNS (default 5) runs of each kernel.
+# ARGS="-s 0.5 pipe" passes arguments to ipcbench (a scale, benchmark names).
 RUNS        ?= 5
-BENCH_MODE  := $(if $(WALL),--wall $(RUNS))
+BENCH_MODE  := $(if $(WALL),--wall $(RUNS)) $(if $(ARGS),-- $(ARGS))
 
 bench: rootfs
 	$(XTASK) bench $(BENCH_MODE)
