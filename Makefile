@@ -7,7 +7,8 @@ KERNEL_ELF  := kernel/target/riscv64gc-unknown-none-elf/release/rill
 XTASK       := cargo run -q --release -p xtask --
 STAMP_DEPS  := $(BUILD)/.deps-ok
 
-.PHONY: all deps kernel user cprogs rootfs run console2 exec ltp test host-test guest-test clean
+.PHONY: all deps kernel user cprogs rootfs run console2 exec ltp test host-test guest-test clean \
+	bench bench-linux bench-doc linux-kernel profile
 
 all: rootfs
 
@@ -27,6 +28,7 @@ user: deps
 
 cprogs: deps
 	$(MAKE) -s -C user/c OUT=$(abspath $(BUILD)/c)
+	$(MAKE) -s -C user/bench OUT=$(abspath $(BUILD)/c)
 
 rootfs: kernel user cprogs
 	$(XTASK) rootfs
@@ -60,6 +62,31 @@ guest-test: rootfs
 	$(XTASK) test $(FILTER)
 
 test: host-test guest-test
+
+# Benchmarks (docs/BENCHMARKS.md): ipcbench on Rill under icount; with bench-linux also on
+# Linux 6.1 (built once into build/linux by scripts/build-linux.sh) with ratios and goals.
+# WALL=1: wall-clock time instead, median of RUNS (default 5) runs of each kernel.
+# ARGS="-s 0.5 pipe" passes arguments to ipcbench (a scale, benchmark names).
+RUNS        ?= 5
+BENCH_MODE  := $(if $(WALL),--wall $(RUNS)) $(if $(ARGS),-- $(ARGS))
+
+bench: rootfs
+	$(XTASK) bench $(BENCH_MODE)
+
+linux-kernel: deps
+	scripts/build-linux.sh
+
+bench-linux: rootfs linux-kernel
+	$(XTASK) bench --linux $(BENCH_MODE)
+
+bench-doc: rootfs linux-kernel
+	$(XTASK) bench --linux --doc
+
+# Where the kernel's instructions go for one program (a host file or a path in the image):
+# `make profile PROG=/bin/ipcbench ARGS=pipe_rt`.
+profile: rootfs
+	@test -n "$(PROG)" || { echo 'usage: make profile PROG=path ARGS="..."'; exit 2; }
+	$(XTASK) profile $(PROG) $(ARGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,6 +1,9 @@
 //! xtask: the host-side tool for Rill. Command-line parsing, usage, and the paths every
 //! subcommand shares; the work is in the modules below.
 
+mod bench;
+mod bench_doc;
+mod bench_profile;
 mod console;
 mod cpio;
 mod diff;
@@ -50,6 +53,14 @@ commands:
                              Without FILTER, also rewrite docs/LTP.md
       --timeout SECS         limit per test (default 420)
       -j N                   run N boots at once (default 1)
+  bench [--linux] [--wall RUNS] [--doc] [-- IPCBENCH-ARGS]
+                             run user/bench/ipcbench on Rill (and on the Linux of
+                             scripts/build-linux.sh) under icount, or on wall-clock time
+                             (median of RUNS), and print the table; --doc rewrites
+                             docs/BENCHMARKS.md (see xtask/src/bench.rs)
+  profile PROG [ARGS...]     run PROG (a host file, or a path in the image) on Rill
+                             under icount with tools/pcprof and print the kernel
+                             functions that executed the most instructions for it
   help                       show this
 
 environment:
@@ -138,6 +149,8 @@ fn dispatch(args: Vec<OsString>) -> Res<i32> {
             no_more_args("term-test", &rest)?;
             Ok(if term::run_alone()? { 0 } else { 1 })
         }
+        Some("bench") => bench::main(rest),
+        Some("profile") => bench_profile::main(rest),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(0)
