@@ -65,7 +65,9 @@ pub fn encode_siginfo(sig: Signal, info: &SigInfo) -> [u8; SIGINFO_SIZE] {
 
 /// The kernel-internal "interrupted" code of a system call that just returned, if any.
 fn interrupted_syscall(tf: &TrapFrame, from_syscall: bool) -> Option<Errno> {
-    if !from_syscall {
+    // The restart codes are 512..=516: one comparison rules out every other result.
+    let code = (tf.regs[REG_A0] as isize).wrapping_neg();
+    if !from_syscall || !(ERESTARTSYS.0 as isize..=ERESTART_RESTARTBLOCK.0 as isize).contains(&code) {
         return None;
     }
     [ERESTARTSYS, ERESTARTNOHAND, ERESTART_RESTARTBLOCK]
@@ -98,6 +100,8 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     if interrupted.is_none() && !current().take_signal_check() {
         return;
     }
+    // CPU time was moved to the counters since the last look: a CPU timer may have run out.
+    crate::task::cputime::fire_expired(&current().process);
     super::stop_if_group_stopped(&current());
     while let Some((sig, info)) = next_signal() {
         let act = current().process.signals.lock().action(sig);
