@@ -104,7 +104,11 @@ pub fn set_current_state(state: TaskState) {
 pub fn block() {
     let task = current();
     super::cputime::switch_out(&task);
-    task.fp.lock().save();
+    // The FPU registers still hold what was last saved or loaded unless the program
+    // wrote them since (the kernel itself never does).
+    if cpu::fpu_dirty() {
+        task.fp.lock().save();
+    }
     let ctx = task.ctx.as_ptr();
     // Drop our reference: a dead task's stack is never resumed, and the Arc held by the
     // hart keeps the task alive until the switch is complete.

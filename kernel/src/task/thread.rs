@@ -57,6 +57,9 @@ pub struct Task {
 extern "C" fn task_start() -> ! {
     super::sched::finish_switch();
     let task = super::current();
+    // The FPU registers still hold whichever task ran last: load this one's (a fork
+    // child's are its parent's, a new thread's its creator's).
+    task.fp.lock().restore();
     let frame = task.kstack.frame_ptr();
     drop(task);
     crate::trap::return_to_user(frame)
@@ -141,6 +144,7 @@ impl Task {
     pub fn take_signal_check(&self) -> bool {
         // A plain load first: the flag is almost always clear, and a swap of a byte is
         // a masked atomic read-modify-write on riscv.
-        self.signal_check.load(Ordering::Relaxed) && self.signal_check.swap(false, Ordering::Acquire)
+        self.signal_check.load(Ordering::Relaxed)
+            && self.signal_check.swap(false, Ordering::Acquire)
     }
 }
