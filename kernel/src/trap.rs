@@ -23,7 +23,7 @@ pub fn set_hvc_irq(irq: u32) {
 #[no_mangle]
 extern "C" fn user_trap(tf: &mut TrapFrame) {
     let (scause, stval) = read_cause();
-    crate::task::cputime::enter_kernel(&crate::task::current().process);
+    crate::task::cputime::enter_kernel();
     let mut from_syscall = false;
     match decode(scause, stval) {
         Cause::Syscall => {
@@ -86,14 +86,14 @@ extern "C" fn user_trap(tf: &mut TrapFrame) {
             signal::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, stval);
         }
     }
-    crate::task::cputime::leave_kernel(&crate::task::current().process);
+    crate::task::cputime::leave_kernel();
     signal::deliver_pending(tf, from_syscall);
 }
 
 /// First entry of a new task into user mode (pending signals are delivered first).
 pub fn return_to_user(tf: *mut TrapFrame) -> ! {
     enter_user(tf, |frame| {
-        crate::task::cputime::leave_kernel(&crate::task::current().process);
+        crate::task::cputime::leave_kernel();
         signal::deliver_pending(frame, false)
     })
 }

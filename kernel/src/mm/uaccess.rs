@@ -9,7 +9,7 @@
 use super::aspace::{Access, AddressSpace};
 use super::{PAGE_SIZE, USER_END};
 use crate::errno::{Errno, EFAULT, ENAMETOOLONG};
-use crate::task::current_process;
+use crate::task::current;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -135,10 +135,70 @@ fn with_pages(
     if len == 0 {
         return Ok(0);
     }
-    let proc = current_process();
-    let aspace = proc.aspace();
+    let aspace = current().process.aspace();
     let mut aspace = aspace.lock();
     copy_pages(&mut aspace, addr, len, access, &mut f)
+}
+
+/// Reads consecutive user memory from `addr` into each of `parts` in turn, with one
+/// look at the address space for all of them (a System V message: its type, then its
+/// text). EFAULT unless every byte could be read.
+pub fn read_parts(addr: usize, parts: &mut [&mut [u8]]) -> Result<(), Errno> {
+    let total = parts.iter().map(|p| p.len()).sum();
+    check_range(addr, total)?;
+    let aspace = current().process.aspace();
+    let mut aspace = aspace.lock();
+    let mut at = addr;
+    for part in parts.iter_mut() {
+        let done = copy_pages(
+            &mut aspace,
+            at,
+            part.len(),
+            Access::Read,
+            &mut |page, done| {
+                let n = page.len().min(part.len() - done);
+                // SAFETY: as in `UserSlice::read_upto`.
+                let page = unsafe { core::slice::from_raw_parts(page.as_ptr(), n) };
+                part[done..done + n].copy_from_slice(page);
+                n
+            },
+        )?;
+        if done != part.len() {
+            return Err(EFAULT);
+        }
+        at += done;
+    }
+    Ok(())
+}
+
+/// Writes each of `parts` in turn to consecutive user memory from `addr`, with one
+/// look at the address space for all of them. EFAULT unless every byte went in.
+pub fn write_parts(addr: usize, parts: &[&[u8]]) -> Result<(), Errno> {
+    let total = parts.iter().map(|p| p.len()).sum();
+    check_range(addr, total)?;
+    let aspace = current().process.aspace();
+    let mut aspace = aspace.lock();
+    let mut at = addr;
+    for part in parts {
+        let done = copy_pages(
+            &mut aspace,
+            at,
+            part.len(),
+            Access::Write,
+            &mut |page, done| {
+                let n = page.len().min(part.len() - done);
+                // SAFETY: as in `UserSliceMut::write_upto`.
+                let page = unsafe { core::slice::from_raw_parts_mut(page.as_ptr(), n) };
+                page.copy_from_slice(&part[done..done + n]);
+                n
+            },
+        )?;
+        if done != part.len() {
+            return Err(EFAULT);
+        }
+        at += done;
+    }
+    Ok(())
 }
 
 fn copy_pages(

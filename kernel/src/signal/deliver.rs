@@ -30,6 +30,11 @@ const FP_OFFSET: usize = UC_MCONTEXT + 256;
 const UCONTEXT_SIZE: usize = FP_OFFSET + 528;
 const FRAME_SIZE: usize = SIGINFO_SIZE + UCONTEXT_SIZE;
 
+/// The frame as the kernel builds it before one copy to the user stack, and reads it
+/// back in one copy: word-aligned like the frame itself, so both copies go by words.
+#[repr(C, align(16))]
+struct FrameBuf([u8; FRAME_SIZE]);
+
 fn put<const N: usize>(buf: &mut [u8], off: usize, bytes: [u8; N]) {
     buf[off..off + N].copy_from_slice(&bytes);
 }
@@ -65,7 +70,10 @@ pub fn encode_siginfo(sig: Signal, info: &SigInfo) -> [u8; SIGINFO_SIZE] {
 
 /// The kernel-internal "interrupted" code of a system call that just returned, if any.
 fn interrupted_syscall(tf: &TrapFrame, from_syscall: bool) -> Option<Errno> {
-    if !from_syscall {
+    // The restart codes are 512..=516: one comparison rules out every other result.
+    let code = (tf.regs[REG_A0] as isize).wrapping_neg();
+    if !from_syscall || !(ERESTARTSYS.0 as isize..=ERESTART_RESTARTBLOCK.0 as isize).contains(&code)
+    {
         return None;
     }
     [ERESTARTSYS, ERESTARTNOHAND, ERESTART_RESTARTBLOCK]
@@ -92,12 +100,22 @@ fn next_signal() -> Option<(Signal, SigInfo)> {
     next
 }
 
-/// Delivers pending signals before returning to user mode with `tf`.
+/// Delivers pending signals before returning to user mode with `tf`. Inline, so that
+/// the usual return (nothing interrupted, no signal to look at) costs a few
+/// instructions and no call.
+#[inline]
 pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
-    let mut interrupted = interrupted_syscall(tf, from_syscall);
+    let interrupted = interrupted_syscall(tf, from_syscall);
     if interrupted.is_none() && !current().take_signal_check() {
         return;
     }
+    deliver(tf, interrupted);
+}
+
+#[inline(never)]
+fn deliver(tf: &mut TrapFrame, mut interrupted: Option<Errno>) {
+    // CPU time was moved to the counters since the last look: a CPU timer may have run out.
+    crate::task::cputime::fire_expired(&current().process);
     super::stop_if_group_stopped(&current());
     while let Some((sig, info)) = next_signal() {
         let act = current().process.signals.lock().action(sig);
@@ -187,10 +205,11 @@ fn setup_frame(
     };
     let frame = top.checked_sub(FRAME_SIZE).ok_or(crate::errno::EFAULT)? & !15;
 
-    let mut buf = [0u8; FRAME_SIZE];
+    let mut frame_buf = FrameBuf([0; FRAME_SIZE]);
+    let buf = &mut frame_buf.0;
     buf[..SIGINFO_SIZE].copy_from_slice(&encode_siginfo(sig, info));
     let uc = SIGINFO_SIZE;
-    put(&mut buf, uc + UC_STACK, (altstack.sp as u64).to_ne_bytes());
+    put(buf, uc + UC_STACK, (altstack.sp as u64).to_ne_bytes());
     let ss_flags = if altstack.contains(user_sp) {
         g::SS_ONSTACK
     } else if altstack.size == 0 {
@@ -198,26 +217,27 @@ fn setup_frame(
     } else {
         0
     };
-    put(&mut buf, uc + UC_STACK + 8, ss_flags.to_ne_bytes());
+    put(buf, uc + UC_STACK + 8, ss_flags.to_ne_bytes());
     put(
-        &mut buf,
+        buf,
         uc + UC_STACK + 16,
         (altstack.size as u64).to_ne_bytes(),
     );
-    put(&mut buf, uc + UC_SIGMASK, old_mask.bits().to_ne_bytes());
+    put(buf, uc + UC_SIGMASK, old_mask.bits().to_ne_bytes());
     let regs = uc + UC_MCONTEXT;
-    put(&mut buf, regs, (tf.sepc as u64).to_ne_bytes());
+    put(buf, regs, (tf.sepc as u64).to_ne_bytes());
     for i in 1..32 {
-        put(&mut buf, regs + 8 * i, (tf.regs[i] as u64).to_ne_bytes());
+        put(buf, regs + 8 * i, (tf.regs[i] as u64).to_ne_bytes());
     }
-    let mut fp = *task.fp.lock();
+    // The live registers are the task's (the kernel does not use the FPU).
+    let mut fp = crate::arch::context::FpState::default();
     fp.save();
     let fpo = uc + FP_OFFSET;
     for (i, f) in fp.f.iter().enumerate() {
-        put(&mut buf, fpo + 8 * i, f.to_ne_bytes());
+        put(buf, fpo + 8 * i, f.to_ne_bytes());
     }
-    put(&mut buf, fpo + 256, fp.fcsr.to_ne_bytes());
-    UserSliceMut::new(frame, FRAME_SIZE)?.write(0, &buf)?;
+    put(buf, fpo + 256, fp.fcsr.to_ne_bytes());
+    UserSliceMut::new(frame, FRAME_SIZE)?.write(0, buf)?;
 
     let mut ts = task.signals.lock();
     let mut blocked = ts.blocked.union(act.mask);
@@ -240,9 +260,10 @@ fn setup_frame(
 /// the frame at the user stack pointer. A frame that cannot be read kills with SIGSEGV.
 pub fn sigreturn(tf: &mut TrapFrame) {
     let frame = tf.regs[REG_SP];
-    let mut buf = [0u8; FRAME_SIZE];
+    let mut frame_buf = FrameBuf([0; FRAME_SIZE]);
+    let buf = &mut frame_buf.0;
     let ok = UserSlice::new(frame, FRAME_SIZE)
-        .and_then(|s| s.read(0, &mut buf))
+        .and_then(|s| s.read(0, buf))
         .is_ok();
     if !ok {
         super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
@@ -250,27 +271,27 @@ pub fn sigreturn(tf: &mut TrapFrame) {
     }
     let uc = SIGINFO_SIZE;
     let regs = uc + UC_MCONTEXT;
-    tf.sepc = get_u64(&buf, regs) as usize;
+    tf.sepc = get_u64(buf, regs) as usize;
     for i in 1..32 {
-        tf.regs[i] = get_u64(&buf, regs + 8 * i) as usize;
+        tf.regs[i] = get_u64(buf, regs + 8 * i) as usize;
     }
     let task = current();
     {
         let mut fp = task.fp.lock();
         let fpo = uc + FP_OFFSET;
         for i in 0..32 {
-            fp.f[i] = get_u64(&buf, fpo + 8 * i);
+            fp.f[i] = get_u64(buf, fpo + 8 * i);
         }
-        fp.fcsr = get_u64(&buf, fpo + 256) as u32;
+        fp.fcsr = get_u64(buf, fpo + 256) as u32;
         fp.restore();
     }
-    let mask = SigSet::from_bits(get_u64(&buf, uc + UC_SIGMASK)).without_unblockable();
+    let mask = SigSet::from_bits(get_u64(buf, uc + UC_SIGMASK)).without_unblockable();
     task.signals.lock().blocked = mask;
     task.recheck_signals();
     // uc_stack is applied as by sigaltstack, from the restored stack pointer; errors
     // are ignored (Linux's restore_altstack).
-    let ss_sp = get_u64(&buf, uc + UC_STACK) as usize;
-    let ss_flags = get_u64(&buf, uc + UC_STACK + 8) as u32;
-    let ss_size = get_u64(&buf, uc + UC_STACK + 16) as usize;
+    let ss_sp = get_u64(buf, uc + UC_STACK) as usize;
+    let ss_flags = get_u64(buf, uc + UC_STACK + 8) as u32;
+    let ss_size = get_u64(buf, uc + UC_STACK + 16) as usize;
     let _ = super::set_altstack(tf.regs[REG_SP], ss_sp, ss_flags, ss_size);
 }

@@ -8,7 +8,9 @@ use crate::ipc::mqueue;
 use crate::ipc::msg::{self, CtlReply};
 use crate::ipc::sem;
 use crate::ipc::shm;
-use crate::mm::uaccess::{read_cstr, read_val, write_val, UserSlice, UserSliceMut};
+use crate::mm::uaccess::{
+    read_cstr, read_parts, read_val, write_parts, write_val, UserSlice, UserSliceMut,
+};
 use crate::task::current_process;
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
@@ -27,6 +29,19 @@ pub fn msgget(key: i32, flags: u32) -> SysResult {
 }
 
 pub fn msgsnd(id: i32, msgp: usize, msgsz: usize, flags: u32) -> SysResult {
+    // The usual case: type and text read in one pass. Any error (or a size past the
+    // limit) takes the careful path below, which finds Linux's errno in Linux's order.
+    if msgsz <= crate::ipc::limits::msgmax() && id >= 0 {
+        let mut text = msg::reserve_message(msgsz).unwrap_or_default();
+        let mut mtype = [0u8; 8];
+        if text.len() == msgsz && read_parts(msgp, &mut [&mut mtype, &mut text]).is_ok() {
+            let mtype = i64::from_ne_bytes(mtype);
+            if mtype < 1 {
+                return Err(EINVAL);
+            }
+            return msg::send(id, mtype, text, flags);
+        }
+    }
     // Linux reads mtype before checking anything else.
     let mtype: i64 = read_val(msgp)?;
     if msgsz > crate::ipc::limits::msgmax() || id < 0 {
@@ -47,9 +62,7 @@ pub fn msgrcv(id: i32, msgp: usize, msgsz: usize, msgtyp: i64, flags: u32) -> Sy
     }
     let got = msg::receive(id, msgsz, msgtyp, flags)?;
     // As on Linux, a message taken but not stored (bad buffer) is lost: EFAULT.
-    write_val(msgp, &got.mtype)?;
-    let dst = msgp.checked_add(MTEXT_OFFSET).ok_or(EFAULT)?;
-    UserSliceMut::new(dst, got.text.len())?.write(0, &got.text)?;
+    write_parts(msgp, &[&got.mtype.to_ne_bytes(), &got.text])?;
     Ok(got.text.len())
 }
 

@@ -27,6 +27,13 @@ fn timespec(ns: u64) -> g::timespec {
     }
 }
 
+/// The running task, with its CPU time counted up to now (see `cputime`).
+fn synced_current() -> alloc::sync::Arc<crate::task::Task> {
+    let task = crate::task::current();
+    crate::task::cputime::sync(&task);
+    task
+}
+
 fn clock_ns(clock: u32) -> SysResult<u64> {
     match clock {
         g::CLOCK_REALTIME | g::CLOCK_REALTIME_COARSE | g::CLOCK_TAI => Ok(realtime_ns()),
@@ -34,10 +41,13 @@ fn clock_ns(clock: u32) -> SysResult<u64> {
         | g::CLOCK_MONOTONIC_RAW
         | g::CLOCK_MONOTONIC_COARSE
         | g::CLOCK_BOOTTIME => Ok(monotonic_ns()),
-        // The thread clock is the process's: Rill accounts CPU time per process.
-        g::CLOCK_PROCESS_CPUTIME_ID | g::CLOCK_THREAD_CPUTIME_ID => {
-            let proc = current_process();
-            Ok(ticks_to_ns(proc.cpu.clock_ticks(CpuClock::Prof)))
+        g::CLOCK_PROCESS_CPUTIME_ID => {
+            let task = synced_current();
+            Ok(ticks_to_ns(task.process.cpu.clock_ticks(CpuClock::Prof)))
+        }
+        g::CLOCK_THREAD_CPUTIME_ID => {
+            let (user, system) = synced_current().cpu.ticks();
+            Ok(ticks_to_ns(user + system))
         }
         _ => Err(EINVAL),
     }
@@ -142,7 +152,7 @@ fn cpu_clock(which: u32) -> SysResult<Option<CpuClock>> {
 }
 
 fn current_itimer(clock: Option<CpuClock>) -> g::itimerval {
-    let proc = current_process();
+    let proc = synced_current().process.clone();
     let Some(clock) = clock else {
         let t = *proc.real_timer.lock();
         let remaining = t.key.map_or(0, |(deadline, _)| {
@@ -245,11 +255,11 @@ fn timeval(ns: u64) -> g::__kernel_old_timeval {
 
 /// getrusage(2): the CPU times; Rill counts nothing else, so the other fields are 0.
 pub fn getrusage(who: i32, out: usize) -> SysResult {
-    let proc = current_process();
+    let task = synced_current();
+    let proc = &task.process;
     let (user, system) = match who {
-        w if w == g::RUSAGE_SELF as i32 || w == g::RUSAGE_THREAD as i32 => {
-            (proc.cpu.user_ticks(), proc.cpu.system_ticks())
-        }
+        w if w == g::RUSAGE_SELF as i32 => (proc.cpu.user_ticks(), proc.cpu.system_ticks()),
+        w if w == g::RUSAGE_THREAD as i32 => task.cpu.ticks(),
         g::RUSAGE_CHILDREN => proc.cpu.children_ticks(),
         _ => return Err(EINVAL),
     };
@@ -263,7 +273,7 @@ pub fn getrusage(who: i32, out: usize) -> SysResult {
 /// times(2): the process's and its reaped children's CPU times, and the time since
 /// boot, in USER_HZ ticks.
 pub fn times(out: usize) -> SysResult {
-    let proc = current_process();
+    let proc = synced_current().process.clone();
     let clock = |ticks: u64| (ticks_to_ns(ticks) / (NS / USER_HZ)) as i64;
     if out != 0 {
         let (cu, cs) = proc.cpu.children_ticks();

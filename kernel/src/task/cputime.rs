@@ -1,13 +1,17 @@
-//! CPU time accounting per process and the CPU-time interval timers (ITIMER_VIRTUAL,
-//! ITIMER_PROF). Each hart keeps the tick at which it last changed what it charges
-//! (entering the kernel from user mode, leaving it, switching tasks); the time since
-//! then goes to the running process as user or system time. The virtual and profiling
-//! timers are checked whenever time is charged, so they fire at the next trap after
-//! they run out (a busy program gets one at least every scheduling slice, as Linux's
-//! tick-based accounting does).
+//! CPU time accounting per thread and process, and the CPU-time interval timers
+//! (ITIMER_VIRTUAL, ITIMER_PROF).
+//!
+//! The trap path only stamps time: each hart keeps the tick at which it last changed
+//! what it charges and two running sums (user and system time) for the task it runs,
+//! touched with plain loads and stores. The sums move into the thread's and the
+//! process's counters when the task leaves the hart (`switch_out`) or when a program
+//! reads its clocks (`sync`). The timers are checked on the way back to user mode after
+//! such a move when one is armed, so they fire at the next return to user mode after
+//! they run out: a busy program is switched out (and its time moved) at every timer
+//! tick, as Linux's tick-based accounting samples it.
 
 use super::sched::MAX_HARTS;
-use super::Process;
+use super::{Process, Task};
 use crate::arch::cpu;
 use crate::signal::{self, SigInfo, Signal};
 use crate::time::now_ticks;
@@ -15,16 +19,94 @@ use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use spin::Mutex;
 
-/// The tick at which each hart last charged time.
-static MARK: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HARTS];
+/// One hart's clock: the tick of its last stamp and the time the running task used
+/// since it was last moved to the counters. Only the hart itself touches it.
+struct HartClock {
+    stamp: AtomicU64,
+    user: AtomicU64,
+    system: AtomicU64,
+}
 
-fn take_elapsed() -> u64 {
+static HARTS: [HartClock; MAX_HARTS] = [const {
+    HartClock {
+        stamp: AtomicU64::new(0),
+        user: AtomicU64::new(0),
+        system: AtomicU64::new(0),
+    }
+}; MAX_HARTS];
+
+fn hart() -> &'static HartClock {
+    &HARTS[cpu::read_tp() % MAX_HARTS]
+}
+
+/// Adds the time since the hart's last stamp to `sum`: a load and a store each, no
+/// atomic read-modify-write (no other hart touches this hart's clock).
+#[inline]
+fn charge(h: &HartClock, sum: &AtomicU64) {
     let now = now_ticks();
-    // Only this hart touches its mark: a load and a store, no atomic swap.
-    let mark = &MARK[cpu::read_tp() % MAX_HARTS];
-    let prev = mark.load(Ordering::Relaxed);
-    mark.store(now, Ordering::Relaxed);
-    now.saturating_sub(prev)
+    let elapsed = now.saturating_sub(h.stamp.load(Ordering::Relaxed));
+    h.stamp.store(now, Ordering::Relaxed);
+    sum.store(sum.load(Ordering::Relaxed) + elapsed, Ordering::Relaxed);
+}
+
+/// A trap from user mode: the time since the last return to user mode was user time.
+#[inline]
+pub fn enter_kernel() {
+    let h = hart();
+    charge(h, &h.user);
+}
+
+/// The return to user mode: the time since entering the kernel (or being switched in)
+/// was system time.
+#[inline]
+pub fn leave_kernel() {
+    let h = hart();
+    charge(h, &h.system);
+}
+
+/// This hart starts running a task after idling: what came before was nobody's time.
+pub fn switch_in() {
+    hart().stamp.store(now_ticks(), Ordering::Relaxed);
+}
+
+/// The running `task` leaves the hart: its time in the kernel until now was system
+/// time, and everything it used since the last move goes to its counters.
+pub fn switch_out(task: &Task) {
+    let h = hart();
+    charge(h, &h.system);
+    let user = h.user.swap(0, Ordering::Relaxed);
+    let system = h.system.swap(0, Ordering::Relaxed);
+    task.cpu.user.fetch_add(user, Ordering::Relaxed);
+    task.cpu.system.fetch_add(system, Ordering::Relaxed);
+    let proc = &task.process.cpu;
+    proc.user.fetch_add(user, Ordering::Relaxed);
+    proc.system.fetch_add(system, Ordering::Relaxed);
+    if proc.armed.load(Ordering::Relaxed) {
+        // The timers are looked at on the way back to user mode (`fire_expired`).
+        task.recheck_signals();
+    }
+}
+
+/// Brings the counters of the running `task` (and its process) up to this moment,
+/// before a program reads its CPU clocks.
+pub fn sync(task: &Task) {
+    switch_out(task);
+}
+
+/// What one thread has used, in timer ticks (RUSAGE_THREAD, CLOCK_THREAD_CPUTIME_ID).
+#[derive(Default)]
+pub struct ThreadTime {
+    user: AtomicU64,
+    system: AtomicU64,
+}
+
+impl ThreadTime {
+    pub fn ticks(&self) -> (u64, u64) {
+        (
+            self.user.load(Ordering::Relaxed),
+            self.system.load(Ordering::Relaxed),
+        )
+    }
 }
 
 /// A CPU-time interval timer: the process CPU time (ticks) at which it runs out
@@ -105,17 +187,12 @@ impl CpuAccount {
     }
 }
 
-/// The timers of `proc` that ran out, re-armed (or disarmed) and signalled. Inline, so
-/// that the usual case (no timer armed) costs a load and a branch on every trap.
-#[inline]
-fn check_timers(proc: &Arc<Process>) {
-    if proc.cpu.armed.load(Ordering::Relaxed) {
-        fire_expired(proc);
+/// Fires the timers of `proc` that ran out (re-armed or disarmed), if any is armed:
+/// called on the way back to user mode after time was moved to the counters.
+pub fn fire_expired(proc: &Arc<Process>) {
+    if !proc.cpu.armed.load(Ordering::Relaxed) {
+        return;
     }
-}
-
-#[inline(never)]
-fn fire_expired(proc: &Arc<Process>) {
     let mut fired = [false; 2];
     {
         let mut timers = proc.cpu.timers.lock();
@@ -142,29 +219,4 @@ fn fire_expired(proc: &Arc<Process>) {
             let _ = signal::send_to_process(proc, sig, SigInfo::kernel(sig));
         }
     }
-}
-
-/// A trap from user mode: the time since the last return to user mode was user time.
-/// Timers are checked once per trap, on the way out (`leave_kernel`), which counts the
-/// user time just charged too.
-pub fn enter_kernel(proc: &Arc<Process>) {
-    proc.cpu.user.fetch_add(take_elapsed(), Ordering::Relaxed);
-}
-
-/// The return to user mode: the time since entering the kernel (or being switched in)
-/// was system time.
-pub fn leave_kernel(proc: &Arc<Process>) {
-    proc.cpu.system.fetch_add(take_elapsed(), Ordering::Relaxed);
-    check_timers(proc);
-}
-
-/// This hart starts running a task: what came before was not its time.
-pub fn switch_in() {
-    take_elapsed();
-}
-
-/// The task that ran on this hart switched away: its time in the kernel until now was
-/// system time.
-pub fn switch_out(proc: &Process) {
-    proc.cpu.system.fetch_add(take_elapsed(), Ordering::Relaxed);
 }

@@ -29,6 +29,10 @@ static CPUS: [Cpu; MAX_HARTS] = [const {
 /// The task each hart runs (read on every system call, so without a lock).
 static CURRENT: cpu::PerHartArc<Task, MAX_HARTS> = cpu::PerHartArc::new();
 
+/// The task a hart has just switched away from, straight to another task, until that
+/// task has released it (`finish_switch`).
+static PREV: cpu::PerHartArc<Task, MAX_HARTS> = cpu::PerHartArc::new();
+
 static RUN_QUEUE: Mutex<VecDeque<Arc<Task>>> = Mutex::new(VecDeque::new());
 
 fn this_cpu() -> &'static Cpu {
@@ -92,16 +96,77 @@ pub fn set_current_state(state: TaskState) {
 
 /// Gives up the hart with the state the caller set (Sleeping, Stopped or Dead).
 /// Returns when the task runs again.
+///
+/// If another task is ready, the hart switches straight to it (a wake-up followed by a
+/// block, as in every IPC round trip, then costs one switch instead of two through the
+/// scheduler loop); the task switched to finishes the switch for this one
+/// (`finish_switch`). Otherwise the hart goes back to its scheduler loop to wait.
 pub fn block() {
     let task = current();
-    task.fp.lock().save();
+    super::cputime::switch_out(&task);
+    // The FPU registers still hold what was last saved or loaded unless the program
+    // wrote them since (the kernel itself never does).
+    if cpu::fpu_dirty() {
+        task.fp.lock().save();
+    }
     let ctx = task.ctx.as_ptr();
     // Drop our reference: a dead task's stack is never resumed, and the Arc held by the
     // hart keeps the task alive until the switch is complete.
     drop(task);
-    // `ctx` stays valid: the hart holds the task as `current` until it has switched.
-    switch(ctx, this_cpu().idle.as_ptr());
+    let next = RUN_QUEUE.lock().pop_front();
+    match next {
+        // `ctx` stays valid: the hart holds the task as `current` until it has switched.
+        None => switch(ctx, this_cpu().idle.as_ptr()),
+        Some(next) => {
+            let next_ctx = start_running(&next);
+            if let Some(prev) = CURRENT.replace(Some(next)) {
+                // Kept alive (and its stack with it) until the next task has switched.
+                PREV.replace(Some(prev));
+            }
+            switch(ctx, next_ctx);
+        }
+    }
+    finish_switch();
     current().fp.lock().restore();
+}
+
+/// Marks a task taken from the run queue Running on this hart and installs its address
+/// space; returns its saved context. Queued tasks are Ready and off every hart (see
+/// `make_runnable`).
+fn start_running(task: &Task) -> *mut Context {
+    {
+        let mut st = task.state.lock();
+        *st = TaskState::Running;
+        task.on_cpu.store(true, Ordering::Release);
+    }
+    task.process.activate_address_space();
+    task.ctx.as_ptr()
+}
+
+/// Completes a switch away from `prev`, now that its stack is no longer in use: it may
+/// run on another hart from here on, and goes back to the run queue if it only yielded
+/// (or was woken while still on this hart).
+fn release(prev: Arc<Task>) {
+    // Clearing on_cpu under the state lock orders it with `make_runnable`: a waker
+    // either saw the task on the hart (and left it to us) or queues it itself.
+    let mut st = prev.state.lock();
+    prev.on_cpu.store(false, Ordering::Release);
+    // Running means the task yielded, or was woken while still on this hart;
+    // Sleeping/Stopped tasks wait for a wake-up, Dead ones for nothing.
+    if *st == TaskState::Running {
+        *st = TaskState::Ready;
+        RUN_QUEUE.lock().push_back(prev.clone());
+    }
+}
+
+/// The first thing a task does when a switch lands on it: releases the task this hart
+/// switched away from directly (see `block`). Every task's first kernel code
+/// (`task_start`) calls it too; init's first run comes from the scheduler loop, which
+/// leaves nothing to finish.
+pub fn finish_switch() {
+    if let Some(prev) = PREV.replace(None) {
+        release(prev);
+    }
 }
 
 /// Puts the current task back in the run queue and runs another (preemption, sched_yield).
@@ -119,32 +184,17 @@ pub fn run() -> ! {
             cpu::wait_for_interrupt();
             continue;
         };
-        // Queued tasks are Ready and off every hart (see `make_runnable`).
-        {
-            let mut st = task.state.lock();
-            *st = TaskState::Running;
-            task.on_cpu.store(true, Ordering::Release);
-        }
-        task.process.activate_address_space();
-        let ctx = task.ctx.as_ptr();
+        let ctx = start_running(&task);
         CURRENT.replace(Some(task));
         super::cputime::switch_in();
         // The task's context was made by `Task::new` or saved by `block`, and
         // `CURRENT` keeps the task alive until it switches back.
         switch(cpu.idle.as_ptr(), ctx);
+        // The task that switched back here (not necessarily the one started above, if
+        // tasks switched among themselves in between).
         let Some(prev) = CURRENT.replace(None) else {
             continue;
         };
-        super::cputime::switch_out(&prev.process);
-        // Clearing on_cpu under the state lock orders it with `make_runnable`: a waker
-        // either saw the task on the hart (and left it to us) or queues it itself.
-        let mut st = prev.state.lock();
-        prev.on_cpu.store(false, Ordering::Release);
-        // Running means the task yielded, or was woken while still on this hart;
-        // Sleeping/Stopped tasks wait for a wake-up, Dead ones for nothing.
-        if *st == TaskState::Running {
-            *st = TaskState::Ready;
-            RUN_QUEUE.lock().push_back(prev.clone());
-        }
+        release(prev);
     }
 }

@@ -36,6 +36,8 @@ pub struct Task {
     /// from the run queue waits until the previous hart has switched away.
     pub(super) on_cpu: AtomicBool,
     pub fp: Mutex<FpState>,
+    /// The CPU time this thread used (its process's counts all of its threads').
+    pub cpu: super::cputime::ThreadTime,
     pub signals: Mutex<ThreadSignals>,
     /// set_tid_address / CLONE_CHILD_CLEARTID: zeroed (and futex-woken) at exit.
     pub clear_child_tid: AtomicUsize,
@@ -56,7 +58,11 @@ pub struct Task {
 }
 
 extern "C" fn task_start() -> ! {
+    super::sched::finish_switch();
     let task = super::current();
+    // The FPU registers still hold whichever task ran last: load this one's (a fork
+    // child's are its parent's, a new thread's its creator's).
+    task.fp.lock().restore();
     let frame = task.kstack.frame_ptr();
     drop(task);
     crate::trap::return_to_user(frame)
@@ -91,6 +97,7 @@ impl Task {
             state: Mutex::new(TaskState::Ready),
             on_cpu: AtomicBool::new(false),
             fp: Mutex::new(FpState::default()),
+            cpu: Default::default(),
             signals: Mutex::new(signals),
             clear_child_tid: AtomicUsize::new(0),
             robust_list: AtomicUsize::new(0),
@@ -139,6 +146,9 @@ impl Task {
     /// Whether signals need looking at, clearing the mark: what is found pending but
     /// blocked now is looked at again when the mask changes.
     pub fn take_signal_check(&self) -> bool {
-        self.signal_check.swap(false, Ordering::Acquire)
+        // A plain load first: the flag is almost always clear, and a swap of a byte is
+        // a masked atomic read-modify-write on riscv.
+        self.signal_check.load(Ordering::Relaxed)
+            && self.signal_check.swap(false, Ordering::Acquire)
     }
 }

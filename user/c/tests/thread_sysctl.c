@@ -1,7 +1,7 @@
 /* thread_sysctl: what threaded programs ask about themselves and the system.
  * prctl(PR_SET_NAME/PR_GET_NAME) names one thread (15 bytes and a NUL, inherited by
  * the threads it creates, replaced at exec), shown in /proc/PID/comm, /proc/PID/task/TID/comm and the
- * status Name line; getrusage(RUSAGE_THREAD); sysinfo; sched_setaffinity takes a mask
+ * status Name line; getrusage(RUSAGE_THREAD) (the thread's own time, not the process's); sysinfo; sched_setaffinity takes a mask
  * with CPU 0 and refuses an empty one; membarrier and rseq. */
 #include "rilltest.h"
 #include <linux/membarrier.h>
@@ -113,6 +113,25 @@ static double seconds(struct timeval tv)
 	return tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+static double cpu_seconds(struct rusage *ru)
+{
+	return seconds(ru->ru_utime) + seconds(ru->ru_stime);
+}
+
+/* Spins until this thread has used 200 ms of CPU time, then reports its usage. */
+static void *spin_thread(void *out)
+{
+	struct timespec ts;
+	volatile unsigned long spin = 0;
+	do {
+		for (int i = 0; i < 100000; i++)
+			spin += i;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	} while (ts.tv_sec * 1000 + ts.tv_nsec / 1000000 < 200);
+	getrusage(RUSAGE_THREAD, out);
+	return NULL;
+}
+
 static void rusage(void)
 {
 	volatile unsigned long spin = 0;
@@ -121,13 +140,25 @@ static void rusage(void)
 	struct rusage thread, self;
 	CHECK_EQ(getrusage(RUSAGE_THREAD, &thread), 0);
 	CHECK_EQ(getrusage(RUSAGE_SELF, &self), 0);
-	/* The thread's time is part of the process's (Rill reports the process's). */
-	CHECK(seconds(thread.ru_utime) + seconds(thread.ru_stime) <=
-	      seconds(self.ru_utime) + seconds(self.ru_stime) + 1e-6);
+	CHECK(cpu_seconds(&thread) <= cpu_seconds(&self) + 1e-6);
 	CHECK(seconds(thread.ru_utime) > 0);
+
+	/* One thread spins while this one sleeps in pthread_join: the spinner's time is
+	 * its own and the process's, never the sleeper's. */
+	struct rusage before, after, spun;
+	pthread_t t;
+	CHECK_EQ(getrusage(RUSAGE_THREAD, &before), 0);
+	CHECK_EQ(pthread_create(&t, NULL, spin_thread, &spun), 0);
+	CHECK_EQ(pthread_join(t, NULL), 0);
+	CHECK_EQ(getrusage(RUSAGE_THREAD, &after), 0);
+	CHECK_EQ(getrusage(RUSAGE_SELF, &self), 0);
+	CHECK(cpu_seconds(&spun) >= 0.15);
+	CHECK(cpu_seconds(&after) - cpu_seconds(&before) < 0.05);
+	CHECK(cpu_seconds(&self) >= cpu_seconds(&spun) + cpu_seconds(&after) - 0.02);
 	CHECK_ERR(getrusage(RUSAGE_THREAD, BAD_NULL), EFAULT);
 	CHECK_ERR(getrusage(99, &thread), EINVAL);
-	ok("getrusage(RUSAGE_THREAD) counts this thread's time, no more than the process's");
+	ok("getrusage(RUSAGE_THREAD) counts the calling thread's own time: a sleeper's stays "
+	   "small while another thread spins, and the process's holds both");
 }
 
 static void system_info(void)

@@ -12,6 +12,12 @@ pub fn enable_fpu() {
     unsafe { sstatus::set_fs(sstatus::FS::Initial) };
 }
 
+/// Whether the FPU registers were written since they were last loaded (sstatus.FS is
+/// Dirty): a user program that has not touched them since leaves nothing to save.
+pub fn fpu_dirty() -> bool {
+    sstatus::read().fs() == sstatus::FS::Dirty
+}
+
 /// Reads the `tp` register, which the kernel uses to point at its per-hart data.
 pub fn read_tp() -> usize {
     let tp: usize;

@@ -4,6 +4,7 @@ pub mod boot;
 pub mod context;
 pub mod cpu;
 pub mod kstack;
+mod mem;
 pub mod paging;
 pub mod sbi;
 pub mod trap;
