@@ -1,6 +1,6 @@
 //! Calls threaded programs make about themselves and the system: prctl (thread names,
 //! the child subreaper), the scheduler's yield and CPU affinity, nice values
-//! (getpriority, setpriority), and sysinfo.
+//! (getpriority, setpriority), the kernel log (syslog), and sysinfo.
 
 use crate::errno::*;
 use crate::mm::uaccess::{write_array, write_val, UserSlice};
@@ -191,4 +191,9 @@ pub fn setpriority(which: u32, who: i32, nice: i32) -> SysResult {
         p.nice.store(nice, Ordering::Relaxed);
     }
     result
+}
+
+/// syslog(2), what dmesg reads the kernel log ring with (kernel/src/klog.rs).
+pub fn syslog(action: i32, buf: usize, len: i32) -> SysResult {
+    crate::klog::syslog(action, buf, len)
 }

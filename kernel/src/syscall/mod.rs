@@ -142,6 +142,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_sched_getaffinity => control::sched_getaffinity(a[0] as i32, a[1], a[2]),
         n::__NR_sched_setaffinity => control::sched_setaffinity(a[0] as i32, a[1], a[2]),
         n::__NR_sysinfo => control::sysinfo(a[0]),
+        n::__NR_syslog => control::syslog(a[0] as i32, a[1], a[2] as i32),
         n::__NR_getpriority => control::getpriority(a[0] as u32, a[1] as i32),
         n::__NR_setpriority => control::setpriority(a[0] as u32, a[1] as i32, a[2] as i32),
         n::__NR_uname => process::uname(a[0]),
