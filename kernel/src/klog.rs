@@ -76,9 +76,9 @@ pub fn record(args: fmt::Arguments) {
     let ns = crate::time::monotonic_ns();
     {
         let mut ring = RING.lock();
-        let _ = write!(
+        let _ = writeln!(
             ring,
-            "<6>[{:5}.{:06}] {args}\n",
+            "<6>[{:5}.{:06}] {args}",
             ns / 1_000_000_000,
             ns % 1_000_000_000 / 1000
         );
