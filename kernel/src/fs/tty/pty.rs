@@ -6,7 +6,7 @@
 //! docs/pty.md has the picture.
 
 use super::Tty;
-use crate::errno::{SysResult, EAGAIN, EIO, ENOENT, ENOSPC, ENOTTY, ENXIO};
+use crate::errno::{SysResult, EAGAIN, EIO, ENOENT, ENOMEM, ENOSPC, ENOTTY, ENXIO};
 use crate::fs::file::{File, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS};
 use crate::fs::vfs::{S_IFCHR, S_IFDIR};
@@ -29,8 +29,11 @@ const OUTPUT_MAX: usize = 16 * 1024;
 const ECHO_SLACK: usize = 4 * 1024;
 /// Bytes of a master write handed to the line discipline per step.
 const INPUT_CHUNK: usize = 256;
-/// Rough kernel heap one pair costs at most (the slave's input and the output buffer).
-const PAIR_HEAP_COST: usize = OUTPUT_MAX + ECHO_SLACK + 8 * 1024;
+/// Kernel heap a pair takes when made (its output buffer, allocated whole, and the rest).
+const PAIR_HEAP_COST: usize = OUTPUT_MAX + ECHO_SLACK + 4 * 1024;
+/// Kernel heap one received byte may take in the slave's input (raw mode keeps each
+/// byte as an entry of its own), checked before a master write hands bytes over.
+const INPUT_BYTE_HEAP_COST: usize = 48;
 /// Poll bits of a hung-up terminal (Linux's hung_up_tty_poll).
 pub(super) const HUNG_UP_POLL: u16 = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM;
 /// The Unix 98 pty slaves' device major (Linux's UNIX98_PTY_SLAVE_MAJOR).
@@ -177,6 +180,11 @@ pub(super) fn controlling_slave(sid: Pid) -> SysResult<Arc<dyn File>> {
 fn open_master() -> SysResult<Arc<dyn File>> {
     crate::mm::heap::reserve(PAIR_HEAP_COST)?;
     let creds = *current_process().creds.lock();
+    // The whole buffer now: pushing output then never allocates.
+    let mut output = VecDeque::new();
+    output
+        .try_reserve_exact(OUTPUT_MAX + ECHO_SLACK)
+        .map_err(|_| ENOMEM)?;
     let mut slaves = SLAVES.lock();
     let index = (0..PTY_MAX)
         .zip(slaves.keys().copied().chain(core::iter::once(u32::MAX)))
@@ -186,7 +194,7 @@ fn open_master() -> SysResult<Arc<dyn File>> {
     let link = Arc::new(PtyLink {
         index,
         state: Mutex::new(LinkState {
-            output: VecDeque::new(),
+            output,
             master_open: true,
             slave_opens: 0,
             slave_closed: false,
@@ -232,7 +240,9 @@ impl PtyMaster {
                 },
             };
             let n = (buf.len() - done).min(room).min(INPUT_CHUNK);
-            if let Err(e) = buf.read_at(done, &mut chunk[..n]) {
+            let checked = crate::mm::heap::reserve(n * INPUT_BYTE_HEAP_COST)
+                .and_then(|_| buf.read_at(done, &mut chunk[..n]));
+            if let Err(e) = checked {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }
             self.slave.receive(&chunk[..n]);
