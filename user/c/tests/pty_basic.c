@@ -189,6 +189,38 @@ static int qemu_lacks(long r)
 	return r == -1 && errno == ENOSYS && !on_rill();
 }
 
+static void job_on_hup(int sig)
+{
+	(void)sig;
+	write(report_fd, "job HUP\n", 8);
+	_exit(0);
+}
+
+/* A session leader with a foreground job, for the hangup of a whole session. */
+static int session_with_job(const char *slave, int report, int ready)
+{
+	report_fd = report;
+	close(master);
+	CHECK_OK(setsid());
+	int s = CHECK_OK(open(slave, O_RDWR)); /* no O_NOCTTY: it becomes the ctty */
+	int go[2];
+	pipe(go);
+	pid_t job = fork();
+	if (job == 0) {
+		char c;
+		signal(SIGHUP, job_on_hup);
+		read(go[0], &c, 1);
+		write(ready, "r", 1);
+		for (;;)
+			pause();
+	}
+	setpgid(job, job);
+	tcsetpgrp(s, job);
+	write(go[1], "g", 1);
+	for (;;)
+		pause(); /* SIGHUP ends the leader */
+}
+
 static void pair(char *name, size_t size)
 {
 	master = CHECK_OK(posix_openpt(O_RDWR | O_NOCTTY));
@@ -292,6 +324,23 @@ int main(void)
 	REPORT("hup 1 read ended, 0 write -1 EIO tty ENXIO\n");
 	CHECK_EQ(wait_for(child), 0);
 	ok("master closed: SIGHUP to the session leader, reads end, EIO, no /dev/tty");
+
+	/* The leader dies of SIGHUP; its exit hangs up the foreground job. */
+	pair(name, sizeof name);
+	int ready[2], hups[2];
+	CHECK_OK(pipe(ready));
+	CHECK_OK(pipe(hups));
+	child = fork();
+	if (child == 0)
+		_exit(session_with_job(name, hups[1], ready[1]));
+	close(hups[1]);
+	char r;
+	CHECK_EQ(read(ready[0], &r, 1), 1);
+	CHECK_OK(close(master));
+	int status = wait_for(child);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP);
+	expect_report(hups[0], "job HUP\n", __LINE__);
+	ok("master closed: the leader dies of SIGHUP, then its foreground job gets SIGHUP");
 
 	/* The master after the slave is closed: the data first, then EIO. */
 	pair(name, sizeof name);
