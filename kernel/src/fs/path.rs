@@ -146,6 +146,9 @@ pub fn lookup_link(path: &PathAt) -> SysResult<Arc<dyn Inode>> {
 /// names no further link).
 pub fn lookup(path: &PathAt) -> SysResult<Arc<dyn Inode>> {
     let node = lookup_link(path)?;
+    if let Some(target) = node.follow_link() {
+        return Ok(target);
+    }
     match node.readlink() {
         Some(target) => lookup_link(&from_root(&target?)?),
         None => Ok(node),

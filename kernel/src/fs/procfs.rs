@@ -393,6 +393,13 @@ impl Inode for ProcNode {
         FS_ID
     }
 
+    fn follow_link(&self) -> Option<Arc<dyn Inode>> {
+        match self.node {
+            Node::Fd(pid, fd) => fd_file(pid, fd).ok()?.inode.clone(),
+            _ => None,
+        }
+    }
+
     fn readlink(&self) -> Option<SysResult<String>> {
         match self.node {
             Node::Exe(pid) => Some(live(pid).map(|p| p.exe.lock().clone())),

@@ -62,5 +62,21 @@ int main(int argc, char **argv)
 	CHECK_OK(lstat("/proc/self/exe", &e));
 	CHECK(S_ISLNK(e.st_mode));
 	ok("stat follows /proc/self/exe, lstat does not");
+
+	/* A descriptor's link leads to its file even after the name is gone. */
+	fd = CHECK_OK(open(path, O_RDWR | O_CREAT | O_TRUNC, 0600));
+	CHECK_EQ(write(fd, "gone", 4), 4);
+	CHECK_OK(unlink(path));
+	snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+	CHECK_OK(stat(name, &e));
+	CHECK(S_ISREG(e.st_mode));
+	CHECK_EQ(e.st_size, 4);
+	int again = CHECK_OK(open(name, O_RDONLY));
+	char got[8] = { 0 };
+	CHECK_EQ(read(again, got, sizeof got), 4);
+	CHECK_STR(got, "gone");
+	close(again);
+	close(fd);
+	ok("stat and open through /proc/self/fd of an unlinked file");
 	return 0;
 }
