@@ -22,12 +22,13 @@ use linux_raw_sys::general as g;
 use linux_raw_sys::ioctl as io;
 use spin::{Lazy, Mutex};
 
+mod devpts;
 mod output;
 mod pty;
 mod session;
 
+pub use devpts::{PtmxNode, PtsDir};
 use output::{output, Device};
-pub use pty::{PtmxNode, PtsDir};
 pub use session::hang_up_session;
 
 const MAX_INPUT: usize = 4096;

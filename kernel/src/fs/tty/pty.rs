@@ -3,18 +3,16 @@
 //! what the master writes is the slave's received input, and the slave's output (echo
 //! included) waits in a `PtyLink` buffer for the master's reads. Closing the master hangs
 //! the slave up; once every slave descriptor is closed, the master's reads end in EIO.
-//! docs/pty.md has the picture.
+//! The /dev/ptmx and /dev/pts nodes are in `devpts`; docs/pty.md has the picture.
 
 use super::Tty;
-use crate::errno::{SysResult, EAGAIN, EIO, ENOENT, ENOMEM, ENOSPC, ENOTTY, ENXIO};
+use crate::errno::{SysResult, EAGAIN, EIO, ENOMEM, ENOSPC, ENOTTY, ENXIO};
 use crate::fs::file::{File, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
-use crate::fs::vfs::{alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS};
-use crate::fs::vfs::{S_IFCHR, S_IFDIR};
+use crate::fs::vfs::{alloc_ino, Metadata, S_IFCHR};
 use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
 use crate::signal::{self, Signal};
 use crate::task::{current, current_process, Pid, WaitQueue};
 use alloc::collections::{BTreeMap, VecDeque};
-use alloc::string::ToString;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
@@ -130,12 +128,12 @@ impl PtyLink {
 }
 
 /// Linux's device number encoding (new_encode_dev): 12 bits of major, 20 of minor.
-fn makedev(major: u64, minor: u64) -> u64 {
+pub(super) fn makedev(major: u64, minor: u64) -> u64 {
     (minor & 0xff) | (major << 8) | ((minor & !0xff) << 12)
 }
 
 /// The slaves of the pairs whose master is open, by index: /dev/pts.
-static SLAVES: Mutex<BTreeMap<u32, Arc<Tty>>> = Mutex::new(BTreeMap::new());
+pub(super) static SLAVES: Mutex<BTreeMap<u32, Arc<Tty>>> = Mutex::new(BTreeMap::new());
 
 /// Sessions whose controlling pty was hung up with a foreground group, by session id:
 /// that group gets SIGHUP when the session leader exits (Linux's tty_old_pgrp).
@@ -177,7 +175,7 @@ pub(super) fn controlling_slave(sid: Pid) -> SysResult<Arc<dyn File>> {
 }
 
 /// Opening /dev/ptmx: a new pair with the lowest free index, its slave locked.
-fn open_master() -> SysResult<Arc<dyn File>> {
+pub(super) fn open_master() -> SysResult<Arc<dyn File>> {
     crate::mm::heap::reserve(PAIR_HEAP_COST)?;
     let creds = *current_process().creds.lock();
     // The whole buffer now: pushing output then never allocates.
@@ -424,12 +422,12 @@ impl Drop for PtyMaster {
 
 /// One open description of a slave: the count of them tells the master when the last
 /// is closed.
-struct PtySlave {
+pub(super) struct PtySlave {
     tty: Arc<Tty>,
 }
 
 impl PtySlave {
-    fn open(tty: Arc<Tty>) -> SysResult<Arc<PtySlave>> {
+    pub(super) fn open(tty: Arc<Tty>) -> SysResult<Arc<PtySlave>> {
         let link = link_of(&tty).ok_or(ENXIO)?;
         {
             let mut st = link.state.lock();
@@ -482,139 +480,5 @@ impl File for PtySlave {
     }
     fn set_controlling_terminal(&self, arg: usize, readable: bool) -> SysResult<usize> {
         self.tty.set_controlling_terminal(arg, readable)
-    }
-}
-
-/// /dev/ptmx.
-pub struct PtmxNode {
-    ino: u64,
-}
-
-impl PtmxNode {
-    pub fn new() -> PtmxNode {
-        PtmxNode { ino: alloc_ino() }
-    }
-}
-
-impl Inode for PtmxNode {
-    fn metadata(&self) -> Metadata {
-        Metadata {
-            ino: self.ino,
-            mode: S_IFCHR | 0o666,
-            nlink: 1,
-            rdev: makedev(5, 2),
-            ..Default::default()
-        }
-    }
-    fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
-        open_master()
-    }
-}
-
-/// /dev/pts: one entry per pair whose master is open.
-pub struct PtsDir {
-    ino: u64,
-    link: DirLink,
-}
-
-impl PtsDir {
-    pub fn new() -> PtsDir {
-        PtsDir {
-            ino: alloc_ino(),
-            link: DirLink::new(),
-        }
-    }
-}
-
-/// /dev/pts/N.
-struct PtsNode {
-    tty: Arc<Tty>,
-}
-
-impl Inode for PtsNode {
-    fn metadata(&self) -> Metadata {
-        self.tty.metadata()
-    }
-    fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
-        Ok(PtySlave::open(self.tty.clone())?)
-    }
-}
-
-/// An open /dev/pts (for getdents64 and fstat).
-struct PtsDirHandle {
-    dir: Arc<PtsDir>,
-}
-
-impl File for PtsDirHandle {
-    fn read(&self, _pos: u64, _buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
-        Err(crate::errno::EISDIR)
-    }
-    fn write(&self, _pos: u64, _buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        Err(crate::errno::EBADF)
-    }
-    fn seekable(&self) -> bool {
-        true
-    }
-    fn metadata(&self) -> Metadata {
-        self.dir.metadata()
-    }
-}
-
-impl Inode for PtsDir {
-    fn metadata(&self) -> Metadata {
-        Metadata {
-            ino: self.ino,
-            mode: S_IFDIR | 0o755,
-            nlink: 2,
-            ..Default::default()
-        }
-    }
-
-    fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
-        Ok(Arc::new(PtsDirHandle { dir: self }))
-    }
-
-    fn lookup(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
-        let index: u32 = name.parse().map_err(|_| ENOENT)?;
-        if index.to_string() != name {
-            return Err(ENOENT);
-        }
-        let tty = SLAVES.lock().get(&index).cloned().ok_or(ENOENT)?;
-        Ok(Arc::new(PtsNode { tty }))
-    }
-
-    fn read_dir(&self, pos: u64, emit: &mut dyn FnMut(&DirEntry) -> bool) -> SysResult<()> {
-        // A pair's entry sits at a position made from its index.
-        let from = pos.saturating_sub(FIRST_ENTRY_POS);
-        let entries: Vec<(u32, u64)> = {
-            let slaves = SLAVES.lock();
-            let mut v = Vec::new();
-            let range = slaves.range(from.min(u32::MAX as u64) as u32..);
-            v.try_reserve_exact(range.clone().count())
-                .map_err(|_| crate::errno::ENOMEM)?;
-            v.extend(range.map(|(&i, t)| (i, t.ino)));
-            v
-        };
-        for (index, ino) in entries {
-            let name = index.to_string();
-            let entry = DirEntry {
-                name: &name,
-                ino,
-                file_type: S_IFCHR,
-                next: FIRST_ENTRY_POS + index as u64 + 1,
-            };
-            if !emit(&entry) {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    fn parent(&self) -> Option<Parent> {
-        self.link.get()
-    }
-
-    fn set_parent(&self, parent: Parent) {
-        self.link.set(parent);
     }
 }
