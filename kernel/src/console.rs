@@ -80,6 +80,7 @@ pub fn kernel_line(args: fmt::Arguments) {
     }
     let _ = Raw.write_fmt(format_args!("[rill] {args}\n"));
     AT_LINE_START.store(true, Ordering::Relaxed);
+    crate::klog::record(args);
 }
 
 struct Logger;

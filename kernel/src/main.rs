@@ -19,6 +19,7 @@ mod drivers;
 mod errno;
 mod fs;
 mod ipc;
+mod klog;
 mod mm;
 mod net;
 mod random;

@@ -25,6 +25,8 @@ const LSR_DATA_READY: u8 = 1;
 const LSR_THR_EMPTY: u8 = 1 << 5;
 const IER_RX: u8 = 1;
 const IER_TX: u8 = 1 << 1;
+/// FCR: FIFOs on, receive trigger at one byte; without the bits that empty them.
+const FCR_FIFO_ENABLE: u8 = 1;
 /// The 16550A's transmit FIFO: this many bytes fit once LSR says it is empty.
 const TX_FIFO: usize = 16;
 
@@ -43,13 +45,27 @@ fn write(off: usize, v: u8) {
 }
 
 /// Sets the UART up at physical address `base`: 8N1, FIFOs on, receive interrupt on.
+/// Input typed while the machine booted is kept: the bytes already received are taken
+/// out first (turning the FIFO on, or resetting it, would drop them) and given to the
+/// console, and the FIFO is enabled without its reset bits, so what it holds stays and
+/// raises the receive interrupt once that is on.
 pub fn init(base: usize) {
     BASE.store(phys_to_virt(base), Ordering::Relaxed);
     write(IER, 0);
+    let mut early = [0u8; 64];
+    let mut n = 0;
+    while n < early.len() {
+        let Some(c) = getc() else { break };
+        early[n] = c;
+        n += 1;
+    }
     write(LCR, 0x03);
-    write(FCR, 0x07);
+    write(FCR, FCR_FIFO_ENABLE);
     write(MCR, 0x08); // OUT2 gates the interrupt line on a PC-style 16550
     write(IER, IER_RX);
+    if n > 0 {
+        crate::fs::tty::CONSOLE.receive(&early[..n]);
+    }
 }
 
 pub fn is_ready() -> bool {

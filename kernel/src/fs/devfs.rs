@@ -1,8 +1,9 @@
-//! /dev: the null, zero and console devices, the POSIX message-queue directory and the
-//! /dev/shm tmpfs, entered into the root tmpfs.
+//! /dev: the null, zero and console devices, the pseudo-terminal multiplexer and its
+//! /dev/pts, the POSIX message-queue directory and the /dev/shm tmpfs, entered into the
+//! root tmpfs.
 
 use super::file::File;
-use super::tty::TtyNode;
+use super::tty::{PtmxNode, PtsDir, TtyNode};
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR, S_IFDIR};
 use crate::errno::SysResult;
 use crate::mm::uaccess::{InBuf, OutBuf};
@@ -78,7 +79,7 @@ pub fn mount(root: &Arc<dyn Inode>, ram_pages: usize) {
             }
         },
     };
-    let nodes: [(&str, Arc<dyn Inode>); 5] = [
+    let nodes: [(&str, Arc<dyn Inode>); 7] = [
         (
             "null",
             Arc::new(Device {
@@ -96,6 +97,8 @@ pub fn mount(root: &Arc<dyn Inode>, ram_pages: usize) {
         ("console", Arc::new(TtyNode::Console)),
         ("tty", Arc::new(TtyNode::Controlling)),
         ("hvc0", Arc::new(TtyNode::Hvc0)),
+        ("ptmx", Arc::new(PtmxNode::new())),
+        ("pts", Arc::new(PtsDir::new())),
     ];
     for (name, node) in nodes {
         if let Err(e) = dev.link(name, node) {

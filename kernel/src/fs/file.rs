@@ -83,6 +83,13 @@ pub trait File: Send + Sync {
     }
 }
 
+/// The last descriptor of a description is gone: its flock locks go with it.
+impl Drop for OpenFile {
+    fn drop(&mut self) {
+        super::flock::release(self as *const OpenFile as usize);
+    }
+}
+
 /// Status flags fcntl(F_SETFL) may change.
 const SETFL_MASK: u32 = g::O_APPEND | g::O_NONBLOCK | g::O_DIRECT | g::FASYNC | g::O_NOATIME;
 

@@ -4,6 +4,7 @@
 pub mod devfs;
 pub mod fdtable;
 pub mod file;
+pub mod flock;
 pub mod initramfs;
 pub mod mount;
 pub mod path;

@@ -159,7 +159,7 @@ fn walk<'a>(
         let next = step(&node, name, creds.euid, creds.egid)?;
         let last = pending.is_empty() && names.peek().is_none();
         let target = match next.readlink() {
-            Some(target) if !last || follow_last => target?,
+            Some(target) if !last || follow_last => target,
             _ => {
                 node = next;
                 continue;
@@ -169,6 +169,12 @@ fn walk<'a>(
         if links > MAX_LINKS {
             return Err(ELOOP);
         }
+        // A /proc/PID/fd link leads to the open node itself, not to its text.
+        if let Some(open) = next.follow_link() {
+            node = open;
+            continue;
+        }
+        let target = target?;
         if target.starts_with('/') {
             node = super::root();
         }

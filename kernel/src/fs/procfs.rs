@@ -60,6 +60,11 @@ enum Node {
     Fd(Pid, i32),
     /// /proc/PID/task: a directory per thread, named by its tid.
     TaskDir(Pid),
+    /// /proc/stat: CPU time of the whole system and the boot time.
+    SysStat,
+    /// /proc/PID/fdinfo: a file per open descriptor with its offset and flags.
+    FdInfoDir(Pid),
+    FdInfo(Pid, i32),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -225,6 +230,8 @@ impl ProcNode {
             Node::MemInfo => meminfo().into_bytes(),
             Node::Uptime => uptime().into_bytes(),
             Node::Mounts => super::mount::proc_text()?.into_bytes(),
+            Node::SysStat => sys_stat().into_bytes(),
+            Node::FdInfo(pid, fd) => fd_info(pid, fd)?.into_bytes(),
             Node::Status(pid) => status(pid, &*live(pid)?).into_bytes(),
             Node::Stat(pid) => stat(pid, &*live(pid)?).into_bytes(),
             Node::Comm(pid) => format!("{}\n", comm(pid, &*live(pid)?)).into_bytes(),
@@ -248,6 +255,7 @@ impl ProcNode {
             | Node::SysFsDir
             | Node::SysFsMqueueDir
             | Node::FdDir(_)
+            | Node::FdInfoDir(_)
             | Node::TaskDir(_) => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
             Node::Exe(_) | Node::Fd(..) => return Err(EINVAL),
@@ -261,6 +269,7 @@ impl ProcNode {
                 ("meminfo", S_IFREG),
                 ("uptime", S_IFREG),
                 ("mounts", S_IFREG),
+                ("stat", S_IFREG),
                 ("self", S_IFDIR),
                 ("sysvipc", S_IFDIR),
                 ("sys", S_IFDIR),
@@ -299,6 +308,7 @@ impl ProcNode {
                 ("maps", S_IFREG),
                 ("fd", S_IFDIR),
                 ("task", S_IFDIR),
+                ("fdinfo", S_IFDIR),
             ],
             _ => &[],
         }
@@ -319,7 +329,7 @@ impl Inode for ProcNode {
             Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_) => (S_IFREG | 0o644, 1),
             Node::Exe(_) => (S_IFLNK | 0o777, 1),
             // Only the owner may look at a process's descriptors.
-            Node::FdDir(_) => (S_IFDIR | 0o500, 2),
+            Node::FdDir(_) | Node::FdInfoDir(_) => (S_IFDIR | 0o500, 2),
             // The link's permission bits say how the descriptor was opened.
             Node::Fd(pid, fd) => (S_IFLNK | fd_link_mode(pid, fd), 1),
             _ => (S_IFREG | 0o444, 1),
@@ -367,6 +377,10 @@ impl Inode for ProcNode {
                 dir: node(Node::PidDir(pid)),
                 name: Arc::from("task"),
             }),
+            Node::FdInfoDir(pid) => Some(Parent {
+                dir: node(Node::PidDir(pid)),
+                name: Arc::from("fdinfo"),
+            }),
             _ => None,
         }
     }
@@ -379,7 +393,9 @@ impl Inode for ProcNode {
 
     fn is_removed(&self) -> bool {
         match self.node {
-            Node::PidDir(pid) | Node::FdDir(pid) | Node::TaskDir(pid) => live(pid).is_err(),
+            Node::PidDir(pid) | Node::FdDir(pid) | Node::FdInfoDir(pid) | Node::TaskDir(pid) => {
+                live(pid).is_err()
+            }
             _ => false,
         }
     }
@@ -394,6 +410,13 @@ impl Inode for ProcNode {
 
     fn fs_id(&self) -> u32 {
         FS_ID
+    }
+
+    fn follow_link(&self) -> Option<Arc<dyn Inode>> {
+        match self.node {
+            Node::Fd(pid, fd) => fd_file(pid, fd).ok()?.inode.clone(),
+            _ => None,
+        }
     }
 
     fn readlink(&self) -> Option<SysResult<String>> {
@@ -423,6 +446,7 @@ impl Inode for ProcNode {
                 "meminfo" => Ok(node(Node::MemInfo)),
                 "uptime" => Ok(node(Node::Uptime)),
                 "mounts" => Ok(node(Node::Mounts)),
+                "stat" => Ok(node(Node::SysStat)),
                 "sysvipc" => Ok(node(Node::SysvipcDir)),
                 "sys" => Ok(node(Node::SysDir)),
                 "self" => Ok(node(Node::PidDir(current_process().pid))),
@@ -476,16 +500,20 @@ impl Inode for ProcNode {
                     "maps" => Ok(node(Node::Maps(pid))),
                     "fd" => Ok(node(Node::FdDir(pid))),
                     "task" => Ok(node(Node::TaskDir(pid))),
+                    "fdinfo" => Ok(node(Node::FdInfoDir(pid))),
                     _ => Err(ENOENT),
                 }
             }
-            Node::FdDir(pid) => {
+            Node::FdDir(pid) | Node::FdInfoDir(pid) => {
                 // Only a descriptor's decimal number names it ("007" does not).
                 let fd: i32 = name.parse().map_err(|_| ENOENT)?;
                 if fd.to_string() != name {
                     return Err(ENOENT);
                 }
                 fd_file(pid, fd)?;
+                if matches!(self.node, Node::FdInfoDir(_)) {
+                    return Ok(node(Node::FdInfo(pid, fd)));
+                }
                 Ok(node(Node::Fd(pid, fd)))
             }
             Node::TaskDir(pid) => {
@@ -514,6 +542,7 @@ impl Inode for ProcNode {
                 | Node::SysFsDir
                 | Node::SysFsMqueueDir
                 | Node::FdDir(_)
+                | Node::FdInfoDir(_)
                 | Node::TaskDir(_)
         ) {
             return Err(crate::errno::ENOTDIR);
@@ -554,7 +583,7 @@ impl Inode for ProcNode {
             tids.sort_unstable();
             emit_numbered(tids, FIRST_ENTRY_POS, pos, S_IFDIR, emit);
         }
-        if let Node::FdDir(pid) = self.node {
+        if let Node::FdDir(pid) | Node::FdInfoDir(pid) = self.node {
             // A descriptor's entry sits at a position made from its number. The numbers
             // are taken first: the table is not locked while entries are copied out.
             let fds: Vec<i32> = {
@@ -566,11 +595,16 @@ impl Inode for ProcNode {
                 fds.extend(table.open_fds().map(|(fd, _)| fd));
                 fds
             };
+            let file_type = if matches!(self.node, Node::FdDir(_)) {
+                S_IFLNK
+            } else {
+                S_IFREG
+            };
             emit_numbered(
                 fds.into_iter().map(|fd| fd as u32),
                 FIRST_ENTRY_POS,
                 pos,
-                S_IFLNK,
+                file_type,
                 emit,
             );
         }
@@ -791,4 +825,45 @@ impl File for ProcNode {
             _ => None,
         }
     }
+}
+
+/// /proc/stat: the system's CPU time in USER_HZ (100 a second) as one CPU (what
+/// sched_getaffinity shows), and the boot time. CPU time is every live process's own and
+/// its reaped children's (which holds every reaped process once); the rest of the time
+/// since boot is idle. Rill does not count interrupt or I/O-wait time apart.
+fn sys_stat() -> String {
+    let centis = |ticks: u64| crate::time::ticks_to_ns(ticks) / 10_000_000;
+    let (mut user, mut system) = (0, 0);
+    for p in process::all() {
+        let (cu, cs) = p.cpu.children_ticks();
+        user += centis(p.cpu.user_ticks() + cu);
+        system += centis(p.cpu.system_ticks() + cs);
+    }
+    let uptime_ns = crate::time::monotonic_ns();
+    let idle = (uptime_ns / 10_000_000).saturating_sub(user + system);
+    let boot = (crate::time::realtime_ns().saturating_sub(uptime_ns)) / 1_000_000_000;
+    let times = format!("{user} 0 {system} {idle} 0 0 0 0 0 0");
+    format!("cpu  {times}\ncpu0 {times}\nbtime {boot}\n")
+}
+
+/// /proc/PID/fdinfo/N: the description's offset and flags as Linux shows them (octal,
+/// with O_LARGEFILE, which 64-bit Linux sets on every open by path, and O_CLOEXEC from
+/// the descriptor), and the inode number.
+fn fd_info(pid: Pid, fd: i32) -> SysResult<String> {
+    let proc = live(pid)?;
+    let (file, cloexec) = {
+        let fds = proc.fds.lock();
+        let entry = fds.entry(fd).map_err(|_| ENOENT)?;
+        (entry.file.clone(), entry.cloexec)
+    };
+    let mut flags = file.flags();
+    if file.inode.is_some() {
+        flags |= linux_raw_sys::general::O_LARGEFILE;
+    }
+    if cloexec {
+        flags |= linux_raw_sys::general::O_CLOEXEC;
+    }
+    let pos = *file.offset().lock();
+    let ino = file.file.metadata().ino;
+    Ok(format!("pos:\t{pos}\nflags:\t0{flags:o}\nino:\t{ino}\n"))
 }

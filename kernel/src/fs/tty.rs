@@ -6,11 +6,12 @@
 //! SIGINT, SIGQUIT and SIGTSTP for the foreground process group. Output (`output`) adds
 //! the carriage return of ONLCR; a process's write goes out in chunks, between which the
 //! writer sleeps until the device can take more and a pending signal ends the write.
-//! Sessions and job control are in `session`.
+//! Sessions and job control are in `session`; pseudo-terminals, whose slaves are
+//! terminals with this same discipline, in `pty`.
 
 use super::file::{File, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR};
-use crate::errno::{SysResult, EAGAIN, ENOTTY, ENXIO};
+use crate::errno::{SysResult, EAGAIN, EIO, ENOTTY, ENXIO};
 use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
 use crate::signal::{self, Signal};
 use crate::task::{current_process, Pid, WaitQueue};
@@ -21,9 +22,12 @@ use linux_raw_sys::general as g;
 use linux_raw_sys::ioctl as io;
 use spin::{Lazy, Mutex};
 
+mod devpts;
 mod output;
+mod pty;
 mod session;
 
+pub use devpts::{PtmxNode, PtsDir};
 use output::{output, Device};
 pub use session::hang_up_session;
 
@@ -47,6 +51,10 @@ pub struct Tty {
     readers: WaitQueue,
     ino: u64,
     rdev: u64,
+    /// Permission bits and owner of the device node.
+    mode: u32,
+    uid: u32,
+    gid: u32,
     device: Device,
 }
 
@@ -82,24 +90,37 @@ fn default_termios() -> g::termios {
 impl Tty {
     fn new(device: Device, rdev: u64) -> Arc<Tty> {
         Arc::new(Tty {
-            d: Mutex::new(Discipline {
-                termios: default_termios(),
-                winsize: g::winsize {
-                    ws_row: 24,
-                    ws_col: 80,
-                    ws_xpixel: 0,
-                    ws_ypixel: 0,
-                },
-                line: Vec::new(),
-                ready: VecDeque::new(),
-                session: 0,
-                foreground: 0,
-            }),
+            d: Mutex::new(Discipline::new(default_termios(), 24, 80)),
             readers: WaitQueue::new(),
             ino: alloc_ino(),
             rdev,
+            mode: 0o620,
+            uid: 0,
+            gid: 0,
             device,
         })
+    }
+
+    /// A pty slave, owned by the opener of /dev/ptmx: as Linux's pty driver, no HUPCL
+    /// and a window size of 0x0 until someone sets one.
+    fn new_pty(link: Arc<pty::PtyLink>, rdev: u64, uid: u32, gid: u32) -> Arc<Tty> {
+        let mut termios = default_termios();
+        termios.c_cflag &= !g::HUPCL;
+        Arc::new(Tty {
+            d: Mutex::new(Discipline::new(termios, 0, 0)),
+            readers: WaitQueue::new(),
+            ino: alloc_ino(),
+            rdev,
+            mode: 0o600,
+            uid,
+            gid,
+            device: Device::Pty(link),
+        })
+    }
+
+    /// Whether this is a pty slave whose master was closed.
+    fn hung_up(&self) -> bool {
+        matches!(&self.device, Device::Pty(link) if link.hung_up())
     }
 }
 
@@ -109,11 +130,43 @@ pub static CONSOLE: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(Device::Uart, (5 << 8
 /// The virtio console (/dev/hvc0): a second terminal on a host socket.
 pub static HVC0: Lazy<Arc<Tty>> = Lazy::new(|| Tty::new(Device::Hvc, 229 << 8));
 
-fn terminals() -> [&'static Arc<Tty>; 2] {
-    [&CONSOLE, &HVC0]
+/// Every terminal that can control a session: the consoles and the pty slaves.
+fn terminals() -> Vec<Arc<Tty>> {
+    let mut all = pty::slaves();
+    all.push(CONSOLE.clone());
+    all.push(HVC0.clone());
+    all
 }
 
 impl Discipline {
+    fn new(termios: g::termios, rows: u16, cols: u16) -> Discipline {
+        Discipline {
+            termios,
+            winsize: g::winsize {
+                ws_row: rows,
+                ws_col: cols,
+                ws_xpixel: 0,
+                ws_ypixel: 0,
+            },
+            line: Vec::new(),
+            ready: VecDeque::new(),
+            session: 0,
+            foreground: 0,
+        }
+    }
+
+    /// How many more received bytes the input takes before a pty master's writer must
+    /// wait for the reader. A line being edited with no complete line before it always
+    /// takes more (what does not fit is dropped), so the writer cannot wait forever.
+    fn input_room(&self) -> usize {
+        if self.lflag(g::ICANON) && self.ready.is_empty() {
+            return MAX_INPUT;
+        }
+        // Each completed line counts at least one byte, so EOF marks are bounded too.
+        let queued: usize = self.ready.iter().map(|l| l.len().max(1)).sum();
+        MAX_INPUT.saturating_sub(queued + self.line.len())
+    }
+
     fn lflag(&self, f: u32) -> bool {
         self.termios.c_lflag & f != 0
     }
@@ -188,6 +241,18 @@ impl Discipline {
         }
         if self.is_cc(c, g::VERASE) || c == 0x08 {
             self.erase_one(out);
+        } else if self.is_cc(c, g::VWERASE) && self.lflag(g::IEXTEN) {
+            // Back over non-word characters, then the word (Linux's, like BSD's
+            // ALTWERASE: letters, digits and '_' make words).
+            let mut seen_word = false;
+            while let Some(&last) = self.line.last() {
+                let word = last.is_ascii_alphanumeric() || last == b'_';
+                if !word && seen_word {
+                    break;
+                }
+                seen_word |= word;
+                self.erase_one(out);
+            }
         } else if self.is_cc(c, g::VKILL) {
             while !self.line.is_empty() {
                 self.erase_one(out);
@@ -225,7 +290,7 @@ impl Tty {
             (d.termios, d.foreground)
         };
         if !echo.is_empty() {
-            output(self.device, &termios, &echo);
+            output(&self.device, &termios, &echo);
         }
         for sig in signals {
             if fg != 0 {
@@ -238,11 +303,19 @@ impl Tty {
 
 impl File for Tty {
     fn read(&self, _pos: u64, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize> {
+        if self.hung_up() {
+            return Ok(0);
+        }
         self.job_control_check(Signal::SIGTTIN)?;
         if buf.len() == 0 {
             return Ok(0);
         }
         let mut take = || -> Option<SysResult<usize>> {
+            // A read under way when the master closes ends in EIO (Linux's n_tty_read
+            // sees TTY_OTHER_CLOSED); later reads see the hangup and return 0.
+            if self.hung_up() {
+                return Some(Err(EIO));
+            }
             let mut d = self.d.lock();
             let canonical = d.lflag(g::ICANON);
             if !d.has_input() {
@@ -276,13 +349,23 @@ impl File for Tty {
             }
             Some(Ok(n))
         };
-        if nonblock {
-            return take().unwrap_or(Err(EAGAIN));
+        let r = if nonblock {
+            take().unwrap_or(Err(EAGAIN))
+        } else {
+            self.readers.wait_until(take)?
+        };
+        if let (Device::Pty(link), Ok(n)) = (&self.device, &r) {
+            if *n > 0 {
+                link.input_consumed();
+            }
         }
-        self.readers.wait_until(take)?
+        r
     }
 
     fn write(&self, _pos: u64, buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
+        if self.hung_up() {
+            return Err(EIO);
+        }
         self.job_control_check(Signal::SIGTTOU)?;
         self.write_chunked(buf)
     }
@@ -290,15 +373,24 @@ impl File for Tty {
     fn metadata(&self) -> Metadata {
         Metadata {
             ino: self.ino,
-            mode: S_IFCHR | 0o620,
+            mode: S_IFCHR | self.mode,
             nlink: 1,
+            uid: self.uid,
+            gid: self.gid,
             rdev: self.rdev,
             ..Default::default()
         }
     }
 
     fn poll(&self) -> u16 {
-        let mut ev = POLLOUT | POLLWRNORM;
+        if self.hung_up() {
+            return pty::HUNG_UP_POLL;
+        }
+        let mut ev = 0;
+        match &self.device {
+            Device::Pty(link) if !link.has_room() => {}
+            _ => ev |= POLLOUT | POLLWRNORM,
+        }
         if self.d.lock().has_input() {
             ev |= POLLIN | POLLRDNORM;
         }
@@ -314,10 +406,17 @@ impl File for Tty {
     }
 
     fn set_controlling_terminal(&self, arg: usize, readable: bool) -> SysResult<usize> {
+        if self.hung_up() {
+            return Err(EIO);
+        }
         self.tiocsctty(arg, readable)
     }
 
     fn ioctl(&self, cmd: u32, arg: usize) -> SysResult<usize> {
+        if self.hung_up() {
+            // Linux's hung_up_tty_ioctl.
+            return Err(if cmd == io::TIOCSPGRP { ENOTTY } else { EIO });
+        }
         match cmd {
             io::TCGETS => {
                 let t = self.d.lock().termios;
@@ -349,21 +448,7 @@ impl File for Tty {
             }
             io::TIOCSWINSZ => {
                 let w: g::winsize = read_val(arg)?;
-                let (changed, fg) = {
-                    let mut d = self.d.lock();
-                    let old = d.winsize;
-                    d.winsize = w;
-                    let changed = (old.ws_row, old.ws_col, old.ws_xpixel, old.ws_ypixel)
-                        != (w.ws_row, w.ws_col, w.ws_xpixel, w.ws_ypixel);
-                    (changed, d.foreground)
-                };
-                if changed && fg != 0 {
-                    let _ = signal::send_to_group(
-                        fg,
-                        Signal::SIGWINCH,
-                        signal::SigInfo::kernel(Signal::SIGWINCH),
-                    );
-                }
+                self.set_winsize(w);
                 Ok(0)
             }
             io::TIOCGPGRP => {
@@ -400,6 +485,27 @@ impl File for Tty {
     }
 }
 
+impl Tty {
+    /// TIOCSWINSZ: a new size is SIGWINCH to the foreground group.
+    fn set_winsize(&self, w: g::winsize) {
+        let (changed, fg) = {
+            let mut d = self.d.lock();
+            let old = d.winsize;
+            d.winsize = w;
+            let changed = (old.ws_row, old.ws_col, old.ws_xpixel, old.ws_ypixel)
+                != (w.ws_row, w.ws_col, w.ws_xpixel, w.ws_ypixel);
+            (changed, d.foreground)
+        };
+        if changed && fg != 0 {
+            let _ = signal::send_to_group(
+                fg,
+                Signal::SIGWINCH,
+                signal::SigInfo::kernel(Signal::SIGWINCH),
+            );
+        }
+    }
+}
+
 /// A terminal device node: a fixed terminal, or /dev/tty, which is whichever terminal
 /// controls the opener's session.
 pub enum TtyNode {
@@ -409,18 +515,21 @@ pub enum TtyNode {
 }
 
 impl TtyNode {
-    fn terminal(&self) -> SysResult<Arc<Tty>> {
+    fn terminal(&self) -> SysResult<Arc<dyn File>> {
         match self {
             TtyNode::Console => Ok(CONSOLE.clone()),
             TtyNode::Hvc0 if crate::drivers::hvc::is_present() => Ok(HVC0.clone()),
             TtyNode::Hvc0 => Err(ENXIO),
             TtyNode::Controlling => {
                 let sid = current_process().sid();
-                terminals()
+                match [&*CONSOLE, &*HVC0]
                     .into_iter()
                     .find(|t| t.d.lock().session == sid)
-                    .cloned()
-                    .ok_or(ENXIO)
+                {
+                    Some(t) => Ok(t.clone()),
+                    // A pty slave's opens are counted: it gets its own description.
+                    None => pty::controlling_slave(sid),
+                }
             }
         }
     }
@@ -438,6 +547,6 @@ impl Inode for TtyNode {
         }
     }
     fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
-        Ok(self.terminal()?)
+        self.terminal()
     }
 }

@@ -187,6 +187,13 @@ pub trait Inode: Send + Sync {
         None
     }
 
+    /// What a /proc/PID/fd link stands for when it is followed: the node the descriptor
+    /// was opened from, found even when its name is gone (Linux's magic links); None to
+    /// follow the link's text.
+    fn follow_link(&self) -> Option<Arc<dyn Inode>> {
+        None
+    }
+
     /// Creates a child (regular file, directory or FIFO as `mode`'s type says).
     fn create(&self, _name: &str, _mode: u32, _uid: u32, _gid: u32) -> SysResult<Arc<dyn Inode>> {
         Err(ENOTDIR)

@@ -1,5 +1,6 @@
 //! Calls threaded programs make about themselves and the system: prctl (thread names,
-//! the child subreaper), the scheduler's yield and CPU affinity, and sysinfo.
+//! the child subreaper), the scheduler's yield and CPU affinity, nice values
+//! (getpriority, setpriority), the kernel log (syslog), and sysinfo.
 
 use crate::errno::*;
 use crate::mm::uaccess::{write_array, write_val, UserSlice};
@@ -125,4 +126,74 @@ pub fn sysinfo(out: usize) -> SysResult {
     set(offset_of!(Info, mem_unit), 1);
     write_array(out, &words)?;
     Ok(0)
+}
+
+/// The processes `which` and `who` of getpriority/setpriority name (who 0: the caller's
+/// own process, group or real user); EINVAL for an unknown `which`.
+fn priority_targets(
+    which: u32,
+    who: i32,
+) -> SysResult<alloc::vec::Vec<alloc::sync::Arc<process::Process>>> {
+    let me = current_process();
+    let who = who as u32;
+    let all = process::all().into_iter();
+    let targets = match which {
+        linux_raw_sys::general::PRIO_PROCESS => {
+            let pid = if who == 0 { me.pid } else { who as Pid };
+            all.filter(|p| p.pid == pid).collect()
+        }
+        linux_raw_sys::general::PRIO_PGRP => {
+            let pgid = if who == 0 { me.pgid() } else { who as Pid };
+            all.filter(|p| p.pgid() == pgid).collect()
+        }
+        linux_raw_sys::general::PRIO_USER => {
+            let uid = if who == 0 { me.creds.lock().uid } else { who };
+            all.filter(|p| p.creds.lock().uid == uid).collect()
+        }
+        _ => return Err(EINVAL),
+    };
+    Ok(targets)
+}
+
+/// getpriority(2): the highest priority among the targets as the system call returns it,
+/// 20 - nice (1..=40), which glibc turns back into a nice value; ESRCH if none.
+pub fn getpriority(which: u32, who: i32) -> SysResult {
+    priority_targets(which, who)?
+        .iter()
+        .map(|p| (20 - p.nice.load(Ordering::Relaxed)) as usize)
+        .max()
+        .ok_or(ESRCH)
+}
+
+/// setpriority(2): the nice value, clamped to -20..=19, for every target. Changing another
+/// user's process needs privilege (EPERM), and lowering a nice value needs privilege or
+/// RLIMIT_NICE allowing it (EACCES), as Linux's set_one_prio.
+pub fn setpriority(which: u32, who: i32, nice: i32) -> SysResult {
+    let nice = nice.clamp(-20, 19);
+    let me = current_process();
+    let creds = *me.creds.lock();
+    let privileged = creds.euid == 0;
+    let nice_limit = me.rlimits.lock()[linux_raw_sys::general::RLIMIT_NICE as usize].rlim_cur;
+    let mut result = Err(ESRCH);
+    for p in priority_targets(which, who)? {
+        let target = *p.creds.lock();
+        if !privileged && target.uid != creds.euid && target.euid != creds.euid {
+            result = Err(EPERM);
+            continue;
+        }
+        if nice < p.nice.load(Ordering::Relaxed) && !privileged && (20 - nice) as u64 > nice_limit {
+            result = Err(EACCES);
+            continue;
+        }
+        if result == Err(ESRCH) {
+            result = Ok(0);
+        }
+        p.nice.store(nice, Ordering::Relaxed);
+    }
+    result
+}
+
+/// syslog(2), what dmesg reads the kernel log ring with (kernel/src/klog.rs).
+pub fn syslog(action: i32, buf: usize, len: i32) -> SysResult {
+    crate::klog::syslog(action, buf, len)
 }

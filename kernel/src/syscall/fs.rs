@@ -513,3 +513,85 @@ pub fn pselect6(
     }
     Ok(count)
 }
+
+/// Linux's MAX_RW_COUNT: the most one read, write or sendfile moves.
+const MAX_RW_COUNT: usize = 0x7fff_f000;
+
+/// sendfile(2): copies from a seekable file to any writable descriptor through a kernel
+/// buffer. With `offset_addr`, reading starts at *offset, which is updated, and the
+/// input's own offset stays; without, the input's offset moves by what was written.
+/// Stops at end of input, at a short write, or (once something moved) at an error.
+/// Checks in Linux's order: the offset is read first (EFAULT), then the input (EBADF,
+/// ESPIPE for an offset on an unseekable one, EINVAL for a negative offset), then the
+/// output; an unseekable input or an O_APPEND output is EINVAL.
+pub fn sendfile(out_fd: i32, in_fd: i32, offset_addr: usize, count: usize) -> SysResult {
+    let offset: Option<i64> = if offset_addr != 0 {
+        Some(read_val(offset_addr)?)
+    } else {
+        None
+    };
+    let input = file(in_fd)?;
+    if !input.readable() {
+        return Err(EBADF);
+    }
+    if offset.is_some() && !input.file.seekable() {
+        return Err(ESPIPE);
+    }
+    let explicit = offset
+        .map(|off| u64::try_from(off).map_err(|_| EINVAL))
+        .transpose()?;
+    let output = file(out_fd)?;
+    if !output.writable() {
+        return Err(EBADF);
+    }
+    if !input.file.seekable() || output.flags() & g::O_APPEND != 0 {
+        return Err(EINVAL);
+    }
+    let mut pos = match explicit {
+        Some(off) => off,
+        None => *input.offset().lock(),
+    };
+    let count = count.min(MAX_RW_COUNT);
+    let mut chunk = [0u8; 4096];
+    let mut done = 0;
+    let mut failure = None;
+    while done < count {
+        let want = (count - done).min(chunk.len());
+        let got = match input.file.read(pos, &mut &mut chunk[..want], false) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
+        match output.write(&&chunk[..got]) {
+            Ok(n) => {
+                done += n;
+                pos += n as u64;
+                if n < got {
+                    break;
+                }
+            }
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    match explicit {
+        Some(_) => write_val(offset_addr, &(pos as i64))?,
+        None => *input.offset().lock() = pos,
+    }
+    match failure {
+        Some(e) if done == 0 => Err(e),
+        _ => Ok(done),
+    }
+}
+
+/// flock(2): whole-file locks held by the open file description (fs/flock.rs).
+pub fn flock(fd: i32, op: u32) -> SysResult {
+    let f = file(fd)?;
+    crate::fs::flock::flock(&f, op)?;
+    Ok(0)
+}

@@ -94,6 +94,8 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_writev => fs::writev(a[0] as i32, a[1], a[2]),
         n::__NR_pread64 => fs::pread64(a[0] as i32, a[1], a[2], a[3] as i64),
         n::__NR_pwrite64 => fs::pwrite64(a[0] as i32, a[1], a[2], a[3] as i64),
+        n::__NR_sendfile => fs::sendfile(a[0] as i32, a[1] as i32, a[2], a[3]),
+        n::__NR_flock => fs::flock(a[0] as i32, a[1] as u32),
         n::__NR_ppoll => fs::ppoll(a[0], a[1], a[2], a[3], a[4]),
         n::__NR_pselect6 => fs::pselect6(a[0], a[1], a[2], a[3], a[4], a[5]),
         n::__NR_readlinkat => paths::readlinkat(a[0] as i32, a[1], a[2], a[3]),
@@ -148,6 +150,9 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_sched_getaffinity => control::sched_getaffinity(a[0] as i32, a[1], a[2]),
         n::__NR_sched_setaffinity => control::sched_setaffinity(a[0] as i32, a[1], a[2]),
         n::__NR_sysinfo => control::sysinfo(a[0]),
+        n::__NR_syslog => control::syslog(a[0] as i32, a[1], a[2] as i32),
+        n::__NR_getpriority => control::getpriority(a[0] as u32, a[1] as i32),
+        n::__NR_setpriority => control::setpriority(a[0] as u32, a[1] as i32, a[2] as i32),
         n::__NR_uname => process::uname(a[0]),
         n::__NR_getrandom => process::getrandom(a[0], a[1], a[2] as u32),
         // signals

@@ -110,6 +110,8 @@ pub struct Process {
     pub child_wait: WaitQueue,
     /// PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented here, not to init.
     pub subreaper: AtomicBool,
+    /// The nice value (-20..=19) of setpriority; inherited by fork.
+    pub nice: core::sync::atomic::AtomicI32,
     /// Set when a vfork child has exec'd or exited, releasing its parent.
     pub vfork_released: AtomicBool,
     pub vfork_wait: WaitQueue,
@@ -460,6 +462,7 @@ impl Process {
             job_event: Mutex::new(None),
             child_wait: WaitQueue::new(),
             subreaper: AtomicBool::new(false),
+            nice: core::sync::atomic::AtomicI32::new(0),
             vfork_released: AtomicBool::new(false),
             vfork_wait: WaitQueue::new(),
             did_exec: AtomicBool::new(false),
@@ -623,6 +626,9 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         child.signals.lock().reset_for_exec();
     }
     *child.rlimits.lock() = *parent.rlimits.lock();
+    child
+        .nice
+        .store(parent.nice.load(Ordering::Relaxed), Ordering::Relaxed);
 
     let ctf = child_frame(tf, &args);
     let thread_signals = parent_task.signals.lock().fork();

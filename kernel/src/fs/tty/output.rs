@@ -2,11 +2,13 @@
 //! goes out a chunk at a time so that a long write neither holds the hart nor outlives a
 //! signal (Linux's tty_write and n_tty_write).
 
+use super::pty::PtyLink;
 use super::Tty;
 use crate::errno::{SysResult, ERESTARTSYS};
 use crate::mm::uaccess::InBuf;
 use crate::signal;
 use crate::task::current;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 
@@ -16,27 +18,31 @@ use linux_raw_sys::general as g;
 const WRITE_CHUNK: usize = 256;
 
 /// Where a terminal's output goes.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(super) enum Device {
     /// The UART behind /dev/console.
     Uart,
     /// The virtio console behind /dev/hvc0.
     Hvc,
+    /// A pseudo-terminal's master: the slave's output waits there for the master's reads.
+    Pty(Arc<PtyLink>),
 }
 
 impl Device {
     /// Sends `bytes` now, polling the device: echo and other short output the kernel
     /// makes itself, possibly in interrupt context.
-    pub(super) fn send_now(self, bytes: &[u8]) {
+    pub(super) fn send_now(&self, bytes: &[u8]) {
         match self {
             Device::Uart => crate::console::write_bytes(bytes),
             Device::Hvc => crate::drivers::hvc::write(bytes),
+            Device::Pty(link) => link.push_echo(bytes),
         }
     }
 
     /// Sends what the device takes without waiting; returns how many bytes went.
-    fn send_some(self, bytes: &[u8]) -> usize {
+    fn send_some(&self, bytes: &[u8]) -> usize {
         match self {
+            Device::Pty(link) => link.push_output(bytes),
             Device::Uart => crate::console::write_some(bytes),
             Device::Hvc => {
                 // The virtio console takes a whole buffer per request.
@@ -48,9 +54,11 @@ impl Device {
 
     /// Gives the hart up until the device can take more: the UART sleeps until its
     /// transmitter-empty interrupt (ERESTARTSYS on a signal); the virtio console, which
-    /// is never full, lets other runnable tasks go first.
-    fn wait_writable(self) -> SysResult<()> {
+    /// is never full, lets other runnable tasks go first; a pty's slave sleeps until the
+    /// master reads (EIO once the master is closed).
+    fn wait_writable(&self) -> SysResult<()> {
         match self {
+            Device::Pty(link) => link.wait_room(),
             Device::Uart => crate::console::wait_writable(),
             Device::Hvc => {
                 crate::task::schedule_yield();
@@ -90,7 +98,7 @@ fn post_process(onlcr: bool, bytes: &[u8], out: &mut [u8]) -> usize {
 }
 
 /// Output post-processing (OPOST/ONLCR), then the device at once (echo).
-pub(super) fn output(device: Device, termios: &g::termios, bytes: &[u8]) {
+pub(super) fn output(device: &Device, termios: &g::termios, bytes: &[u8]) {
     if onlcr(termios) {
         let mut buf = Vec::with_capacity(bytes.len() + 8);
         for &b in bytes {
@@ -129,7 +137,11 @@ impl Tty {
             let len = post_process(onlcr, &chunk[..n], &mut out);
             let mut sent = self.device.send_some(&out[..len]);
             while sent < len {
-                if self.device.wait_writable().is_err() {
+                if let Err(e) = self.device.wait_writable() {
+                    if e != ERESTARTSYS {
+                        // A hung-up pty: what went out counts, as after a signal.
+                        return if done > 0 { Ok(done) } else { Err(e) };
+                    }
                     // Count the bytes whose whole output went out.
                     let mut out_len = 0;
                     let whole = chunk[..n]

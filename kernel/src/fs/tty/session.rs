@@ -13,6 +13,7 @@ pub fn hang_up_session(sid: Pid) {
     for t in terminals() {
         t.hang_up(sid);
     }
+    super::pty::leader_exited(sid);
 }
 
 impl Tty {
