@@ -83,6 +83,25 @@ pub trait File: Send + Sync {
     }
 }
 
+/// An open directory of a small in-memory file system (/dev/mqueue, /dev/pts): getdents64
+/// and fstat go to its node; reading and writing it are errors.
+pub struct DirHandle(pub Arc<dyn Inode>);
+
+impl File for DirHandle {
+    fn read(&self, _pos: u64, _buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
+        Err(crate::errno::EISDIR)
+    }
+    fn write(&self, _pos: u64, _buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
+        Err(crate::errno::EBADF)
+    }
+    fn seekable(&self) -> bool {
+        true
+    }
+    fn metadata(&self) -> Metadata {
+        self.0.metadata()
+    }
+}
+
 /// The last descriptor of a description is gone: its flock locks go with it.
 impl Drop for OpenFile {
     fn drop(&mut self) {

@@ -14,7 +14,7 @@ use crate::errno::{
     Errno, SysResult, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, EMSGSIZE, ENAMETOOLONG, ENOENT,
     ENOMEM, ENOSPC, ENOTDIR, ENOTSOCK, EOVERFLOW, EPERM,
 };
-use crate::fs::file::{File, OpenFile, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
+use crate::fs::file::{DirHandle, File, OpenFile, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{
     alloc_ino, check_access, DirEntry, DirLink, Inode, Metadata, Parent, Want, FIRST_ENTRY_POS,
     S_IFDIR, S_IFREG,
@@ -376,7 +376,7 @@ impl Inode for MqDir {
     }
 
     fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
-        Ok(Arc::new(DirHandle { dir: self }))
+        Ok(Arc::new(DirHandle(self)))
     }
 
     fn lookup(&self, name: &str) -> SysResult<Arc<dyn Inode>> {
@@ -427,26 +427,6 @@ impl Inode for MqDir {
     /// Its own file system: a rename into or out of it is EXDEV.
     fn fs_id(&self) -> u32 {
         MQUEUE_FS_ID
-    }
-}
-
-/// An open /dev/mqueue (for getdents64 and fstat).
-struct DirHandle {
-    dir: Arc<MqDir>,
-}
-
-impl File for DirHandle {
-    fn read(&self, _pos: u64, _buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
-        Err(crate::errno::EISDIR)
-    }
-    fn write(&self, _pos: u64, _buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        Err(EBADF)
-    }
-    fn seekable(&self) -> bool {
-        true
-    }
-    fn metadata(&self) -> Metadata {
-        self.dir.metadata()
     }
 }
 

@@ -1,13 +1,12 @@
 //! The nodes of pseudo-terminals: /dev/ptmx, whose every open makes a pair, and the
 //! /dev/pts directory with a slave node per pair whose master is open.
 
-use super::pty::{makedev, open_master, PtySlave, SLAVES};
+use super::pty::{open_master, ptmx_metadata, PtySlave, SLAVES};
 use super::Tty;
 use crate::errno::{SysResult, ENOENT};
-use crate::fs::file::File;
+use crate::fs::file::{DirHandle, File};
 use crate::fs::vfs::{alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS};
 use crate::fs::vfs::{S_IFCHR, S_IFDIR};
-use crate::mm::uaccess::{InBuf, OutBuf};
 use alloc::string::ToString;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -25,13 +24,7 @@ impl PtmxNode {
 
 impl Inode for PtmxNode {
     fn metadata(&self) -> Metadata {
-        Metadata {
-            ino: self.ino,
-            mode: S_IFCHR | 0o666,
-            nlink: 1,
-            rdev: makedev(5, 2),
-            ..Default::default()
-        }
+        ptmx_metadata(self.ino)
     }
     fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
         open_master()
@@ -67,26 +60,6 @@ impl Inode for PtsNode {
     }
 }
 
-/// An open /dev/pts (for getdents64 and fstat).
-struct PtsDirHandle {
-    dir: Arc<PtsDir>,
-}
-
-impl File for PtsDirHandle {
-    fn read(&self, _pos: u64, _buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
-        Err(crate::errno::EISDIR)
-    }
-    fn write(&self, _pos: u64, _buf: &dyn InBuf, _nonblock: bool) -> SysResult<usize> {
-        Err(crate::errno::EBADF)
-    }
-    fn seekable(&self) -> bool {
-        true
-    }
-    fn metadata(&self) -> Metadata {
-        self.dir.metadata()
-    }
-}
-
 impl Inode for PtsDir {
     fn metadata(&self) -> Metadata {
         Metadata {
@@ -98,7 +71,7 @@ impl Inode for PtsDir {
     }
 
     fn open(self: Arc<Self>, _flags: u32) -> SysResult<Arc<dyn File>> {
-        Ok(Arc::new(PtsDirHandle { dir: self }))
+        Ok(Arc::new(DirHandle(self)))
     }
 
     fn lookup(&self, name: &str) -> SysResult<Arc<dyn Inode>> {

@@ -132,6 +132,17 @@ pub(super) fn makedev(major: u64, minor: u64) -> u64 {
     (minor & 0xff) | (major << 8) | ((minor & !0xff) << 12)
 }
 
+/// /dev/ptmx as stat shows it, for the node and for every master opened from it.
+pub(super) fn ptmx_metadata(ino: u64) -> Metadata {
+    Metadata {
+        ino,
+        mode: S_IFCHR | 0o666,
+        nlink: 1,
+        rdev: makedev(5, 2),
+        ..Default::default()
+    }
+}
+
 /// The slaves of the pairs whose master is open, by index: /dev/pts.
 pub(super) static SLAVES: Mutex<BTreeMap<u32, Arc<Tty>>> = Mutex::new(BTreeMap::new());
 
@@ -343,13 +354,7 @@ impl File for PtyMaster {
     }
 
     fn metadata(&self) -> Metadata {
-        Metadata {
-            ino: self.ino,
-            mode: S_IFCHR | 0o666,
-            nlink: 1,
-            rdev: makedev(5, 2),
-            ..Default::default()
-        }
+        ptmx_metadata(self.ino)
     }
 
     fn poll(&self) -> u16 {
