@@ -192,7 +192,8 @@ extern "C" fn init_task_start() -> ! {
     let console = fs::path::from_root("/dev/console").and_then(|p| syscall::open_console(&p));
     match console {
         Ok(f) => {
-            let mut fds = proc.fds.lock();
+            let files = crate::task::current_files();
+            let mut fds = files.lock();
             for fd in 0..3 {
                 // A new table has room for three descriptors.
                 let _ = fds.set(fd, f.clone(), false);

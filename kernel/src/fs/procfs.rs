@@ -156,7 +156,7 @@ fn status(tid: Pid, p: &Process) -> String {
          NStgid:\t{pid}\nNSpid:\t{tid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nVmPTE:\t{:8} kB\nThreads:\t{}\n\
          SigQ:\t{}/{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\n",
         comm(tid, p),
-        p.umask.load(core::sync::atomic::Ordering::Relaxed),
+        p.main_thread().map_or(0o022, |t| t.fs().umask()),
         state_letter(tid, p),
         p.parent_pid(),
         creds.uid, creds.euid, creds.suid, creds.euid,
@@ -558,8 +558,8 @@ impl Inode for ProcNode {
             // A descriptor's entry sits at a position made from its number. The numbers
             // are taken first: the table is not locked while entries are copied out.
             let fds: Vec<i32> = {
-                let p = live(pid)?;
-                let table = p.fds.lock();
+                let files = live(pid)?.main_thread().ok_or(ENOENT)?.files();
+                let table = files.lock();
                 let mut fds = Vec::new();
                 let count = table.open_fds().count();
                 fds.try_reserve_exact(count).map_err(|_| ENOMEM)?;
@@ -607,7 +607,9 @@ fn emit_numbered(
 
 /// The open file description behind `pid`'s descriptor `fd`.
 fn fd_file(pid: Pid, fd: i32) -> SysResult<Arc<OpenFile>> {
-    live(pid)?.fds.lock().get(fd).map_err(|_| ENOENT)
+    let files = live(pid)?.main_thread().ok_or(ENOENT)?.files();
+    let file = files.lock().get(fd).map_err(|_| ENOENT);
+    file
 }
 
 /// Read, write and search bits for the owner as the descriptor's access mode allows.
