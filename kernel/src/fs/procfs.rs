@@ -28,8 +28,13 @@ enum Node {
     Root,
     MemInfo,
     Uptime,
-    /// /proc/mounts: the mounted file systems.
+    /// /proc/PID/mounts: the mounted file systems (one table: Rill has no mount
+    /// namespaces).
     Mounts,
+    /// /proc/mounts: a link to self/mounts, as on Linux.
+    MountsLink,
+    /// /proc/cpuinfo: the hart Rill runs on, in Linux riscv64's format.
+    CpuInfo,
     PidDir(Pid),
     Status(Pid),
     /// /proc/PID/comm: the thread's name (PR_SET_NAME), or its program's.
@@ -156,7 +161,7 @@ fn status(tid: Pid, p: &Process) -> String {
          NStgid:\t{pid}\nNSpid:\t{tid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nVmPTE:\t{:8} kB\nThreads:\t{}\n\
          SigQ:\t{}/{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\n",
         comm(tid, p),
-        p.main_thread().map_or(0o022, |t| t.fs().umask()),
+        thread_of(tid, p).map_or(0o022, |t| t.fs().umask()),
         state_letter(tid, p),
         p.parent_pid(),
         creds.uid, creds.euid, creds.suid, creds.euid,
@@ -198,6 +203,35 @@ fn stat(tid: Pid, p: &Process) -> String {
     s
 }
 
+/// What /proc/cpuinfo says about the machine: the boot hart's id and the ISA string
+/// of the device tree (set once at boot).
+pub struct CpuIdent {
+    pub hart: usize,
+    pub isa: &'static str,
+}
+
+pub static CPU: Once<CpuIdent> = Once::new();
+
+/// Linux 6.1's show_cpuinfo for the one hart Rill uses: the device tree's base ISA
+/// (up to the first '_') followed by the multi-letter extensions Linux 6.1 knows, in
+/// its order; the MMU mode Rill runs; the machine ids from SBI.
+fn cpuinfo() -> String {
+    let (hart, isa) = CPU.get().map_or((0, "rv64imafdc"), |c| (c.hart, c.isa));
+    let (base, exts) = isa.split_once('_').unwrap_or((isa, ""));
+    let mut line = String::from(base);
+    for known in ["sscofpmf", "sstc", "svinval", "svpbmt", "zicbom", "zihintpause"] {
+        if exts.split('_').any(|e| e == known) {
+            line.push('_');
+            line.push_str(known);
+        }
+    }
+    let (vendor, arch, imp) = crate::arch::sbi::machine_ids();
+    format!(
+        "processor\t: 0\nhart\t\t: {hart}\nisa\t\t: {line}\nmmu\t\t: sv39\n\
+         mvendorid\t: {vendor:#x}\nmarchid\t\t: {arch:#x}\nmimpid\t\t: {imp:#x}\n\n"
+    )
+}
+
 fn meminfo() -> String {
     // Linux's totalram_pages: all RAM after the kernel image, the kernel heap's included.
     let total = crate::mm::frame::ram_pages() * 4;
@@ -225,6 +259,7 @@ impl ProcNode {
             Node::MemInfo => meminfo().into_bytes(),
             Node::Uptime => uptime().into_bytes(),
             Node::Mounts => super::mount::proc_text()?.into_bytes(),
+            Node::CpuInfo => cpuinfo().into_bytes(),
             Node::Status(pid) => status(pid, &*live(pid)?).into_bytes(),
             Node::Stat(pid) => stat(pid, &*live(pid)?).into_bytes(),
             Node::Comm(pid) => format!("{}\n", comm(pid, &*live(pid)?)).into_bytes(),
@@ -250,7 +285,7 @@ impl ProcNode {
             | Node::FdDir(_)
             | Node::TaskDir(_) => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
-            Node::Exe(_) | Node::Fd(..) => return Err(EINVAL),
+            Node::Exe(_) | Node::Fd(..) | Node::MountsLink => return Err(EINVAL),
         })
     }
 
@@ -260,7 +295,8 @@ impl ProcNode {
             Node::Root => &[
                 ("meminfo", S_IFREG),
                 ("uptime", S_IFREG),
-                ("mounts", S_IFREG),
+                ("mounts", S_IFLNK),
+                ("cpuinfo", S_IFREG),
                 ("self", S_IFDIR),
                 ("sysvipc", S_IFDIR),
                 ("sys", S_IFDIR),
@@ -299,6 +335,7 @@ impl ProcNode {
                 ("maps", S_IFREG),
                 ("fd", S_IFDIR),
                 ("task", S_IFDIR),
+                ("mounts", S_IFREG),
             ],
             _ => &[],
         }
@@ -317,7 +354,7 @@ impl Inode for ProcNode {
             | Node::SysFsMqueueDir
             | Node::TaskDir(_) => (S_IFDIR | 0o555, 2),
             Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_) => (S_IFREG | 0o644, 1),
-            Node::Exe(_) => (S_IFLNK | 0o777, 1),
+            Node::Exe(_) | Node::MountsLink => (S_IFLNK | 0o777, 1),
             // Only the owner may look at a process's descriptors.
             Node::FdDir(_) => (S_IFDIR | 0o500, 2),
             // The link's permission bits say how the descriptor was opened.
@@ -400,6 +437,7 @@ impl Inode for ProcNode {
         match self.node {
             Node::Exe(pid) => Some(live(pid).map(|p| p.exe.lock().clone())),
             Node::Fd(pid, fd) => Some(fd_file(pid, fd).and_then(|f| fd_link_target(&f))),
+            Node::MountsLink => Some(Ok(String::from("self/mounts"))),
             _ => None,
         }
     }
@@ -422,7 +460,8 @@ impl Inode for ProcNode {
             Node::Root => match name {
                 "meminfo" => Ok(node(Node::MemInfo)),
                 "uptime" => Ok(node(Node::Uptime)),
-                "mounts" => Ok(node(Node::Mounts)),
+                "mounts" => Ok(node(Node::MountsLink)),
+                "cpuinfo" => Ok(node(Node::CpuInfo)),
                 "sysvipc" => Ok(node(Node::SysvipcDir)),
                 "sys" => Ok(node(Node::SysDir)),
                 "self" => Ok(node(Node::PidDir(current_process().pid))),
@@ -476,6 +515,7 @@ impl Inode for ProcNode {
                     "maps" => Ok(node(Node::Maps(pid))),
                     "fd" => Ok(node(Node::FdDir(pid))),
                     "task" => Ok(node(Node::TaskDir(pid))),
+                    "mounts" => Ok(node(Node::Mounts)),
                     _ => Err(ENOENT),
                 }
             }
@@ -558,7 +598,7 @@ impl Inode for ProcNode {
             // A descriptor's entry sits at a position made from its number. The numbers
             // are taken first: the table is not locked while entries are copied out.
             let fds: Vec<i32> = {
-                let files = live(pid)?.main_thread().ok_or(ENOENT)?.files();
+                let files = thread_of(pid, &*live(pid)?).ok_or(ENOENT)?.files();
                 let table = files.lock();
                 let mut fds = Vec::new();
                 let count = table.open_fds().count();
@@ -607,7 +647,7 @@ fn emit_numbered(
 
 /// The open file description behind `pid`'s descriptor `fd`.
 fn fd_file(pid: Pid, fd: i32) -> SysResult<Arc<OpenFile>> {
-    let files = live(pid)?.main_thread().ok_or(ENOENT)?.files();
+    let files = thread_of(pid, &*live(pid)?).ok_or(ENOENT)?.files();
     let file = files.lock().get(fd).map_err(|_| ENOENT);
     file
 }
