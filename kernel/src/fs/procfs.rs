@@ -219,7 +219,14 @@ fn cpuinfo() -> String {
     let (hart, isa) = CPU.get().map_or((0, "rv64imafdc"), |c| (c.hart, c.isa));
     let (base, exts) = isa.split_once('_').unwrap_or((isa, ""));
     let mut line = String::from(base);
-    for known in ["sscofpmf", "sstc", "svinval", "svpbmt", "zicbom", "zihintpause"] {
+    for known in [
+        "sscofpmf",
+        "sstc",
+        "svinval",
+        "svpbmt",
+        "zicbom",
+        "zihintpause",
+    ] {
         if exts.split('_').any(|e| e == known) {
             line.push('_');
             line.push_str(known);

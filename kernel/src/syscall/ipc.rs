@@ -11,7 +11,6 @@ use crate::ipc::shm;
 use crate::mm::uaccess::{
     read_cstr, read_parts, read_val, write_parts, write_val, UserSlice, UserSliceMut,
 };
-
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
     Ipc64Perm, MsqidDs, SemidDs, GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, IPC_INFO, IPC_RMID,
