@@ -5,7 +5,8 @@
  * parent's too, a CLONE_VM child's is not; execve gives a CLONE_FILES child a table
  * of its own (its close-on-exec descriptors close there only); a thread without
  * CLONE_FILES and CLONE_FS has its own descriptors and cwd; unshare(CLONE_FILES)
- * ends the sharing, and unshare(CLONE_SIGHAND) is EINVAL while the table is shared.
+ * ends the sharing, and unshare(CLONE_SIGHAND) is EINVAL while the table is shared;
+ * rounds of sharing and copying children give back all kernel heap (Rill only).
  * qemu-user refuses CLONE_FILES, CLONE_FS and CLONE_SIGHAND outside its thread
  * flag set (see xtask's divergences). */
 #include "rilltest.h"
@@ -234,6 +235,43 @@ static void unshare_files(void)
 	ok("unshare(CLONE_FILES|CLONE_FS) ends the sharing");
 }
 
+static int share_all_child(void *arg)
+{
+	(void)arg;
+	return dup2(0, 79) == 79 ? 0 : 1;
+}
+
+/* Shared tables outlive no holder: rounds of children sharing everything, and of
+ * children with copies, give back every byte of kernel heap (Rill only). The pipe's
+ * read end sees EOF once the last table holding its write end is gone. */
+static void no_leak(void)
+{
+	int p[2];
+	CHECK_OK(pipe(p));
+	CHECK_OK(dup2(0, 79)); /* the table grows to its size before the measure */
+	close(79);
+	long before = heap_kb();
+	for (int i = 0; i < 40; i++) {
+		int flags = i % 2 ? CLONE_VM | CLONE_SIGHAND | CLONE_FILES | CLONE_FS : 0;
+		CHECK_EQ(exit_code(clone_child(share_all_child, flags)), 0);
+		close(79);
+	}
+	if (on_rill()) {
+		long after = heap_settled_kb(before);
+		if (!heap_back_at(after, before))
+			FAIL("kernel heap %ld kB after sharing children, %ld before", after,
+			     before);
+	}
+	pid_t pid = clone_child(share_all_child, CLONE_FILES);
+	CHECK_EQ(exit_code(pid), 0);
+	close(p[1]);
+	char c;
+	CHECK_EQ(read(p[0], &c, 1), 0);
+	close(p[0]);
+	close(79);
+	ok("children sharing tables leave nothing behind; the last holder closes");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "exec-child") == 0)
@@ -245,5 +283,6 @@ int main(int argc, char **argv)
 	exec_unshares(argv);
 	thread_own_table();
 	unshare_files();
+	no_leak();
 	return 0;
 }
