@@ -43,6 +43,8 @@ struct Platform {
     timebase: u64,
     initrd: Option<(usize, usize)>,
     bootargs: &'static str,
+    /// The first hart's riscv,isa string (/proc/cpuinfo).
+    isa: &'static str,
     /// virtio-mmio slots: (base, size, interrupt).
     virtio: [Option<(usize, usize, u32)>; 8],
 }
@@ -83,6 +85,12 @@ fn read_device_tree(dtb_pa: usize) -> Platform {
         .cpus()
         .next()
         .map_or(10_000_000, |c| c.timebase_frequency() as u64);
+    let isa = fdt
+        .cpus()
+        .next()
+        .and_then(|c| c.property("riscv,isa"))
+        .and_then(|p| core::str::from_utf8(p.value).ok())
+        .map_or("rv64imafdc", |s| s.trim_end_matches('\0'));
     let mut virtio = [None; 8];
     let slots = fdt.all_nodes().filter(|n| {
         n.compatible()
@@ -108,6 +116,7 @@ fn read_device_tree(dtb_pa: usize) -> Platform {
         timebase,
         initrd,
         bootargs: fdt.chosen().bootargs().unwrap_or(""),
+        isa,
     }
 }
 
@@ -115,7 +124,7 @@ fn read_device_tree(dtb_pa: usize) -> Platform {
 static INIT_ARGS: spin::Once<Vec<String>> = spin::Once::new();
 
 #[no_mangle]
-extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
+extern "C" fn rust_main(hartid: usize, dtb_pa: usize) -> ! {
     arch::cpu::write_tp(0);
     console::init_log(log::LevelFilter::Info);
     console::kernel_line(format_args!("Rill booting"));
@@ -124,6 +133,10 @@ extern "C" fn rust_main(_hartid: usize, dtb_pa: usize) -> ! {
     arch::cpu::enable_fpu();
 
     let platform = read_device_tree(dtb_pa);
+    fs::procfs::CPU.call_once(|| fs::procfs::CpuIdent {
+        hart: hartid,
+        isa: platform.isa,
+    });
     extern "C" {
         static _kernel_end: u8;
     }
@@ -193,7 +206,8 @@ extern "C" fn init_task_start() -> ! {
     let console = fs::path::from_root("/dev/console").and_then(|p| syscall::open_console(&p));
     match console {
         Ok(f) => {
-            let mut fds = proc.fds.lock();
+            let files = crate::task::current_files();
+            let mut fds = files.lock();
             for fd in 0..3 {
                 // A new table has room for three descriptors.
                 let _ = fds.set(fd, f.clone(), false);

@@ -161,6 +161,11 @@ pub const DIVERGENCES: &[Divergence] = &[
         reason: "qemu-user 7.2 attaches a segment for shmat(id, NULL, SHM_REMAP), which Linux refuses with EINVAL",
         policy: Policy::RillStatusOnly,
     },
+    Divergence {
+        test: "thread_clone_share",
+        reason: "qemu-user 7.2 refuses CLONE_FILES, CLONE_FS and CLONE_SIGHAND outside its thread flag set (EINVAL)",
+        policy: Policy::RillStatusOnly,
+    },
 ];
 
 pub fn lookup(test: &str) -> Option<&'static Divergence> {

@@ -1,4 +1,4 @@
-//! A process's file descriptor table: slots holding an open file description and the
+//! A descriptor table (a task's, maybe shared with others by CLONE_FILES): slots holding an open file description and the
 //! close-on-exec flag.
 
 use super::file::OpenFile;
@@ -32,7 +32,7 @@ impl FdEntry {
     }
 }
 
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub struct FdTable {
     slots: Vec<Option<FdEntry>>,
 }
@@ -99,6 +99,17 @@ impl FdTable {
         }
         let replaced = self.slots[fd].replace(FdEntry { file, cloexec });
         Ok(replaced.inspect(FdEntry::flush))
+    }
+
+    /// A copy with the same open file descriptions in the same slots (fork, a clone
+    /// without CLONE_FILES); ENOMEM rather than a panic when the heap is short.
+    pub fn try_clone(&self) -> SysResult<FdTable> {
+        let mut slots = Vec::new();
+        slots
+            .try_reserve_exact(self.slots.len())
+            .map_err(|_| ENOMEM)?;
+        slots.extend(self.slots.iter().cloned());
+        Ok(FdTable { slots })
     }
 
     /// One past the highest descriptor the table has room for (select ignores the rest).

@@ -311,10 +311,11 @@ pub fn umount(root: &Arc<dyn Inode>, detach: bool) -> SysResult<()> {
     Ok(())
 }
 
-/// Whether a process has a file in file system `fs_id` open for writing.
+/// Whether a task has a file in file system `fs_id` open for writing.
 fn open_for_writing(fs_id: u32) -> bool {
-    crate::task::process::all().iter().any(|p| {
-        let fds = p.fds.lock();
+    crate::task::process::all_tasks().iter().any(|t| {
+        let files = t.files();
+        let fds = files.lock();
         let found = fds.open_fds().any(|(_, e)| {
             e.file.writable() && e.file.inode.as_ref().is_some_and(|n| n.fs_id() == fs_id)
         });
@@ -322,13 +323,14 @@ fn open_for_writing(fs_id: u32) -> bool {
     })
 }
 
-/// Whether a process has its cwd or an open file in file system `fs_id`.
+/// Whether a task has its cwd or an open file in file system `fs_id`.
 fn in_use(fs_id: u32) -> bool {
-    crate::task::process::all().iter().any(|p| {
-        if p.cwd.lock().fs_id() == fs_id {
+    crate::task::process::all_tasks().iter().any(|t| {
+        if t.fs().cwd.lock().fs_id() == fs_id {
             return true;
         }
-        let fds = p.fds.lock();
+        let files = t.files();
+        let fds = files.lock();
         let found = fds
             .open_fds()
             .any(|(_, e)| e.file.inode.as_ref().is_some_and(|n| n.fs_id() == fs_id));

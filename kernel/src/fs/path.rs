@@ -96,13 +96,15 @@ pub fn from_root(text: &str) -> SysResult<PathAt<'_>> {
 /// descriptor of a directory.
 pub fn resolve_at(dirfd: i32, text: &str) -> SysResult<PathAt<'_>> {
     let text = checked(text)?;
-    let proc = current_process();
     let start = if text.starts_with('/') {
         super::root()
     } else if dirfd == AT_FDCWD {
-        proc.cwd.lock().clone()
+        crate::task::current_fs().cwd.lock().clone()
     } else {
-        let file = proc.fds.lock().get(dirfd).map_err(|_| EBADF)?;
+        let file = crate::task::current_files()
+            .lock()
+            .get(dirfd)
+            .map_err(|_| EBADF)?;
         match &file.inode {
             Some(node) if node.metadata().is_dir() => node.clone(),
             _ => return Err(ENOTDIR),

@@ -28,8 +28,13 @@ enum Node {
     Root,
     MemInfo,
     Uptime,
-    /// /proc/mounts: the mounted file systems.
+    /// /proc/PID/mounts: the mounted file systems (one table: Rill has no mount
+    /// namespaces).
     Mounts,
+    /// /proc/mounts: a link to self/mounts, as on Linux.
+    MountsLink,
+    /// /proc/cpuinfo: the hart Rill runs on, in Linux riscv64's format.
+    CpuInfo,
     PidDir(Pid),
     Status(Pid),
     /// /proc/PID/comm: the thread's name (PR_SET_NAME), or its program's.
@@ -161,7 +166,7 @@ fn status(tid: Pid, p: &Process) -> String {
          NStgid:\t{pid}\nNSpid:\t{tid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nVmPTE:\t{:8} kB\nThreads:\t{}\n\
          SigQ:\t{}/{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\n",
         comm(tid, p),
-        p.umask.load(core::sync::atomic::Ordering::Relaxed),
+        thread_of(tid, p).map_or(0o022, |t| t.fs().umask()),
         state_letter(tid, p),
         p.parent_pid(),
         creds.uid, creds.euid, creds.suid, creds.euid,
@@ -203,6 +208,42 @@ fn stat(tid: Pid, p: &Process) -> String {
     s
 }
 
+/// What /proc/cpuinfo says about the machine: the boot hart's id and the ISA string
+/// of the device tree (set once at boot).
+pub struct CpuIdent {
+    pub hart: usize,
+    pub isa: &'static str,
+}
+
+pub static CPU: Once<CpuIdent> = Once::new();
+
+/// Linux 6.1's show_cpuinfo for the one hart Rill uses: the device tree's base ISA
+/// (up to the first '_') followed by the multi-letter extensions Linux 6.1 knows, in
+/// its order; the MMU mode Rill runs; the machine ids from SBI.
+fn cpuinfo() -> String {
+    let (hart, isa) = CPU.get().map_or((0, "rv64imafdc"), |c| (c.hart, c.isa));
+    let (base, exts) = isa.split_once('_').unwrap_or((isa, ""));
+    let mut line = String::from(base);
+    for known in [
+        "sscofpmf",
+        "sstc",
+        "svinval",
+        "svpbmt",
+        "zicbom",
+        "zihintpause",
+    ] {
+        if exts.split('_').any(|e| e == known) {
+            line.push('_');
+            line.push_str(known);
+        }
+    }
+    let (vendor, arch, imp) = crate::arch::sbi::machine_ids();
+    format!(
+        "processor\t: 0\nhart\t\t: {hart}\nisa\t\t: {line}\nmmu\t\t: sv39\n\
+         mvendorid\t: {vendor:#x}\nmarchid\t\t: {arch:#x}\nmimpid\t\t: {imp:#x}\n\n"
+    )
+}
+
 fn meminfo() -> String {
     // Linux's totalram_pages: all RAM after the kernel image, the kernel heap's included.
     let total = crate::mm::frame::ram_pages() * 4;
@@ -232,6 +273,7 @@ impl ProcNode {
             Node::Mounts => super::mount::proc_text()?.into_bytes(),
             Node::SysStat => sys_stat().into_bytes(),
             Node::FdInfo(pid, fd) => fd_info(pid, fd)?.into_bytes(),
+            Node::CpuInfo => cpuinfo().into_bytes(),
             Node::Status(pid) => status(pid, &*live(pid)?).into_bytes(),
             Node::Stat(pid) => stat(pid, &*live(pid)?).into_bytes(),
             Node::Comm(pid) => format!("{}\n", comm(pid, &*live(pid)?)).into_bytes(),
@@ -258,7 +300,7 @@ impl ProcNode {
             | Node::FdInfoDir(_)
             | Node::TaskDir(_) => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
-            Node::Exe(_) | Node::Fd(..) => return Err(EINVAL),
+            Node::Exe(_) | Node::Fd(..) | Node::MountsLink => return Err(EINVAL),
         })
     }
 
@@ -268,8 +310,9 @@ impl ProcNode {
             Node::Root => &[
                 ("meminfo", S_IFREG),
                 ("uptime", S_IFREG),
-                ("mounts", S_IFREG),
+                ("mounts", S_IFLNK),
                 ("stat", S_IFREG),
+                ("cpuinfo", S_IFREG),
                 ("self", S_IFDIR),
                 ("sysvipc", S_IFDIR),
                 ("sys", S_IFDIR),
@@ -309,6 +352,7 @@ impl ProcNode {
                 ("fd", S_IFDIR),
                 ("task", S_IFDIR),
                 ("fdinfo", S_IFDIR),
+                ("mounts", S_IFREG),
             ],
             _ => &[],
         }
@@ -327,7 +371,7 @@ impl Inode for ProcNode {
             | Node::SysFsMqueueDir
             | Node::TaskDir(_) => (S_IFDIR | 0o555, 2),
             Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_) => (S_IFREG | 0o644, 1),
-            Node::Exe(_) => (S_IFLNK | 0o777, 1),
+            Node::Exe(_) | Node::MountsLink => (S_IFLNK | 0o777, 1),
             // Only the owner may look at a process's descriptors.
             Node::FdDir(_) | Node::FdInfoDir(_) => (S_IFDIR | 0o500, 2),
             // The link's permission bits say how the descriptor was opened.
@@ -423,6 +467,7 @@ impl Inode for ProcNode {
         match self.node {
             Node::Exe(pid) => Some(live(pid).map(|p| p.exe.lock().clone())),
             Node::Fd(pid, fd) => Some(fd_file(pid, fd).and_then(|f| fd_link_target(&f))),
+            Node::MountsLink => Some(Ok(String::from("self/mounts"))),
             _ => None,
         }
     }
@@ -445,8 +490,9 @@ impl Inode for ProcNode {
             Node::Root => match name {
                 "meminfo" => Ok(node(Node::MemInfo)),
                 "uptime" => Ok(node(Node::Uptime)),
-                "mounts" => Ok(node(Node::Mounts)),
+                "mounts" => Ok(node(Node::MountsLink)),
                 "stat" => Ok(node(Node::SysStat)),
+                "cpuinfo" => Ok(node(Node::CpuInfo)),
                 "sysvipc" => Ok(node(Node::SysvipcDir)),
                 "sys" => Ok(node(Node::SysDir)),
                 "self" => Ok(node(Node::PidDir(current_process().pid))),
@@ -501,6 +547,7 @@ impl Inode for ProcNode {
                     "fd" => Ok(node(Node::FdDir(pid))),
                     "task" => Ok(node(Node::TaskDir(pid))),
                     "fdinfo" => Ok(node(Node::FdInfoDir(pid))),
+                    "mounts" => Ok(node(Node::Mounts)),
                     _ => Err(ENOENT),
                 }
             }
@@ -587,8 +634,8 @@ impl Inode for ProcNode {
             // A descriptor's entry sits at a position made from its number. The numbers
             // are taken first: the table is not locked while entries are copied out.
             let fds: Vec<i32> = {
-                let p = live(pid)?;
-                let table = p.fds.lock();
+                let files = thread_of(pid, &*live(pid)?).ok_or(ENOENT)?.files();
+                let table = files.lock();
                 let mut fds = Vec::new();
                 let count = table.open_fds().count();
                 fds.try_reserve_exact(count).map_err(|_| ENOMEM)?;
@@ -641,7 +688,9 @@ fn emit_numbered(
 
 /// The open file description behind `pid`'s descriptor `fd`.
 fn fd_file(pid: Pid, fd: i32) -> SysResult<Arc<OpenFile>> {
-    live(pid)?.fds.lock().get(fd).map_err(|_| ENOENT)
+    let files = thread_of(pid, &*live(pid)?).ok_or(ENOENT)?.files();
+    let file = files.lock().get(fd).map_err(|_| ENOENT);
+    file
 }
 
 /// Read, write and search bits for the owner as the descriptor's access mode allows.
@@ -850,9 +899,9 @@ fn sys_stat() -> String {
 /// with O_LARGEFILE, which 64-bit Linux sets on every open by path, and O_CLOEXEC from
 /// the descriptor), and the inode number.
 fn fd_info(pid: Pid, fd: i32) -> SysResult<String> {
-    let proc = live(pid)?;
+    let files = thread_of(pid, &*live(pid)?).ok_or(ENOENT)?.files();
     let (file, cloexec) = {
-        let fds = proc.fds.lock();
+        let fds = files.lock();
         let entry = fds.entry(fd).map_err(|_| ENOENT)?;
         (entry.file.clone(), entry.cloexec)
     };

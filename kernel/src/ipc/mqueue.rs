@@ -278,7 +278,7 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
             crate::mm::heap::reserve(768 + 4 * name.len())?;
             let limit = proc.rlimits.lock()[g::RLIMIT_MSGQUEUE as usize].rlim_cur;
             let charged = charge(creds.uid, attr, limit)?;
-            let umask = proc.umask.load(core::sync::atomic::Ordering::Relaxed);
+            let umask = crate::task::current_fs().umask();
             let now = now_ns();
             let node = Arc::new(MqNode {
                 name: name.to_string(),
@@ -748,7 +748,10 @@ pub fn notification_of(notify: i32, signo: i32, value: usize) -> SysResult<Reque
                 .map_err(|_| ENOMEM)?;
             cookie.resize(NOTIFY_COOKIE_LEN, 0);
             UserSlice::new(value, NOTIFY_COOKIE_LEN)?.read(0, &mut cookie)?;
-            let of = current_process().fds.lock().get(signo).map_err(|_| EBADF)?;
+            let of = crate::task::current_files()
+                .lock()
+                .get(signo)
+                .map_err(|_| EBADF)?;
             let socket = of.file.socket().ok_or(ENOTSOCK)?.netlink().clone();
             drop(of);
             Ok(Request::Thread(Pending::charge(socket, cookie)?))

@@ -13,6 +13,7 @@ use alloc::sync::Arc;
 use linux_raw_sys::general as g;
 use rill_signal::{Admission, Origin};
 pub use rill_signal::{DefaultAction, PendingQueue, SigSet, Signal};
+use spin::Mutex;
 
 pub mod action;
 pub mod deliver;
@@ -132,16 +133,20 @@ impl SigInfo {
     }
 }
 
+/// The handler table: shared by the processes cloned with CLONE_SIGHAND (Linux's
+/// sighand_struct), always by the threads of one process.
+pub type Handlers = Arc<Mutex<[SigAction; 64]>>;
+
 /// Per-process signal state: the dispositions and the process-wide pending queue.
 pub struct ProcessSignals {
-    pub actions: [SigAction; 64],
+    actions: Handlers,
     pub shared: PendingQueue<Queued>,
 }
 
 impl Default for ProcessSignals {
     fn default() -> Self {
         ProcessSignals {
-            actions: [SigAction::default(); 64],
+            actions: Arc::new(Mutex::new([SigAction::default(); 64])),
             shared: PendingQueue::new(),
         }
     }
@@ -149,22 +154,40 @@ impl Default for ProcessSignals {
 
 impl ProcessSignals {
     pub fn action(&self, sig: Signal) -> SigAction {
-        self.actions[sig.number() as usize - 1]
+        self.actions.lock()[sig.number() as usize - 1]
     }
     pub fn set_action(&mut self, sig: Signal, act: SigAction) {
-        self.actions[sig.number() as usize - 1] = act;
+        self.actions.lock()[sig.number() as usize - 1] = act;
     }
-    /// A child inherits dispositions but no pending signals (fork(2)).
-    pub fn fork(&self) -> ProcessSignals {
-        ProcessSignals {
-            actions: self.actions,
+    /// Whether another process shares the handler table (CLONE_SIGHAND).
+    pub fn handlers_shared(&self) -> bool {
+        Arc::strong_count(&self.actions) > 1
+    }
+    /// A child's signal state: no pending signals (fork(2)), and its creator's handler
+    /// table with `share` (CLONE_SIGHAND), else a copy of it.
+    pub fn fork(&self, share: bool) -> SysResult<ProcessSignals> {
+        let actions = if share {
+            self.actions.clone()
+        } else {
+            crate::mm::heap::reserve(core::mem::size_of::<[SigAction; 64]>())?;
+            Arc::new(Mutex::new(*self.actions.lock()))
+        };
+        Ok(ProcessSignals {
+            actions,
             shared: PendingQueue::new(),
-        }
+        })
     }
-    /// execve resets caught signals to their default; ignored ones stay ignored.
+    /// execve resets caught signals to their default; ignored ones stay ignored. A
+    /// table shared with another process is left to it: this one gets its own copy
+    /// (Linux's de_thread).
     pub fn reset_for_exec(&mut self) {
+        if Arc::strong_count(&self.actions) > 1 {
+            // Past exec's point of no return: the 2 KiB come from the kernel's reserve.
+            let copy = *self.actions.lock();
+            self.actions = Arc::new(Mutex::new(copy));
+        }
         // Flags and sa_mask are cleared too, even for SIG_IGN (flush_signal_handlers).
-        for a in self.actions.iter_mut() {
+        for a in self.actions.lock().iter_mut() {
             let handler = if a.is_ignore() { a.handler } else { 0 };
             *a = SigAction {
                 handler,

@@ -10,7 +10,7 @@ use crate::errno::*;
 use crate::fs::file::{File, OpenFile, POLLIN, POLLRDNORM};
 use crate::fs::vfs::Metadata;
 use crate::mm::uaccess::{read_val, InBuf, OutBuf};
-use crate::task::{current, current_process, Task, WaitQueue};
+use crate::task::{current, Task, WaitQueue};
 use alloc::sync::Arc;
 use linux_raw_sys::general as g;
 use spin::Mutex;
@@ -133,9 +133,8 @@ pub fn signalfd4(fd: i32, mask_addr: usize, size: usize, flags: u32) -> SysResul
     if flags & !SFD_FLAGS != 0 {
         return Err(EINVAL);
     }
-    let proc = current_process();
     if fd != -1 {
-        let file = proc.fds.lock().get(fd)?;
+        let file = crate::task::current_files().lock().get(fd)?;
         let sfd = file.file.signalfd().ok_or(EINVAL)?;
         *sfd.mask.lock() = mask;
         // A waiting reader looks again with the new mask.
@@ -147,6 +146,8 @@ pub fn signalfd4(fd: i32, mask_addr: usize, size: usize, flags: u32) -> SysResul
         mask: Mutex::new(mask),
     });
     let file = OpenFile::new(sfd, None, g::O_RDWR | (flags & g::O_NONBLOCK));
-    let fd = proc.fds.lock().insert(file, flags & g::O_CLOEXEC != 0)?;
+    let fd = crate::task::current_files()
+        .lock()
+        .insert(file, flags & g::O_CLOEXEC != 0)?;
     Ok(fd as usize)
 }

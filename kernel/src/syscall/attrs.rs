@@ -53,7 +53,7 @@ fn stat_target(dirfd: i32, path_addr: usize, flags: u32) -> SysResult<Metadata> 
     let p = user_path(path_addr)?;
     if p.is_empty() && flags & g::AT_EMPTY_PATH != 0 {
         if dirfd == path::AT_FDCWD {
-            return Ok(current_process().cwd.lock().metadata());
+            return Ok(crate::task::current_fs().cwd.lock().metadata());
         }
         let f = file(dirfd)?;
         return Ok(f
@@ -249,7 +249,7 @@ fn target(dirfd: i32, path_addr: usize, flags: u32) -> SysResult<Arc<dyn Inode>>
     let p = user_path(path_addr)?;
     if p.is_empty() && flags & g::AT_EMPTY_PATH != 0 {
         if dirfd == path::AT_FDCWD {
-            return Ok(current_process().cwd.lock().clone());
+            return Ok(crate::task::current_fs().cwd.lock().clone());
         }
         return file(dirfd)?.inode.clone().ok_or(EBADF);
     }
@@ -306,7 +306,7 @@ pub fn utimensat(dirfd: i32, path_addr: usize, times: usize, flags: u32) -> SysR
 }
 
 pub fn umask(mask: u32) -> SysResult {
-    Ok(current_process()
+    Ok(crate::task::current_fs()
         .umask
         .swap(mask & 0o777, core::sync::atomic::Ordering::Relaxed) as usize)
 }

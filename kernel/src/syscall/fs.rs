@@ -16,7 +16,12 @@ use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 
 pub(super) fn file(fd: i32) -> SysResult<Arc<OpenFile>> {
-    current_process().fds.lock().get(fd)
+    // The hot path of read/write: the table is locked through the task's pointer to
+    // it rather than through a counted copy of that pointer.
+    let task = crate::task::current();
+    let files = task.files.lock();
+    let file = files.lock().get(fd);
+    file
 }
 
 pub(super) fn user_path(addr: usize) -> SysResult<String> {
@@ -127,15 +132,15 @@ pub fn lseek(fd: i32, off: i64, whence: u32) -> SysResult {
 }
 
 pub fn close(fd: i32) -> SysResult {
-    let entry = current_process().fds.lock().remove(fd)?;
+    let entry = crate::task::current_files().lock().remove(fd)?;
     // The description (and a pipe end's wake-ups) goes away outside the table lock.
     drop(entry);
     Ok(0)
 }
 
 pub fn dup(fd: i32) -> SysResult {
-    let proc = current_process();
-    let mut fds = proc.fds.lock();
+    let files = crate::task::current_files();
+    let mut fds = files.lock();
     let f = fds.get(fd)?;
     fds.insert(f, false).map(|fd| fd as usize)
 }
@@ -144,8 +149,8 @@ pub fn dup3(old: i32, new: i32, flags: u32) -> SysResult {
     if old == new || flags & !g::O_CLOEXEC != 0 {
         return Err(EINVAL);
     }
-    let proc = current_process();
-    let mut fds = proc.fds.lock();
+    let files = crate::task::current_files();
+    let mut fds = files.lock();
     let f = fds.get(old)?;
     let new_idx = usize::try_from(new)
         .ok()
@@ -158,10 +163,10 @@ pub fn dup3(old: i32, new: i32, flags: u32) -> SysResult {
 }
 
 pub fn fcntl(fd: i32, cmd: u32, arg: usize) -> SysResult {
-    let proc = current_process();
     match cmd {
         g::F_DUPFD | g::F_DUPFD_CLOEXEC => {
-            let mut fds = proc.fds.lock();
+            let files = crate::task::current_files();
+            let mut fds = files.lock();
             let f = fds.get(fd)?;
             if arg >= crate::fs::fdtable::fd_limit() {
                 return Err(EINVAL);
@@ -169,9 +174,10 @@ pub fn fcntl(fd: i32, cmd: u32, arg: usize) -> SysResult {
             fds.insert_from(arg, f, cmd == g::F_DUPFD_CLOEXEC)
                 .map(|fd| fd as usize)
         }
-        g::F_GETFD => Ok(proc.fds.lock().entry(fd)?.cloexec as usize),
+        g::F_GETFD => Ok(crate::task::current_files().lock().entry(fd)?.cloexec as usize),
         g::F_SETFD => {
-            proc.fds.lock().entry_mut(fd)?.cloexec = arg as u32 & g::FD_CLOEXEC != 0;
+            crate::task::current_files().lock().entry_mut(fd)?.cloexec =
+                arg as u32 & g::FD_CLOEXEC != 0;
             Ok(0)
         }
         g::F_GETFL => Ok(file(fd)?.flags() as usize),
@@ -205,7 +211,7 @@ pub fn ioctl(fd: i32, cmd: u32, arg: usize) -> SysResult {
             Ok(0)
         }
         linux_raw_sys::ioctl::FIOCLEX | linux_raw_sys::ioctl::FIONCLEX => {
-            current_process().fds.lock().entry_mut(fd)?.cloexec =
+            crate::task::current_files().lock().entry_mut(fd)?.cloexec =
                 cmd == linux_raw_sys::ioctl::FIOCLEX;
             Ok(0)
         }
@@ -237,8 +243,8 @@ pub fn pipe2(fds_addr: usize, flags: u32) -> SysResult {
     );
     let w = OpenFile::new(pipe.open_end(false, true), None, g::O_WRONLY | status);
     let cloexec = flags & g::O_CLOEXEC != 0;
-    let proc = current_process();
-    let mut fds = proc.fds.lock();
+    let files = crate::task::current_files();
+    let mut fds = files.lock();
     let rfd = fds.insert(r, cloexec)?;
     let wfd = match fds.insert(w, cloexec) {
         Ok(fd) => fd,
@@ -321,9 +327,9 @@ pub fn sync() -> SysResult {
 /// Polls descriptors until one is ready, the deadline passes or a signal arrives.
 /// `interest` holds (fd, requested events); returns the ready events per entry.
 fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u16>> {
-    let proc = current_process();
     let files: Vec<Option<Arc<OpenFile>>> = {
-        let fds = proc.fds.lock();
+        let files = crate::task::current_files();
+        let fds = files.lock();
         interest
             .iter()
             .map(|&(fd, _)| if fd < 0 { None } else { fds.get(fd).ok() })
@@ -447,7 +453,7 @@ pub fn pselect6(
         return Err(EINVAL);
     }
     // Descriptors past the table's size cannot be open: Linux ignores them too.
-    let nfds = nfds.min(current_process().fds.lock().size());
+    let nfds = nfds.min(crate::task::current_files().lock().size());
     let words = nfds.div_ceil(64);
     let read_set = |addr: usize| -> SysResult<Vec<u64>> {
         if addr == 0 {

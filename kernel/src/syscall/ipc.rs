@@ -11,7 +11,6 @@ use crate::ipc::shm;
 use crate::mm::uaccess::{
     read_cstr, read_parts, read_val, write_parts, write_val, UserSlice, UserSliceMut,
 };
-use crate::task::current_process;
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
     Ipc64Perm, MsqidDs, SemidDs, GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, IPC_INFO, IPC_RMID,
@@ -99,7 +98,10 @@ pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
 
 /// The queue behind descriptor `fd`, with its open file description; EBADF if it is not one.
 fn mq_file(fd: i32) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
-    let of = current_process().fds.lock().get(fd).map_err(|_| EBADF)?;
+    let of = crate::task::current_files()
+        .lock()
+        .get(fd)
+        .map_err(|_| EBADF)?;
     if of.file.mqueue().is_none() {
         return Err(EBADF);
     }
@@ -131,10 +133,10 @@ pub fn mq_open(name_addr: usize, oflag: u32, mode: u32, attr_addr: usize) -> Sys
         _ => None,
     };
     // As Linux, a descriptor must be free before the queue is opened or created.
-    current_process().fds.lock().lowest_free(0)?;
+    crate::task::current_files().lock().lowest_free(0)?;
     let file = mqueue::open(&name, oflag, mode, attr)?;
     // Queue descriptors are always close-on-exec (Linux opens them with O_CLOEXEC).
-    let fd = current_process().fds.lock().insert(file, true)?;
+    let fd = crate::task::current_files().lock().insert(file, true)?;
     Ok(fd as usize)
 }
 

@@ -143,7 +143,7 @@ pub fn mmap(addr: usize, len: usize, prot: u32, flags: u32, fd: i32, off: usize)
         return Err(EINVAL);
     }
     let file = match flags & g::MAP_ANONYMOUS {
-        0 => Some(current_process().fds.lock().get(fd)?),
+        0 => Some(crate::task::current_files().lock().get(fd)?),
         _ => None,
     };
     // No huge pages (Linux without hugetlbfs says the same).

@@ -119,6 +119,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_exit_group => process::exit_group(a[0] as i32),
         n::__NR_clone => process::clone(tf, a[0], a[1], a[2], a[3], a[4]),
         n::__NR_clone3 => process::clone3(tf, a[0], a[1]),
+        n::__NR_unshare => process::unshare(a[0] as u64),
         n::__NR_execve => process::execve(tf, a[0], a[1], a[2]),
         n::__NR_wait4 => process::wait4(a[0] as i32, a[1], a[2] as u32, a[3]),
         n::__NR_set_tid_address => process::set_tid_address(a[0]),

@@ -46,8 +46,7 @@ pub fn socket(family: i32, type_and_flags: i32, protocol: i32) -> SysResult {
     let socket = crate::net::create(family, type_and_flags, protocol)?;
     let flags = type_and_flags as u32 & SOCK_FLAGS;
     let of = OpenFile::new(Arc::new(socket), None, g::O_RDWR | (flags & g::O_NONBLOCK));
-    let fd = current_process()
-        .fds
+    let fd = crate::task::current_files()
         .lock()
         .insert(of, flags & g::O_CLOEXEC != 0)?;
     Ok(fd as usize)

@@ -52,7 +52,7 @@ pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> 
             // lookup_open: on a read-only mount, EROFS stands in for the permission check.
             writable_fs(&parent)?;
             access(&parent.metadata(), Want::DIR_CHANGE)?;
-            let umask = proc.umask.load(Ordering::Relaxed);
+            let umask = crate::task::current_fs().umask();
             let (mode, uid, gid) =
                 new_node_owner(&parent.metadata(), S_IFREG | (mode & 0o7777 & !umask));
             let created = {
@@ -109,8 +109,7 @@ pub fn open_path(p: &PathAt, flags: u32, mode: u32) -> SysResult<Arc<OpenFile>> 
 pub fn openat(dirfd: i32, path_addr: usize, flags: u32, mode: u32) -> SysResult {
     let text = user_path(path_addr)?;
     let f = open_path(&resolve_at(dirfd, &text)?, flags, mode)?;
-    current_process()
-        .fds
+    crate::task::current_files()
         .lock()
         .insert(f, flags & g::O_CLOEXEC != 0)
         .map(|fd| fd as usize)
@@ -174,7 +173,7 @@ pub fn mknodat(dirfd: i32, path_addr: usize, mode: u32, dev: usize) -> SysResult
 /// Creates the node `p` names; `rdev` is a device node's number (new_encode_dev).
 fn create_node(p: &PathAt, mode: u32, rdev: u64) -> SysResult {
     let (parent, name) = creation_point(p, mode & S_IFMT == S_IFDIR)?;
-    let umask = current_process().umask.load(Ordering::Relaxed);
+    let umask = crate::task::current_fs().umask.load(Ordering::Relaxed);
     let (mode, uid, gid) = new_node_owner(
         &parent.metadata(),
         (mode & S_IFMT) | (mode & 0o7777 & !umask),
@@ -380,7 +379,7 @@ pub fn readlinkat(dirfd: i32, path_addr: usize, buf: usize, size: usize) -> SysR
 }
 
 pub fn getcwd(buf: usize, size: usize) -> SysResult {
-    let cwd = current_process().cwd.lock().clone();
+    let cwd = crate::task::current_fs().cwd.lock().clone();
     let path = path::dir_path(&cwd)?;
     let len = path.len() + 1;
     if len > size {
@@ -398,7 +397,7 @@ fn set_cwd(node: Arc<dyn Inode>) -> SysResult {
         return Err(ENOTDIR);
     }
     access(&meta, Want::EXEC)?;
-    let old = core::mem::replace(&mut *current_process().cwd.lock(), node);
+    let old = core::mem::replace(&mut *crate::task::current_fs().cwd.lock(), node);
     // Released outside the lock: it may be the last hold on removed directories.
     drop(old);
     Ok(0)

@@ -184,14 +184,6 @@ fn spawn(tf: &TrapFrame, req: CloneRequest) -> SysResult {
         return Err(EINVAL);
     }
     let thread = has(g::CLONE_THREAD);
-    let shared = g::CLONE_SIGHAND | g::CLONE_FILES | g::CLONE_FS;
-    // Descriptors, cwd and handlers live in the process: a thread shares all three,
-    // and a process cannot share them with another.
-    if (thread && flags & shared as u64 != shared as u64) || (!thread && flags & shared as u64 != 0)
-    {
-        log::info!("clone: flags {flags:#x} share part of a process; not supported");
-        return Err(EINVAL);
-    }
     // Rill tells a parent of every child's end with SIGCHLD: other exit signals are
     // refused, and 0 (no signal, a "clone child" for wait4) is taken as SIGCHLD.
     if !thread && req.exit_signal != 0 && req.exit_signal != g::SIGCHLD as u64 {
@@ -200,6 +192,9 @@ fn spawn(tf: &TrapFrame, req: CloneRequest) -> SysResult {
     }
     let args = CloneArgs {
         share_vm: has(g::CLONE_VM),
+        share_files: has(g::CLONE_FILES),
+        share_fs: has(g::CLONE_FS),
+        share_sighand: has(g::CLONE_SIGHAND),
         vfork: has(g::CLONE_VFORK),
         stack: req.stack,
         tls: has(g::CLONE_SETTLS).then_some(req.tls),
@@ -214,6 +209,76 @@ fn spawn(tf: &TrapFrame, req: CloneRequest) -> SysResult {
         return process::spawn_thread(tf, args).map(|tid| tid as usize);
     }
     process::fork(tf, args).map(|pid| pid as usize)
+}
+
+/// unshare(2): the caller stops sharing its descriptor table (CLONE_FILES) or cwd and
+/// umask (CLONE_FS). As Linux's check_unshare_flags, CLONE_THREAD, CLONE_SIGHAND and
+/// CLONE_VM succeed only when there is nothing to unshare (one thread, a handler table
+/// and an address space of its own); namespaces, which Rill does not have, are EINVAL.
+pub fn unshare(flags: u64) -> SysResult {
+    let known = g::CLONE_THREAD
+        | g::CLONE_FS
+        | g::CLONE_NEWNS
+        | g::CLONE_SIGHAND
+        | g::CLONE_VM
+        | g::CLONE_FILES
+        | g::CLONE_SYSVSEM
+        | g::CLONE_NEWUTS
+        | g::CLONE_NEWIPC
+        | g::CLONE_NEWNET
+        | g::CLONE_NEWUSER
+        | g::CLONE_NEWPID
+        | g::CLONE_NEWCGROUP
+        | g::CLONE_NEWTIME;
+    if flags & !(known as u64) != 0 {
+        return Err(EINVAL);
+    }
+    let mut flags = flags as u32;
+    // What each flag implies, in Linux's order.
+    if flags & g::CLONE_NEWUSER != 0 {
+        flags |= g::CLONE_THREAD | g::CLONE_FS;
+    }
+    if flags & g::CLONE_VM != 0 {
+        flags |= g::CLONE_SIGHAND;
+    }
+    if flags & g::CLONE_SIGHAND != 0 {
+        flags |= g::CLONE_THREAD;
+    }
+    if flags & g::CLONE_NEWNS != 0 {
+        flags |= g::CLONE_FS;
+    }
+    let task = current();
+    let proc = &task.process;
+    if flags & g::CLONE_THREAD != 0 && proc.threads.lock().len() > 1 {
+        return Err(EINVAL);
+    }
+    if flags & (g::CLONE_SIGHAND | g::CLONE_VM) != 0 && proc.signals.lock().handlers_shared() {
+        return Err(EINVAL);
+    }
+    // The process's own reference and the one just taken.
+    if flags & g::CLONE_VM != 0 && alloc::sync::Arc::strong_count(&proc.aspace()) > 2 {
+        return Err(EINVAL);
+    }
+    let namespaces = g::CLONE_NEWNS
+        | g::CLONE_NEWUTS
+        | g::CLONE_NEWIPC
+        | g::CLONE_NEWNET
+        | g::CLONE_NEWUSER
+        | g::CLONE_NEWPID
+        | g::CLONE_NEWCGROUP
+        | g::CLONE_NEWTIME;
+    if flags & namespaces != 0 {
+        log::info!("unshare: namespaces ({flags:#x}) are not supported");
+        return Err(EINVAL);
+    }
+    if flags & g::CLONE_FS != 0 {
+        task.unshare_fs()?;
+    }
+    if flags & g::CLONE_FILES != 0 {
+        task.unshare_files()?;
+    }
+    // CLONE_SYSVSEM: a process's semaphore undo list is its own already.
+    Ok(0)
 }
 
 /// Reads an argv/envp-style string array (NULL array = empty), charging each string
@@ -325,7 +390,13 @@ pub fn exec_path(
     // The new program's name replaces any prctl(PR_SET_NAME) one.
     *current().name.lock() = None;
     *proc.args.lock() = image.args;
-    let closed = proc.fds.lock().close_on_exec();
+    // The new program's descriptors are its own (Linux's unshare_files): closing the
+    // close-on-exec ones must not close them for a process that shared the table.
+    // Past the point of no return a failure kills, as Linux's bprm_execve.
+    let Ok(files) = current().unshare_files() else {
+        return Ok(Some(crate::signal::Signal::SIGSEGV));
+    };
+    let closed = files.lock().close_on_exec();
     drop(closed);
     proc.signals.lock().reset_for_exec();
     {

@@ -373,7 +373,7 @@ pub fn pidfd_send_signal(pidfd: i32, sig: usize, info_addr: usize, flags: u32) -
     if flags != 0 {
         return Err(EINVAL);
     }
-    let file = current_process().fds.lock().get(pidfd)?;
+    let file = crate::task::current_files().lock().get(pidfd)?;
     let target = file.file.pid_target().ok_or(EBADF)??;
     let me = current_process();
     let info = if info_addr == 0 {

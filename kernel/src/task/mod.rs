@@ -5,6 +5,7 @@ pub mod exec;
 pub mod pidfd;
 pub mod process;
 pub mod sched;
+pub mod shared;
 pub mod thread;
 pub mod wait;
 
@@ -14,6 +15,16 @@ pub use thread::Task;
 pub use wait::WaitQueue;
 
 use alloc::sync::Arc;
+
+/// The descriptor table of the task running on this hart.
+pub fn current_files() -> shared::Files {
+    current().files()
+}
+
+/// The cwd and umask of the task running on this hart.
+pub fn current_fs() -> Arc<shared::FsContext> {
+    current().fs()
+}
 
 /// The process of the task running on this hart.
 pub fn current_process() -> Arc<Process> {

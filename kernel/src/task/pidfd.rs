@@ -91,6 +91,6 @@ pub fn install(target: &Arc<Process>, flags: u32) -> SysResult<i32> {
         None,
         g::O_RDWR | flags,
     );
-    let fd = super::current_process().fds.lock().insert(file, true)?;
+    let fd = crate::task::current_files().lock().insert(file, true)?;
     Ok(fd)
 }

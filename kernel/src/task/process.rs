@@ -89,10 +89,6 @@ pub struct Process {
     pub children: Mutex<Vec<Arc<Process>>>,
     pub threads: Mutex<Vec<Arc<Task>>>,
     aspace: Mutex<Arc<Mutex<AddressSpace>>>,
-    pub fds: Mutex<FdTable>,
-    /// The working directory: relative paths start at this node.
-    pub cwd: Mutex<Arc<dyn crate::fs::vfs::Inode>>,
-    pub umask: AtomicU32,
     /// Absolute path of the running program (/proc/PID/exe).
     pub exe: Mutex<String>,
     /// Where the program's arguments lie in its memory (/proc/PID/cmdline reads them).
@@ -381,6 +377,14 @@ pub fn all() -> Vec<Arc<Process>> {
     TABLE.lock().procs.values().cloned().collect()
 }
 
+/// Every live thread of every process.
+pub fn all_tasks() -> Vec<Arc<Task>> {
+    all()
+        .iter()
+        .flat_map(|p| p.threads.lock().clone())
+        .collect()
+}
+
 /// Moves `proc` into the process group `pgid` (setpgid). A group other than the
 /// process's own pid must already exist in the process's session (EPERM otherwise).
 pub fn set_pgid(proc: &Process, pgid: Pid) -> SysResult<()> {
@@ -441,16 +445,13 @@ pub fn init_process() -> Option<Arc<Process>> {
 }
 
 impl Process {
-    fn new_record(pid: Pid, aspace: Arc<Mutex<AddressSpace>>, fds: FdTable) -> Arc<Process> {
+    fn new_record(pid: Pid, aspace: Arc<Mutex<AddressSpace>>) -> Arc<Process> {
         Arc::new(Process {
             pid,
             parent: Mutex::new(Weak::new()),
             children: Mutex::new(Vec::new()),
             threads: Mutex::new(Vec::new()),
             aspace: Mutex::new(aspace),
-            fds: Mutex::new(fds),
-            cwd: Mutex::new(crate::fs::root()),
-            umask: AtomicU32::new(0o022),
             exe: Mutex::new(String::new()),
             args: Mutex::new(Default::default()),
             pgid: AtomicU32::new(pid),
@@ -482,7 +483,7 @@ impl Process {
         let aspace = AddressSpace::new()?.into_shared()?;
         // Made at boot, with the memory it holds for good, rather than at the first exit.
         crate::mm::aspace::exited().ok_or(ENOMEM)?;
-        let proc = Process::new_record(1, aspace, FdTable::default());
+        let proc = Process::new_record(1, aspace);
         let task = Task::with_entry(
             1,
             proc.clone(),
@@ -491,6 +492,8 @@ impl Process {
             entry,
         )
         .ok_or(ENOMEM)?;
+        *task.files.lock() = Arc::new(Mutex::new(FdTable::default()));
+        *task.fs.lock() = super::shared::FsContext::initial();
         proc.threads.lock().push(task.clone());
         {
             let mut t = TABLE.lock();
@@ -534,7 +537,8 @@ impl Process {
     }
 
     /// The thread that stands for the process (the leader while it lives, otherwise the
-    /// oldest thread): its mask decides whether a signal sent to the process is ignored.
+    /// oldest thread): its mask decides whether a signal sent to the process is ignored,
+    /// and /proc/PID shows its descriptors and umask.
     pub fn main_thread(&self) -> Option<Arc<Task>> {
         self.threads.lock().first().cloned()
     }
@@ -560,6 +564,11 @@ impl Process {
 /// The clone(2) flags Rill honours when creating a process.
 pub struct CloneArgs {
     pub share_vm: bool,
+    /// CLONE_FILES, CLONE_FS, CLONE_SIGHAND: the child uses its creator's descriptor
+    /// table, cwd and umask, handler table rather than copies.
+    pub share_files: bool,
+    pub share_fs: bool,
+    pub share_sighand: bool,
     pub vfork: bool,
     pub stack: usize,
     pub tls: Option<usize>,
@@ -572,6 +581,23 @@ pub struct CloneArgs {
     pub clear_sighand: bool,
     /// CLONE_PARENT: the child is the caller's sibling, not its child.
     pub sibling: bool,
+}
+
+/// The descriptor table and fs context of a new task: its creator's, or copies of them
+/// (Linux's copy_files and copy_fs).
+fn clone_shared(
+    creator: &Task,
+    args: &CloneArgs,
+) -> SysResult<(super::shared::Files, Arc<super::shared::FsContext>)> {
+    let files = creator.files();
+    let files = if args.share_files {
+        files
+    } else {
+        super::shared::copy_files(&files)?
+    };
+    let fs = creator.fs();
+    let fs = if args.share_fs { fs } else { fs.copy()? };
+    Ok((files, fs))
 }
 
 /// The registers a new child or thread starts with: the caller's, with clone's result 0
@@ -608,19 +634,16 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     } else {
         parent.aspace().lock().fork()?.into_shared()?
     };
-    let child = Process::new_record(pid, aspace, parent.fds.lock().clone());
+    let (files, fs) = clone_shared(&parent_task, &args)?;
+    let child = Process::new_record(pid, aspace);
     *child.parent.lock() = Arc::downgrade(&adopter);
-    *child.cwd.lock() = parent.cwd.lock().clone();
-    child
-        .umask
-        .store(parent.umask.load(Ordering::Relaxed), Ordering::Relaxed);
     *child.exe.lock() = parent.exe.lock().clone();
     *child.args.lock() = *parent.args.lock();
     child.pgid.store(parent.pgid(), Ordering::Relaxed);
     child.sid.store(parent.sid(), Ordering::Relaxed);
     *child.creds.lock() = *parent.creds.lock();
     *child.groups.lock() = parent.groups.lock().clone();
-    *child.signals.lock() = parent.signals.lock().fork();
+    *child.signals.lock() = parent.signals.lock().fork(args.share_sighand)?;
     if args.clear_sighand {
         // Linux's flush_signal_handlers, as exec does.
         child.signals.lock().reset_for_exec();
@@ -633,6 +656,8 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     let ctf = child_frame(tf, &args);
     let thread_signals = parent_task.signals.lock().fork();
     let task = Task::new(pid, child.clone(), ctf, thread_signals).ok_or(ENOMEM)?;
+    *task.files.lock() = files;
+    *task.fs.lock() = fs;
     *task.name.lock() = *parent_task.name.lock();
     if let Some(addr) = args.child_tid_clear {
         task.clear_child_tid.store(addr, Ordering::Relaxed);
@@ -647,7 +672,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         // fails the clone (Linux's put_user in copy_process).
         let fd = super::pidfd::install(&child, 0)?;
         if let Err(e) = crate::mm::uaccess::write_val(addr, &fd) {
-            let _ = parent.fds.lock().remove(fd);
+            let _ = parent_task.files().lock().remove(fd);
             return Err(e);
         }
     }
@@ -713,7 +738,10 @@ pub fn spawn_thread(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
         blocked: parent_task.signals.lock().blocked,
         ..Default::default()
     };
+    let (files, fs) = clone_shared(&parent_task, &args)?;
     let task = Task::new(tid, proc.clone(), ctf, signals).ok_or(ENOMEM)?;
+    *task.files.lock() = files;
+    *task.fs.lock() = fs;
     *task.name.lock() = *parent_task.name.lock();
     if let Some(addr) = args.child_tid_clear {
         task.clear_child_tid.store(addr, Ordering::Relaxed);
@@ -818,6 +846,7 @@ pub fn exit_thread(status: i32) -> ! {
         exit_process(task, proc, status)
     }
     task.signals.lock().pending.clear();
+    task.release_shared();
     proc.thread_exit_wait.wake_all();
     *task.state.lock() = TaskState::Dead;
     drop(task);
@@ -865,8 +894,7 @@ pub fn become_sole_thread() -> SysResult<()> {
 fn exit_process(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     crate::ipc::sem::exit_process(proc.pid);
     // Close files first: this is what lets pipe readers see EOF.
-    let files = proc.fds.lock().close_all();
-    drop(files);
+    task.release_shared();
     // Leave the address space on the kernel's page table before dropping it.
     cpu::activate_page_table(crate::mm::pagetable::kernel_satp());
     // With no page left even for an empty root, the old space stays until reaped.

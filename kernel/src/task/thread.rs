@@ -3,6 +3,7 @@
 //! per-thread signal state.
 
 use super::process::{Pid, Process};
+use super::shared::{Files, FsContext};
 use crate::arch::context::{Context, FpState};
 use crate::arch::kstack::{ContextCell, KernelStack};
 use crate::arch::trap::TrapFrame;
@@ -55,6 +56,12 @@ pub struct Task {
     /// Killed because another thread of its process is in execve: its death ends only
     /// itself. Any other fatal signal it takes meanwhile ends the whole process.
     pub exec_zapped: AtomicBool,
+    /// The descriptor table (shared with the tasks cloned with CLONE_FILES). Only the
+    /// task itself replaces it (execve, unshare, exit), so a lookup holds this lock
+    /// just long enough to lock the table.
+    pub files: Mutex<Files>,
+    /// The cwd and umask (shared with the tasks cloned with CLONE_FS).
+    pub fs: Mutex<Arc<FsContext>>,
 }
 
 extern "C" fn task_start() -> ! {
@@ -105,6 +112,8 @@ impl Task {
             signal_check: AtomicBool::new(true),
             name: Mutex::new(None),
             exec_zapped: AtomicBool::new(false),
+            files: Mutex::new(super::shared::dead_files()),
+            fs: Mutex::new(super::shared::dead_fs()),
         }))
     }
 
@@ -117,6 +126,49 @@ impl Task {
             }
             None => self.process.name(),
         }
+    }
+
+    pub fn files(&self) -> Files {
+        self.files.lock().clone()
+    }
+
+    pub fn fs(&self) -> Arc<FsContext> {
+        self.fs.lock().clone()
+    }
+
+    /// Drops this task's references to its table and fs context (at its exit): the
+    /// files close unless another task shares the table.
+    pub(super) fn release_shared(&self) {
+        let files = core::mem::replace(&mut *self.files.lock(), super::shared::dead_files());
+        if let Some(table) = Arc::into_inner(files) {
+            drop(table.lock().close_all());
+        }
+        drop(core::mem::replace(
+            &mut *self.fs.lock(),
+            super::shared::dead_fs(),
+        ));
+    }
+
+    /// Gives this task a private copy of its descriptor table if it shares it
+    /// (execve's unshare_files, unshare(CLONE_FILES)); returns the table.
+    pub fn unshare_files(&self) -> crate::errno::SysResult<Files> {
+        let current = self.files();
+        if !super::shared::is_shared_beyond(&current, 2) {
+            return Ok(current);
+        }
+        let copy = super::shared::copy_files(&current)?;
+        *self.files.lock() = copy.clone();
+        Ok(copy)
+    }
+
+    /// Gives this task a private copy of its cwd and umask if it shares them
+    /// (unshare(CLONE_FS)).
+    pub fn unshare_fs(&self) -> crate::errno::SysResult<()> {
+        let current = self.fs();
+        if super::shared::is_shared_beyond(&current, 2) {
+            *self.fs.lock() = current.copy()?;
+        }
+        Ok(())
     }
 
     pub fn tid(&self) -> Pid {

@@ -7,6 +7,15 @@ pub fn set_timer(deadline: u64) {
     sbi_rt::set_timer(deadline);
 }
 
+/// The machine's mvendorid, marchid and mimpid, as SBI reports them (/proc/cpuinfo).
+pub fn machine_ids() -> (usize, usize, usize) {
+    (
+        sbi_rt::get_mvendorid(),
+        sbi_rt::get_marchid(),
+        sbi_rt::get_mimpid(),
+    )
+}
+
 /// Writes one byte through the legacy SBI console (used before the UART is set up).
 #[allow(deprecated)]
 pub fn console_putchar(c: u8) {

@@ -310,7 +310,9 @@ impl PtyMaster {
         }
         let accmode = flags & g::O_ACCMODE;
         let of = OpenFile::new(file, None, accmode | (flags & g::O_NONBLOCK));
-        let fd = proc.fds.lock().insert(of, flags & g::O_CLOEXEC != 0)?;
+        let fd = crate::task::current_files()
+            .lock()
+            .insert(of, flags & g::O_CLOEXEC != 0)?;
         Ok(fd as usize)
     }
 }
