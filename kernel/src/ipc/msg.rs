@@ -14,7 +14,8 @@ use crate::errno::{
     Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM, ERESTARTNOHAND,
     ERESTARTSYS,
 };
-use crate::task::{Pid, WaitQueue};
+use crate::task::wait::block_on;
+use crate::task::{current, sched, Pid, Task, WaitQueue};
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -34,20 +35,26 @@ const QUEUE_COST: usize = 512;
 pub type Msg = Message<Vec<u8>>;
 
 /// A receiver asleep on a queue: what it takes, how much it can take, and where a sender
-/// leaves the message (or the error) for it.
+/// leaves the message (or the error) for it. The entry stays in the queue's list until
+/// its receiver, woken, takes it out with what it was handed: so a wait allocates nothing
+/// beyond the list's room, and the waker wakes exactly that task.
 struct Receiver {
     sel: Selector,
     /// Largest message it accepts (usize::MAX with MSG_NOERROR).
     max_size: usize,
     pid: Pid,
-    handoff: Mutex<Option<Result<Msg, Errno>>>,
-    wake: WaitQueue,
+    task: Arc<Task>,
+    handoff: Option<Result<Msg, Errno>>,
 }
 
 impl Receiver {
-    fn deliver(&self, r: Result<Msg, Errno>) {
-        *self.handoff.lock() = Some(r);
-        self.wake.wake_all();
+    fn waiting(&self) -> bool {
+        self.handoff.is_none()
+    }
+
+    fn deliver(&mut self, r: Result<Msg, Errno>) {
+        self.handoff = Some(r);
+        sched::wake(&self.task);
     }
 }
 
@@ -59,7 +66,9 @@ struct State {
     ctime: i64,
     lspid: Pid,
     lrpid: Pid,
-    receivers: VecDeque<Arc<Receiver>>,
+    /// Receivers asleep, in the order they went to sleep, and those handed something
+    /// that have not yet woken to take it.
+    receivers: VecDeque<Receiver>,
     removed: bool,
 }
 
@@ -175,8 +184,10 @@ pub fn send(id: i32, mtype: i64, text: Vec<u8>, flags: u32) -> SysResult {
 /// Offers `msg` to the sleeping receivers in order; gives it back if none takes it. A
 /// receiver it suits whose buffer is too small is woken with E2BIG, as on Linux.
 fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
-    while let Some(pos) = st.receivers.iter().position(|r| r.sel.accepts(msg.mtype)) {
-        let r = st.receivers.remove(pos)?;
+    for r in st.receivers.iter_mut() {
+        if !r.waiting() || !r.sel.accepts(msg.mtype) {
+            continue;
+        }
         if r.max_size < msg.size {
             r.deliver(Err(E2BIG));
             continue;
@@ -187,6 +198,19 @@ fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
         return None;
     }
     Some(msg)
+}
+
+/// Whether `me`'s entry in `st.receivers` was handed something.
+fn handed(st: &State, me: &Arc<Task>) -> bool {
+    st.receivers
+        .iter()
+        .any(|r| Arc::ptr_eq(&r.task, me) && !r.waiting())
+}
+
+/// Takes `me`'s entry out of `st.receivers`, with what it was handed if anything.
+fn leave(st: &mut State, me: &Arc<Task>) -> Option<Result<Msg, Errno>> {
+    let i = st.receivers.iter().position(|r| Arc::ptr_eq(&r.task, me))?;
+    st.receivers.remove(i)?.handoff
 }
 
 /// What msgrcv hands back: the type and the text, cut to the caller's buffer.
@@ -219,8 +243,9 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
     if !perm.permits(cred, Access::READ) {
         return Err(EACCES);
     }
+    let me = current();
     loop {
-        let me = {
+        {
             let mut st = q.state.lock();
             if st.removed {
                 return Err(EIDRM);
@@ -255,30 +280,26 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
             if flags & IPC_NOWAIT != 0 {
                 return Err(ENOMSG);
             }
-            crate::mm::heap::reserve(core::mem::size_of::<Receiver>() + 64)?;
-            let me = Arc::new(Receiver {
+            if st.receivers.len() == st.receivers.capacity() {
+                // The list grows as Rust's collections do: double, at least four entries.
+                let grown = (st.receivers.capacity() * 2).max(4) * core::mem::size_of::<Receiver>();
+                crate::mm::heap::reserve(grown)?;
+                st.receivers.try_reserve(1).map_err(|_| ENOMEM)?;
+            }
+            st.receivers.push_back(Receiver {
                 sel,
                 max_size,
                 pid,
-                handoff: Mutex::new(None),
-                wake: WaitQueue::new(),
+                task: me.clone(),
+                handoff: None,
             });
-            st.receivers.try_reserve(1).map_err(|_| ENOMEM)?;
-            st.receivers.push_back(me.clone());
-            me
-        };
-        let outcome = match me.wake.wait_until(|| me.handoff.lock().take()) {
-            Ok(r) => r,
-            Err(_) => {
-                // Interrupted: leave the queue, unless a sender got to us first.
-                let mut st = q.state.lock();
-                st.receivers.retain(|r| !Arc::ptr_eq(r, &me));
-                drop(st);
-                match me.handoff.lock().take() {
-                    Some(r) => r,
-                    None => return Err(ERESTARTNOHAND),
-                }
-            }
+        }
+        // The sender (or msgctl) that hands us something wakes this task directly.
+        // Woken with something, or interrupted: either way leave the list, and take
+        // what a sender may have handed over before the signal came.
+        let _ = block_on(&[], None, || handed(&q.state.lock(), &me).then_some(()));
+        let Some(outcome) = leave(&mut q.state.lock(), &me) else {
+            return Err(ERESTARTNOHAND);
         };
         match outcome {
             Ok(m) => return Ok(cut(m, bufsz)),
@@ -294,7 +315,7 @@ fn remove(q: &MsgQueue) {
     let mut st = q.state.lock();
     st.removed = true;
     st.messages.clear();
-    for r in core::mem::take(&mut st.receivers) {
+    for r in st.receivers.iter_mut().filter(|r| r.waiting()) {
         r.deliver(Err(EIDRM));
     }
     drop(st);
@@ -400,7 +421,7 @@ pub fn control(id: i32, set: Option<(u32, u32, u32, u64)>) -> SysResult<CtlReply
             st.qbytes = usize::try_from(qbytes).unwrap_or(usize::MAX);
             st.ctime = now_secs();
             // Receivers look again under the new permissions; senders may now fit.
-            for r in core::mem::take(&mut st.receivers) {
+            for r in st.receivers.iter_mut().filter(|r| r.waiting()) {
                 r.deliver(Err(EAGAIN));
             }
             drop(st);

@@ -15,7 +15,7 @@ use crate::errno::{SysResult, ERESTARTSYS, ETIMEDOUT};
 use crate::time;
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{fence, AtomicU64, AtomicUsize, Ordering};
 use smallvec::SmallVec;
 use spin::Mutex;
 
@@ -28,18 +28,33 @@ type Waiters = SmallVec<[Arc<Task>; 2]>;
 #[derive(Default)]
 pub struct WaitQueue {
     waiters: Mutex<Waiters>,
+    /// How many waiters there are, so that waking a queue nobody waits on (most wake-ups:
+    /// a pipe wakes its writers and pollers after every read) takes no lock.
+    count: AtomicUsize,
 }
 
 impl WaitQueue {
     pub const fn new() -> Self {
         WaitQueue {
             waiters: Mutex::new(SmallVec::new_const()),
+            count: AtomicUsize::new(0),
         }
     }
 
-    /// Wakes every waiter; each re-tests its own condition.
+    /// Wakes every waiter; each re-tests its own condition. The caller has already made
+    /// the change the waiters wait for.
     pub fn wake_all(&self) {
-        let waiters = core::mem::take(&mut *self.waiters.lock());
+        // Pairs with the fence in `add`: either this sees a waiter that registered, or
+        // that waiter's test of its condition, made after registering, sees the change.
+        fence(Ordering::SeqCst);
+        if self.count.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let waiters = {
+            let mut waiters = self.waiters.lock();
+            self.count.store(0, Ordering::Relaxed);
+            core::mem::take(&mut *waiters)
+        };
         for t in waiters {
             sched::wake(&t);
         }
@@ -50,13 +65,25 @@ impl WaitQueue {
         block_on(&[self], None, cond)
     }
 
+    /// Registers `t`; the caller tests its condition afterwards (see `wake_all`).
     fn add(&self, t: &Arc<Task>) {
-        self.waiters.lock().push(t.clone());
+        {
+            let mut waiters = self.waiters.lock();
+            waiters.push(t.clone());
+            self.count.store(waiters.len(), Ordering::Relaxed);
+        }
+        fence(Ordering::SeqCst);
     }
 
     fn remove(&self, t: &Arc<Task>) {
+        if self.count.load(Ordering::Relaxed) == 0 {
+            // Woken: `wake_all` took every waiter already (it zeroes the count under the
+            // lock, before this task can run again).
+            return;
+        }
         let mut waiters = self.waiters.lock();
         waiters.retain(|w| !Arc::ptr_eq(w, t));
+        self.count.store(waiters.len(), Ordering::Relaxed);
         if waiters.spilled() && waiters.len() <= waiters.inline_size() {
             waiters.shrink_to_fit();
         }
