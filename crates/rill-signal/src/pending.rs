@@ -36,19 +36,14 @@ use crate::signal::Signal;
 ///   entry is delivered once, with no information (the kernel reports `SI_USER` from pid 0).
 ///   So an instance that found the queue full is merged into the entries still queued.
 ///
-/// Entries live in one list in arrival order, as in Linux; a queue of `n` entries costs `O(n)`
-/// to dequeue from. A drained list keeps room for [`KEPT_ENTRIES`] entries, so that signals
-/// sent and taken one at a time (the usual traffic) neither allocate nor free; any larger
-/// storage is given back once the list is empty.
+/// Entries live in one list in arrival order, as in Linux; an empty list holds no memory, and
+/// a queue of `n` entries costs `O(n)` to dequeue from.
 pub struct PendingQueue<I> {
     /// The pending signals: those with entries, and those pending without one.
     pending: SigSet,
     /// Every queued instance, oldest first.
     entries: VecDeque<(Signal, I)>,
 }
-
-/// How many entries' worth of storage a drained queue keeps (the list's first allocation).
-pub const KEPT_ENTRIES: usize = 4;
 
 /// Who sent a signal, which decides how it is treated when it cannot have an entry (Linux
 /// tells these apart by the `siginfo` pointer and `si_code`).
@@ -170,7 +165,7 @@ impl<I> PendingQueue<I> {
         if self.entries.len() < self.entries.capacity() {
             return 0;
         }
-        let entries = self.entries.capacity().saturating_mul(2).max(KEPT_ENTRIES);
+        let entries = self.entries.capacity().saturating_mul(2).max(4);
         entries.saturating_mul(core::mem::size_of::<(Signal, I)>())
     }
 
@@ -239,11 +234,10 @@ impl<I> PendingQueue<I> {
         self.pending = SigSet::EMPTY;
     }
 
-    /// Frees the list's storage once it holds no entry, unless it is the list's first
-    /// allocation (room for [`KEPT_ENTRIES`]), kept for the next signal; shrinking a
-    /// non-empty list would allocate.
+    /// Frees the list's storage once it holds no entry, so that a drained queue costs nothing
+    /// (shrinking a non-empty list would allocate).
     fn release_if_empty(&mut self) {
-        if self.entries.is_empty() && self.entries.capacity() > KEPT_ENTRIES {
+        if self.entries.is_empty() && self.entries.capacity() != 0 {
             self.entries = VecDeque::new();
         }
     }
@@ -504,38 +498,27 @@ mod tests {
         assert_eq!(q.dequeue(SigSet::EMPTY), Some((Signal::SIGKILL, None)));
     }
 
-    /// The bytes `enqueue` announces for one more entry of `rt(0)`.
-    fn growth_of_next(q: &mut PendingQueue<u32>) -> usize {
-        let mut bytes = None;
-        q.enqueue(rt(0), Origin::Kill, |a| {
-            bytes = Some(a.bytes);
-            Some(0)
-        })
-        .unwrap();
-        bytes.unwrap()
-    }
-
     #[test]
-    fn a_drained_queue_keeps_only_its_first_storage() {
+    fn a_drained_queue_gives_its_storage_back() {
         let mut q = PendingQueue::new();
-        let empty = growth_of_next(&mut q);
-        assert_eq!(empty, KEPT_ENTRIES * core::mem::size_of::<(Signal, u32)>());
-        drain(&mut q, SigSet::EMPTY);
-        // One signal at a time: the first allocation stays and nothing more is needed.
-        for _ in 0..3 {
-            assert_eq!(growth_of_next(&mut q), 0);
-            drain(&mut q, SigSet::EMPTY);
-        }
+        let first = |q: &mut PendingQueue<u32>| {
+            let mut bytes = None;
+            q.enqueue(rt(0), Origin::Kill, |a| {
+                bytes = Some(a.bytes);
+                Some(0)
+            })
+            .unwrap();
+            bytes.unwrap()
+        };
+        let empty = first(&mut q);
+        assert!(empty > 0);
         for i in 0..20 {
             send(&mut q, rt(1), i);
         }
         drain(&mut q, SigSet::EMPTY);
-        // The grown storage went back: the next entry starts over.
-        assert_eq!(growth_of_next(&mut q), empty);
+        assert_eq!(first(&mut q), empty);
         q.remove(rt(0));
-        assert_eq!(growth_of_next(&mut q), 0);
-        q.clear();
-        assert_eq!(growth_of_next(&mut q), empty);
+        assert_eq!(first(&mut q), empty);
     }
 
     #[test]
