@@ -6,7 +6,8 @@
 //! The pure rules (sets, queues, default actions) live in the host-tested `rill-signal`.
 
 use crate::errno::{Errno, SysResult, EAGAIN, ESRCH};
-use crate::task::process::{self, signal_status, JobEvent};
+use crate::task::exit::{self, signal_status};
+use crate::task::process::{self, JobEvent};
 use crate::task::{sched, Pid, Process, Task};
 use crate::ucount::UserCounts;
 use alloc::sync::Arc;
@@ -570,10 +571,10 @@ pub fn proc_masks(p: &Process) -> Masks {
 pub fn default_action(sig: Signal) {
     match sig.default_action() {
         DefaultAction::Ignore | DefaultAction::Continue => {}
-        DefaultAction::Terminate => process::exit_group(signal_status(sig, false)),
+        DefaultAction::Terminate => exit::exit_group(signal_status(sig, false)),
         DefaultAction::CoreDump => {
             let core = crate::task::current_process().core_limit() > 0;
-            process::exit_group(signal_status(sig, core))
+            exit::exit_group(signal_status(sig, core))
         }
         DefaultAction::Stop => stop_current(sig),
     }

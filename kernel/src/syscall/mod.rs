@@ -4,6 +4,8 @@
 mod attrs;
 mod control;
 mod fs;
+mod futex;
+mod ids;
 mod ipc;
 mod mm;
 mod mount;
@@ -123,26 +125,26 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_execve => process::execve(tf, a[0], a[1], a[2]),
         n::__NR_wait4 => process::wait4(a[0] as i32, a[1], a[2] as u32, a[3]),
         n::__NR_set_tid_address => process::set_tid_address(a[0]),
-        n::__NR_set_robust_list => process::set_robust_list(a[0], a[1]),
-        n::__NR_get_robust_list => process::get_robust_list(a[0] as i32, a[1], a[2]),
-        n::__NR_futex => process::futex(a[0], a[1] as u32, a[2] as u32, a[3], a[4], a[5] as u32),
-        n::__NR_futex_waitv => process::futex_waitv(a[0], a[1], a[2] as u32, a[3], a[4] as u32),
+        n::__NR_set_robust_list => futex::set_robust_list(a[0], a[1]),
+        n::__NR_get_robust_list => futex::get_robust_list(a[0] as i32, a[1], a[2]),
+        n::__NR_futex => futex::futex(a[0], a[1] as u32, a[2] as u32, a[3], a[4], a[5] as u32),
+        n::__NR_futex_waitv => futex::futex_waitv(a[0], a[1], a[2] as u32, a[3], a[4] as u32),
         n::__NR_getpid => process::getpid(),
         n::__NR_getppid => process::getppid(),
         n::__NR_gettid => process::gettid(),
-        n::__NR_getuid | n::__NR_geteuid | n::__NR_getgid | n::__NR_getegid => process::getid(nr),
-        n::__NR_getresuid | n::__NR_getresgid => process::getresid(nr, a[0], a[1], a[2]),
-        n::__NR_setuid | n::__NR_setgid => process::setid(nr, a[0] as u32),
+        n::__NR_getuid | n::__NR_geteuid | n::__NR_getgid | n::__NR_getegid => ids::getid(nr),
+        n::__NR_getresuid | n::__NR_getresgid => ids::getresid(nr, a[0], a[1], a[2]),
+        n::__NR_setuid | n::__NR_setgid => ids::setid(nr, a[0] as u32),
         n::__NR_setresuid | n::__NR_setresgid => {
-            process::setresid(nr, a[0] as u32, a[1] as u32, a[2] as u32)
+            ids::setresid(nr, a[0] as u32, a[1] as u32, a[2] as u32)
         }
-        n::__NR_getgroups => process::getgroups(a[0] as i32, a[1]),
-        n::__NR_setgroups => process::setgroups(a[0] as i32, a[1]),
-        n::__NR_setreuid | n::__NR_setregid => process::setreid(nr, a[0] as u32, a[1] as u32),
-        n::__NR_setpgid => process::setpgid(a[0] as i32, a[1] as i32),
-        n::__NR_getpgid => process::getpgid(a[0] as i32),
-        n::__NR_getsid => process::getsid(a[0] as i32),
-        n::__NR_setsid => process::setsid(),
+        n::__NR_getgroups => ids::getgroups(a[0] as i32, a[1]),
+        n::__NR_setgroups => ids::setgroups(a[0] as i32, a[1]),
+        n::__NR_setreuid | n::__NR_setregid => ids::setreid(nr, a[0] as u32, a[1] as u32),
+        n::__NR_setpgid => ids::setpgid(a[0] as i32, a[1] as i32),
+        n::__NR_getpgid => ids::getpgid(a[0] as i32),
+        n::__NR_getsid => ids::getsid(a[0] as i32),
+        n::__NR_setsid => ids::setsid(),
         n::__NR_prlimit64 => process::prlimit64(a[0] as i32, a[1] as u32, a[2], a[3]),
         n::__NR_getrlimit => process::prlimit64(0, a[0] as u32, 0, a[1]),
         n::__NR_setrlimit => process::prlimit64(0, a[0] as u32, a[1], 0),

@@ -1,24 +1,25 @@
-//! Process system calls: clone (fork/vfork), execve, exit, wait4, ids, sessions and
-//! process groups, resource limits and a few informational calls.
+//! Process system calls: clone (fork/vfork), execve, exit, wait4, resource limits and
+//! a few informational calls (ids and process groups are in ids.rs, futexes in futex.rs).
 
 use crate::arch::trap::TrapFrame;
 use crate::errno::*;
 use crate::fs::path::{resolve_at, AT_FDCWD, PATH_MAX};
 use crate::mm::uaccess::{
-    read_array, read_cstr, read_ptr_array, read_val, write_array, write_val, UserSliceMut,
+    read_array, read_cstr, read_ptr_array, read_val, write_val, UserSliceMut,
 };
-use crate::task::process::{self, exit_status, CloneArgs, WaitOptions, WaitTarget};
+use crate::task::exit::{self, exit_status, WaitOptions, WaitTarget};
+use crate::task::process::{self, CloneArgs};
 use crate::task::{current, current_process, exec, Pid};
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general as g;
 
 pub fn exit(code: i32) -> SysResult {
-    process::exit_thread(exit_status(code))
+    exit::exit_thread(exit_status(code))
 }
 
 pub fn exit_group(code: i32) -> SysResult {
-    process::exit_group(exit_status(code))
+    exit::exit_group(exit_status(code))
 }
 
 /// What clone and clone3 ask for, once their arguments are read (Linux's
@@ -323,7 +324,7 @@ pub fn execve(
 /// with nothing of the exec left on the stack, since it does not return.
 pub fn die_of(sig: crate::signal::Signal) -> ! {
     let core = current_process().core_limit() > 0;
-    process::exit_group(process::signal_status(sig, core))
+    exit::exit_group(exit::signal_status(sig, core))
 }
 
 fn execve_from_user(
@@ -384,7 +385,7 @@ pub fn exec_path(
     };
     let new_tf = exec::initial_frame(&image);
     // The point of no return: the other threads end and this one takes the pid.
-    process::become_sole_thread()?;
+    exit::become_sole_thread()?;
     proc.replace_address_space(image.aspace.into_shared()?);
     *proc.exe.lock() = prepared.program.path;
     // The new program's name replaces any prctl(PR_SET_NAME) one.
@@ -432,7 +433,7 @@ pub fn wait4(pid: i32, status_addr: usize, options: u32, rusage: usize) -> SysRe
         untraced: options & g::WUNTRACED != 0,
         continued: options & g::WCONTINUED != 0,
     };
-    match process::wait_child(target, opts)? {
+    match exit::wait_child(target, opts)? {
         None => Ok(0),
         Some(r) => {
             // The child is reaped even if the status cannot be stored (as Linux).
@@ -453,160 +454,6 @@ pub fn set_tid_address(addr: usize) -> SysResult {
     Ok(task.tid() as usize)
 }
 
-/// set_robust_list(head, len): the list the kernel walks when the thread exits.
-pub fn set_robust_list(head: usize, len: usize) -> SysResult {
-    if len != crate::ipc::futex::ROBUST_HEAD_SIZE {
-        return Err(EINVAL);
-    }
-    current().robust_list.store(head, Ordering::Relaxed);
-    Ok(0)
-}
-
-/// get_robust_list(tid, head_ptr, len_ptr): the list head of thread `tid` (0: caller).
-pub fn get_robust_list(tid: i32, head_ptr: usize, len_ptr: usize) -> SysResult {
-    let task = match tid {
-        0 => current(),
-        t if t > 0 => process::find_thread(t as Pid).ok_or(ESRCH)?,
-        _ => return Err(ESRCH),
-    };
-    let me = *current_process().creds.lock();
-    let them = *task.process.creds.lock();
-    if me.euid != 0 && me.euid != them.uid && me.euid != them.euid {
-        return Err(EPERM);
-    }
-    write_val(len_ptr, &crate::ipc::futex::ROBUST_HEAD_SIZE)?;
-    write_val(head_ptr, &task.robust_list.load(Ordering::Relaxed))?;
-    Ok(0)
-}
-
-/// A futex timeout as a deadline in timer ticks: relative (FUTEX_WAIT) or absolute on
-/// CLOCK_MONOTONIC, or CLOCK_REALTIME with FUTEX_CLOCK_REALTIME (FUTEX_WAIT_BITSET).
-fn futex_deadline(timeout: usize, absolute: bool, realtime: bool) -> SysResult<Option<u64>> {
-    if timeout == 0 {
-        return Ok(None);
-    }
-    let ts: g::timespec = read_val(timeout)?;
-    let ns = super::time::timespec_ns(&ts)?;
-    let now = crate::time::now_ticks();
-    if !absolute {
-        return Ok(Some(now + crate::time::ns_to_ticks(ns)));
-    }
-    let clock_now = if realtime {
-        crate::time::realtime_ns()
-    } else {
-        crate::time::monotonic_ns()
-    };
-    Ok(Some(
-        now + crate::time::ns_to_ticks(ns.saturating_sub(clock_now)),
-    ))
-}
-
-/// futex(addr, op, val, timeout or val2, addr2, val3).
-pub fn futex(addr: usize, op: u32, val: u32, timeout: usize, addr2: usize, val3: u32) -> SysResult {
-    use crate::ipc::futex;
-    let cmd = op & !(g::FUTEX_PRIVATE_FLAG | g::FUTEX_CLOCK_REALTIME);
-    let private = op & g::FUTEX_PRIVATE_FLAG != 0;
-    let realtime = op & g::FUTEX_CLOCK_REALTIME != 0;
-    if realtime && cmd != g::FUTEX_WAIT && cmd != g::FUTEX_WAIT_BITSET {
-        return Err(ENOSYS);
-    }
-    // A count of waiters to wake: Linux's loop wakes at least one even for 0 or less.
-    let wake_count = |n: u32| (n as i32).max(1) as usize;
-    // The counts of a requeue: negative is EINVAL.
-    let count = |n: u32| usize::try_from(n as i32).map_err(|_| EINVAL);
-    match cmd {
-        g::FUTEX_WAIT | g::FUTEX_WAIT_BITSET => {
-            let bitset = if cmd == g::FUTEX_WAIT {
-                g::FUTEX_BITSET_MATCH_ANY
-            } else {
-                val3
-            };
-            let relative = cmd == g::FUTEX_WAIT;
-            // A relative wait restarted after a signal without handler keeps its deadline.
-            let restarted = current().restart_deadline.lock().take();
-            let deadline = match restarted {
-                Some(d) if relative && timeout != 0 => Some(d),
-                _ => futex_deadline(timeout, !relative, realtime)?,
-            };
-            // As Linux: a wait without timeout follows SA_RESTART; a timed one is EINTR
-            // when a handler runs and otherwise resumes with the same deadline.
-            match futex::wait(addr, val, deadline, private, bitset) {
-                Err(ERESTARTSYS) if relative && deadline.is_some() => {
-                    *current().restart_deadline.lock() = deadline;
-                    Err(ERESTART_RESTARTBLOCK)
-                }
-                Err(ERESTARTSYS) if deadline.is_some() => Err(ERESTARTNOHAND),
-                r => r,
-            }
-        }
-        g::FUTEX_WAKE => futex::wake(addr, wake_count(val), private, g::FUTEX_BITSET_MATCH_ANY),
-        g::FUTEX_WAKE_BITSET => futex::wake(addr, wake_count(val), private, val3),
-        g::FUTEX_REQUEUE => futex::requeue(
-            addr,
-            addr2,
-            count(val)?,
-            count(timeout as u32)?,
-            None,
-            private,
-        ),
-        g::FUTEX_CMP_REQUEUE => futex::requeue(
-            addr,
-            addr2,
-            count(val)?,
-            count(timeout as u32)?,
-            Some(val3),
-            private,
-        ),
-        g::FUTEX_WAKE_OP => futex::wake_op(
-            addr,
-            addr2,
-            wake_count(val),
-            wake_count(timeout as u32),
-            val3,
-            private,
-        ),
-        _ => Err(ENOSYS),
-    }
-}
-
-/// futex_waitv(waiters, nr_futexes, flags, timeout, clockid): waits on up to
-/// FUTEX_WAITV_MAX 32-bit futexes at once; the timeout is absolute on `clockid`.
-pub fn futex_waitv(
-    waiters: usize,
-    nr: usize,
-    flags: u32,
-    timeout: usize,
-    clockid: u32,
-) -> SysResult {
-    if flags != 0 || nr == 0 || nr > g::FUTEX_WAITV_MAX as usize || waiters == 0 {
-        return Err(EINVAL);
-    }
-    let deadline = if timeout == 0 {
-        None
-    } else {
-        if clockid != g::CLOCK_REALTIME && clockid != g::CLOCK_MONOTONIC {
-            return Err(EINVAL);
-        }
-        futex_deadline(timeout, true, clockid == g::CLOCK_REALTIME)?
-    };
-    let raw = read_array::<g::futex_waitv>(waiters, nr)?;
-    let mut entries = Vec::new();
-    entries.try_reserve_exact(nr).map_err(|_| ENOMEM)?;
-    for w in &raw {
-        let known = g::FUTEX_32 | g::FUTEX_PRIVATE_FLAG;
-        if w.flags & !known != 0 || w.__reserved != 0 || w.flags & g::FUTEX_32 == 0 {
-            return Err(EINVAL);
-        }
-        entries.push(crate::ipc::futex::WaitvEntry {
-            addr: usize::try_from(w.uaddr).map_err(|_| EFAULT)?,
-            // Linux compares the low 32 bits.
-            val: w.val as u32,
-            private: w.flags & g::FUTEX_PRIVATE_FLAG != 0,
-        });
-    }
-    crate::ipc::futex::wait_multiple(&entries, deadline)
-}
-
 pub fn getpid() -> SysResult {
     Ok(current_process().pid as usize)
 }
@@ -617,218 +464,6 @@ pub fn getppid() -> SysResult {
 
 pub fn gettid() -> SysResult {
     Ok(current().tid() as usize)
-}
-
-pub fn getid(nr: u32) -> SysResult {
-    let c = *current_process().creds.lock();
-    Ok(match nr {
-        g::__NR_getuid => c.uid,
-        g::__NR_geteuid => c.euid,
-        g::__NR_getgid => c.gid,
-        _ => c.egid,
-    } as usize)
-}
-
-pub fn getresid(nr: u32, r: usize, e: usize, s: usize) -> SysResult {
-    let c = *current_process().creds.lock();
-    let v = if nr == g::__NR_getresuid {
-        [c.uid, c.euid, c.suid]
-    } else {
-        [c.gid, c.egid, c.sgid]
-    };
-    write_val(r, &v[0])?;
-    write_val(e, &v[1])?;
-    write_val(s, &v[2])?;
-    Ok(0)
-}
-
-/// getgroups(size, list): the supplementary groups; size 0 asks only how many.
-pub fn getgroups(size: i32, list: usize) -> SysResult {
-    let size = usize::try_from(size).map_err(|_| EINVAL)?;
-    let groups = current_process().groups.lock().clone();
-    if size != 0 {
-        if groups.len() > size {
-            return Err(EINVAL);
-        }
-        write_array(list, &groups)?;
-    }
-    Ok(groups.len())
-}
-
-/// setgroups(size, list): root only (CAP_SETGID); at most NGROUPS_MAX groups, kept
-/// sorted as Linux's groups_sort leaves them.
-pub fn setgroups(size: i32, list: usize) -> SysResult {
-    let proc = current_process();
-    if proc.creds.lock().euid != 0 {
-        return Err(EPERM);
-    }
-    // Linux compares the int as unsigned: a negative size is too big.
-    let size = size as u32;
-    if size > g::NGROUPS_MAX {
-        return Err(EINVAL);
-    }
-    let size = size as usize;
-    crate::mm::heap::reserve(64 + size * 4)?;
-    let mut groups: Vec<u32> = read_array(list, size)?;
-    groups.sort_unstable();
-    *proc.groups.lock() = alloc::sync::Arc::from(groups);
-    Ok(0)
-}
-
-/// setuid/setgid: root sets all three ids; others may only switch among their own.
-pub fn setid(nr: u32, id: u32) -> SysResult {
-    if id == u32::MAX {
-        return Err(EINVAL); // (uid_t)-1 names no user
-    }
-    let proc = current_process();
-    let old = *proc.creds.lock();
-    if nr == g::__NR_setuid && old.euid == 0 && old.uid != id {
-        // The real uid changes: the process now counts against the new user's limit.
-        process::change_real_uid(&proc, old.uid, id)?;
-    }
-    let mut c = proc.creds.lock();
-    let root = c.euid == 0;
-    if nr == g::__NR_setuid {
-        if root {
-            (c.uid, c.euid, c.suid) = (id, id, id);
-        } else if id == c.uid || id == c.suid {
-            c.euid = id;
-        } else {
-            return Err(EPERM);
-        }
-    } else if root {
-        (c.gid, c.egid, c.sgid) = (id, id, id);
-    } else if id == c.gid || id == c.sgid {
-        c.egid = id;
-    } else {
-        return Err(EPERM);
-    }
-    Ok(0)
-}
-
-/// The (real, effective, saved) ids setresuid/setreuid (`user`) or setresgid/setregid
-/// change, as mutable references into `c`.
-fn id_triple(c: &mut process::Creds, user: bool) -> (&mut u32, &mut u32, &mut u32) {
-    if user {
-        (&mut c.uid, &mut c.euid, &mut c.suid)
-    } else {
-        (&mut c.gid, &mut c.egid, &mut c.sgid)
-    }
-}
-
-/// (uid_t)-1: leave this id as it is.
-const UNCHANGED: u32 = u32::MAX;
-
-/// setresuid/setresgid: each id that is not -1 is set; without root each must be one
-/// of the current real, effective or saved ids (EPERM), as Linux's __sys_setresuid.
-pub fn setresid(nr: u32, r: u32, e: u32, s: u32) -> SysResult {
-    let user = nr == g::__NR_setresuid;
-    let proc = current_process();
-    let old = *proc.creds.lock();
-    let mut new = old;
-    {
-        let (cr, ce, cs) = id_triple(&mut new, user);
-        let allowed = |id: u32| id == UNCHANGED || id == *cr || id == *ce || id == *cs;
-        if old.euid != 0 && !(allowed(r) && allowed(e) && allowed(s)) {
-            return Err(EPERM);
-        }
-        for (slot, id) in [(cr, r), (ce, e), (cs, s)] {
-            if id != UNCHANGED {
-                *slot = id;
-            }
-        }
-    }
-    commit_ids(&proc, old, new)
-}
-
-/// setreuid/setregid: the real id may become the effective one (or anything, for
-/// root), the effective id any of the three; the saved id follows the effective one
-/// when the real id is set or the effective id becomes other than the old real id.
-pub fn setreid(nr: u32, r: u32, e: u32) -> SysResult {
-    let user = nr == g::__NR_setreuid;
-    let proc = current_process();
-    let old = *proc.creds.lock();
-    let mut new = old;
-    {
-        let (cr, ce, cs) = id_triple(&mut new, user);
-        let (old_r, old_e, old_s) = (*cr, *ce, *cs);
-        let root = old.euid == 0;
-        if r != UNCHANGED && !root && r != old_r && r != old_e {
-            return Err(EPERM);
-        }
-        if e != UNCHANGED && !root && e != old_r && e != old_e && e != old_s {
-            return Err(EPERM);
-        }
-        if r != UNCHANGED {
-            *cr = r;
-        }
-        if e != UNCHANGED {
-            *ce = e;
-        }
-        if r != UNCHANGED || (e != UNCHANGED && e != old_r) {
-            *cs = *ce;
-        }
-    }
-    commit_ids(&proc, old, new)
-}
-
-/// Installs new ids; a new real uid moves the process to that user's RLIMIT_NPROC count.
-fn commit_ids(proc: &process::Process, old: process::Creds, new: process::Creds) -> SysResult {
-    if new.uid != old.uid {
-        process::change_real_uid(proc, old.uid, new.uid)?;
-    }
-    *proc.creds.lock() = new;
-    Ok(0)
-}
-
-pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
-    if pgid < 0 {
-        return Err(EINVAL);
-    }
-    let me = current_process();
-    let target = if pid == 0 {
-        me.clone()
-    } else {
-        process::find(pid as Pid).ok_or(ESRCH)?
-    };
-    let is_child = target.parent_pid() == me.pid;
-    if target.pid != me.pid && !is_child {
-        return Err(ESRCH);
-    }
-    if is_child && target.sid() != me.sid() {
-        return Err(EPERM);
-    }
-    if is_child && target.exe_changed_since_fork() {
-        return Err(EACCES);
-    }
-    if target.sid() == target.pid {
-        return Err(EPERM);
-    }
-    let pgid = if pgid == 0 { target.pid } else { pgid as Pid };
-    process::set_pgid(&target, pgid)?;
-    Ok(0)
-}
-
-pub fn getpgid(pid: i32) -> SysResult {
-    let p = if pid == 0 {
-        current_process()
-    } else {
-        process::find(pid as Pid).ok_or(ESRCH)?
-    };
-    Ok(p.pgid() as usize)
-}
-
-pub fn getsid(pid: i32) -> SysResult {
-    let p = if pid == 0 {
-        current_process()
-    } else {
-        process::find(pid as Pid).ok_or(ESRCH)?
-    };
-    Ok(p.sid() as usize)
-}
-
-pub fn setsid() -> SysResult {
-    process::new_session(&current_process()).map(|sid| sid as usize)
 }
 
 pub fn prlimit64(pid: i32, resource: u32, new: usize, old: usize) -> SysResult {

@@ -2,6 +2,7 @@
 
 pub mod cputime;
 pub mod exec;
+pub mod exit;
 pub mod pidfd;
 pub mod process;
 pub mod sched;
