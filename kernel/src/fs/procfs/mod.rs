@@ -1,22 +1,32 @@
-//! /proc: files generated from live kernel state on every read.
+//! /proc: files generated from live kernel state on every read. This file holds the
+//! node type, the directory tree (lookup, readdir, links, permissions), reads and writes,
+//! and the mount; pid.rs renders the per-process files and sys.rs the system-wide ones.
 
-use super::file::{File, OpenFile};
+mod pid;
+mod sys;
+
+pub use sys::{CpuIdent, CPU};
+
+use pid::{
+    comm, fd_file, fd_info, fd_link_mode, fd_link_target, read_cmdline, stat, status, thread_of,
+};
+use sys::{cpuinfo, meminfo, sys_stat, uptime};
+
+use super::file::File;
 use super::vfs::{
-    alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, S_IFDIR, S_IFIFO,
-    S_IFLNK, S_IFREG,
+    alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, S_IFDIR, S_IFLNK,
+    S_IFREG,
 };
 use crate::errno::{SysResult, EACCES, EINVAL, EISDIR, ENOENT, ENOMEM, ESRCH};
 use crate::ipc::limits::Tunable;
 use crate::ipc::mq_limits::MqTunable;
 use crate::ipc::pipe::PipeTunable;
 use crate::mm::uaccess::{InBuf, OutBuf};
-use crate::mm::PAGE_SIZE;
 use crate::task::{current_process, process, Pid, Process};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::fmt::Write;
 use spin::Once;
 
 /// /proc's file system id (see `Inode::fs_id`).
@@ -113,156 +123,6 @@ fn live(pid: Pid) -> SysResult<Arc<Process>> {
 /// names one.
 pub fn readlink(path: &super::path::PathAt) -> Option<SysResult<String>> {
     super::path::lookup_link(path).ok()?.readlink()
-}
-
-/// The thread a /proc/PID or /proc/PID/task/TID directory is for; the process's first
-/// live thread stands in for a leader that exited before its threads.
-fn thread_of(tid: Pid, p: &Process) -> Option<Arc<crate::task::Task>> {
-    process::find_thread(tid)
-        .filter(|t| t.process.pid == p.pid)
-        .or_else(|| p.main_thread())
-}
-
-fn state_letter(tid: Pid, p: &Process) -> &'static str {
-    use crate::task::thread::TaskState;
-    if p.is_zombie() {
-        return "Z (zombie)";
-    }
-    match thread_of(tid, p).map(|t| t.state()) {
-        Some(TaskState::Running) | Some(TaskState::Ready) => "R (running)",
-        Some(TaskState::Stopped) => "T (stopped)",
-        _ => "S (sleeping)",
-    }
-}
-
-/// The name of thread `tid` (a /proc/PID or /proc/PID/task/TID directory's number), or
-/// its program's once that thread is gone (a leader that exited before its threads).
-fn comm(tid: Pid, p: &Process) -> String {
-    match process::find_thread(tid) {
-        Some(t) if t.process.pid == p.pid => t.comm(),
-        _ => p.name(),
-    }
-}
-
-fn status(tid: Pid, p: &Process) -> String {
-    let creds = *p.creds.lock();
-    let mut masks = crate::signal::proc_masks(p);
-    // A thread's own pending set and mask (Linux shows the leader's for /proc/PID).
-    if let Some(t) = thread_of(tid, p) {
-        let ts = t.signals.lock();
-        masks.thread_pending = ts.pending.pending_set().bits();
-        masks.blocked = ts.blocked.bits();
-    }
-    let (rss, pte) = {
-        let aspace = p.aspace();
-        let a = aspace.lock();
-        (a.resident_pages() * 4, a.table_pages() * 4)
-    };
-    let mut s = String::new();
-    let _ = write!(
-        s,
-        "Name:\t{}\nUmask:\t{:04o}\nState:\t{}\nTgid:\t{pid}\nNgid:\t0\nPid:\t{tid}\nPPid:\t{}\nTracerPid:\t0\n\
-         Uid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\n\
-         NStgid:\t{pid}\nNSpid:\t{tid}\nNSpgid:\t{}\nNSsid:\t{}\nVmRSS:\t{:8} kB\nVmPTE:\t{:8} kB\nThreads:\t{}\n\
-         SigQ:\t{}/{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\n",
-        comm(tid, p),
-        thread_of(tid, p).map_or(0o022, |t| t.fs().umask()),
-        state_letter(tid, p),
-        p.parent_pid(),
-        creds.uid, creds.euid, creds.suid, creds.euid,
-        creds.gid, creds.egid, creds.sgid, creds.egid,
-        p.pgid(),
-        p.sid(),
-        rss,
-        pte,
-        p.threads.lock().len(),
-        masks.queued,
-        masks.queue_limit,
-        masks.thread_pending,
-        masks.shared_pending,
-        masks.blocked,
-        masks.ignored,
-        masks.caught,
-        pid = p.pid,
-    );
-    s
-}
-
-/// A minimal /proc/PID/stat: pid (comm) state ppid pgrp session, then zeros.
-fn stat(tid: Pid, p: &Process) -> String {
-    let st = state_letter(tid, p).chars().next().unwrap_or('S');
-    // The first field is the thread's id (the pid for /proc/PID).
-    let mut s = format!(
-        "{} ({}) {} {} {} {}",
-        tid,
-        comm(tid, p),
-        st,
-        p.parent_pid(),
-        p.pgid(),
-        p.sid()
-    );
-    for _ in 0..46 {
-        s.push_str(" 0");
-    }
-    s.push('\n');
-    s
-}
-
-/// What /proc/cpuinfo says about the machine: the boot hart's id and the ISA string
-/// of the device tree (set once at boot).
-pub struct CpuIdent {
-    pub hart: usize,
-    pub isa: &'static str,
-}
-
-pub static CPU: Once<CpuIdent> = Once::new();
-
-/// Linux 6.1's show_cpuinfo for the one hart Rill uses: the device tree's base ISA
-/// (up to the first '_') followed by the multi-letter extensions Linux 6.1 knows, in
-/// its order; the MMU mode Rill runs; the machine ids from SBI.
-fn cpuinfo() -> String {
-    let (hart, isa) = CPU.get().map_or((0, "rv64imafdc"), |c| (c.hart, c.isa));
-    let (base, exts) = isa.split_once('_').unwrap_or((isa, ""));
-    let mut line = String::from(base);
-    for known in [
-        "sscofpmf",
-        "sstc",
-        "svinval",
-        "svpbmt",
-        "zicbom",
-        "zihintpause",
-    ] {
-        if exts.split('_').any(|e| e == known) {
-            line.push('_');
-            line.push_str(known);
-        }
-    }
-    let (vendor, arch, imp) = crate::arch::sbi::machine_ids();
-    format!(
-        "processor\t: 0\nhart\t\t: {hart}\nisa\t\t: {line}\nmmu\t\t: sv39\n\
-         mvendorid\t: {vendor:#x}\nmarchid\t\t: {arch:#x}\nmimpid\t\t: {imp:#x}\n\n"
-    )
-}
-
-fn meminfo() -> String {
-    // Linux's totalram_pages: all RAM after the kernel image, the kernel heap's included.
-    let total = crate::mm::frame::ram_pages() * 4;
-    let free = crate::mm::frame::free_pages() * 4;
-    // Memory objects are all shared memory in Linux's terms (shmem), which Linux also
-    // counts as page cache.
-    let shmem = crate::mm::object::object_pages() * 4;
-    // Slab is Linux's name for kernel object memory; here it is the kernel heap in use.
-    let slab = crate::mm::heap::used_bytes() / 1024;
-    format!(
-        "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\n\
-         Cached:         {shmem:8} kB\nShmem:          {shmem:8} kB\nSlab:           {slab:8} kB\n"
-    )
-}
-
-fn uptime() -> String {
-    let ns = crate::time::monotonic_ns();
-    let cs = ns / 10_000_000;
-    format!("{}.{:02} 0.00\n", cs / 100, cs % 100)
 }
 
 impl ProcNode {
@@ -686,141 +546,6 @@ fn emit_numbered(
     }
 }
 
-/// The open file description behind `pid`'s descriptor `fd`.
-fn fd_file(pid: Pid, fd: i32) -> SysResult<Arc<OpenFile>> {
-    let files = thread_of(pid, &*live(pid)?).ok_or(ENOENT)?.files();
-    let file = files.lock().get(fd).map_err(|_| ENOENT);
-    file
-}
-
-/// Read, write and search bits for the owner as the descriptor's access mode allows.
-fn fd_link_mode(pid: Pid, fd: i32) -> u32 {
-    let Ok(file) = fd_file(pid, fd) else {
-        return 0;
-    };
-    let mut mode = 0o100;
-    if file.readable() {
-        mode |= 0o400;
-    }
-    if file.writable() {
-        mode |= 0o200;
-    }
-    mode
-}
-
-/// What readlink of /proc/PID/fd/N shows, as Linux's d_path: the file's path (with
-/// " (deleted)" once its name is gone), the queue's name in its own file system,
-/// "pipe:[ino]" for a pipe or "socket:[ino]" for a socket.
-fn fd_link_target(file: &OpenFile) -> SysResult<String> {
-    if let Some(queue) = file.file.mqueue() {
-        return Ok(queue.link_name());
-    }
-    let meta = file.file.metadata();
-    if let Some(origin) = file.origin() {
-        let mut path = match super::path::dir_path(&origin.dir) {
-            Ok(path) => path,
-            Err(crate::errno::ENOENT) => String::new(),
-            Err(e) => return Err(e),
-        };
-        if path != "/" {
-            path.push('/');
-        }
-        path.push_str(&origin.name);
-        let named = origin
-            .dir
-            .lookup(&origin.name)
-            .is_ok_and(|n| n.metadata().ino == meta.ino);
-        if !named {
-            path.push_str(" (deleted)");
-        }
-        return Ok(path);
-    }
-    if let Some(inode) = &file.inode {
-        if inode.metadata().is_dir() {
-            return super::path::dir_path(inode);
-        }
-    }
-    if meta.file_type() == S_IFIFO {
-        return Ok(format!("pipe:[{}]", meta.ino));
-    }
-    if meta.file_type() == linux_raw_sys::general::S_IFSOCK {
-        return Ok(format!("socket:[{}]", meta.ino));
-    }
-    Ok(format!("anon_inode:[{}]", meta.ino))
-}
-
-/// Copies `p`'s memory at `va` into `out` up to the first page it cannot read (Linux's
-/// access_remote_vm); returns the bytes copied. The address space is unlocked again
-/// before the caller copies to its own user memory.
-fn read_memory(p: &Process, va: usize, out: &mut [u8]) -> usize {
-    p.aspace().lock().read_into(va, out)
-}
-
-/// /proc/PID/cmdline as Linux's get_mm_cmdline: the argument strings, read from the
-/// process's own memory where execve put them. A program that overwrote the NUL ending
-/// its last argument (setproctitle) gets its first string instead, up to a page.
-fn read_cmdline(p: &Process, pos: u64, buf: &mut dyn OutBuf) -> SysResult<usize> {
-    let area = *p.args.lock();
-    let (start, arg_end) = (area.arg_start, area.arg_end);
-    if start >= arg_end {
-        return Ok(0);
-    }
-    let env_end = area.env_end.max(arg_end);
-    let pos = usize::try_from(pos).unwrap_or(usize::MAX);
-    let len = env_end - start;
-    if pos >= len {
-        return Ok(0);
-    }
-    let count = buf.len().min(len - pos);
-    if count == 0 {
-        return Ok(0);
-    }
-    let mut page = Vec::new();
-    page.try_reserve_exact(PAGE_SIZE).map_err(|_| ENOMEM)?;
-    page.resize(PAGE_SIZE, 0);
-    let mut last = [0u8];
-    if read_memory(p, arg_end - 1, &mut last) == 1 && last[0] != 0 {
-        if pos >= PAGE_SIZE {
-            return Ok(0);
-        }
-        let got = read_memory(p, start, &mut page);
-        let title = page[..got]
-            .iter()
-            .position(|&c| c == 0)
-            .map_or(got, |i| i + 1);
-        if title <= pos {
-            return Ok(0);
-        }
-        let n = (title - pos).min(count);
-        return buf.write_upto(0, &page[pos..pos + n]);
-    }
-    let Some(mut at) = start.checked_add(pos).filter(|&at| at < arg_end) else {
-        return Ok(0);
-    };
-    let mut count = count.min(arg_end - at);
-    let mut done = 0;
-    while count > 0 {
-        let size = count.min(PAGE_SIZE);
-        let got = read_memory(p, at, &mut page[..size]);
-        if got == 0 {
-            break;
-        }
-        match buf.write_upto(done, &page[..got]) {
-            Ok(n) => {
-                done += n;
-                at += n;
-                count -= n;
-                if n < got {
-                    break;
-                }
-            }
-            Err(e) if done == 0 => return Err(e),
-            Err(_) => break,
-        }
-    }
-    Ok(done)
-}
-
 impl File for ProcNode {
     fn read(&self, pos: u64, buf: &mut dyn OutBuf, _nonblock: bool) -> SysResult<usize> {
         if let Node::Maps(pid) = self.node {
@@ -874,45 +599,4 @@ impl File for ProcNode {
             _ => None,
         }
     }
-}
-
-/// /proc/stat: the system's CPU time in USER_HZ (100 a second) as one CPU (what
-/// sched_getaffinity shows), and the boot time. CPU time is every live process's own and
-/// its reaped children's (which holds every reaped process once); the rest of the time
-/// since boot is idle. Rill does not count interrupt or I/O-wait time apart.
-fn sys_stat() -> String {
-    let centis = |ticks: u64| crate::time::ticks_to_ns(ticks) / 10_000_000;
-    let (mut user, mut system) = (0, 0);
-    for p in process::all() {
-        let (cu, cs) = p.cpu.children_ticks();
-        user += centis(p.cpu.user_ticks() + cu);
-        system += centis(p.cpu.system_ticks() + cs);
-    }
-    let uptime_ns = crate::time::monotonic_ns();
-    let idle = (uptime_ns / 10_000_000).saturating_sub(user + system);
-    let boot = (crate::time::realtime_ns().saturating_sub(uptime_ns)) / 1_000_000_000;
-    let times = format!("{user} 0 {system} {idle} 0 0 0 0 0 0");
-    format!("cpu  {times}\ncpu0 {times}\nbtime {boot}\n")
-}
-
-/// /proc/PID/fdinfo/N: the description's offset and flags as Linux shows them (octal,
-/// with O_LARGEFILE, which 64-bit Linux sets on every open by path, and O_CLOEXEC from
-/// the descriptor), and the inode number.
-fn fd_info(pid: Pid, fd: i32) -> SysResult<String> {
-    let files = thread_of(pid, &*live(pid)?).ok_or(ENOENT)?.files();
-    let (file, cloexec) = {
-        let fds = files.lock();
-        let entry = fds.entry(fd).map_err(|_| ENOENT)?;
-        (entry.file.clone(), entry.cloexec)
-    };
-    let mut flags = file.flags();
-    if file.inode.is_some() {
-        flags |= linux_raw_sys::general::O_LARGEFILE;
-    }
-    if cloexec {
-        flags |= linux_raw_sys::general::O_CLOEXEC;
-    }
-    let pos = *file.offset().lock();
-    let ino = file.file.metadata().ino;
-    Ok(format!("pos:\t{pos}\nflags:\t0{flags:o}\nino:\t{ino}\n"))
 }

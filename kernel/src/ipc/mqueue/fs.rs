@@ -1,29 +1,21 @@
-//! POSIX message queues (mq_open, mq_timedsend, mq_timedreceive, mq_notify, mq_getsetattr,
-//! mq_unlink), with Linux's semantics (mq_overview(7)).
-//!
-//! A queue is a node in its own directory, `/dev/mqueue`, named without the leading slash
-//! the C library strips. Messages are kept by priority, highest first and in arrival order
-//! within a priority. An open queue is an ordinary descriptor: it can be polled (readable
-//! while a message waits, writable while there is room), `read` returns the status line
-//! Linux shows (`QSIZE:... NOTIFY:...`), and O_NONBLOCK lives in the open file description
-//! like any file's. Unlike System V queues these calls are restarted after a handler with
-//! SA_RESTART (signal(7)); their timeouts are absolute CLOCK_REALTIME times.
+//! /dev/mqueue, the queues' own file system: the directory of names (MqDir), each
+//! queue's node with its owner, mode and times (MqNode), mq_open and mq_unlink by name,
+//! and the open descriptor (MqFile), whose `read` shows the `QSIZE:... NOTIFY:...`
+//! status line.
 
-use super::mq_limits::{charge, uncharge, MqTunable, HARD_MSGMAX, HARD_MSGSIZEMAX};
+use super::{check_attr, now_ns, Attr, Queue, Request, State};
 use crate::errno::{
-    Errno, SysResult, EACCES, EAGAIN, EBADF, EBUSY, EEXIST, EINVAL, EMSGSIZE, ENAMETOOLONG, ENOENT,
-    ENOMEM, ENOSPC, ENOTDIR, ENOTSOCK, EOVERFLOW, EPERM,
+    SysResult, EACCES, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, EPERM,
 };
-use crate::fs::file::{DirHandle, File, OpenFile, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
+use crate::fs::file::{DirHandle, File, OpenFile};
 use crate::fs::vfs::{
     alloc_ino, check_access, DirEntry, DirLink, Inode, Metadata, Parent, Want, FIRST_ENTRY_POS,
     S_IFDIR, S_IFREG,
 };
-use crate::mm::uaccess::{InBuf, OutBuf, UserSlice};
-use crate::net::netlink::Pending;
-use crate::signal::{SigInfo, Signal};
-use crate::task::{current_process, Pid, WaitQueue};
-use alloc::collections::{BTreeMap, VecDeque};
+use crate::ipc::mq_limits::{charge, MqTunable};
+use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::task::{current_process, WaitQueue};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -31,84 +23,15 @@ use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use spin::Mutex;
 
-/// Priorities run below this (MQ_PRIO_MAX).
-pub const MQ_PRIO_MAX: u32 = 32768;
 /// Size Linux reports for a queue file.
 const FILE_SIZE: u64 = 80;
 const NAME_MAX: usize = 255;
 /// The file-system number of /dev/mqueue (tmpfs is 0, /proc 1).
 const MQUEUE_FS_ID: u32 = 2;
-/// si_code of a message-queue notification.
-const SI_MESGQ: i32 = -3;
-
-/// `struct mq_attr`: four longs and four reserved ones.
-pub const MQ_ATTR_SIZE: usize = 64;
-
-/// A queue's fixed attributes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Attr {
-    pub maxmsg: usize,
-    pub msgsize: usize,
-}
-
-/// The cookie protocol of SIGEV_THREAD (include/uapi/linux/mqueue.h; not in
-/// linux-raw-sys): the C library's cookie comes back on its netlink socket with the
-/// last byte saying why.
-const NOTIFY_COOKIE_LEN: usize = 32;
-const NOTIFY_WOKENUP: u8 = 1;
-const NOTIFY_REMOVED: u8 = 2;
-
-/// What a registered process asked for (mq_notify's `struct sigevent`).
-pub enum Request {
-    /// SIGEV_NONE: registered, nothing sent.
-    Nothing,
-    /// SIGEV_SIGNAL: the signal number (0 is valid and sends nothing) and value.
-    Signal(u32, usize),
-    /// SIGEV_THREAD: the cookie, already charged to the netlink socket it goes to.
-    Thread(Pending),
-}
-
-/// Who gets told when a message arrives in the empty queue.
-struct Notification {
-    pid: Pid,
-    request: Request,
-}
-
-impl Notification {
-    /// The registration ends without a message (mq_notify(NULL), or a close by its
-    /// process): a SIGEV_THREAD cookie goes back marked NOTIFY_REMOVED, as on Linux.
-    fn remove(self) {
-        if let Request::Thread(cookie) = self.request {
-            cookie.deliver(NOTIFY_REMOVED);
-        }
-    }
-}
-
-struct State {
-    /// Messages by priority; the highest priority is served first.
-    messages: BTreeMap<u32, VecDeque<Vec<u8>>>,
-    count: usize,
-    notification: Option<Notification>,
-    /// Receivers asleep on the queue (a notification is due only when there are none).
-    waiting_receivers: usize,
-}
-
-/// One queue.
-pub struct Queue {
-    attr: Attr,
-    /// The user charged for the queue and how much, given back when the queue goes.
-    owner_uid: u32,
-    charged: usize,
-    state: Mutex<State>,
-    readable: WaitQueue,
-    writable: WaitQueue,
-    /// Anything that changed readiness, for poll.
-    poll: WaitQueue,
-}
 
 /// What the syscall layer does with a queue descriptor.
 pub struct MqFile {
-    queue: Arc<Queue>,
+    pub(super) queue: Arc<Queue>,
     node: Arc<MqNode>,
 }
 
@@ -171,10 +94,6 @@ pub fn root() -> Arc<MqDir> {
         .clone()
 }
 
-fn now_ns() -> u64 {
-    crate::time::realtime_ns()
-}
-
 /// Checks a queue name as Linux's lookup does: no '/', not "." or "..", not empty.
 fn check_name(name: &str) -> SysResult<()> {
     if name.is_empty() || name == "." || name == ".." || name.contains('/') {
@@ -184,61 +103,6 @@ fn check_name(name: &str) -> SysResult<()> {
         return Err(ENAMETOOLONG);
     }
     Ok(())
-}
-
-/// Validates the attributes of a queue being created (Linux's mq_attr_ok).
-fn check_attr(attr: Attr, privileged: bool) -> SysResult<()> {
-    if attr.maxmsg == 0 || attr.msgsize == 0 {
-        return Err(EINVAL);
-    }
-    let (max_msgs, max_size) = if privileged {
-        (HARD_MSGMAX, HARD_MSGSIZEMAX)
-    } else {
-        (MqTunable::MsgMax.get(), MqTunable::MsgsizeMax.get())
-    };
-    if attr.maxmsg > max_msgs || attr.msgsize > max_size {
-        return Err(EINVAL);
-    }
-    attr.maxmsg.checked_mul(attr.msgsize).ok_or(EOVERFLOW)?;
-    Ok(())
-}
-
-/// Decodes `struct mq_attr` (mq_maxmsg and mq_msgsize; negative values are invalid).
-pub fn decode_attr(raw: &[u8; MQ_ATTR_SIZE]) -> Result<Attr, Errno> {
-    let long = |i: usize| {
-        let mut b = [0u8; 8];
-        b.copy_from_slice(&raw[8 * i..8 * i + 8]);
-        i64::from_ne_bytes(b)
-    };
-    let maxmsg = usize::try_from(long(1)).map_err(|_| EINVAL)?;
-    let msgsize = usize::try_from(long(2)).map_err(|_| EINVAL)?;
-    Ok(Attr { maxmsg, msgsize })
-}
-
-/// Encodes `struct mq_attr` for mq_getsetattr.
-pub fn encode_attr(attr: Attr, flags: u32, curmsgs: usize) -> [u8; MQ_ATTR_SIZE] {
-    let mut b = [0u8; MQ_ATTR_SIZE];
-    let fields = [
-        (flags & g::O_NONBLOCK) as i64,
-        attr.maxmsg as i64,
-        attr.msgsize as i64,
-        curmsgs as i64,
-    ];
-    for (i, v) in fields.iter().enumerate() {
-        b[8 * i..8 * i + 8].copy_from_slice(&v.to_ne_bytes());
-    }
-    b
-}
-
-/// The `mq_flags` of a new mq_getsetattr attribute: only O_NONBLOCK may be given.
-pub fn decode_flags(raw: &[u8; MQ_ATTR_SIZE]) -> SysResult<u32> {
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&raw[..8]);
-    let flags = i64::from_ne_bytes(b);
-    if flags & !(g::O_NONBLOCK as i64) != 0 {
-        return Err(EINVAL);
-    }
-    Ok(flags as u32)
 }
 
 /// mq_open(2) after the name and attributes were copied in: opens or creates the queue
@@ -320,13 +184,6 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
     });
     let flags = oflag & (g::O_ACCMODE | g::O_NONBLOCK);
     Ok(OpenFile::new(file, Some(node as Arc<dyn Inode>), flags))
-}
-
-impl Drop for Queue {
-    /// The queue is gone (unlinked and closed): its bytes go back to its user.
-    fn drop(&mut self) {
-        uncharge(self.owner_uid, self.charged);
-    }
 }
 
 /// The permission an open mode asks for; O_WRONLY|O_RDWR is EINVAL.
@@ -460,92 +317,6 @@ impl Inode for MqNode {
 }
 
 impl Queue {
-    fn is_full(st: &State, attr: Attr) -> bool {
-        st.count >= attr.maxmsg
-    }
-
-    /// Readiness for poll: readable while a message waits, writable while there is room.
-    fn readiness(&self) -> u16 {
-        let st = self.state.lock();
-        let mut r = 0;
-        if st.count > 0 {
-            r |= POLLIN | POLLRDNORM;
-        }
-        if !Queue::is_full(&st, self.attr) {
-            r |= POLLOUT | POLLWRNORM;
-        }
-        r
-    }
-
-    /// Queues `text` (at most msgsize bytes, checked by the caller), waiting for room
-    /// unless `nonblock`; `deadline` in timer ticks.
-    fn send(&self, text: Vec<u8>, prio: u32, nonblock: bool, deadline: Option<u64>) -> SysResult {
-        let mut st = self.state.lock();
-        while Queue::is_full(&st, self.attr) {
-            if nonblock {
-                return Err(EAGAIN);
-            }
-            drop(st);
-            crate::task::wait::block_on(&[&self.writable], deadline, || {
-                (!Queue::is_full(&self.state.lock(), self.attr)).then_some(())
-            })?;
-            st = self.state.lock();
-        }
-        let slot = st.messages.entry(prio).or_default();
-        slot.try_reserve(1).map_err(|_| ENOMEM)?;
-        slot.push_back(text);
-        st.count += 1;
-        let due = if st.count == 1 && st.waiting_receivers == 0 {
-            st.notification.take()
-        } else {
-            None
-        };
-        drop(st);
-        self.readable.wake_all();
-        self.poll.wake_all();
-        if let Some(n) = due {
-            notify(n);
-        }
-        Ok(0)
-    }
-
-    /// Takes the oldest message of the highest priority, waiting unless `nonblock`.
-    fn receive(
-        &self,
-        bufsz: usize,
-        nonblock: bool,
-        deadline: Option<u64>,
-    ) -> SysResult<(Vec<u8>, u32)> {
-        if bufsz < self.attr.msgsize {
-            return Err(EMSGSIZE);
-        }
-        let mut st = self.state.lock();
-        while st.count == 0 {
-            if nonblock {
-                return Err(EAGAIN);
-            }
-            st.waiting_receivers += 1;
-            drop(st);
-            let waited = crate::task::wait::block_on(&[&self.readable], deadline, || {
-                (self.state.lock().count > 0).then_some(())
-            });
-            st = self.state.lock();
-            st.waiting_receivers -= 1;
-            waited?;
-        }
-        let mut top = st.messages.last_entry().ok_or(EAGAIN)?;
-        let prio = *top.key();
-        let text = top.get_mut().pop_front().ok_or(EAGAIN)?;
-        if top.get().is_empty() {
-            top.remove();
-        }
-        st.count -= 1;
-        drop(st);
-        self.writable.wake_all();
-        self.poll.wake_all();
-        Ok((text, prio))
-    }
-
     /// The status line a read of the queue's file shows.
     fn status(&self) -> String {
         let st = self.state.lock();
@@ -561,31 +332,6 @@ impl Queue {
         };
         format!("QSIZE:{bytes:<10} NOTIFY:{notify:<5} SIGNO:{signo:<5} NOTIFY_PID:{pid:<6}\n")
     }
-}
-
-/// Sends a due notification (its process may have gone meanwhile): the signal, or the
-/// SIGEV_THREAD cookie marked NOTIFY_WOKENUP.
-fn notify(n: Notification) {
-    let (sig, value) = match n.request {
-        Request::Nothing => return,
-        Request::Thread(cookie) => return cookie.deliver(NOTIFY_WOKENUP),
-        Request::Signal(sig, value) => (sig, value),
-    };
-    let Some(sig) = Signal::new(sig) else {
-        return;
-    };
-    let Some(target) = crate::task::process::find(n.pid) else {
-        return;
-    };
-    let sender = current_process();
-    let info = SigInfo {
-        code: SI_MESGQ,
-        pid: sender.pid,
-        uid: sender.creds.lock().uid,
-        value,
-        ..Default::default()
-    };
-    let _ = crate::signal::send_to_process(&target, sig, info);
 }
 
 impl MqFile {
@@ -632,44 +378,6 @@ impl MqFile {
         let deleted = if named { "" } else { " (deleted)" };
         format!("/{}{deleted}", self.node.name)
     }
-
-    /// The queue's attributes and current message count.
-    pub fn attr(&self) -> (Attr, usize) {
-        (self.queue.attr, self.queue.state.lock().count)
-    }
-
-    /// mq_notify(2): `Some(request)` registers the caller (EBUSY if another process is
-    /// registered; a refused SIGEV_THREAD cookie gives its charge back), None removes
-    /// the caller's registration.
-    pub fn set_notification(&self, wanted: Option<Request>) -> SysResult<()> {
-        let pid = current_process().pid;
-        let mut st = self.queue.state.lock();
-        match wanted {
-            None => {
-                let removed = Self::take_notification_of(&mut st, pid);
-                drop(st);
-                if let Some(n) = removed {
-                    n.remove();
-                }
-            }
-            Some(request) => {
-                let alive = |n: &Notification| crate::task::process::find(n.pid).is_some();
-                if st.notification.as_ref().is_some_and(alive) {
-                    return Err(EBUSY);
-                }
-                st.notification = Some(Notification { pid, request });
-            }
-        }
-        Ok(())
-    }
-
-    fn take_notification_of(st: &mut State, pid: Pid) -> Option<Notification> {
-        if st.notification.as_ref().is_some_and(|n| n.pid == pid) {
-            st.notification.take()
-        } else {
-            None
-        }
-    }
 }
 
 impl File for MqFile {
@@ -715,47 +423,5 @@ impl File for MqFile {
         if let Some(n) = removed {
             n.remove();
         }
-    }
-}
-
-/// Converts an absolute CLOCK_REALTIME timeout (ns) into a timer-tick deadline.
-pub fn deadline_from_realtime(abs_ns: u64) -> u64 {
-    let now = now_ns();
-    crate::time::now_ticks() + crate::time::ns_to_ticks(abs_ns.saturating_sub(now))
-}
-
-/// The notification a process asked for, as mq_notify's `struct sigevent` says it.
-/// Signal number 0 is valid (Linux's valid_signal) and sends nothing. For SIGEV_THREAD
-/// the C library passes a netlink socket as the "signal" and its cookie as the value:
-/// as Linux's do_mq_notify, the cookie is copied (EFAULT), the descriptor checked
-/// (EBADF, ENOTSOCK) and the cookie charged to the socket, waiting for room, before the
-/// queue descriptor is looked at.
-pub fn notification_of(notify: i32, signo: i32, value: usize) -> SysResult<Request> {
-    match notify as u32 {
-        g::SIGEV_NONE => Ok(Request::Nothing),
-        g::SIGEV_SIGNAL => {
-            let sig = u32::try_from(signo)
-                .ok()
-                .filter(|&s| s == 0 || Signal::new(s).is_some())
-                .ok_or(EINVAL)?;
-            Ok(Request::Signal(sig, value))
-        }
-        g::SIGEV_THREAD => {
-            crate::mm::heap::reserve(2 * NOTIFY_COOKIE_LEN)?;
-            let mut cookie = Vec::new();
-            cookie
-                .try_reserve_exact(NOTIFY_COOKIE_LEN)
-                .map_err(|_| ENOMEM)?;
-            cookie.resize(NOTIFY_COOKIE_LEN, 0);
-            UserSlice::new(value, NOTIFY_COOKIE_LEN)?.read(0, &mut cookie)?;
-            let of = crate::task::current_files()
-                .lock()
-                .get(signo)
-                .map_err(|_| EBADF)?;
-            let socket = of.file.socket().ok_or(ENOTSOCK)?.netlink().clone();
-            drop(of);
-            Ok(Request::Thread(Pending::charge(socket, cookie)?))
-        }
-        _ => Err(EINVAL),
     }
 }

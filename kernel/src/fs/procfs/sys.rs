@@ -1,0 +1,83 @@
+//! The system-wide files of /proc: meminfo, uptime, stat and cpuinfo. (The /proc/sys
+//! tunables and /proc/sysvipc tables are rendered by the IPC code that owns them.)
+
+use crate::task::process;
+use alloc::format;
+use alloc::string::String;
+use spin::Once;
+
+/// What /proc/cpuinfo says about the machine: the boot hart's id and the ISA string
+/// of the device tree (set once at boot).
+pub struct CpuIdent {
+    pub hart: usize,
+    pub isa: &'static str,
+}
+
+pub static CPU: Once<CpuIdent> = Once::new();
+
+/// Linux 6.1's show_cpuinfo for the one hart Rill uses: the device tree's base ISA
+/// (up to the first '_') followed by the multi-letter extensions Linux 6.1 knows, in
+/// its order; the MMU mode Rill runs; the machine ids from SBI.
+pub(super) fn cpuinfo() -> String {
+    let (hart, isa) = CPU.get().map_or((0, "rv64imafdc"), |c| (c.hart, c.isa));
+    let (base, exts) = isa.split_once('_').unwrap_or((isa, ""));
+    let mut line = String::from(base);
+    for known in [
+        "sscofpmf",
+        "sstc",
+        "svinval",
+        "svpbmt",
+        "zicbom",
+        "zihintpause",
+    ] {
+        if exts.split('_').any(|e| e == known) {
+            line.push('_');
+            line.push_str(known);
+        }
+    }
+    let (vendor, arch, imp) = crate::arch::sbi::machine_ids();
+    format!(
+        "processor\t: 0\nhart\t\t: {hart}\nisa\t\t: {line}\nmmu\t\t: sv39\n\
+         mvendorid\t: {vendor:#x}\nmarchid\t\t: {arch:#x}\nmimpid\t\t: {imp:#x}\n\n"
+    )
+}
+
+pub(super) fn meminfo() -> String {
+    // Linux's totalram_pages: all RAM after the kernel image, the kernel heap's included.
+    let total = crate::mm::frame::ram_pages() * 4;
+    let free = crate::mm::frame::free_pages() * 4;
+    // Memory objects are all shared memory in Linux's terms (shmem), which Linux also
+    // counts as page cache.
+    let shmem = crate::mm::object::object_pages() * 4;
+    // Slab is Linux's name for kernel object memory; here it is the kernel heap in use.
+    let slab = crate::mm::heap::used_bytes() / 1024;
+    format!(
+        "MemTotal:       {total:8} kB\nMemFree:        {free:8} kB\nMemAvailable:   {free:8} kB\n\
+         Cached:         {shmem:8} kB\nShmem:          {shmem:8} kB\nSlab:           {slab:8} kB\n"
+    )
+}
+
+pub(super) fn uptime() -> String {
+    let ns = crate::time::monotonic_ns();
+    let cs = ns / 10_000_000;
+    format!("{}.{:02} 0.00\n", cs / 100, cs % 100)
+}
+
+/// /proc/stat: the system's CPU time in USER_HZ (100 a second) as one CPU (what
+/// sched_getaffinity shows), and the boot time. CPU time is every live process's own and
+/// its reaped children's (which holds every reaped process once); the rest of the time
+/// since boot is idle. Rill does not count interrupt or I/O-wait time apart.
+pub(super) fn sys_stat() -> String {
+    let centis = |ticks: u64| crate::time::ticks_to_ns(ticks) / 10_000_000;
+    let (mut user, mut system) = (0, 0);
+    for p in process::all() {
+        let (cu, cs) = p.cpu.children_ticks();
+        user += centis(p.cpu.user_ticks() + cu);
+        system += centis(p.cpu.system_ticks() + cs);
+    }
+    let uptime_ns = crate::time::monotonic_ns();
+    let idle = (uptime_ns / 10_000_000).saturating_sub(user + system);
+    let boot = (crate::time::realtime_ns().saturating_sub(uptime_ns)) / 1_000_000_000;
+    let times = format!("{user} 0 {system} {idle} 0 0 0 0 0 0");
+    format!("cpu  {times}\ncpu0 {times}\nbtime {boot}\n")
+}
