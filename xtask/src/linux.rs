@@ -5,10 +5,10 @@
 //!   stdio buffers the same way and output interleaves the same way; its "\r\n" is turned
 //!   back into "\n" as `console::Filter` does for Rill.
 //! - cwd is "/", env is PATH, HOME=/ and TERM=vt100, and argv[0] is the guest path.
-//! - `-L build/linux/root` makes absolute paths that exist in the guest tree (/bin/..,
+//! - `-L build/qemu-user/root` makes absolute paths that exist in the guest tree (/bin/..,
 //!   /tests/.., /etc/..) resolve there; that prefix holds links to build/rootfs's top-level
 //!   entries except tmp, dev and proc, so those stay the host's real ones.
-//! - PATH is build/linux/bin, one wrapper script per guest /bin program that runs it under
+//! - PATH is build/qemu-user/bin, one wrapper script per guest /bin program that runs it under
 //!   qemu-riscv64, so a program started by PATH lookup (from sh, execvp) is the guest's. An
 //!   execve of an absolute path such as "/bin/ls" still runs the host's program: qemu-riscv64
 //!   does not redirect execve. No binfmt_misc registration is needed.
@@ -41,11 +41,12 @@ pub struct Run {
 }
 
 impl Linux {
-    /// Builds build/linux/{root,bin} afresh from build/rootfs.
+    /// Builds build/qemu-user/{root,bin} afresh from build/rootfs (build/linux is the
+    /// kernel `make bench-linux` builds, which must survive a test run).
     pub fn prepare() -> Res<Linux> {
         let qemu = which("qemu-riscv64").ok_or("qemu-riscv64 not found in PATH")?;
         let rootfs = paths::rootfs();
-        let base = paths::build().join("linux");
+        let base = paths::build().join("qemu-user");
         if base.exists() {
             fs::remove_dir_all(&base).ctx(|| format!("removing {}", base.display()))?;
         }
