@@ -212,25 +212,28 @@ fn spawn(tf: &TrapFrame, req: CloneRequest) -> SysResult {
     process::fork(tf, args).map(|pid| pid as usize)
 }
 
+/// The namespace flags of clone and unshare: Rill has none to make.
+const NAMESPACES: u32 = g::CLONE_NEWNS
+    | g::CLONE_NEWUTS
+    | g::CLONE_NEWIPC
+    | g::CLONE_NEWNET
+    | g::CLONE_NEWUSER
+    | g::CLONE_NEWPID
+    | g::CLONE_NEWCGROUP
+    | g::CLONE_NEWTIME;
+
 /// unshare(2): the caller stops sharing its descriptor table (CLONE_FILES) or cwd and
 /// umask (CLONE_FS). As Linux's check_unshare_flags, CLONE_THREAD, CLONE_SIGHAND and
 /// CLONE_VM succeed only when there is nothing to unshare (one thread, a handler table
 /// and an address space of its own); namespaces, which Rill does not have, are EINVAL.
 pub fn unshare(flags: u64) -> SysResult {
-    let known = g::CLONE_THREAD
+    let known = NAMESPACES
+        | g::CLONE_THREAD
         | g::CLONE_FS
-        | g::CLONE_NEWNS
         | g::CLONE_SIGHAND
         | g::CLONE_VM
         | g::CLONE_FILES
-        | g::CLONE_SYSVSEM
-        | g::CLONE_NEWUTS
-        | g::CLONE_NEWIPC
-        | g::CLONE_NEWNET
-        | g::CLONE_NEWUSER
-        | g::CLONE_NEWPID
-        | g::CLONE_NEWCGROUP
-        | g::CLONE_NEWTIME;
+        | g::CLONE_SYSVSEM;
     if flags & !(known as u64) != 0 {
         return Err(EINVAL);
     }
@@ -260,15 +263,7 @@ pub fn unshare(flags: u64) -> SysResult {
     if flags & g::CLONE_VM != 0 && alloc::sync::Arc::strong_count(&proc.aspace()) > 2 {
         return Err(EINVAL);
     }
-    let namespaces = g::CLONE_NEWNS
-        | g::CLONE_NEWUTS
-        | g::CLONE_NEWIPC
-        | g::CLONE_NEWNET
-        | g::CLONE_NEWUSER
-        | g::CLONE_NEWPID
-        | g::CLONE_NEWCGROUP
-        | g::CLONE_NEWTIME;
-    if flags & namespaces != 0 {
+    if flags & NAMESPACES != 0 {
         log::info!("unshare: namespaces ({flags:#x}) are not supported");
         return Err(EINVAL);
     }

@@ -82,6 +82,25 @@ enum Node {
     FdInfo(Pid, i32),
 }
 
+impl Node {
+    /// The nodes getdents64 lists and read(2) refuses with EISDIR.
+    fn is_dir(&self) -> bool {
+        matches!(
+            self,
+            Node::Root
+                | Node::PidDir(_)
+                | Node::SysvipcDir
+                | Node::SysDir
+                | Node::SysKernelDir
+                | Node::SysFsDir
+                | Node::SysFsMqueueDir
+                | Node::FdDir(_)
+                | Node::FdInfoDir(_)
+                | Node::TaskDir(_)
+        )
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum IpcKind {
     Msg,
@@ -149,18 +168,10 @@ impl ProcNode {
             Node::ThreadsMax => format!("{}\n", process::max_threads()).into_bytes(),
             // `File::read` makes only the part it is asked for.
             Node::Maps(_) => return Err(EINVAL),
-            Node::Root
-            | Node::PidDir(_)
-            | Node::SysvipcDir
-            | Node::SysDir
-            | Node::SysKernelDir
-            | Node::SysFsDir
-            | Node::SysFsMqueueDir
-            | Node::FdDir(_)
-            | Node::FdInfoDir(_)
-            | Node::TaskDir(_) => return Err(EISDIR),
             // Path lookups follow the link; the link itself has no content.
             Node::Exe(_) | Node::Fd(..) | Node::MountsLink => return Err(EINVAL),
+            // What is left are the directories (`Node::is_dir`).
+            _ => return Err(EISDIR),
         })
     }
 
@@ -439,19 +450,7 @@ impl Inode for ProcNode {
     }
 
     fn read_dir(&self, pos: u64, emit: &mut dyn FnMut(&DirEntry) -> bool) -> SysResult<()> {
-        if !matches!(
-            self.node,
-            Node::Root
-                | Node::PidDir(_)
-                | Node::SysvipcDir
-                | Node::SysDir
-                | Node::SysKernelDir
-                | Node::SysFsDir
-                | Node::SysFsMqueueDir
-                | Node::FdDir(_)
-                | Node::FdInfoDir(_)
-                | Node::TaskDir(_)
-        ) {
+        if !self.node.is_dir() {
             return Err(crate::errno::ENOTDIR);
         }
         let fixed = self.fixed_entries();
