@@ -23,8 +23,10 @@ kernel: deps
 	@mkdir -p $(BUILD)
 	riscv64-linux-gnu-objcopy -O binary $(KERNEL_ELF) $(BUILD)/kernel.bin
 
+# The hand-written programs, and uutils' multicall binary for the everyday tools (docs/tools.md).
 user: deps
 	cd user && cargo build --release
+	cd user/coreutils && cargo build --release
 
 cprogs: deps
 	$(MAKE) -s -C user/c OUT=$(abspath $(BUILD)/c)

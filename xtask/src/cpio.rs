@@ -1,6 +1,7 @@
 //! Writer for the "newc" cpio format (magic "070701"), the format Linux and Rill read an
-//! initramfs in. Only what a root filesystem needs: directories and regular files, owned by
-//! root, with mtime 0 and inode numbers handed out in order so archives are reproducible.
+//! initramfs in. Only what a root filesystem needs: directories and regular files (a file
+//! may have several names: hard links), owned by root, with mtime 0 and inode numbers
+//! handed out in order so archives are reproducible.
 //!
 //! Layout of one entry: a 110-byte ASCII header (the magic, then 13 fields of 8 hex digits),
 //! the name with its NUL, zero padding so header + name is a multiple of 4 bytes, the data,
@@ -34,6 +35,19 @@ impl<W: Write> Writer<W> {
     pub fn file(&mut self, name: &str, perm: u32, data: &[u8]) -> io::Result<()> {
         let ino = self.take_ino();
         self.entry(ino, S_IFREG | (perm & 0o7777), 1, name, data)
+    }
+
+    /// Adds one regular file under several names (hard links), as GNU cpio does: every
+    /// entry has the same inode number and the link count, and only the last carries the data.
+    pub fn linked_file(&mut self, names: &[&str], perm: u32, data: &[u8]) -> io::Result<()> {
+        let ino = self.take_ino();
+        let nlink = names.len() as u32;
+        for (i, name) in names.iter().enumerate() {
+            let last = i + 1 == names.len();
+            let data = if last { data } else { &[] };
+            self.entry(ino, S_IFREG | (perm & 0o7777), nlink, name, data)?;
+        }
+        Ok(())
     }
 
     /// Writes the trailer and hands back the underlying writer.
@@ -206,6 +220,28 @@ mod tests {
             assert_eq!(line[..5], want[..5]);
             assert_eq!(line[6..], ["1", "1970", want[5]]);
         }
+    }
+
+    #[test]
+    fn linked_names_share_an_inode_and_the_last_has_the_data() {
+        let mut w = Writer::new(Vec::new());
+        w.file("bin/a", 0o755, b"").unwrap();
+        w.linked_file(&["bin/ls", "bin/cat"], 0o755, b"elf!")
+            .unwrap();
+        let bytes = w.finish().unwrap();
+        // "bin/a\0" ends at 116, "bin/ls\0" at 117 and "bin/cat\0" at 118: padded to 120.
+        let ls = &bytes[116..];
+        let cat = &bytes[116 + 120..];
+        assert_eq!(&ls[110..117], b"bin/ls\0");
+        assert_eq!(&cat[110..118], b"bin/cat\0");
+        assert_eq!((field(ls, 0), field(cat, 0)), (2, 2), "one inode");
+        assert_eq!((field(ls, 4), field(cat, 4)), (2, 2), "two links");
+        assert_eq!(
+            (field(ls, 6), field(cat, 6)),
+            (0, 4),
+            "data only on the last"
+        );
+        assert_eq!(&cat[120..124], b"elf!");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use flate2::Compression;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::BufWriter;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// Guest directories and their permission bits, parents before children.
@@ -45,6 +45,11 @@ const KERNEL_CONFIG: &str = "kernel/kconfig";
 /// Where the user workspace puts its release binaries.
 const RUST_BIN_DIR: &str = "user/target/riscv64gc-unknown-linux-gnu/release";
 
+/// The uutils multicall binary and the manifest whose `uu_NAME` dependencies are the tools
+/// it holds; each is installed as a hard link /bin/NAME to /bin/coreutils (docs/tools.md).
+const COREUTILS_BIN: &str = "user/coreutils/target/riscv64gc-unknown-linux-gnu/release/coreutils";
+const COREUTILS_MANIFEST: &str = "user/coreutils/Cargo.toml";
+
 pub fn assemble() -> Res<()> {
     let root = paths::root();
     let rootfs = paths::rootfs();
@@ -76,6 +81,7 @@ pub fn assemble() -> Res<()> {
             );
         }
     }
+    copied += install_coreutils(&root, &rootfs.join("bin"))?;
     copied += install_all(&root.join("build/c/bin"), &rootfs.join("bin"))?;
     copied += install_all(&root.join("build/c/tests"), &rootfs.join("tests"))?;
     copied += install_all(&root.join("user/tests"), &rootfs.join("tests"))?;
@@ -101,6 +107,45 @@ pub fn assemble() -> Res<()> {
         size.div_ceil(1024)
     );
     Ok(())
+}
+
+/// Installs /bin/coreutils and a hard link to it for each tool it holds; returns how many
+/// names that made. A hand-written program of the same name would be replaced: an error.
+fn install_coreutils(root: &Path, bin: &Path) -> Res<usize> {
+    let from = root.join(COREUTILS_BIN);
+    if !from.is_file() {
+        eprintln!(
+            "rootfs: warning: {} is not built; no uutils tools",
+            from.display()
+        );
+        return Ok(0);
+    }
+    let manifest = root.join(COREUTILS_MANIFEST);
+    let text = fs::read_to_string(&manifest).ctx(|| manifest.display().to_string())?;
+    let multicall = bin.join("coreutils");
+    install(&from, &multicall)?;
+    let tools = coreutils_tools(&text);
+    for tool in &tools {
+        let link = bin.join(tool);
+        if link.exists() {
+            return Err(format!(
+                "{}: both a hand-written program and a uutils tool",
+                link.display()
+            ));
+        }
+        fs::hard_link(&multicall, &link).ctx(|| link.display().to_string())?;
+    }
+    Ok(1 + tools.len())
+}
+
+/// The tools of the uutils multicall binary: its manifest's dependencies named `uu_NAME`.
+fn coreutils_tools(manifest: &str) -> Vec<String> {
+    manifest
+        .lines()
+        .filter_map(|line| line.strip_prefix("uu_"))
+        .filter_map(|rest| rest.split([' ', '=']).next())
+        .map(str::to_string)
+        .collect()
 }
 
 /// Writes /usr/share/demos/NAME for each lecture demo, holding the summary from the
@@ -224,6 +269,8 @@ pub struct Additions {
 struct Entry {
     perm: u32,
     source: PathBuf,
+    /// The host file's (device, inode) when it has several names: they stay one file.
+    linked: Option<(u64, u64)>,
 }
 
 /// The archive's contents by guest name (no leading "/" or "./": "bin", "bin/sh").
@@ -263,6 +310,7 @@ pub fn write_archive(rootfs: &Path, add: &Additions, out: &Path) -> Res<()> {
             Entry {
                 perm: 0o755,
                 source: source.clone(),
+                linked: None,
             },
         );
     }
@@ -277,9 +325,24 @@ pub fn write_archive(rootfs: &Path, add: &Additions, out: &Path) -> Res<()> {
     for (name, perm) in &tree.dirs {
         writer.dir(name, *perm).map_err(fail)?;
     }
+    // Names of one host file (hard links) are archived together, where the first comes.
+    let mut links: BTreeMap<(u64, u64), Vec<&str>> = BTreeMap::new();
     for (name, entry) in &tree.files {
+        if let Some(id) = entry.linked {
+            links.entry(id).or_default().push(name);
+        }
+    }
+    for (name, entry) in &tree.files {
+        let names = entry.linked.and_then(|id| links.get(&id));
+        if names.is_some_and(|names| names[0] != name) {
+            continue;
+        }
         let data = fs::read(&entry.source).ctx(|| format!("reading {}", entry.source.display()))?;
-        writer.file(name, entry.perm, &data).map_err(fail)?;
+        match names {
+            Some(names) => writer.linked_file(names, entry.perm, &data),
+            None => writer.file(name, entry.perm, &data),
+        }
+        .map_err(fail)?;
     }
     writer.finish().and_then(GzEncoder::finish).map_err(fail)?;
     Ok(())
@@ -318,7 +381,15 @@ fn walk(dir: &Path, prefix: &str, tree: &mut Tree) -> Res<()> {
             walk(&path, &name, tree)?;
         } else if meta.is_file() {
             tree.dirs.remove(&name);
-            tree.files.insert(name, Entry { perm, source: path });
+            let linked = (meta.nlink() > 1).then(|| (meta.dev(), meta.ino()));
+            tree.files.insert(
+                name,
+                Entry {
+                    perm,
+                    source: path,
+                    linked,
+                },
+            );
         } else {
             eprintln!(
                 "rootfs: warning: skipping {}: not a directory or regular file",
@@ -342,6 +413,23 @@ mod tests {
         let config = fs::read_to_string(paths::root().join(KERNEL_CONFIG)).unwrap();
         let local = KERNEL_RELEASE.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
         assert!(config.contains(&format!("CONFIG_LOCALVERSION=\"{local}\"\n")));
+    }
+
+    /// The tools installed as links are the multicall binary's, which its main.rs dispatches.
+    #[test]
+    fn coreutils_tools_are_its_dependencies() {
+        let root = paths::root();
+        let manifest = fs::read_to_string(root.join(COREUTILS_MANIFEST)).unwrap();
+        let tools = coreutils_tools(&manifest);
+        assert!(tools.iter().any(|t| t == "ls") && tools.iter().any(|t| t == "true"));
+        let main = fs::read_to_string(root.join("user/coreutils/src/main.rs")).unwrap();
+        for tool in &tools {
+            assert!(
+                main.contains(&format!("(\"{tool}\", uu_{tool}::uumain)")),
+                "{tool}"
+            );
+        }
+        assert_eq!(main.matches("::uumain)").count(), tools.len());
     }
 
     /// `exec --rootfs`: a host directory's files replace the image's, its new directories

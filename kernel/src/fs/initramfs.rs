@@ -1,6 +1,7 @@
 //! Unpacks the initramfs (a cpio "newc" archive loaded by QEMU, gzip-compressed or not)
 //! into the root tmpfs.
 //!
+//! Regular files with several names (hard links) are made once and linked, as Linux does.
 //! The newc format is 110-byte ASCII-hex headers, each followed by the NUL-terminated
 //! name and the file data, both padded to 4 bytes. (The `cpio_reader` crate rejects
 //! modes with the sticky bit, which /tmp needs, so Rill reads the few fields itself.)
@@ -15,6 +16,7 @@ use crate::errno::{SysResult, EINVAL, ENOMEM, ENOSPC};
 use crate::mm::uaccess::InBuf;
 use crate::mm::{boot_memory, frame, PAGE_SIZE};
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::ops::Range;
@@ -194,6 +196,8 @@ fn unpack_from(root: &Arc<dyn Inode>, stream: &mut Stream) -> SysResult<()> {
     let mut header = [0u8; HEADER_LEN];
     let mut name_buf = Vec::new();
     name_buf.try_reserve_exact(NAME_MAX).map_err(|_| ENOMEM)?;
+    // The files with several names met so far, by their inode number in the archive.
+    let mut links: BTreeMap<u32, Arc<dyn Inode>> = BTreeMap::new();
     loop {
         stream.read_exact(&mut header)?;
         if &header[..6] != b"070701" && &header[..6] != b"070702" {
@@ -234,7 +238,23 @@ fn unpack_from(root: &Arc<dyn Inode>, stream: &mut Stream) -> SysResult<()> {
                 stream.skip(filesize)?;
             }
             S_IFREG => {
-                let file = dir.create(last, mode, uid, gid)?.open(0)?;
+                // Names of one file (hard links, as /bin's uutils tools are) share its inode
+                // number and have a link count above 1; the data may come with any of them.
+                let (ino, nlink) = (hex_field(&header, 0)?, hex_field(&header, 4)?);
+                let node = match links.get(&ino).filter(|_| nlink > 1) {
+                    Some(node) => {
+                        dir.link(last, node.clone())?;
+                        node.clone()
+                    }
+                    None => {
+                        let node = dir.create(last, mode, uid, gid)?;
+                        if nlink > 1 {
+                            links.insert(ino, node.clone());
+                        }
+                        node
+                    }
+                };
+                let file = node.open(0)?;
                 let mut at = 0;
                 while at < filesize {
                     let chunk: &[u8] = stream.take(filesize - at)?;

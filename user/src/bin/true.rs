@@ -1,3 +1,0 @@
-//! `true`: do nothing, successfully (exit status 0).
-
-fn main() {}
