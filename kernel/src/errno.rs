@@ -38,6 +38,7 @@ errnos!(
     ESPIPE,
     EPIPE,
     ERANGE,
+    ENODATA,
     ENAMETOOLONG,
     ENOSYS,
     ENOTEMPTY,

@@ -65,6 +65,7 @@ pub fn on_timer_interrupt() {
     let now = now_ticks();
     let slice_end = now + ns_to_ticks(SLICE_NS);
     let next = crate::task::wait::expire_timers(now).map_or(slice_end, |d| d.min(slice_end));
+    crate::task::loadavg::tick(ticks_to_ns(now));
     NEXT_EVENT.store(next, Ordering::Release);
     sbi::set_timer(next);
 }

@@ -90,6 +90,7 @@ pub fn wait(
         }
         enqueue(&mut table, &w)?;
     }
+    let _wchan = crate::task::wchan::waiting_in("futex");
     let r = block_on(&[&w.queue], deadline, || {
         w.woken.load(Ordering::Acquire).then_some(0)
     });
@@ -145,6 +146,7 @@ pub fn wait_multiple(entries: &[WaitvEntry], deadline: Option<u64>) -> SysResult
             }
         }
     }
+    let _wchan = crate::task::wchan::waiting_in("futex");
     let r = block_on(&queues, deadline, || {
         waiters
             .iter()

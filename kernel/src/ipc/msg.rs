@@ -170,6 +170,7 @@ pub fn send(id: i32, mtype: i64, text: Vec<u8>, flags: u32) -> SysResult {
         if flags & IPC_NOWAIT != 0 {
             return Err(EAGAIN);
         }
+        let _wchan = crate::task::wchan::waiting_in("msgsnd");
         let waited = q.senders.wait_until(|| {
             let st = q.state.lock();
             (st.removed || st.messages.fits(size, st.qbytes)).then_some(())
@@ -297,6 +298,7 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
         // The sender (or msgctl) that hands us something wakes this task directly.
         // Woken with something, or interrupted: either way leave the list, and take
         // what a sender may have handed over before the signal came.
+        let _wchan = crate::task::wchan::waiting_in("msgrcv");
         let _ = block_on(&[], None, || handed(&q.state.lock(), &me).then_some(()));
         let Some(outcome) = leave(&mut q.state.lock(), &me) else {
             return Err(ERESTARTNOHAND);

@@ -397,6 +397,7 @@ impl Pipe {
             }
             nonblock.then_some(Err(EAGAIN))
         };
+        let _wchan = crate::task::wchan::waiting_in("pipe_read");
         self.readable.wait_until(attempt)?
     }
 
@@ -471,6 +472,7 @@ impl Pipe {
                 }
             }
         };
+        let _wchan = crate::task::wchan::waiting_in("pipe_write");
         match self.writable.wait_until(attempt) {
             Ok(r) => r,
             // Interrupted after progress: report the bytes already written (pipe(7)).

@@ -92,8 +92,28 @@ pub fn sched_setaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
     Ok(0)
 }
 
+/// sched_getscheduler: every task of Rill's runs under the normal policy, SCHED_OTHER.
+pub fn sched_getscheduler(pid: i32) -> SysResult {
+    if pid < 0 {
+        return Err(EINVAL);
+    }
+    check_pid(pid)?;
+    Ok(linux_raw_sys::general::SCHED_NORMAL as usize)
+}
+
+/// sched_getparam: the static priority of a SCHED_OTHER task, which is always 0.
+pub fn sched_getparam(pid: i32, param: usize) -> SysResult {
+    if pid < 0 || param == 0 {
+        return Err(EINVAL);
+    }
+    check_pid(pid)?;
+    write_val(param, &0i32)?;
+    Ok(0)
+}
+
 /// sysinfo(2): Linux reports memory in bytes (mem_unit 1) when it fits, as it always
-/// does on 64-bit; Rill has no swap, high memory or load average.
+/// does on 64-bit; Rill has no swap or high memory. The loads are /proc/loadavg's
+/// averages with 16 fraction bits (SI_LOAD_SHIFT) instead of 11.
 pub fn sysinfo(out: usize) -> SysResult {
     use core::mem::{offset_of, size_of};
     use linux_raw_sys::system::sysinfo as Info;
@@ -124,6 +144,10 @@ pub fn sysinfo(out: usize) -> SysResult {
         process::task_count().min(u16::MAX as usize) as u64,
     );
     set(offset_of!(Info, mem_unit), 1);
+    let si_shift = linux_raw_sys::system::SI_LOAD_SHIFT - crate::task::loadavg::FSHIFT;
+    for (i, avg) in crate::task::loadavg::averages().into_iter().enumerate() {
+        words[offset_of!(Info, loads) / 8 + i] = avg << si_shift;
+    }
     write_array(out, &words)?;
     Ok(0)
 }

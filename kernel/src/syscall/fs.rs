@@ -324,6 +324,23 @@ pub fn sync() -> SysResult {
     Ok(0)
 }
 
+/// fadvise64: Rill's files are all in memory, so advice changes nothing; it is checked
+/// as Linux checks it (a pipe or FIFO is ESPIPE, a negative length or unknown advice EINVAL).
+pub fn fadvise64(fd: i32, len: i64, advice: u32) -> SysResult {
+    let f = file(fd)?;
+    let meta = f
+        .inode
+        .as_ref()
+        .map_or_else(|| f.file.metadata(), |i| i.metadata());
+    if meta.mode & crate::fs::vfs::S_IFMT == crate::fs::vfs::S_IFIFO {
+        return Err(ESPIPE);
+    }
+    if len < 0 || advice > g::POSIX_FADV_NOREUSE {
+        return Err(EINVAL);
+    }
+    Ok(0)
+}
+
 /// Polls descriptors until one is ready, the deadline passes or a signal arrives.
 /// `interest` holds (fd, requested events); returns the ready events per entry.
 fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u16>> {
@@ -365,6 +382,7 @@ fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u
         .flatten()
         .filter_map(|f| f.file.poll_queue())
         .collect();
+    let _wchan = crate::task::wchan::waiting_in("poll");
     match crate::task::wait::block_on(&queues, deadline, scan) {
         Ok(r) => Ok(r),
         Err(ETIMEDOUT) => Ok(alloc::vec![0; interest.len()]),

@@ -14,6 +14,7 @@ mod paths;
 mod process;
 mod signal;
 mod time;
+mod xattr;
 
 use crate::arch::trap::TrapFrame;
 use crate::errno::{encode, SysResult, ENOSYS};
@@ -107,6 +108,20 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_umask => attrs::umask(a[0] as u32),
         n::__NR_utimensat => attrs::utimensat(a[0] as i32, a[1], a[2], a[3] as u32),
         n::__NR_fsync | n::__NR_fdatasync | n::__NR_sync => fs::sync(),
+        n::__NR_fadvise64 => fs::fadvise64(a[0] as i32, a[2] as i64, a[3] as u32),
+        n::__NR_listxattr | n::__NR_llistxattr => xattr::listxattr(xattr::Target::Path {
+            addr: a[0],
+            follow: nr == n::__NR_listxattr,
+        }),
+        n::__NR_flistxattr => xattr::listxattr(xattr::Target::Fd(a[0] as i32)),
+        n::__NR_getxattr | n::__NR_lgetxattr => xattr::getxattr(
+            xattr::Target::Path {
+                addr: a[0],
+                follow: nr == n::__NR_getxattr,
+            },
+            a[1],
+        ),
+        n::__NR_fgetxattr => xattr::getxattr(xattr::Target::Fd(a[0] as i32), a[1]),
         // memory
         n::__NR_brk => mm::brk(a[0]),
         n::__NR_mmap => mm::mmap(a[0], a[1], a[2] as u32, a[3] as u32, a[4] as i32, a[5]),
@@ -150,6 +165,8 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_setrlimit => process::prlimit64(0, a[0] as u32, a[1], 0),
         n::__NR_prctl => control::prctl(a[0] as u32, a[1]),
         n::__NR_sched_yield => control::sched_yield(),
+        n::__NR_sched_getscheduler => control::sched_getscheduler(a[0] as i32),
+        n::__NR_sched_getparam => control::sched_getparam(a[0] as i32, a[1]),
         n::__NR_sched_getaffinity => control::sched_getaffinity(a[0] as i32, a[1], a[2]),
         n::__NR_sched_setaffinity => control::sched_setaffinity(a[0] as i32, a[1], a[2]),
         n::__NR_sysinfo => control::sysinfo(a[0]),

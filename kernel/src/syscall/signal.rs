@@ -130,6 +130,7 @@ pub fn rt_sigsuspend(set: usize, size: usize) -> SysResult {
     }
     let _mask = TemporaryMask::install(set, size)?;
     let task = current();
+    let _wchan = crate::task::wchan::waiting_in("sigsuspend");
     let r = crate::task::wait::block_on(&[], None, || None::<()>);
     drop(task);
     match r {
@@ -160,6 +161,7 @@ pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> 
         ts.real_blocked = old;
         ts.blocked = old.difference(wanted);
     }
+    let _wchan = crate::task::wchan::waiting_in("sigtimedwait");
     let r = crate::task::wait::block_on(&[], deadline, take);
     {
         let mut ts = task.signals.lock();

@@ -295,6 +295,7 @@ fn matches(target: WaitTarget, c: &Process) -> bool {
 /// Ok(None) means WNOHANG found nothing to report.
 pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Reaped>> {
     let me = current().process.clone();
+    let _wchan = crate::task::wchan::waiting_in("wait4");
     let result = me
         .child_wait
         .wait_until(|| -> Option<Result<Option<Reaped>, Errno>> {

@@ -3,12 +3,14 @@
 pub mod cputime;
 pub mod exec;
 pub mod exit;
+pub mod loadavg;
 pub mod pidfd;
 pub mod process;
 pub mod sched;
 pub mod shared;
 pub mod thread;
 pub mod wait;
+pub mod wchan;
 
 pub use process::{Pid, Process};
 pub use sched::{current, schedule_yield};

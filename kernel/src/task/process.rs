@@ -48,6 +48,11 @@ pub fn task_count() -> usize {
     t.procs.len() + t.threads.len()
 }
 
+/// The pid handed out last (/proc/loadavg's last field).
+pub fn last_pid() -> Pid {
+    TABLE.lock().last_pid
+}
+
 /// Credentials of a process (all root for now; stored so permission checks have them).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Creds {

@@ -62,6 +62,8 @@ pub struct Task {
     pub files: Mutex<Files>,
     /// The cwd and umask (shared with the tasks cloned with CLONE_FS).
     pub fs: Mutex<Arc<FsContext>>,
+    /// What the task waits for while it sleeps, by name ("" if unnamed): see `wchan`.
+    pub(super) wchan: Mutex<&'static str>,
 }
 
 extern "C" fn task_start() -> ! {
@@ -112,6 +114,7 @@ impl Task {
             signal_check: AtomicBool::new(true),
             name: Mutex::new(None),
             exec_zapped: AtomicBool::new(false),
+            wchan: Mutex::new(""),
             files: Mutex::new(super::shared::dead_files()),
             fs: Mutex::new(super::shared::dead_fs()),
         }))

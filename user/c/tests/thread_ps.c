@@ -78,7 +78,7 @@ int main(void)
 	pthread_barrier_wait(&named);
 	if (on_rill()) {
 		const char *all = run_ps(NULL);
-		CHECK(strncmp(all, "  PID  PPID  PGID STAT NLWP CMD\n", 32) == 0);
+		CHECK(strncmp(all, "  PID  PPID  PGID STAT NLWP WCHAN           CMD\n", 48) == 0);
 		const char *me = line_of(all, getpid(), getppid());
 		if (!me)
 			FAIL("no line for pid %d in:\n%s", getpid(), all);
@@ -88,7 +88,7 @@ int main(void)
 		CHECK_EQ(nlwp, 3);
 
 		const char *threads = run_ps("-T");
-		CHECK(strncmp(threads, "  PID  SPID  PPID  PGID STAT COMM            CMD\n", 49) == 0);
+		CHECK(strncmp(threads, "  PID  SPID  PPID  PGID STAT COMM            WCHAN           CMD\n", 65) == 0);
 		const pid_t want[3] = { getpid(), tids[0], tids[1] };
 		const char *names[3] = { "thread_ps-main", "worker-0", "worker-1" };
 		for (int i = 0; i < 3; i++) {

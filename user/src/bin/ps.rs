@@ -1,11 +1,15 @@
-//! `ps`: list every process, one per line: `PID PPID PGID STAT NLWP CMD`, NLWP being
-//! its number of threads. `ps -T` lists every thread instead, as Linux's `ps -T`:
-//! `PID SPID PPID PGID STAT COMM CMD`, SPID the thread's id and COMM its name
-//! (prctl(PR_SET_NAME), else the program's).
+//! `ps`: list every process, one per line: `PID PPID PGID STAT NLWP WCHAN CMD`, NLWP
+//! being its number of threads and WCHAN what it sleeps on. `ps -T` lists every thread
+//! instead, as Linux's `ps -T`: `PID SPID PPID PGID STAT COMM WCHAN CMD`, SPID the
+//! thread's id and COMM its name (prctl(PR_SET_NAME), else the program's).
+//!
+//! WCHAN is /proc/PID/wchan: on Rill the name of the wait ("pipe_read", "msgrcv",
+//! "semop", "sigsuspend", ... see docs/tools.md), on Linux the kernel function the task
+//! sleeps in; "-" when it is not asleep, as Linux's ps shows it.
 //!
 //! Everything comes from /proc: the PID directories, /proc/PID/status for the
 //! parent, state letter (R running, S sleeping, T stopped, Z zombie...) and thread
-//! count, /proc/PID/task/TID for each thread's state and name, and /proc/PID/cmdline
+//! count, /proc/PID/task/TID for each thread's state, name and wait channel, and /proc/PID/cmdline
 //! for the command line. The process group comes from getpgid(PID), since Linux's
 //! status file does not show it. A process without a command line (a zombie, or a
 //! kernel thread) shows its name in brackets.
@@ -35,6 +39,14 @@ fn state(status: &str) -> char {
     field(status, "State").chars().next().unwrap_or('?')
 }
 
+/// What the task whose /proc directory is `dir` sleeps on, or "-".
+fn wchan(dir: &str) -> String {
+    match fs::read_to_string(format!("{dir}/wchan")) {
+        Ok(name) if !name.is_empty() && name != "0" => name,
+        _ => "-".to_string(),
+    }
+}
+
 fn main() {
     rill_user::reset_sigpipe();
     let (flags, operands) = rill_user::parse_flags("ps", &rill_user::args(), "T");
@@ -50,9 +62,12 @@ fn main() {
 
     let mut out = BufWriter::new(std::io::stdout().lock());
     let _ = if threads {
-        writeln!(out, "  PID  SPID  PPID  PGID STAT COMM            CMD")
+        writeln!(
+            out,
+            "  PID  SPID  PPID  PGID STAT COMM            WCHAN           CMD"
+        )
     } else {
-        writeln!(out, "  PID  PPID  PGID STAT NLWP CMD")
+        writeln!(out, "  PID  PPID  PGID STAT NLWP WCHAN           CMD")
     };
     for pid in pids {
         // The process may have exited since /proc was listed: then skip it.
@@ -75,8 +90,9 @@ fn main() {
             let nlwp = field(&status, "Threads");
             let _ = writeln!(
                 out,
-                "{pid:>5} {ppid:>5} {pgid:>5} {:<4} {nlwp:>4} {cmd}",
-                state(&status)
+                "{pid:>5} {ppid:>5} {pgid:>5} {:<4} {nlwp:>4} {:<15} {cmd}",
+                state(&status),
+                wchan(&format!("/proc/{pid}"))
             );
             continue;
         }
@@ -93,9 +109,10 @@ fn main() {
             };
             let _ = writeln!(
                 out,
-                "{pid:>5} {tid:>5} {ppid:>5} {pgid:>5} {:<4} {:<15} {cmd}",
+                "{pid:>5} {tid:>5} {ppid:>5} {pgid:>5} {:<4} {:<15} {:<15} {cmd}",
                 state(&tstatus),
-                field(&tstatus, "Name")
+                field(&tstatus, "Name"),
+                wchan(&format!("/proc/{pid}/task/{tid}"))
             );
         }
     }

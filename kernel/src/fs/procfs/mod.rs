@@ -10,7 +10,7 @@ pub use sys::{CpuIdent, CPU};
 use pid::{
     comm, fd_file, fd_info, fd_link_mode, fd_link_target, read_cmdline, stat, status, thread_of,
 };
-use sys::{cpuinfo, meminfo, sys_stat, uptime};
+use sys::{cpuinfo, loadavg, meminfo, mountinfo, sys_stat, uptime};
 
 use super::file::File;
 use super::vfs::{
@@ -38,6 +38,12 @@ enum Node {
     Root,
     MemInfo,
     Uptime,
+    /// /proc/loadavg: the load averages, running/total tasks and the last pid.
+    LoadAvg,
+    /// /proc/PID/mountinfo: the mount table in its detailed form (df reads it).
+    MountInfo,
+    /// /proc/PID/wchan: the name of what the thread sleeps on, or "0".
+    Wchan(Pid),
     /// /proc/PID/mounts: the mounted file systems (one table: Rill has no mount
     /// namespaces).
     Mounts,
@@ -149,6 +155,16 @@ impl ProcNode {
         Ok(match self.node {
             Node::MemInfo => meminfo().into_bytes(),
             Node::Uptime => uptime().into_bytes(),
+            Node::LoadAvg => loadavg().into_bytes(),
+            Node::MountInfo => mountinfo()?.into_bytes(),
+            // Linux prints the name without a newline.
+            Node::Wchan(pid) => {
+                let p = live(pid)?;
+                thread_of(pid, &p)
+                    .map_or("0", |t| crate::task::wchan::of(&t))
+                    .as_bytes()
+                    .to_vec()
+            }
             Node::Mounts => super::mount::proc_text()?.into_bytes(),
             Node::SysStat => sys_stat().into_bytes(),
             Node::FdInfo(pid, fd) => fd_info(pid, fd)?.into_bytes(),
@@ -181,6 +197,7 @@ impl ProcNode {
             Node::Root => &[
                 ("meminfo", S_IFREG),
                 ("uptime", S_IFREG),
+                ("loadavg", S_IFREG),
                 ("mounts", S_IFLNK),
                 ("stat", S_IFREG),
                 ("cpuinfo", S_IFREG),
@@ -224,6 +241,8 @@ impl ProcNode {
                 ("task", S_IFDIR),
                 ("fdinfo", S_IFDIR),
                 ("mounts", S_IFREG),
+                ("mountinfo", S_IFREG),
+                ("wchan", S_IFREG),
             ],
             _ => &[],
         }
@@ -361,6 +380,7 @@ impl Inode for ProcNode {
             Node::Root => match name {
                 "meminfo" => Ok(node(Node::MemInfo)),
                 "uptime" => Ok(node(Node::Uptime)),
+                "loadavg" => Ok(node(Node::LoadAvg)),
                 "mounts" => Ok(node(Node::MountsLink)),
                 "stat" => Ok(node(Node::SysStat)),
                 "cpuinfo" => Ok(node(Node::CpuInfo)),
@@ -419,6 +439,8 @@ impl Inode for ProcNode {
                     "task" => Ok(node(Node::TaskDir(pid))),
                     "fdinfo" => Ok(node(Node::FdInfoDir(pid))),
                     "mounts" => Ok(node(Node::Mounts)),
+                    "mountinfo" => Ok(node(Node::MountInfo)),
+                    "wchan" => Ok(node(Node::Wchan(pid))),
                     _ => Err(ENOENT),
                 }
             }

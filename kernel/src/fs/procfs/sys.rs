@@ -1,4 +1,4 @@
-//! The system-wide files of /proc: meminfo, uptime, stat and cpuinfo. (The /proc/sys
+//! The system-wide files of /proc: meminfo, uptime, loadavg, stat, cpuinfo and mountinfo. (The /proc/sys
 //! tunables and /proc/sysvipc tables are rendered by the IPC code that owns them.)
 
 use crate::task::process;
@@ -61,6 +61,82 @@ pub(super) fn uptime() -> String {
     let ns = crate::time::monotonic_ns();
     let cs = ns / 10_000_000;
     format!("{}.{:02} 0.00\n", cs / 100, cs % 100)
+}
+
+/// /proc/loadavg as Linux prints it: the three load averages (rounded to hundredths),
+/// running/total tasks, and the pid handed out last.
+pub(super) fn loadavg() -> String {
+    use crate::task::loadavg::{averages, running_tasks, FSHIFT};
+    let mut out = String::new();
+    for avg in averages() {
+        // Linux adds FIXED_1/200 so the hundredths are rounded, not cut.
+        let avg = avg + (1 << FSHIFT) / 200;
+        let frac = ((avg & ((1 << FSHIFT) - 1)) * 100) >> FSHIFT;
+        out += &format!("{}.{frac:02} ", avg >> FSHIFT);
+    }
+    out + &format!(
+        "{}/{} {}\n",
+        running_tasks(),
+        process::task_count(),
+        process::last_pid()
+    )
+}
+
+/// /proc/PID/mountinfo, made from /proc/mounts' lines (`source target type options 0 0`):
+/// `ID PARENT-ID 0:1 / TARGET MOUNT-OPTIONS - TYPE SOURCE SUPER-OPTIONS`. IDs count from
+/// 1 (the root); a mount's parent is the one whose target holds it. Every file reports
+/// device 0:1 in stat, so every mount does here. The per-mount flags (ro/rw, nosuid,
+/// nodev, noexec, relatime) are the mount options; the rest are the file system's.
+pub(super) fn mountinfo() -> crate::errno::SysResult<String> {
+    let table = crate::fs::mount::proc_text()?;
+    let mounts: alloc::vec::Vec<alloc::vec::Vec<&str>> = table
+        .lines()
+        .map(|line| line.split(' ').collect::<alloc::vec::Vec<_>>())
+        .filter(|fields| fields.len() >= 4)
+        .collect();
+    let mut out = String::new();
+    crate::mm::heap::reserve(table.len() * 2 + 64)?;
+    for (i, m) in mounts.iter().enumerate() {
+        let (source, target, fstype, options) = (m[0], m[1], m[2], m[3]);
+        // The nearest earlier mount whose target is a directory above this one.
+        let parent = mounts[..i]
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, p)| {
+                let above = p[1].trim_end_matches('/');
+                target.len() > above.len()
+                    && target.starts_with(above)
+                    && target.as_bytes()[above.len()] == b'/'
+            })
+            .map_or(1, |(j, _)| j + 1);
+        let (mut per_mount, mut fs_options) = (String::new(), String::new());
+        for word in options.split(',') {
+            let is_mount_flag = matches!(
+                word,
+                "rw" | "ro" | "nosuid" | "nodev" | "noexec" | "relatime"
+            );
+            for (list, take) in [
+                (&mut per_mount, is_mount_flag),
+                (
+                    &mut fs_options,
+                    !is_mount_flag || word == "rw" || word == "ro",
+                ),
+            ] {
+                if take {
+                    if !list.is_empty() {
+                        list.push(',');
+                    }
+                    list.push_str(word);
+                }
+            }
+        }
+        out += &format!(
+            "{} {parent} 0:1 / {target} {per_mount} - {fstype} {source} {fs_options}\n",
+            i + 1
+        );
+    }
+    Ok(out)
 }
 
 /// /proc/stat: the system's CPU time in USER_HZ (100 a second) as one CPU (what

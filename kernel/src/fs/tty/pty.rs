@@ -96,6 +96,7 @@ impl PtyLink {
     /// Sleeps until the master has read some output (ERESTARTSYS on a signal, EIO once
     /// the master is closed).
     pub(super) fn wait_room(&self) -> SysResult<()> {
+        let _wchan = crate::task::wchan::waiting_in("tty_write");
         self.slave_writers.wait_until(|| {
             let st = self.state.lock();
             if !st.master_open {
@@ -234,6 +235,8 @@ impl PtyMaster {
     fn write_input(&self, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize> {
         let mut done = 0;
         let mut chunk = [0u8; INPUT_CHUNK];
+        // The name shows only while the loop sleeps for room.
+        let _wchan = crate::task::wchan::waiting_in("pty_write");
         while done < buf.len() {
             let room = || {
                 let n = self.slave.d.lock().input_room();
@@ -342,6 +345,7 @@ impl File for PtyMaster {
         let r = if nonblock {
             take().unwrap_or(Err(EAGAIN))
         } else {
+            let _wchan = crate::task::wchan::waiting_in("pty_read");
             self.link.master_queue.wait_until(take)?
         };
         if matches!(r, Ok(n) if n > 0) {

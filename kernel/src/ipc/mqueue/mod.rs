@@ -194,6 +194,7 @@ impl Queue {
                 return Err(EAGAIN);
             }
             drop(st);
+            let _wchan = crate::task::wchan::waiting_in("mq_timedsend");
             crate::task::wait::block_on(&[&self.writable], deadline, || {
                 (!Queue::is_full(&self.state.lock(), self.attr)).then_some(())
             })?;
@@ -234,6 +235,7 @@ impl Queue {
             }
             st.waiting_receivers += 1;
             drop(st);
+            let _wchan = crate::task::wchan::waiting_in("mq_timedreceive");
             let waited = crate::task::wait::block_on(&[&self.readable], deadline, || {
                 (self.state.lock().count > 0).then_some(())
             });
