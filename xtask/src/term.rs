@@ -194,6 +194,24 @@ fn at_prompt(text: &str) -> bool {
 }
 
 /// What a command printed: the lines after the echo of the typed line, before the prompt.
+/// Whether a line of `ls -l` names owner and group root and shows a date as `ls` does:
+/// month, day, and hh:mm (or the year, for a file more than six months old).
+fn owned_and_dated(line: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let time_or_year = |t: &str| {
+        (t.len() == 5 && t.as_bytes()[2] == b':') || (t.len() == 4 && t.parse::<u32>().is_ok())
+    };
+    f.len() == 9
+        && f[2] == "root"
+        && f[3] == "root"
+        && MONTHS.contains(&f[5])
+        && f[6].parse::<u8>().is_ok_and(|d| (1..=31).contains(&d))
+        && time_or_year(f[7])
+}
+
 fn output_lines(text: &str) -> Vec<&str> {
     let body = text.strip_suffix(PROMPT).unwrap_or(text);
     body.lines().skip(1).collect()
@@ -238,6 +256,17 @@ impl<'a> Session<'a> {
                 .iter()
                 .any(|l| l.starts_with('d') && l.ends_with(" tmp"));
             s.want(tmp, "a directory line for tmp")
+        });
+        self.check("ls -l /bin shows root root and dates", |s| {
+            let out = s.command("ls -l /bin")?;
+            let all_dated = out.len() > 1 && out[1..].iter().all(|l| owned_and_dated(l));
+            let ls = out
+                .iter()
+                .any(|l| l.starts_with("-rwxr-xr-x ") && l.ends_with(" ls"));
+            s.want(
+                out.first().is_some_and(|l| l.starts_with("total ")) && all_dated && ls,
+                "\"total N\", then every entry owned by root root with a date, /bin/ls among them",
+            )
         });
         self.check("jobs shows a background job Running", |s| {
             let out = s.command("sleep 2 &")?;
@@ -570,6 +599,16 @@ mod tests {
         assert!(at_prompt("x\n^C\n$ "));
         assert!(!at_prompt("echo $ "));
         assert!(!at_prompt("\n$ echo"));
+    }
+
+    #[test]
+    fn ls_long_lines_with_owner_and_date() {
+        assert!(owned_and_dated(
+            "-rwxr-xr-x 43 root root 6139656 Nov 30 09:32 ls"
+        ));
+        assert!(owned_and_dated("drwxr-xr-x  2 root root 0 Jan  1  1970 d"));
+        assert!(!owned_and_dated("-rwxr-xr-x 1 0 0 6139656 Nov 30 09:32 ls"));
+        assert!(!owned_and_dated("-rwxr-xr-x 1 root root 61 ls"));
     }
 
     #[test]

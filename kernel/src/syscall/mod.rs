@@ -13,6 +13,7 @@ mod net;
 mod paths;
 mod process;
 mod signal;
+mod splice;
 mod time;
 mod xattr;
 
@@ -97,6 +98,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_writev => fs::writev(a[0] as i32, a[1], a[2]),
         n::__NR_pread64 => fs::pread64(a[0] as i32, a[1], a[2], a[3] as i64),
         n::__NR_pwrite64 => fs::pwrite64(a[0] as i32, a[1], a[2], a[3] as i64),
+        n::__NR_splice => splice::splice(a[0] as i32, a[1], a[2] as i32, a[3], a[4], a[5] as u32),
         n::__NR_sendfile => fs::sendfile(a[0] as i32, a[1] as i32, a[2], a[3]),
         n::__NR_flock => fs::flock(a[0] as i32, a[1] as u32),
         n::__NR_ppoll => fs::ppoll(a[0], a[1], a[2], a[3], a[4]),
