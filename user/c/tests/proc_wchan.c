@@ -1,5 +1,5 @@
-/* proc_wchan: what a blocked process waits on, and the system load, as /proc shows
- * them. A child blocked in a pipe read, msgrcv, semop, sigsuspend or pause has
+/* proc_wchan: what a blocked process waits on, and the system load and idle time,
+ * as /proc shows them. A child blocked in a pipe read, msgrcv, semop, sigsuspend or pause has
  * /proc/PID/wchan "pipe_read", "msgrcv", "semop", "sigsuspend" or "poll" (glibc's pause
  * is ppoll with no descriptors) on Rill; Linux prints the kernel function it sleeps in,
  * so the names are checked on Rill only. A running task's is "0" everywhere. ps (on
@@ -249,6 +249,17 @@ static void loadavg(void)
 		wait_for(child);
 	}
 	ok("its last pid is the newest child's, and sysinfo's loads are the same averages");
+
+	double up, idle;
+	fd = CHECK_OK(open("/proc/uptime", O_RDONLY));
+	n = CHECK_OK(read(fd, text, sizeof text - 1));
+	close(fd);
+	text[n] = 0;
+	CHECK_EQ(sscanf(text, "%lf %lf", &up, &idle), 2);
+	/* One CPU on Rill: idle is part of the time since boot (Linux sums its CPUs). */
+	if (on_rill())
+		CHECK(idle > 0 && idle <= up);
+	ok("/proc/uptime: seconds up and seconds idle");
 }
 
 int main(void)

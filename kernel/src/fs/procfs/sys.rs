@@ -57,10 +57,33 @@ pub(super) fn meminfo() -> String {
     )
 }
 
+/// /proc/uptime: seconds since boot and seconds idle, to hundredths (the idle time is
+/// /proc/stat's, as Linux's sums its CPUs' idle time).
 pub(super) fn uptime() -> String {
-    let ns = crate::time::monotonic_ns();
-    let cs = ns / 10_000_000;
-    format!("{}.{:02} 0.00\n", cs / 100, cs % 100)
+    let cs = crate::time::monotonic_ns() / 10_000_000;
+    let idle = cpu_centis().2;
+    format!(
+        "{}.{:02} {}.{:02}\n",
+        cs / 100,
+        cs % 100,
+        idle / 100,
+        idle % 100
+    )
+}
+
+/// The system's CPU time in USER_HZ (100 a second) as one CPU: user, system and idle.
+/// CPU time is every live process's own and its reaped children's (which holds every
+/// reaped process once); the rest of the time since boot is idle.
+fn cpu_centis() -> (u64, u64, u64) {
+    let centis = |ticks: u64| crate::time::ticks_to_ns(ticks) / 10_000_000;
+    let (mut user, mut system) = (0, 0);
+    for p in process::all() {
+        let (cu, cs) = p.cpu.children_ticks();
+        user += centis(p.cpu.user_ticks() + cu);
+        system += centis(p.cpu.system_ticks() + cs);
+    }
+    let uptime = crate::time::monotonic_ns() / 10_000_000;
+    (user, system, uptime.saturating_sub(user + system))
 }
 
 /// /proc/loadavg as Linux prints it: the three load averages (rounded to hundredths),
@@ -139,20 +162,11 @@ pub(super) fn mountinfo() -> crate::errno::SysResult<String> {
     Ok(out)
 }
 
-/// /proc/stat: the system's CPU time in USER_HZ (100 a second) as one CPU (what
-/// sched_getaffinity shows), and the boot time. CPU time is every live process's own and
-/// its reaped children's (which holds every reaped process once); the rest of the time
-/// since boot is idle. Rill does not count interrupt or I/O-wait time apart.
+/// /proc/stat: the system's CPU time (`cpu_centis`) as one CPU (what sched_getaffinity
+/// shows), and the boot time. Rill does not count interrupt or I/O-wait time apart.
 pub(super) fn sys_stat() -> String {
-    let centis = |ticks: u64| crate::time::ticks_to_ns(ticks) / 10_000_000;
-    let (mut user, mut system) = (0, 0);
-    for p in process::all() {
-        let (cu, cs) = p.cpu.children_ticks();
-        user += centis(p.cpu.user_ticks() + cu);
-        system += centis(p.cpu.system_ticks() + cs);
-    }
+    let (user, system, idle) = cpu_centis();
     let uptime_ns = crate::time::monotonic_ns();
-    let idle = (uptime_ns / 10_000_000).saturating_sub(user + system);
     let boot = (crate::time::realtime_ns().saturating_sub(uptime_ns)) / 1_000_000_000;
     let times = format!("{user} 0 {system} {idle} 0 0 0 0 0 0");
     format!("cpu  {times}\ncpu0 {times}\nbtime {boot}\n")
