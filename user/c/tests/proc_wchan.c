@@ -6,6 +6,7 @@
  * Rill: the guest's ps) shows the name in its WCHAN column. /proc/loadavg has
  * Linux's format, and sysinfo's loads are its averages with 16 fraction bits. */
 #include "rilltest.h"
+#include <pthread.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -144,6 +145,39 @@ static void ps_line(pid_t pid, char *line, size_t size)
 	CHECK(line[0] != 0);
 }
 
+static volatile pid_t reader_tid;
+
+static void *thread_reads(void *arg)
+{
+	(void)arg;
+	reader_tid = gettid();
+	read_pipe();
+	return NULL;
+}
+
+/* A thread of this process blocked in a pipe read: /proc/self/task/TID/wchan. */
+static void thread_wchan(void)
+{
+	pthread_t t;
+	CHECK_EQ(pthread_create(&t, NULL, thread_reads, NULL), 0);
+	char path[64], buf[32] = "0";
+	for (int i = 0; i < 200 && strcmp(buf, "0") == 0; i++) {
+		sleep_ms(10);
+		if (reader_tid == 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%d/wchan", (int)reader_tid);
+		int fd = CHECK_OK(open(path, O_RDONLY));
+		long n = CHECK_OK(read(fd, buf, sizeof buf - 1));
+		buf[n] = 0;
+		close(fd);
+	}
+	if (on_rill())
+		CHECK_STR(buf, "pipe_read");
+	write_pipe();
+	CHECK_EQ(pthread_join(t, NULL), 0);
+	ok("a thread blocked in a pipe read: its task directory's wchan is pipe_read");
+}
+
 static void wchans(void)
 {
 	pid_t pid;
@@ -184,6 +218,8 @@ static void wchans(void)
 	CHECK_EQ(buf[0], '0');
 	close(fd);
 	ok("a running task's wchan is 0");
+
+	thread_wchan();
 
 	/* ps: the blocked child's line has pipe_read in WCHAN. (On the Linux side an
 	 * absolute exec runs the host's ps, so this is Rill's only.) */
