@@ -86,7 +86,9 @@ pub fn run(shell: &mut Shell, argv: &[String]) -> i32 {
     status
 }
 
-/// `echo [-n] [-e] [ARG...]`, as /bin/echo does it.
+/// `echo [-n] [-e] [ARG...]`, as /bin/echo does it. Written with write(2)
+/// directly: Rust's stdout quietly drops output to a closed descriptor, and a
+/// failed write must give status 1.
 fn echo(args: &[String]) -> i32 {
     let mut newline = true;
     let mut escapes = false;
@@ -122,11 +124,21 @@ fn echo(args: &[String]) -> i32 {
     if newline {
         out.push(b'\n');
     }
-    let mut stdout = io::stdout();
-    match stdout.write_all(&out).and_then(|_| stdout.flush()) {
-        Ok(()) => 0,
-        Err(_) => 1,
+    let _ = io::stdout().flush();
+    let mut done = 0;
+    while done < out.len() {
+        let rest = &out[done..];
+        // SAFETY: writing from a valid buffer of the given length.
+        let n = unsafe { libc::write(1, rest.as_ptr().cast(), rest.len()) };
+        if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+            continue;
+        }
+        if n <= 0 {
+            return 1;
+        }
+        done += n as usize;
     }
+    0
 }
 
 /// `cd [DIR]`: change directory, to $HOME without an argument; updates $PWD.

@@ -9,8 +9,28 @@ use crate::redirect::{self, Saved};
 use crate::{builtins, pattern, process, Flow, Shell};
 use std::rc::Rc;
 
+/// The status of a command whose redirection failed (as in dash).
+const REDIRECT_FAILED: i32 = 2;
+
+/// Runs a list in a process that exists only for it (a subshell or `$( )`):
+/// a lone simple command replaces the process instead of forking again, as
+/// other shells do (so its parent is the shell, and one fork is saved).
+pub fn run_list_in_child(shell: &mut Shell, list: &List) -> i32 {
+    if let [item] = &list.items[..] {
+        let and_or = &item.and_or;
+        if !item.background && and_or.rest.is_empty() && !and_or.first.bang {
+            if let [cmd @ Command::Simple(_)] = &and_or.first.commands[..] {
+                shell.current_text = item.text.clone();
+                return run_command(shell, cmd, true);
+            }
+        }
+    }
+    run_list(shell, list)
+}
+
 pub fn run_list(shell: &mut Shell, list: &List) -> i32 {
     for item in &list.items {
+        shell.current_text = item.text.clone();
         if item.background {
             process::start_background(shell, item);
             shell.last_status = 0;
@@ -100,7 +120,7 @@ pub fn run_command(shell: &mut Shell, cmd: &Command, in_child: bool) -> i32 {
             let status = if redirect::apply(shell, redirects, true, &mut saved).is_ok() {
                 run_compound(shell, compound, in_child)
             } else {
-                1
+                REDIRECT_FAILED
             };
             redirect::restore(saved);
             status
@@ -111,10 +131,10 @@ pub fn run_command(shell: &mut Shell, cmd: &Command, in_child: bool) -> i32 {
 fn run_compound(shell: &mut Shell, compound: &Compound, in_child: bool) -> i32 {
     match compound {
         Compound::Brace(list) => run_list(shell, list),
-        Compound::Subshell(list) if in_child => run_list(shell, list),
+        Compound::Subshell(list) if in_child => run_list_in_child(shell, list),
         Compound::Subshell(list) => {
             let text = shell.current_text.clone();
-            process::subshell(shell, &text, |sh| run_list(sh, list))
+            process::subshell(shell, &text, |sh| run_list_in_child(sh, list))
         }
         Compound::If {
             branches,
@@ -247,13 +267,13 @@ fn run_simple(shell: &mut Shell, cmd: &Simple, in_child: bool) -> i32 {
         for (name, value) in &assigns {
             if let Err(msg) = shell.vars.set_checked(name, value) {
                 shell.error(&msg);
-                return fail(shell, 1);
+                return fail(shell, 2);
             }
         }
         let mut saved = Saved::default();
         let ok = redirect::apply(shell, &cmd.redirects, true, &mut saved).is_ok();
         redirect::restore(saved);
-        return if ok { status } else { 1 };
+        return if ok { status } else { REDIRECT_FAILED };
     };
     if builtins::is_special(name) {
         for (n, v) in &assigns {
@@ -276,7 +296,7 @@ fn run_simple(shell: &mut Shell, cmd: &Simple, in_child: bool) -> i32 {
     if in_child {
         let mut saved = Saved::default();
         if redirect::apply(shell, &cmd.redirects, false, &mut saved).is_err() {
-            process::exit_now(1);
+            process::exit_now(REDIRECT_FAILED);
         }
         process::exec_external(shell, &argv, &assigns);
     }
@@ -284,7 +304,7 @@ fn run_simple(shell: &mut Shell, cmd: &Simple, in_child: bool) -> i32 {
     process::subshell(shell, &text, |sh| {
         let mut saved = Saved::default();
         if redirect::apply(sh, &cmd.redirects, false, &mut saved).is_err() {
-            process::exit_now(1);
+            process::exit_now(REDIRECT_FAILED);
         }
         process::exec_external(sh, &argv, &assigns)
     })
@@ -314,9 +334,9 @@ fn run_builtin(shell: &mut Shell, argv: &[String], redirects: &[Redirect]) -> i3
     let status = if redirect::apply(shell, redirects, !keep, &mut saved).is_ok() {
         builtins::run(shell, argv)
     } else if builtins::is_special(&argv[0]) {
-        fail(shell, 1)
+        fail(shell, REDIRECT_FAILED)
     } else {
-        1
+        REDIRECT_FAILED
     };
     redirect::restore(saved);
     status
@@ -327,7 +347,7 @@ fn call_function(shell: &mut Shell, body: &Command, argv: &[String], redirects: 
     let mut saved = Saved::default();
     if redirect::apply(shell, redirects, true, &mut saved).is_err() {
         redirect::restore(saved);
-        return 1;
+        return REDIRECT_FAILED;
     }
     let outer = std::mem::replace(&mut shell.positional, argv[1..].to_vec());
     shell.functions_running += 1;

@@ -73,7 +73,7 @@ impl<'a> Lexer<'a> {
         if self.more {
             ParseError::Incomplete
         } else {
-            ParseError::Syntax(format!("unexpected end of file (unterminated {what})"))
+            ParseError::Syntax(format!("syntax error: unexpected end of file (no closing {what})"))
         }
     }
 

@@ -180,8 +180,11 @@ fn main() {
     };
     // SAFETY: isatty only inspects the descriptor.
     let interactive = text.is_none() && unsafe { libc::isatty(0) } == 1;
+    let mut vars = Vars::from_environment();
+    // SAFETY: getppid cannot fail.
+    vars.set("PPID", &unsafe { libc::getppid() }.to_string());
     let mut shell = Shell {
-        vars: Vars::from_environment(),
+        vars,
         name,
         positional,
         last_status: 0,
@@ -208,6 +211,18 @@ fn main() {
         None => run_stdin(&mut shell),
     };
     shell.exit(status);
+}
+
+/// Runs the text of a `$( )` in its own process: a single complete command
+/// goes through `run_list_in_child`.
+pub fn run_text_in_child(shell: &mut Shell, text: &str, line: usize) -> i32 {
+    let mut parser = Parser::new(text, 0, line, false);
+    if let Ok(Some(list)) = parser.complete_command() {
+        if matches!(parser.complete_command(), Ok(None)) {
+            return exec::run_list_in_child(shell, &list);
+        }
+    }
+    run_text(shell, text, line)
 }
 
 /// Parses and runs `text` one complete command at a time (so a syntax error

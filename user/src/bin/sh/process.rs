@@ -79,7 +79,9 @@ pub fn start_background(shell: &mut Shell, item: &Item) {
 }
 
 /// Without job control nothing stops a background job from reading the
-/// terminal, so POSIX gives it /dev/null as its input instead.
+/// terminal, so POSIX gives it /dev/null as its input instead, and keyboard
+/// signals meant for the foreground must not reach it: it ignores SIGINT and
+/// SIGQUIT.
 fn background_stdin(shell: &Shell) {
     if shell.terminal.is_none() {
         let path = cstring("/dev/null");
@@ -90,6 +92,8 @@ fn background_stdin(shell: &Shell) {
                 libc::dup2(fd, 0);
                 libc::close(fd);
             }
+            libc::signal(libc::SIGINT, libc::SIG_IGN);
+            libc::signal(libc::SIGQUIT, libc::SIG_IGN);
         }
     }
 }
@@ -220,7 +224,7 @@ pub fn command_output(shell: &mut Shell, text: &str) -> String {
         shell.traps.keep_ignored();
         shell.enter_subshell();
         let line = shell.line;
-        let status = crate::run_text(shell, text, line);
+        let status = crate::run_text_in_child(shell, text, line);
         shell.exit(status);
     }
     close_all(&[Some(w)]);
