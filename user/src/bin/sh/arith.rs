@@ -83,7 +83,9 @@ impl Arith<'_> {
         let name = self.name();
         if !name.is_empty() {
             self.blanks();
-            for op in ["=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="] {
+            for op in [
+                "=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|=",
+            ] {
                 if self.eat(op) {
                     let rhs = self.assign()?;
                     let v = if op == "=" {

@@ -72,14 +72,21 @@ pub enum Compound {
         otherwise: Option<List>,
     },
     /// `while`/`until cond; do body; done`.
-    Loop { until: bool, cond: List, body: List },
+    Loop {
+        until: bool,
+        cond: List,
+        body: List,
+    },
     /// `for name [in words]; do body; done`; None means `in "$@"`.
     For {
         name: String,
         words: Option<Vec<String>>,
         body: List,
     },
-    Case { word: String, arms: Vec<CaseArm> },
+    Case {
+        word: String,
+        arms: Vec<CaseArm>,
+    },
 }
 
 #[derive(Debug)]

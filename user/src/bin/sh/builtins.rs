@@ -12,8 +12,19 @@ use std::io::{self, Write};
 pub fn is_special(name: &str) -> bool {
     matches!(
         name,
-        ":" | "." | "break" | "continue" | "eval" | "exec" | "exit" | "export" | "readonly"
-            | "return" | "set" | "shift" | "trap" | "unset"
+        ":" | "."
+            | "break"
+            | "continue"
+            | "eval"
+            | "exec"
+            | "exit"
+            | "export"
+            | "readonly"
+            | "return"
+            | "set"
+            | "shift"
+            | "trap"
+            | "unset"
     )
 }
 
@@ -77,7 +88,9 @@ pub fn run(shell: &mut Shell, argv: &[String]) -> i32 {
         },
         "local" => local(shell, args),
         "command" => command(shell, args),
-        "type" => args.iter().fold(0, |st, a| st.max(describe(shell, a, true))),
+        "type" => args
+            .iter()
+            .fold(0, |st, a| st.max(describe(shell, a, true))),
         "test" => test::run(shell, args, false),
         "[" => test::run(shell, args, true),
         other => builtins_more::run(shell, other, args),
@@ -232,6 +245,15 @@ fn mark(shell: &mut Shell, args: &[String], readonly: bool) -> i32 {
     status
 }
 
+/// A usage error in a special builtin ends a non-interactive shell (POSIX);
+/// status 2.
+fn special_error(shell: &mut Shell) -> i32 {
+    if !shell.interactive {
+        shell.exit(2);
+    }
+    2
+}
+
 /// A value quoted for the shell to read back: `'it'\''s'`.
 pub fn quote(v: &str) -> String {
     format!("'{}'", v.replace('\'', "'\\''"))
@@ -280,7 +302,7 @@ fn set(shell: &mut Shell, args: &[String]) -> i32 {
                 "noglob" => 'f',
                 _ => {
                     shell.error(&format!("set: {long}: invalid option name"));
-                    return 2;
+                    return special_error(shell);
                 }
             };
             shell.options.set(letter, on);
@@ -290,7 +312,7 @@ fn set(shell: &mut Shell, args: &[String]) -> i32 {
         for c in arg[1..].chars() {
             if !shell.options.set(c, on) {
                 shell.error(&format!("set: -{c}: invalid option"));
-                return 2;
+                return special_error(shell);
             }
         }
         i += 1;
@@ -307,12 +329,12 @@ fn shift(shell: &mut Shell, args: &[String]) -> i32 {
         Some(Ok(n)) => n,
         Some(Err(_)) => {
             shell.error(&format!("shift: {}: numeric argument required", args[0]));
-            return 2;
+            return special_error(shell);
         }
     };
     if n > shell.positional.len() {
         shell.error("shift: can't shift that many");
-        return 2;
+        return special_error(shell);
     }
     shell.positional.drain(..n);
     0
@@ -363,7 +385,8 @@ fn dot(shell: &mut Shell, args: &[String]) -> i32 {
             return 2;
         }
     };
-    let outer = (args.len() > 1).then(|| std::mem::replace(&mut shell.positional, args[1..].to_vec()));
+    let outer =
+        (args.len() > 1).then(|| std::mem::replace(&mut shell.positional, args[1..].to_vec()));
     shell.last_status = 0;
     let status = crate::run_text(shell, &text, 1);
     if let Some(outer) = outer {

@@ -74,6 +74,11 @@ fn interrupted() -> Option<i32> {
 fn wait(shell: &mut Shell, args: &[String]) -> i32 {
     if args.is_empty() {
         while shell.jobs.any_running() {
+            // A signal may have come with the last child's exit, after which
+            // waitpid would block again: check before each wait.
+            if let Some(status) = interrupted() {
+                return status;
+            }
             if !shell.jobs.wait_one(None, true, true) {
                 if let Some(status) = interrupted() {
                     return status;
@@ -96,6 +101,9 @@ fn wait(shell: &mut Shell, args: &[String]) -> i32 {
             continue;
         };
         while shell.jobs.get_mut(id).is_some_and(|j| j.is_running()) {
+            if let Some(status) = interrupted() {
+                return status;
+            }
             if !shell.jobs.wait_one(None, true, true) {
                 if let Some(status) = interrupted() {
                     return status;
@@ -172,7 +180,10 @@ fn kill(shell: &mut Shell, args: &[String]) -> i32 {
     for target in rest {
         let pid = if target.starts_with('%') {
             shell.jobs.reap();
-            let job = shell.jobs.resolve(Some(target)).and_then(|id| shell.jobs.get_mut(id));
+            let job = shell
+                .jobs
+                .resolve(Some(target))
+                .and_then(|id| shell.jobs.get_mut(id));
             match job {
                 Some(job) if shell.terminal.is_some() => Some(-job.pgid),
                 Some(job) => job.procs.last().map(|p| p.pid),
@@ -210,7 +221,11 @@ fn trap_builtin(shell: &mut Shell, args: &[String]) -> i32 {
                 Action::Ignore => String::new(),
                 Action::Run(c) => c.clone(),
             };
-            let name = if sig == 0 { "EXIT".to_string() } else { trap::name(sig) };
+            let name = if sig == 0 {
+                "EXIT".to_string()
+            } else {
+                trap::name(sig)
+            };
             let _ = writeln!(out, "trap -- {} {name}", quote(&cmd));
         }
         return 0;

@@ -246,6 +246,9 @@ fn run_simple(shell: &mut Shell, cmd: &Simple, in_child: bool) -> i32 {
         Ok(argv) => argv,
         Err(e) => return expansion_failed(shell, e),
     };
+    if argv.is_empty() {
+        return assign_only(shell, cmd);
+    }
     let mut assigns = Vec::new();
     for (name, value) in &cmd.assigns {
         match expand::expand_single(shell, value) {
@@ -256,25 +259,7 @@ fn run_simple(shell: &mut Shell, cmd: &Simple, in_child: bool) -> i32 {
     if shell.options.xtrace {
         trace(shell, &assigns, &argv);
     }
-    let Some(name) = argv.first() else {
-        // Assignments alone: they stay in the shell. The status is that of the
-        // last command substitution, if any.
-        let status = if cmd.words.is_empty() && cmd_substituted(cmd) {
-            shell.last_status
-        } else {
-            0
-        };
-        for (name, value) in &assigns {
-            if let Err(msg) = shell.vars.set_checked(name, value) {
-                shell.error(&msg);
-                return fail(shell, 2);
-            }
-        }
-        let mut saved = Saved::default();
-        let ok = redirect::apply(shell, &cmd.redirects, true, &mut saved).is_ok();
-        redirect::restore(saved);
-        return if ok { status } else { REDIRECT_FAILED };
-    };
+    let name = &argv[0];
     if builtins::is_special(name) {
         for (n, v) in &assigns {
             shell.vars.set(n, v);
@@ -310,11 +295,47 @@ fn run_simple(shell: &mut Shell, cmd: &Simple, in_child: bool) -> i32 {
     })
 }
 
-/// Whether any assignment value of `cmd` contains a command substitution.
+/// A command of assignments (and redirections) alone: each variable is set
+/// before the next value is expanded, and stays set. The status is that of
+/// the last command substitution, if any.
+fn assign_only(shell: &mut Shell, cmd: &Simple) -> i32 {
+    let status = if cmd_substituted(cmd) {
+        None
+    } else {
+        Some(0)
+    };
+    for (name, value) in &cmd.assigns {
+        let value = match expand::expand_single(shell, value) {
+            Ok(v) => v,
+            Err(e) => return expansion_failed(shell, e),
+        };
+        if shell.options.xtrace {
+            trace(shell, &[(name.clone(), value.clone())], &[]);
+        }
+        if let Err(msg) = shell.vars.set_checked(name, &value) {
+            shell.error(&msg);
+            return fail(shell, 2);
+        }
+    }
+    let status = status.unwrap_or(shell.last_status);
+    let mut saved = Saved::default();
+    let ok = redirect::apply(shell, &cmd.redirects, true, &mut saved).is_ok();
+    redirect::restore(saved);
+    if ok {
+        status
+    } else {
+        REDIRECT_FAILED
+    }
+}
+
+/// Whether any word or assignment value of `cmd` contains a command
+/// substitution.
 fn cmd_substituted(cmd: &Simple) -> bool {
     cmd.assigns
         .iter()
-        .any(|(_, v)| v.contains("$(") || v.contains('`'))
+        .map(|(_, v)| v)
+        .chain(&cmd.words)
+        .any(|v| v.contains("$(") || v.contains('`'))
 }
 
 fn fail(shell: &mut Shell, status: i32) -> i32 {
@@ -343,7 +364,12 @@ fn run_builtin(shell: &mut Shell, argv: &[String], redirects: &[Redirect]) -> i3
 }
 
 /// Calls a function: `$1`... are its arguments while it runs; `return` ends it.
-fn call_function(shell: &mut Shell, body: &Command, argv: &[String], redirects: &[Redirect]) -> i32 {
+fn call_function(
+    shell: &mut Shell,
+    body: &Command,
+    argv: &[String],
+    redirects: &[Redirect],
+) -> i32 {
     let mut saved = Saved::default();
     if redirect::apply(shell, redirects, true, &mut saved).is_err() {
         redirect::restore(saved);

@@ -73,7 +73,9 @@ impl<'a> Lexer<'a> {
         if self.more {
             ParseError::Incomplete
         } else {
-            ParseError::Syntax(format!("syntax error: unexpected end of file (no closing {what})"))
+            ParseError::Syntax(format!(
+                "syntax error: unexpected end of file (no closing {what})"
+            ))
         }
     }
 

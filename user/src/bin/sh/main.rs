@@ -140,7 +140,10 @@ pub struct Shell {
 fn main() {
     let mut args = rill_user::args();
     let mut options = Options::default();
-    while let Some(flag) = args.first().filter(|a| a.len() > 1 && a.starts_with(['-', '+'])) {
+    while let Some(flag) = args
+        .first()
+        .filter(|a| a.len() > 1 && a.starts_with(['-', '+']))
+    {
         if flag == "-c" || flag == "--" {
             break;
         }

@@ -26,8 +26,8 @@ pub enum ParseError {
 }
 
 const RESERVED: [&str; 16] = [
-    "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for",
-    "{", "}", "!", "in",
+    "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for", "{",
+    "}", "!", "in",
 ];
 
 pub struct Parser<'a> {
@@ -185,7 +185,8 @@ impl<'a> Parser<'a> {
                 background,
                 text,
             });
-            if !separated && !(multiline && *self.peek()? == Tok::Newline) {
+            let more_lines = multiline && *self.peek()? == Tok::Newline;
+            if !separated && !more_lines {
                 break;
             }
         }
@@ -204,8 +205,10 @@ impl<'a> Parser<'a> {
                 "then" | "else" | "elif" | "fi" | "do" | "done" | "esac" | "}"
             ),
             Tok::IoNumber(_) => true,
-            Tok::Op(op) => matches!(*op, "(" | "<" | ">" | ">>" | "<&" | ">&" | "<>" | ">|")
-                || op.starts_with("<<"),
+            Tok::Op(op) => {
+                matches!(*op, "(" | "<" | ">" | ">>" | "<&" | ">&" | "<>" | ">|")
+                    || op.starts_with("<<")
+            }
             Tok::Newline | Tok::Eof => false,
         })
     }
@@ -571,10 +574,16 @@ mod tests {
     fn incomplete_and_errors() {
         for src in ["if true; then", "echo 'a", "a |", "for i in 1; do"] {
             let mut p = Parser::new(src, 0, 1, true);
-            assert!(matches!(p.complete_command(), Err(ParseError::Incomplete)), "{src}");
+            assert!(
+                matches!(p.complete_command(), Err(ParseError::Incomplete)),
+                "{src}"
+            );
         }
         for src in ["fi", "a; ;", "echo (a)", "if; then fi"] {
-            assert!(matches!(parse_all(src), Err(ParseError::Syntax(_))), "{src}");
+            assert!(
+                matches!(parse_all(src), Err(ParseError::Syntax(_))),
+                "{src}"
+            );
         }
     }
 }

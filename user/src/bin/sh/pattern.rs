@@ -35,7 +35,7 @@ pub fn matches(pat: &[(char, bool)], s: &[char]) -> bool {
                         continue;
                     }
                 }
-                (c, _) if s.get(i) == Some(&c) && !(c == '?' && !pat[p].1) => {
+                (c, quoted) if s.get(i) == Some(&c) && (quoted || c != '?') => {
                     p += 1;
                     i += 1;
                     continue;
@@ -88,7 +88,7 @@ fn bracket(pat: &[(char, bool)], c: Option<char>) -> Option<(bool, usize)> {
         }
         // a-z
         if matches!(pat.get(i + 1), Some(('-', false)))
-            && pat.get(i + 2).is_some_and(|&(e, q)| !(e == ']' && !q))
+            && pat.get(i + 2).is_some_and(|&(e, q)| e != ']' || q)
         {
             let hi = pat[i + 2].0;
             if c.is_some_and(|c| pc <= c && c <= hi) {

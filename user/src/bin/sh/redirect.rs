@@ -17,7 +17,12 @@ pub struct Saved {
 /// Applies `redirects` in order. With `save`, what they replace is kept so
 /// [`restore`] can undo them. Errors are reported here; returns Err(()) then
 /// (what was already done is left for the caller to restore).
-pub fn apply(shell: &mut Shell, redirects: &[Redirect], save: bool, saved: &mut Saved) -> Result<(), ()> {
+pub fn apply(
+    shell: &mut Shell,
+    redirects: &[Redirect],
+    save: bool,
+    saved: &mut Saved,
+) -> Result<(), ()> {
     for r in redirects {
         let fd = r.target_fd();
         if save && !saved.fds.iter().any(|&(f, _)| f == fd) {
@@ -131,7 +136,11 @@ fn here_doc(fd: i32, text: &str) -> Result<(), String> {
     let c = cstring(&path);
     // SAFETY: c is a valid C string; the buffer is valid for its length.
     unsafe {
-        let opened = libc::open(c.as_ptr(), libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC, 0o600);
+        let opened = libc::open(
+            c.as_ptr(),
+            libc::O_RDWR | libc::O_CREAT | libc::O_TRUNC,
+            0o600,
+        );
         if opened < 0 {
             return Err(format!("here-document: {}", last_error()));
         }

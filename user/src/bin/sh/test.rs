@@ -17,12 +17,11 @@ pub fn run(shell: &mut Shell, args: &[String], bracket: bool) -> i32 {
         args
     };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let mut t = Test { args: &args, pos: 0 };
-    let result = if args.is_empty() {
-        Ok(false)
-    } else {
-        t.or()
+    let mut t = Test {
+        args: &args,
+        pos: 0,
     };
+    let result = if args.is_empty() { Ok(false) } else { t.or() };
     match result {
         Ok(_) if t.pos < args.len() => {
             shell.error(&format!("test: {}: unexpected operator", args[t.pos]));
@@ -109,8 +108,19 @@ fn is_binary(op: Option<&str>) -> bool {
     matches!(
         op,
         Some(
-            "=" | "==" | "!=" | "<" | ">" | "-eq" | "-ne" | "-lt" | "-le" | "-gt" | "-ge" | "-nt"
-                | "-ot" | "-ef"
+            "=" | "=="
+                | "!="
+                | "<"
+                | ">"
+                | "-eq"
+                | "-ne"
+                | "-lt"
+                | "-le"
+                | "-gt"
+                | "-ge"
+                | "-nt"
+                | "-ot"
+                | "-ef"
         )
     )
 }
