@@ -299,11 +299,7 @@ fn run_simple(shell: &mut Shell, cmd: &Simple, in_child: bool) -> i32 {
 /// before the next value is expanded, and stays set. The status is that of
 /// the last command substitution, if any.
 fn assign_only(shell: &mut Shell, cmd: &Simple) -> i32 {
-    let status = if cmd_substituted(cmd) {
-        None
-    } else {
-        Some(0)
-    };
+    let status = if cmd_substituted(cmd) { None } else { Some(0) };
     for (name, value) in &cmd.assigns {
         let value = match expand::expand_single(shell, value) {
             Ok(v) => v,

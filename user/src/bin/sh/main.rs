@@ -120,6 +120,9 @@ pub struct Shell {
     interactive: bool,
     /// Set when the shell does job control (interactive, with a controlling tty).
     terminal: Option<Terminal>,
+    /// Error messages carry line numbers: set for scripts, not at the prompt
+    /// (and unchanged in subshells, which stop being interactive).
+    line_numbers: bool,
     options: Options,
     functions: HashMap<String, Rc<Command>>,
     traps: Traps,
@@ -198,6 +201,7 @@ fn main() {
         jobs: JobTable::default(),
         interactive,
         terminal: if interactive { Terminal::init() } else { None },
+        line_numbers: !interactive,
         options,
         functions: HashMap::new(),
         traps: Traps::default(),
@@ -362,10 +366,10 @@ impl Shell {
     /// interactive, where it means nothing).
     pub fn error(&self, msg: &str) {
         let _ = std::io::stdout().flush();
-        if self.interactive {
-            eprintln!("sh: {msg}");
-        } else {
+        if self.line_numbers {
             eprintln!("sh: line {}: {msg}", self.line);
+        } else {
+            eprintln!("sh: {msg}");
         }
     }
 
