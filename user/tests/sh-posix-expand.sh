@@ -49,6 +49,7 @@ w='a b'
 echo ${u:-$w} "${u:-$w}"
 set -- ${u:-$w}; echo "fields $#"
 echo ${u:-'quoted default'}
+unset nu; echo "${nu:-"inner quotes"}" "${nu-'single stays'}" "${v:+"a  b"}"
 
 echo '== command substitution'
 echo $(echo simple) "$(echo quoted  spaces)"

@@ -204,6 +204,9 @@ impl Expander<'_, '_, '_> {
                     sub.run(true, false)?;
                     self.pos = end;
                 }
+                // Inside double quotes a `"` can only be one that groups part of
+                // a `${x-word}` word: it goes, and what it encloses stays quoted.
+                '"' if !here_doc => self.pos += 1,
                 '\\' => {
                     self.pos += 1;
                     let Some(next) = self.src[self.pos..].chars().next() else {

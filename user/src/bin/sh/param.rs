@@ -139,15 +139,15 @@ pub fn braced(shell: &mut Shell, inner: &str, in_dq: bool) -> Result<Vec<Piece>>
     }
 }
 
-/// The word of `${x-word}`: inside double quotes all of it is quoted (quotes
-/// in it still group); in an unquoted context its unquoted characters are split
-/// like any expansion.
+/// The word of `${x-word}`: expanded in the same quoting context; in an
+/// unquoted context its unquoted characters are split like any expansion.
 fn word_pieces(shell: &mut Shell, word: &str, in_dq: bool) -> Result<Vec<Piece>> {
-    let mut pieces = expand_pieces(shell, word, false)?;
-    for p in &mut pieces {
-        if let Piece::Ch(ch) = p {
-            ch.split = !in_dq && !ch.quoted;
-            ch.quoted |= in_dq;
+    let mut pieces = expand_pieces(shell, word, in_dq)?;
+    if !in_dq {
+        for p in &mut pieces {
+            if let Piece::Ch(ch) = p {
+                ch.split = !ch.quoted;
+            }
         }
     }
     Ok(pieces)
