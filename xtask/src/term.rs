@@ -435,6 +435,39 @@ impl<'a> Session<'a> {
                 "ipcs -m with the segment, the data, \"deleted shared-memory\", ipcs -m without it",
             )
         });
+        self.check("sh: for over a glob", |s| {
+            let out = s.command("for f in /tests/sh-posix-[ep]*.sh; do echo \"got $f\"; done")?;
+            s.want(
+                out == [
+                    "got /tests/sh-posix-expand.sh",
+                    "got /tests/sh-posix-proc.sh",
+                ],
+                "one line per matching script, sorted",
+            )
+        });
+        self.check("sh: a function's trap catches USR1 from kill", |s| {
+            let out = s.command(
+                "f() { trap 'echo caught USR1' USR1; kill -USR1 $$; echo after; }; f; trap - USR1",
+            )?;
+            s.want(
+                out == ["caught USR1", "after"],
+                "\"caught USR1\" then \"after\"",
+            )
+        });
+        self.check("sh: $( ) and $(( ))", |s| {
+            let out = s.command("echo \"[$(echo inner $(echo nested))]\" $((6 * 7))")?;
+            s.want(
+                out == ["[inner nested] 42"],
+                "the output \"[inner nested] 42\"",
+            )
+        });
+        self.check("sh: a here-document typed at the prompt", |s| {
+            let out = s.enter(b"cat <<EOF\nhere $((1 + 1)) $(echo doc)\nEOF\n")?;
+            s.want(
+                out.iter().any(|l| l == "here 2 doc"),
+                "the line \"here 2 doc\"",
+            )
+        });
         self.check("exit powers off", |s| {
             let from = s.screen.len();
             s.type_keys(b"exit\n");

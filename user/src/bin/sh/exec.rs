@@ -1,436 +1,403 @@
-//! Running commands: and-or lists, pipelines, background jobs, redirections, and
-//! the fork/exec of each process.
+//! Running the syntax tree: lists, and-or lists, pipelines, compound commands,
+//! function calls and simple commands (builtins in the shell, programs in a
+//! child). `set -e` is applied here: a failing pipeline that is not a
+//! condition ends the shell.
 
-use crate::builtins;
-use crate::expand::{expand_single, expand_words};
-use crate::jobs::{signal_description, Job, Process, State};
-use crate::lexer::RedirOp;
-use crate::parser::{AndOr, Command, Connector, Item, Pipeline};
-use crate::{cstring, terminal, Shell};
-use std::ffi::{c_char, CString};
-use std::io::{self, Write};
+use crate::ast::*;
+use crate::expand::{self, ExpandError};
+use crate::redirect::{self, Saved};
+use crate::{builtins, pattern, process, Flow, Shell};
+use std::rc::Rc;
 
-/// A command after expansion, ready to run.
-struct Simple {
-    argv: Vec<String>,
-    assigns: Vec<(String, String)>,
-    redirects: Vec<(i32, RedirOp, String)>,
-}
+/// The status of a command whose redirection failed (as in dash).
+const REDIRECT_FAILED: i32 = 2;
 
-fn expand(shell: &Shell, cmd: &Command) -> Simple {
-    Simple {
-        argv: expand_words(shell, &cmd.words),
-        assigns: cmd
-            .assigns
-            .iter()
-            .map(|(name, value)| (name.clone(), expand_single(shell, value)))
-            .collect(),
-        redirects: cmd
-            .redirects
-            .iter()
-            .map(|r| (r.fd, r.op, expand_single(shell, &r.target)))
-            .collect(),
+/// Runs a list in a process that exists only for it (a subshell or `$( )`):
+/// a lone simple command replaces the process instead of forking again, as
+/// other shells do (so its parent is the shell, and one fork is saved).
+pub fn run_list_in_child(shell: &mut Shell, list: &List) -> i32 {
+    if let [item] = &list.items[..] {
+        let and_or = &item.and_or;
+        if !item.background && and_or.rest.is_empty() && !and_or.first.bang {
+            if let [cmd @ Command::Simple(_)] = &and_or.first.commands[..] {
+                shell.current_text = item.text.clone();
+                return run_command(shell, cmd, true);
+            }
+        }
     }
+    run_list(shell, list)
 }
 
-/// Runs one list item, in the foreground or (after `&`) in the background.
-pub fn run_item(shell: &mut Shell, item: &Item) {
-    if item.background {
-        start_background(shell, &item.and_or);
-        shell.last_status = 0;
-    } else {
-        run_and_or(shell, &item.and_or);
-    }
-}
-
-/// Runs `p1 && p2 || p3` from left to right: after `&&` the next pipeline runs
-/// only if the status so far is 0, after `||` only if it is not. `$?` is updated
-/// after each pipeline.
-fn run_and_or(shell: &mut Shell, and_or: &AndOr) -> i32 {
-    shell.last_status = run_pipeline(shell, &and_or.first);
-    for (connector, pipeline) in &and_or.rest {
-        let wanted = match connector {
-            Connector::And => shell.last_status == 0,
-            Connector::Or => shell.last_status != 0,
-        };
-        if wanted {
-            shell.last_status = run_pipeline(shell, pipeline);
+pub fn run_list(shell: &mut Shell, list: &List) -> i32 {
+    for item in &list.items {
+        shell.current_text = item.text.clone();
+        if item.background {
+            process::start_background(shell, item);
+            shell.last_status = 0;
+        } else {
+            run_and_or(shell, &item.and_or);
+        }
+        shell.run_traps();
+        if shell.flow.is_some() {
+            break;
         }
     }
     shell.last_status
 }
 
-/// Runs a pipeline in the foreground and returns its status (its last command's).
-fn run_pipeline(shell: &mut Shell, pipeline: &Pipeline) -> i32 {
-    let cmds: Vec<Simple> = pipeline.commands.iter().map(|c| expand(shell, c)).collect();
-    // A builtin alone (`cd`, `exit`...) or a bare assignment must change the
-    // shell itself, so it runs without a fork.
-    if let [cmd] = &cmds[..] {
-        if cmd
-            .argv
-            .first()
-            .is_none_or(|name| builtins::is_builtin(name))
-        {
-            return run_in_shell(shell, cmd);
+/// Runs `p1 && p2 || p3` from left to right: after `&&` the next pipeline runs
+/// only if the status so far is 0, after `||` only if it is not.
+pub fn run_and_or(shell: &mut Shell, and_or: &AndOr) -> i32 {
+    let n = and_or.rest.len();
+    shell.last_status = run_checked(shell, &and_or.first, n == 0);
+    for (i, (connector, pipeline)) in and_or.rest.iter().enumerate() {
+        if shell.flow.is_some() {
+            break;
+        }
+        let wanted = match connector {
+            Connector::And => shell.last_status == 0,
+            Connector::Or => shell.last_status != 0,
+        };
+        if wanted {
+            shell.last_status = run_checked(shell, pipeline, i + 1 == n);
         }
     }
-    let job = spawn(shell, &cmds, true, &pipeline.text);
-    wait_foreground(shell, job, false)
+    shell.last_status
 }
 
-/// Starts an and-or list as a background job and adds it to the job table.
-fn start_background(shell: &mut Shell, and_or: &AndOr) {
-    let job = if and_or.rest.is_empty() {
-        let cmds: Vec<Simple> = and_or
-            .first
-            .commands
-            .iter()
-            .map(|c| expand(shell, c))
-            .collect();
-        spawn(shell, &cmds, false, &and_or.text)
-    } else {
-        spawn_subshell(shell, and_or)
-    };
-    let Some(last) = job.procs.last().map(|p| p.pid) else {
-        return;
-    };
-    shell.last_background = Some(last);
-    let id = shell.jobs.insert(job);
-    if shell.interactive {
-        eprintln!("[{id}] {last}");
+/// Runs a pipeline; only the last of an and-or list is subject to `set -e`.
+fn run_checked(shell: &mut Shell, pipeline: &Pipeline, last: bool) -> i32 {
+    if !last {
+        shell.condition += 1;
     }
-}
-
-/// Gives the terminal to `job` (if we do job control), optionally continues it
-/// (`fg`), and waits until it finishes or stops. A stopped job goes into the job
-/// table. Returns the job's status.
-pub fn wait_foreground(shell: &mut Shell, mut job: Job, resume: bool) -> i32 {
-    if let Some(terminal) = &shell.terminal {
-        terminal.give_to(job.pgid, job.modes.as_ref());
+    let status = run_pipeline(shell, pipeline);
+    if !last {
+        shell.condition -= 1;
     }
-    if resume {
-        // SAFETY: kill has no memory-safety requirements.
-        unsafe { libc::kill(-job.pgid, libc::SIGCONT) };
-        job.mark_running();
-    }
-    while job.is_running() && shell.jobs.wait_one(Some(&mut job), true) {}
-    if let Some(terminal) = &shell.terminal {
-        job.modes = Some(terminal.take_back());
-    }
-
-    let status = job.status();
-    if job.is_stopped() {
-        let id = shell.jobs.insert(job);
-        if let Some(line) = shell.jobs.status_line(id) {
-            // ^Z left the cursor after "^Z": start a fresh line.
-            eprintln!("\n{line}");
-        }
-    } else {
-        match job.killed_by() {
-            // After ^C, end the line the ^C was echoed on.
-            Some(libc::SIGINT) => eprintln!(),
-            Some(libc::SIGPIPE) | None => {}
-            Some(sig) => eprintln!("{}", signal_description(sig)),
-        }
+    if last
+        && !pipeline.bang
+        && status != 0
+        && shell.options.errexit
+        && shell.condition == 0
+        && shell.flow.is_none()
+    {
+        shell.exit(status);
     }
     status
 }
 
-/// Forks one process per command, connected by pipes, all in one process group
-/// led by the first (with job control). Returns the job, not waited for.
-fn spawn(shell: &mut Shell, cmds: &[Simple], foreground: bool, text: &str) -> Job {
-    let mut job = Job::new(text);
-    // The read end of the pipe from the previous command.
-    let mut prev_read: Option<libc::c_int> = None;
-    for (i, cmd) in cmds.iter().enumerate() {
-        let (next_read, write) = if i + 1 < cmds.len() {
-            match pipe() {
-                Ok((r, w)) => (Some(r), Some(w)),
-                Err(e) => {
-                    rill_user::report("sh", "pipe", &e);
+fn run_pipeline(shell: &mut Shell, pipeline: &Pipeline) -> i32 {
+    if pipeline.bang {
+        shell.condition += 1;
+    }
+    let status = match &pipeline.commands[..] {
+        [cmd] => run_command(shell, cmd, false),
+        cmds => {
+            let cmds: Vec<&Command> = cmds.iter().collect();
+            let text = shell.current_text.clone();
+            process::run_foreground(shell, &cmds, &text)
+        }
+    };
+    shell.last_status = status;
+    if pipeline.bang {
+        shell.condition -= 1;
+        shell.last_status = (status == 0) as i32;
+    }
+    shell.last_status
+}
+
+/// Runs one command. `in_child`: this process exists only to run it (a
+/// pipeline element), so a program replaces it instead of being forked.
+pub fn run_command(shell: &mut Shell, cmd: &Command, in_child: bool) -> i32 {
+    match cmd {
+        Command::Simple(simple) => run_simple(shell, simple, in_child),
+        Command::Function(name, body) => {
+            shell.functions.insert(name.clone(), Rc::clone(body));
+            0
+        }
+        Command::Compound(compound, redirects) => {
+            let mut saved = Saved::default();
+            let status = if redirect::apply(shell, redirects, true, &mut saved).is_ok() {
+                run_compound(shell, compound, in_child)
+            } else {
+                REDIRECT_FAILED
+            };
+            redirect::restore(saved);
+            status
+        }
+    }
+}
+
+fn run_compound(shell: &mut Shell, compound: &Compound, in_child: bool) -> i32 {
+    match compound {
+        Compound::Brace(list) => run_list(shell, list),
+        Compound::Subshell(list) if in_child => run_list_in_child(shell, list),
+        Compound::Subshell(list) => {
+            let text = shell.current_text.clone();
+            process::subshell(shell, &text, |sh| run_list_in_child(sh, list))
+        }
+        Compound::If {
+            branches,
+            otherwise,
+        } => {
+            for (cond, body) in branches {
+                if run_condition(shell, cond) == 0 {
+                    return run_list(shell, body);
+                }
+                if shell.flow.is_some() {
+                    return shell.last_status;
+                }
+            }
+            match otherwise {
+                Some(body) => run_list(shell, body),
+                None => {
+                    shell.last_status = 0;
+                    0
+                }
+            }
+        }
+        Compound::Loop { until, cond, body } => {
+            let mut status = 0;
+            shell.loops += 1;
+            loop {
+                let c = run_condition(shell, cond);
+                if shell.flow.is_some() || (c == 0) == *until {
+                    break;
+                }
+                status = run_list(shell, body);
+                if shell.loop_control() {
                     break;
                 }
             }
-        } else {
-            (None, None)
+            shell.loops -= 1;
+            shell.last_status = status;
+            status
+        }
+        Compound::For { name, words, body } => {
+            let values = match words {
+                None => shell.positional.clone(),
+                Some(words) => match expand::expand_words(shell, words) {
+                    Ok(v) => v,
+                    Err(e) => return expansion_failed(shell, e),
+                },
+            };
+            let mut status = 0;
+            shell.loops += 1;
+            for value in values {
+                shell.vars.set(name, &value);
+                status = run_list(shell, body);
+                if shell.loop_control() {
+                    break;
+                }
+            }
+            shell.loops -= 1;
+            shell.last_status = status;
+            status
+        }
+        Compound::Case { word, arms } => {
+            let subject = match expand::expand_single(shell, word) {
+                Ok(s) => s.chars().collect::<Vec<char>>(),
+                Err(e) => return expansion_failed(shell, e),
+            };
+            for arm in arms {
+                for pat in &arm.patterns {
+                    let pat = match expand::expand_pattern(shell, pat) {
+                        Ok(p) => p,
+                        Err(e) => return expansion_failed(shell, e),
+                    };
+                    if pattern::matches(&pat, &subject) {
+                        if arm.body.items.is_empty() {
+                            shell.last_status = 0;
+                            return 0;
+                        }
+                        return run_list(shell, &arm.body);
+                    }
+                }
+            }
+            shell.last_status = 0;
+            0
+        }
+    }
+}
+
+/// Runs the condition of `if`, `while` or `until`: `set -e` does not apply.
+fn run_condition(shell: &mut Shell, cond: &List) -> i32 {
+    shell.condition += 1;
+    let status = run_list(shell, cond);
+    shell.condition -= 1;
+    status
+}
+
+/// Reports a failed expansion. A non-interactive shell exits (status 2), as
+/// POSIX says; an interactive one abandons the command.
+pub fn expansion_failed(shell: &mut Shell, e: ExpandError) -> i32 {
+    shell.error(&e.0);
+    shell.last_status = 2;
+    if !shell.interactive {
+        shell.exit(2);
+    }
+    2
+}
+
+fn run_simple(shell: &mut Shell, cmd: &Simple, in_child: bool) -> i32 {
+    shell.line = cmd.line;
+    shell.last_status_before = shell.last_status;
+    let argv = match expand::expand_words(shell, &cmd.words) {
+        Ok(argv) => argv,
+        Err(e) => return expansion_failed(shell, e),
+    };
+    if argv.is_empty() {
+        return assign_only(shell, cmd);
+    }
+    let mut assigns = Vec::new();
+    for (name, value) in &cmd.assigns {
+        match expand::expand_single(shell, value) {
+            Ok(v) => assigns.push((name.clone(), v)),
+            Err(e) => return expansion_failed(shell, e),
+        }
+    }
+    if shell.options.xtrace {
+        trace(shell, &assigns, &argv);
+    }
+    let name = &argv[0];
+    if builtins::is_special(name) {
+        for (n, v) in &assigns {
+            shell.vars.set(n, v);
+        }
+        return run_builtin(shell, &argv, &cmd.redirects);
+    }
+    if let Some(body) = shell.functions.get(name).cloned() {
+        let saved_vars = shell.vars.push_temporary(&assigns);
+        let status = call_function(shell, &body, &argv, &cmd.redirects);
+        shell.vars.pop_temporary(saved_vars);
+        return status;
+    }
+    if builtins::is_builtin(name) {
+        let saved_vars = shell.vars.push_temporary(&assigns);
+        let status = run_builtin(shell, &argv, &cmd.redirects);
+        shell.vars.pop_temporary(saved_vars);
+        return status;
+    }
+    if in_child {
+        let mut saved = Saved::default();
+        if redirect::apply(shell, &cmd.redirects, false, &mut saved).is_err() {
+            process::exit_now(REDIRECT_FAILED);
+        }
+        process::exec_external(shell, &argv, &assigns);
+    }
+    let text = shell.current_text.clone();
+    process::subshell(shell, &text, |sh| {
+        let mut saved = Saved::default();
+        if redirect::apply(sh, &cmd.redirects, false, &mut saved).is_err() {
+            process::exit_now(REDIRECT_FAILED);
+        }
+        process::exec_external(sh, &argv, &assigns)
+    })
+}
+
+/// A command of assignments (and redirections) alone: each variable is set
+/// before the next value is expanded, and stays set. The status is that of
+/// the last command substitution, if any.
+fn assign_only(shell: &mut Shell, cmd: &Simple) -> i32 {
+    let status = if cmd_substituted(cmd) { None } else { Some(0) };
+    for (name, value) in &cmd.assigns {
+        let value = match expand::expand_single(shell, value) {
+            Ok(v) => v,
+            Err(e) => return expansion_failed(shell, e),
         };
-        match fork_into_job(shell, &mut job, foreground) {
-            Some(0) => {
-                // Without job control nothing stops a background job from reading
-                // the terminal, so POSIX gives it /dev/null as its input instead.
-                if i == 0 && !foreground && shell.terminal.is_none() {
-                    let _ = redirect(0, RedirOp::In, "/dev/null");
-                }
-                // SAFETY: dup2 and close on descriptors this process owns.
-                unsafe {
-                    if let Some(r) = next_read {
-                        libc::close(r);
-                    }
-                    if let Some(r) = prev_read {
-                        libc::dup2(r, 0);
-                        libc::close(r);
-                    }
-                    if let Some(w) = write {
-                        libc::dup2(w, 1);
-                        libc::close(w);
-                    }
-                }
-                run_child(shell, cmd);
-            }
-            Some(_) => {}
-            None => {
-                close_all(&[prev_read, next_read, write]);
-                return job;
-            }
+        if shell.options.xtrace {
+            trace(shell, &[(name.clone(), value.clone())], &[]);
         }
-        // The parent keeps only the read end the next command needs.
-        close_all(&[prev_read, write]);
-        prev_read = next_read;
-    }
-    close_all(&[prev_read]);
-    job
-}
-
-/// Runs an and-or list (`a && b &`) in a forked copy of the shell, as one job.
-fn spawn_subshell(shell: &mut Shell, and_or: &AndOr) -> Job {
-    let mut job = Job::new(&and_or.text);
-    if fork_into_job(shell, &mut job, false) == Some(0) {
-        if shell.terminal.is_none() {
-            let _ = redirect(0, RedirOp::In, "/dev/null");
-        }
-        // The copy is a plain non-interactive shell with no jobs of its own.
-        shell.terminal = None;
-        shell.interactive = false;
-        shell.jobs = Default::default();
-        let status = run_and_or(shell, and_or);
-        exit_child(status);
-    }
-    job
-}
-
-/// Forks a process for `job`. In the child: joins the job's process group (with
-/// job control) and restores default signal actions; returns Some(0). In the
-/// parent: records the process and returns Some(pid). None if fork failed.
-fn fork_into_job(shell: &Shell, job: &mut Job, foreground: bool) -> Option<libc::pid_t> {
-    // Anything still buffered would otherwise be written twice, once per process.
-    let _ = io::stdout().flush();
-    // SAFETY: the shell is single-threaded, so the child may run any code.
-    let pid = unsafe { libc::fork() };
-    if pid < 0 {
-        rill_user::report("sh", "fork", &io::Error::last_os_error());
-        return None;
-    }
-    if pid == 0 {
-        if shell.terminal.is_some() {
-            terminal::enter_job(job.pgid, foreground);
-        }
-        terminal::reset_signals();
-        return Some(0);
-    }
-    if job.pgid == 0 {
-        job.pgid = pid;
-    }
-    if shell.terminal.is_some() {
-        // Also done by the child: see terminal::enter_job.
-        // SAFETY: setpgid has no memory-safety requirements.
-        unsafe { libc::setpgid(pid, job.pgid) };
-    }
-    job.procs.push(Process {
-        pid,
-        state: State::Running,
-    });
-    Some(pid)
-}
-
-/// The rest of a forked child's life: redirections, then a builtin or exec.
-fn run_child(shell: &mut Shell, cmd: &Simple) -> ! {
-    for (fd, op, target) in &cmd.redirects {
-        if let Err(msg) = redirect(*fd, *op, target) {
-            eprintln!("sh: {msg}");
-            exit_child(1);
+        if let Err(msg) = shell.vars.set_checked(name, &value) {
+            shell.error(&msg);
+            return fail(shell, 2);
         }
     }
-    match cmd.argv.first() {
-        None => exit_child(0),
-        Some(name) if builtins::is_builtin(name) => {
-            let status = builtins::run(shell, &cmd.argv);
-            exit_child(status);
-        }
-        Some(_) => exec_external(shell, cmd),
+    let status = status.unwrap_or(shell.last_status);
+    let mut saved = Saved::default();
+    let ok = redirect::apply(shell, &cmd.redirects, true, &mut saved).is_ok();
+    redirect::restore(saved);
+    if ok {
+        status
+    } else {
+        REDIRECT_FAILED
     }
 }
 
-/// Runs a builtin or a bare assignment inside the shell. Redirections apply only
-/// to it, so the shell's own descriptors are saved first and put back after.
-fn run_in_shell(shell: &mut Shell, cmd: &Simple) -> i32 {
-    let mut saved = Vec::new();
-    let mut status = 0;
-    for (fd, op, target) in &cmd.redirects {
-        // SAFETY: fcntl duplicates (or fails on) a descriptor number.
-        saved.push((*fd, unsafe { libc::fcntl(*fd, libc::F_DUPFD_CLOEXEC, 10) }));
-        if let Err(msg) = redirect(*fd, *op, target) {
-            eprintln!("sh: {msg}");
-            status = 1;
-            break;
-        }
-    }
-    if status == 0 {
-        status = match cmd.argv.first() {
-            Some(_) => builtins::run(shell, &cmd.argv),
-            None => {
-                for (name, value) in &cmd.assigns {
-                    shell.vars.set(name, value);
-                }
-                0
-            }
-        };
-    }
-    let _ = io::stdout().flush();
-    for (fd, copy) in saved.into_iter().rev() {
-        // SAFETY: dup2 and close on descriptors this process owns.
-        unsafe {
-            if copy >= 0 {
-                libc::dup2(copy, fd);
-                libc::close(copy);
-            } else {
-                // The descriptor was not open before the redirection.
-                libc::close(fd);
-            }
-        }
+/// Whether any word or assignment value of `cmd` contains a command
+/// substitution.
+fn cmd_substituted(cmd: &Simple) -> bool {
+    cmd.assigns
+        .iter()
+        .map(|(_, v)| v)
+        .chain(&cmd.words)
+        .any(|v| v.contains("$(") || v.contains('`'))
+}
+
+fn fail(shell: &mut Shell, status: i32) -> i32 {
+    shell.last_status = status;
+    if !shell.interactive {
+        shell.exit(status);
     }
     status
 }
 
-/// Performs one redirection in the current process. The error message names
-/// the culprit, e.g. "out/x: No such file or directory".
-fn redirect(fd: i32, op: RedirOp, target: &str) -> Result<(), String> {
-    let flags = match op {
-        RedirOp::In => libc::O_RDONLY,
-        RedirOp::Out => libc::O_WRONLY | libc::O_CREAT | libc::O_TRUNC,
-        RedirOp::Append => libc::O_WRONLY | libc::O_CREAT | libc::O_APPEND,
-        RedirOp::DupOut | RedirOp::DupIn => {
-            let from: i32 = target
-                .parse()
-                .map_err(|_| format!("{target}: ambiguous redirect"))?;
-            // SAFETY: dup2 has no memory-safety requirements.
-            if unsafe { libc::dup2(from, fd) } < 0 {
-                return Err(format!("{from}: {}", last_error()));
-            }
-            return Ok(());
-        }
-    };
-    let path = cstring(target);
-    // Opened without O_CLOEXEC: the descriptor is meant to survive exec.
-    // SAFETY: path is a valid C string.
-    let opened = unsafe { libc::open(path.as_ptr(), flags, 0o666) };
-    if opened < 0 {
-        return Err(format!("{target}: {}", last_error()));
-    }
-    if opened != fd {
-        // SAFETY: dup2 and close on descriptors this process owns.
-        unsafe {
-            libc::dup2(opened, fd);
-            libc::close(opened);
-        }
-    }
-    Ok(())
-}
-
-/// Replaces the child with the program argv[0], searched for in $PATH unless
-/// the name contains a '/'. If nothing can be run, reports why and exits with
-/// 127 (not found) or 126 (found but cannot be executed).
-fn exec_external(shell: &Shell, cmd: &Simple) -> ! {
-    let name = &cmd.argv[0];
-    let argv: Vec<CString> = cmd.argv.iter().map(|a| cstring(a)).collect();
-    let env = shell.vars.environment(&cmd.assigns);
-    let candidates: Vec<String> = if name.contains('/') {
-        vec![name.clone()]
+/// Runs a builtin in the shell with its redirections, undone afterwards.
+fn run_builtin(shell: &mut Shell, argv: &[String], redirects: &[Redirect]) -> i32 {
+    let mut saved = Saved::default();
+    let exec_itself = argv[0] == "exec";
+    // `exec` without a command makes its redirections permanent.
+    let keep = exec_itself && argv.len() == 1;
+    let status = if redirect::apply(shell, redirects, !keep, &mut saved).is_ok() {
+        builtins::run(shell, argv)
+    } else if builtins::is_special(&argv[0]) {
+        fail(shell, REDIRECT_FAILED)
     } else {
-        let path = shell.vars.get("PATH").unwrap_or("/bin:/usr/bin");
-        // An empty entry in PATH means the current directory.
-        path.split(':')
-            .map(|dir| match dir {
-                "" => name.clone(),
-                dir => format!("{dir}/{name}"),
-            })
-            .collect()
+        REDIRECT_FAILED
     };
+    redirect::restore(saved);
+    status
+}
 
-    // The first error other than "not there", to report if nothing runs.
-    let mut failure = None;
-    for path in &candidates {
-        let err = execve(path, &argv, &env);
-        match err.raw_os_error() {
-            Some(libc::ENOENT | libc::ENOTDIR) => continue,
-            // Not a binary and no #! line: by tradition, a script for /bin/sh.
-            Some(libc::ENOEXEC) => {
-                let mut script_argv = vec![cstring("sh"), cstring(path)];
-                script_argv.extend(argv[1..].iter().cloned());
-                execve("/bin/sh", &script_argv, &env);
-            }
-            _ => {}
-        }
-        failure.get_or_insert(err);
+/// Calls a function: `$1`... are its arguments while it runs; `return` ends it.
+fn call_function(
+    shell: &mut Shell,
+    body: &Command,
+    argv: &[String],
+    redirects: &[Redirect],
+) -> i32 {
+    let mut saved = Saved::default();
+    if redirect::apply(shell, redirects, true, &mut saved).is_err() {
+        redirect::restore(saved);
+        return REDIRECT_FAILED;
     }
-    match failure {
-        Some(err) => {
-            rill_user::report("sh", name, &err);
-            exit_child(126);
-        }
-        None if name.contains('/') => {
-            let err = io::Error::from_raw_os_error(libc::ENOENT);
-            rill_user::report("sh", name, &err);
-            exit_child(127);
-        }
-        None => {
-            eprintln!("sh: {name}: command not found");
-            exit_child(127);
-        }
+    let outer = std::mem::replace(&mut shell.positional, argv[1..].to_vec());
+    shell.functions_running += 1;
+    shell.locals.push(Vec::new());
+    let mut status = run_command(shell, body, false);
+    if let Some(Flow::Return(n)) = shell.flow {
+        status = n;
+        shell.flow = None;
     }
-}
-
-/// Calls execve; returns only on failure, with the error.
-fn execve(path: &str, argv: &[CString], env: &[CString]) -> io::Error {
-    let path = cstring(path);
-    let pointers = |strings: &[CString]| -> Vec<*const c_char> {
-        strings
-            .iter()
-            .map(|s| s.as_ptr())
-            .chain(std::iter::once(std::ptr::null()))
-            .collect()
-    };
-    let (argv, env) = (pointers(argv), pointers(env));
-    // SAFETY: both arrays are NUL-terminated and point to live C strings.
-    unsafe { libc::execve(path.as_ptr(), argv.as_ptr(), env.as_ptr()) };
-    io::Error::last_os_error()
-}
-
-/// Ends a forked child: flushes what a builtin printed, and skips the exit
-/// handlers, which belong to the parent shell.
-fn exit_child(status: i32) -> ! {
-    let _ = io::stdout().flush();
-    // SAFETY: _exit has no memory-safety requirements.
-    unsafe { libc::_exit(status) }
-}
-
-/// A pipe whose two ends are closed on exec (each child dup2's the end it
-/// needs onto 0 or 1, and dup2 clears that flag on the copy).
-fn pipe() -> io::Result<(libc::c_int, libc::c_int)> {
-    let mut fds = [0; 2];
-    // SAFETY: fds has room for the two descriptors.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } < 0 {
-        return Err(io::Error::last_os_error());
+    if let Some(locals) = shell.locals.pop() {
+        shell.vars.pop_temporary(locals);
     }
-    Ok((fds[0], fds[1]))
+    shell.functions_running -= 1;
+    shell.positional = outer;
+    redirect::restore(saved);
+    shell.last_status = status;
+    status
 }
 
-fn close_all(fds: &[Option<libc::c_int>]) {
-    for fd in fds.iter().flatten() {
-        // SAFETY: closing a descriptor this process owns.
-        unsafe { libc::close(*fd) };
-    }
-}
-
-fn last_error() -> String {
-    rill_user::strerror(&io::Error::last_os_error())
+/// `set -x`: the command as it will run, after `+ `, on standard error.
+fn trace(shell: &Shell, assigns: &[(String, String)], argv: &[String]) {
+    let ps4 = shell.vars.get("PS4").unwrap_or("+ ");
+    let mut line = ps4.to_string();
+    let words = assigns
+        .iter()
+        .map(|(n, v)| format!("{n}={v}"))
+        .chain(argv.iter().cloned())
+        .collect::<Vec<_>>();
+    line.push_str(&words.join(" "));
+    eprintln!("{line}");
 }

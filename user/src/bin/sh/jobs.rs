@@ -206,8 +206,13 @@ impl JobTable {
     /// Collects one child state change and records it: in `foreground` if the
     /// process belongs to it, otherwise in the table. Without `block`, returns
     /// false at once when no child has changed; also false when there are no
-    /// children at all.
-    pub fn wait_one(&mut self, foreground: Option<&mut Job>, block: bool) -> bool {
+    /// children at all, and (with `interruptible`) when a trapped signal arrived.
+    pub fn wait_one(
+        &mut self,
+        foreground: Option<&mut Job>,
+        block: bool,
+        interruptible: bool,
+    ) -> bool {
         let flags = if block {
             libc::WUNTRACED
         } else {
@@ -219,6 +224,9 @@ impl JobTable {
             let pid = unsafe { libc::waitpid(-1, &mut raw, flags) };
             if pid >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
                 break pid;
+            }
+            if interruptible && crate::trap::any_pending() {
+                return false;
             }
         };
         if pid <= 0 {
@@ -240,7 +248,7 @@ impl JobTable {
 
     /// Records every state change that has already happened, without blocking.
     pub fn reap(&mut self) {
-        while self.wait_one(None, false) {}
+        while self.wait_one(None, false, false) {}
     }
 
     /// Reports jobs that finished or stopped since the last report (interactive

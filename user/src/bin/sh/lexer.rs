@@ -1,307 +1,320 @@
-//! The lexer: splits shell input into words, operators and redirection operators.
+//! The lexer: splits shell input into words and operators, one token at a time
+//! as the parser asks for them, and reads here-document bodies when it reaches
+//! the end of the line that asked for them.
 //!
-//! Quoting is resolved here (quotes and backslashes disappear) but what was quoted
-//! is remembered in each [`Part`], because it matters later: a quoted `$x` is not
-//! split into fields, and `"a"=1` is not an assignment.
+//! A word is returned as its source text: quotes, backslashes and `$(...)`,
+//! `${...}`, `$((...))` and backquotes stay in it (expansion reads them later).
+//! The lexer only has to find where each word ends, which for `$(...)` means
+//! parsing the commands inside.
 
-/// A piece of a word.
-#[derive(Debug, Clone)]
-pub enum Part {
-    /// Literal characters. `quoted` is false only for plain, unquoted text.
-    Text { text: String, quoted: bool },
-    /// A parameter to substitute: `$NAME`, `${NAME}`, `$1`, `$?`, `$@`...
-    Param { name: String, quoted: bool },
-}
+use crate::parser::{ParseError, Parser};
+use std::cell::RefCell;
+use std::rc::Rc;
 
-/// A shell word before expansion: `a"$b"'c'` is three parts.
-#[derive(Debug, Clone, Default)]
-pub struct Word {
-    pub parts: Vec<Part>,
-}
-
-/// Control operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    Pipe,
-    AndIf,
-    OrIf,
-    Semi,
-    Amp,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tok {
+    Word(String),
+    /// Digits right before `<` or `>`: `2>err`.
+    IoNumber(i32),
+    /// A control or redirection operator: `&&`, `;;`, `(`, `>>`, `<<-`...
+    Op(&'static str),
     Newline,
+    Eof,
 }
 
-/// Redirection operators: `<`, `>`, `>>`, `>&` and `<&`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RedirOp {
-    In,
-    Out,
-    Append,
-    DupOut,
-    DupIn,
+/// Operators, longest first so that the first match is the right one.
+const OPERATORS: [&str; 17] = [
+    "<<-", "&&", "||", ";;", "<<", "<&", "<>", ">>", ">&", ">|", ";", "&", "|", "(", ")", "<", ">",
+];
+
+/// A here-document whose body has not been read yet.
+struct Pending {
+    delimiter: String,
+    strip_tabs: bool,
+    body: Rc<RefCell<String>>,
 }
 
-#[derive(Debug, Clone)]
-pub enum Token {
-    Word(Word),
-    Op(Op),
-    /// A redirection operator, with the descriptor number written before it
-    /// (`2>`), if any.
-    Redir(RedirOp, Option<i32>),
-    /// `(` or `)`: operators in sh, but subshells and functions are not
-    /// supported, so the parser rejects them (rather than taking them as text).
-    Paren(char),
+pub struct Lexer<'a> {
+    src: &'a str,
+    pub pos: usize,
+    /// More input may follow `src` (interactive or piped input): running out in
+    /// the middle of something asks for more instead of being an error.
+    pub more: bool,
+    pending: Vec<Pending>,
+    /// Line number of `pos`.
+    pub line: usize,
 }
 
-/// A token and the byte range of the input it came from (to show job commands).
-#[derive(Debug, Clone)]
-pub struct Spanned {
-    pub token: Token,
-    pub start: usize,
-    pub end: usize,
-}
-
-/// The input stops inside a quote, `${...}` or after a trailing backslash: more
-/// lines are needed.
-#[derive(Debug)]
-pub struct Incomplete;
-
-/// Splits `input` into tokens.
-pub fn tokenize(input: &str) -> Result<Vec<Spanned>, Incomplete> {
-    Lexer {
-        chars: input.char_indices().collect(),
-        len: input.len(),
-        pos: 0,
-        tokens: Vec::new(),
-        word: None,
-    }
-    .run()
-}
-
-struct Lexer {
-    /// The input's characters and their byte offsets.
-    chars: Vec<(usize, char)>,
-    /// The input's length in bytes.
-    len: usize,
-    /// Index in `chars` of the next character to look at.
-    pos: usize,
-    tokens: Vec<Spanned>,
-    /// The word being built and the byte offset where it started.
-    word: Option<(Word, usize)>,
-}
-
-impl Lexer {
-    fn run(mut self) -> Result<Vec<Spanned>, Incomplete> {
-        while let Some(&(at, c)) = self.chars.get(self.pos) {
-            self.pos += 1;
-            match c {
-                ' ' | '\t' => self.end_word(at),
-                '\n' => {
-                    self.end_word(at);
-                    self.push(Token::Op(Op::Newline), at);
-                }
-                '#' if self.word.is_none() => {
-                    while self.peek().is_some_and(|c| c != '\n') {
-                        self.pos += 1;
-                    }
-                }
-                '\'' => {
-                    let mut text = String::new();
-                    loop {
-                        match self.next().ok_or(Incomplete)? {
-                            '\'' => break,
-                            c => text.push(c),
-                        }
-                    }
-                    self.add(at, Part::Text { text, quoted: true });
-                }
-                '"' => self.double_quoted(at)?,
-                '\\' => match self.next().ok_or(Incomplete)? {
-                    // Backslash-newline joins lines, so the next line must be read.
-                    '\n' if self.peek().is_none() => return Err(Incomplete),
-                    '\n' => {}
-                    c => self.add(at, text(c, true)),
-                },
-                '$' => {
-                    let part = self.dollar(false)?;
-                    self.add(at, part);
-                }
-                '|' | '&' | ';' => {
-                    self.end_word(at);
-                    let op = match (c, self.peek()) {
-                        ('|', Some('|')) => Op::OrIf,
-                        ('&', Some('&')) => Op::AndIf,
-                        ('|', _) => Op::Pipe,
-                        ('&', _) => Op::Amp,
-                        _ => Op::Semi,
-                    };
-                    if matches!(op, Op::OrIf | Op::AndIf) {
-                        self.pos += 1;
-                    }
-                    self.push(Token::Op(op), at);
-                }
-                '<' | '>' => {
-                    // Digits right before the operator name the descriptor: `2>err`.
-                    let fd = self.word.as_ref().and_then(|(w, _)| io_number(w));
-                    let start = match fd {
-                        Some(_) => self.word.take().map_or(at, |(_, start)| start),
-                        None => {
-                            self.end_word(at);
-                            at
-                        }
-                    };
-                    let op = match (c, self.peek()) {
-                        ('>', Some('>')) => RedirOp::Append,
-                        ('>', Some('&')) => RedirOp::DupOut,
-                        ('<', Some('&')) => RedirOp::DupIn,
-                        ('>', _) => RedirOp::Out,
-                        _ => RedirOp::In,
-                    };
-                    if !matches!(op, RedirOp::In | RedirOp::Out) {
-                        self.pos += 1;
-                    }
-                    self.push(Token::Redir(op, fd), start);
-                }
-                '(' | ')' => {
-                    self.end_word(at);
-                    self.push(Token::Paren(c), at);
-                }
-                c => self.add(at, text(c, false)),
-            }
+impl<'a> Lexer<'a> {
+    pub fn new(src: &'a str, pos: usize, line: usize, more: bool) -> Lexer<'a> {
+        Lexer {
+            src,
+            pos,
+            more,
+            pending: Vec::new(),
+            line,
         }
-        self.end_word(self.len);
-        Ok(self.tokens)
     }
 
-    /// The inside of "...": only `$` and backslash stay special.
-    fn double_quoted(&mut self, at: usize) -> Result<(), Incomplete> {
-        let mut parts = Vec::new();
+    pub fn src(&self) -> &'a str {
+        self.src
+    }
+
+    fn peek_byte(&self) -> Option<u8> {
+        self.src.as_bytes().get(self.pos).copied()
+    }
+
+    fn byte_at(&self, at: usize) -> Option<u8> {
+        self.src.as_bytes().get(at).copied()
+    }
+
+    /// Out of input inside a construct: incomplete if more can come.
+    fn end_inside(&self, what: &str) -> ParseError {
+        if self.more {
+            ParseError::Incomplete
+        } else {
+            ParseError::Syntax(format!(
+                "syntax error: unexpected end of file (no closing {what})"
+            ))
+        }
+    }
+
+    /// Registers a here-document; its body is read after the next newline.
+    pub fn add_here_doc(&mut self, delimiter: String, strip_tabs: bool) -> Rc<RefCell<String>> {
+        let body = Rc::new(RefCell::new(String::new()));
+        self.pending.push(Pending {
+            delimiter,
+            strip_tabs,
+            body: body.clone(),
+        });
+        body
+    }
+
+    /// Skips blanks, comments and backslash-newlines, and returns where the next
+    /// token starts.
+    pub fn skip_blanks(&mut self) -> usize {
         loop {
-            match self.next().ok_or(Incomplete)? {
-                '"' => break,
-                '\\' => match self.next().ok_or(Incomplete)? {
-                    '\n' => {}
-                    c @ ('$' | '`' | '"' | '\\') => parts.push(text(c, true)),
-                    c => {
-                        parts.push(text('\\', true));
-                        parts.push(text(c, true));
+            match self.peek_byte() {
+                Some(b' ' | b'\t') => self.pos += 1,
+                Some(b'\\') if self.byte_at(self.pos + 1) == Some(b'\n') => {
+                    self.pos += 2;
+                    self.line += 1;
+                }
+                Some(b'#') => {
+                    while self.peek_byte().is_some_and(|b| b != b'\n') {
+                        self.pos += 1;
                     }
-                },
-                '$' => parts.push(self.dollar(true)?),
-                c => parts.push(text(c, true)),
+                }
+                _ => return self.pos,
             }
         }
-        // An empty "" still makes an (empty) word.
-        if parts.is_empty() {
-            parts.push(Part::Text {
-                text: String::new(),
-                quoted: true,
-            });
+    }
+
+    pub fn next_token(&mut self) -> Result<Tok, ParseError> {
+        self.skip_blanks();
+        let Some(b) = self.peek_byte() else {
+            self.read_here_docs()?;
+            return Ok(Tok::Eof);
+        };
+        if b == b'\n' {
+            self.pos += 1;
+            self.line += 1;
+            self.read_here_docs()?;
+            return Ok(Tok::Newline);
         }
-        for part in parts {
-            self.add(at, part);
+        let rest = &self.src[self.pos..];
+        if let Some(op) = OPERATORS.iter().find(|op| rest.starts_with(**op)) {
+            self.pos += op.len();
+            return Ok(Tok::Op(op));
+        }
+        let word = self.word()?;
+        if word.bytes().all(|b| b.is_ascii_digit()) && matches!(self.peek_byte(), Some(b'<' | b'>'))
+        {
+            if let Ok(n) = word.parse() {
+                return Ok(Tok::IoNumber(n));
+            }
+        }
+        Ok(Tok::Word(word))
+    }
+
+    /// Reads a word up to the first unquoted blank or operator character.
+    fn word(&mut self) -> Result<String, ParseError> {
+        let start = self.pos;
+        while let Some(b) = self.peek_byte() {
+            match b {
+                b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' | b'<' | b'>' => break,
+                _ => self.word_char(false)?,
+            }
+        }
+        Ok(self.src[start..self.pos].to_string())
+    }
+
+    /// Consumes one character (or quoted/substituted construct) of a word.
+    /// Inside double quotes only `\`, `$` and backquote are special. Expansion
+    /// uses it too, to find where a construct it meets in a word ends.
+    pub fn word_char(&mut self, in_dquotes: bool) -> Result<(), ParseError> {
+        let b = self.peek_byte().unwrap_or(0);
+        self.pos += 1;
+        match b {
+            b'\\' => match self.peek_byte() {
+                Some(b'\n') => {
+                    self.pos += 1;
+                    self.line += 1;
+                }
+                Some(_) => self.skip_char(),
+                None if self.more => return Err(ParseError::Incomplete),
+                None => {}
+            },
+            b'\'' if !in_dquotes => loop {
+                match self.peek_byte() {
+                    None => return Err(self.end_inside("'")),
+                    Some(b'\'') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(_) => self.skip_char(),
+                }
+            },
+            b'"' if !in_dquotes => loop {
+                match self.peek_byte() {
+                    None => return Err(self.end_inside("\"")),
+                    Some(b'"') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(_) => self.word_char(true)?,
+                }
+            },
+            b'`' => loop {
+                match self.peek_byte() {
+                    None => return Err(self.end_inside("`")),
+                    Some(b'`') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    Some(b'\\') => {
+                        self.pos += 1;
+                        if self.peek_byte().is_some() {
+                            self.skip_char();
+                        }
+                    }
+                    Some(_) => self.skip_char(),
+                }
+            },
+            b'$' => match self.peek_byte() {
+                Some(b'(') if self.byte_at(self.pos + 1) == Some(b'(') => self.arithmetic()?,
+                Some(b'(') => {
+                    self.pos += 1;
+                    self.command_substitution()?;
+                }
+                Some(b'{') => {
+                    self.pos += 1;
+                    loop {
+                        match self.peek_byte() {
+                            None => return Err(self.end_inside("${")),
+                            Some(b'}') => {
+                                self.pos += 1;
+                                break;
+                            }
+                            Some(_) => self.word_char(in_dquotes)?,
+                        }
+                    }
+                }
+                _ => {}
+            },
+            b'\n' => self.line += 1,
+            _ => {
+                // The rest of a multi-byte character.
+                while self.peek_byte().is_some_and(|b| b & 0xc0 == 0x80) {
+                    self.pos += 1;
+                }
+            }
         }
         Ok(())
     }
 
-    /// What follows a `$`: a parameter, or just a literal `$`.
-    fn dollar(&mut self, quoted: bool) -> Result<Part, Incomplete> {
-        let name = match self.peek() {
-            Some('{') => {
-                self.pos += 1;
-                let mut name = String::new();
-                loop {
-                    match self.next().ok_or(Incomplete)? {
-                        '}' => break,
-                        c => name.push(c),
-                    }
-                }
-                name
-            }
-            Some(c @ ('?' | '$' | '#' | '!' | '@' | '*' | '0'..='9')) => {
-                self.pos += 1;
-                c.to_string()
-            }
-            Some(c) if c == '_' || c.is_ascii_alphabetic() => {
-                let mut name = String::new();
-                while let Some(c) = self
-                    .peek()
-                    .filter(|c| *c == '_' || c.is_ascii_alphanumeric())
-                {
-                    name.push(c);
+    /// Consumes one whole (possibly multi-byte) character.
+    fn skip_char(&mut self) {
+        if self.peek_byte() == Some(b'\n') {
+            self.line += 1;
+        }
+        self.pos += 1;
+        while self.peek_byte().is_some_and(|b| b & 0xc0 == 0x80) {
+            self.pos += 1;
+        }
+    }
+
+    /// `$((...))`, from the first `(`: counts parentheses to the closing `))`.
+    fn arithmetic(&mut self) -> Result<(), ParseError> {
+        self.pos += 2;
+        let mut depth = 0;
+        loop {
+            match self.peek_byte() {
+                None => return Err(self.end_inside("$((")),
+                Some(b'(') => {
+                    depth += 1;
                     self.pos += 1;
                 }
-                name
-            }
-            _ => return Ok(text('$', quoted)),
-        };
-        Ok(Part::Param { name, quoted })
-    }
-
-    fn next(&mut self) -> Option<char> {
-        let c = self.peek()?;
-        self.pos += 1;
-        Some(c)
-    }
-
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).map(|&(_, c)| c)
-    }
-
-    /// Byte offset of the next character.
-    fn offset(&self) -> usize {
-        self.chars.get(self.pos).map_or(self.len, |&(i, _)| i)
-    }
-
-    /// Appends `part` to the current word, starting a word at `at` if needed.
-    fn add(&mut self, at: usize, part: Part) {
-        let (word, _) = self.word.get_or_insert_with(|| (Word::default(), at));
-        // Merge runs of literal text with the same quoting.
-        if let (
-            Some(Part::Text { text, quoted }),
-            Part::Text {
-                text: more,
-                quoted: q,
-            },
-        ) = (word.parts.last_mut(), &part)
-        {
-            if quoted == q {
-                text.push_str(more);
-                return;
+                Some(b')') if depth == 0 => {
+                    if self.byte_at(self.pos + 1) != Some(b')') {
+                        return Err(ParseError::Syntax("missing '))'".to_string()));
+                    }
+                    self.pos += 2;
+                    return Ok(());
+                }
+                Some(b')') => {
+                    depth -= 1;
+                    self.pos += 1;
+                }
+                Some(_) => self.word_char(true)?,
             }
         }
-        word.parts.push(part);
     }
 
-    fn end_word(&mut self, end: usize) {
-        if let Some((word, start)) = self.word.take() {
-            self.tokens.push(Spanned {
-                token: Token::Word(word),
-                start,
-                end,
-            });
+    /// `$(...)` after the `(`: the commands inside are parsed, which finds the
+    /// closing parenthesis even past a `case` pattern's `)`.
+    fn command_substitution(&mut self) -> Result<(), ParseError> {
+        let mut inner = Parser::new(self.src, self.pos, self.line, self.more);
+        inner.list_until_paren()?;
+        self.pos = inner.position();
+        self.line = inner.line();
+        Ok(())
+    }
+
+    /// Reads the bodies of the here-documents started on the line just ended.
+    fn read_here_docs(&mut self) -> Result<(), ParseError> {
+        for doc in std::mem::take(&mut self.pending) {
+            let mut body = String::new();
+            loop {
+                if self.pos >= self.src.len() {
+                    if self.more {
+                        return Err(ParseError::Incomplete);
+                    }
+                    break;
+                }
+                let rest = &self.src[self.pos..];
+                let (line, len) = match rest.find('\n') {
+                    Some(i) => (&rest[..i], i + 1),
+                    None => (rest, rest.len()),
+                };
+                if len == rest.len() && !rest.ends_with('\n') && self.more {
+                    return Err(ParseError::Incomplete);
+                }
+                self.pos += len;
+                self.line += 1;
+                let line = if doc.strip_tabs {
+                    line.trim_start_matches('\t')
+                } else {
+                    line
+                };
+                if line == doc.delimiter {
+                    break;
+                }
+                body.push_str(line);
+                body.push('\n');
+            }
+            *doc.body.borrow_mut() = body;
         }
-    }
-
-    fn push(&mut self, token: Token, start: usize) {
-        let end = self.offset();
-        self.tokens.push(Spanned { token, start, end });
-    }
-}
-
-fn text(c: char, quoted: bool) -> Part {
-    Part::Text {
-        text: c.to_string(),
-        quoted,
-    }
-}
-
-/// The descriptor number if `word` is made only of unquoted digits.
-fn io_number(word: &Word) -> Option<i32> {
-    match &word.parts[..] {
-        [Part::Text {
-            text,
-            quoted: false,
-        }] if text.bytes().all(|b| b.is_ascii_digit()) => text.parse().ok(),
-        _ => None,
+        Ok(())
     }
 }

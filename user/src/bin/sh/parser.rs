@@ -1,233 +1,526 @@
-//! The parser: turns tokens into the command structure the shell runs.
-//!
-//! Grammar (a subset of POSIX sh, without compound commands or functions):
+//! The parser: turns tokens into the syntax tree (see `ast`), following the
+//! POSIX shell grammar:
 //!
 //! ```text
+//! complete = list (newline | EOF)
 //! list     = and_or { (";" | "&" | newline) and_or } [";" | "&"]
 //! and_or   = pipeline { ("&&" | "||") newline* pipeline }
-//! pipeline = command { "|" newline* command }
-//! command  = { NAME=value } word { word | redirection }     (at least one element)
+//! pipeline = ["!"] command { "|" newline* command }
+//! command  = simple | compound redirect* | NAME "(" ")" newline* compound redirect*
+//! compound = "{" list "}" | "(" list ")" | if | while | until | for | case
 //! ```
+//!
+//! Reserved words (`if`, `then`, `done`...) are only recognised where a command
+//! may start, and only when unquoted, as POSIX says.
 
-use crate::lexer::{self, Op, Part, RedirOp, Spanned, Token, Word};
-
-/// `[fd]op target`, e.g. `2>&1` or `>> log`.
-#[derive(Debug)]
-pub struct Redirect {
-    pub fd: i32,
-    pub op: RedirOp,
-    pub target: Word,
-}
-
-/// A simple command: assignments, words and redirections, e.g. `X=1 ls -l >out`.
-#[derive(Debug, Default)]
-pub struct Command {
-    pub assigns: Vec<(String, Word)>,
-    pub words: Vec<Word>,
-    pub redirects: Vec<Redirect>,
-}
-
-/// `a | b | c`, and its source text (shown by `jobs`).
-#[derive(Debug)]
-pub struct Pipeline {
-    pub commands: Vec<Command>,
-    pub text: String,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub enum Connector {
-    And,
-    Or,
-}
-
-/// `p1 && p2 || p3`, and its source text.
-#[derive(Debug)]
-pub struct AndOr {
-    pub first: Pipeline,
-    pub rest: Vec<(Connector, Pipeline)>,
-    pub text: String,
-}
-
-/// One entry of a list: an and-or list, run in the background if it ended in `&`.
-#[derive(Debug)]
-pub struct Item {
-    pub and_or: AndOr,
-    pub background: bool,
-}
+use crate::ast::*;
+use crate::lexer::{Lexer, Tok};
+use std::rc::Rc;
 
 #[derive(Debug)]
 pub enum ParseError {
-    /// The input ends where more is needed (open quote, trailing `|` or `&&`).
+    /// The input ends where more is needed (open quote, trailing `|`, no `fi`).
     Incomplete,
-    /// A token that cannot appear where it is, shown as the user wrote it.
-    Unexpected(String),
+    /// What is wrong, e.g. "syntax error near unexpected token 'done'".
+    Syntax(String),
 }
 
-/// Parses a complete piece of input into the items to run in order.
-pub fn parse(input: &str) -> Result<Vec<Item>, ParseError> {
-    let tokens = lexer::tokenize(input).map_err(|_| ParseError::Incomplete)?;
-    let mut parser = Parser {
-        input,
-        tokens,
-        pos: 0,
-    };
-    let mut items = Vec::new();
-    loop {
-        parser.skip_newlines();
-        if parser.peek().is_none() {
-            return Ok(items);
+const RESERVED: [&str; 16] = [
+    "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while", "until", "for", "{",
+    "}", "!", "in",
+];
+
+pub struct Parser<'a> {
+    lx: Lexer<'a>,
+    /// The next token, its start offset and the line it is on, once looked at.
+    peeked: Option<(Tok, usize, usize)>,
+    /// Where the last consumed token ended (for the text of a job).
+    last_end: usize,
+}
+
+impl<'a> Parser<'a> {
+    /// A parser reading `src` from byte `pos` (on line `line`). `more`: more input
+    /// may follow, so running out means "incomplete" rather than an error.
+    pub fn new(src: &'a str, pos: usize, line: usize, more: bool) -> Parser<'a> {
+        Parser {
+            lx: Lexer::new(src, pos, line, more),
+            peeked: None,
+            last_end: pos,
         }
-        let and_or = parser.and_or()?;
-        let background = match parser.peek() {
-            None => false,
-            Some(Token::Op(Op::Semi | Op::Newline)) => {
-                parser.pos += 1;
-                false
-            }
-            Some(Token::Op(Op::Amp)) => {
-                parser.pos += 1;
-                true
-            }
-            Some(other) => return Err(ParseError::Unexpected(describe(other))),
-        };
-        items.push(Item { and_or, background });
     }
-}
 
-struct Parser<'a> {
-    input: &'a str,
-    tokens: Vec<Spanned>,
-    pos: usize,
-}
+    /// Where parsing has got to in the source.
+    pub fn position(&self) -> usize {
+        self.lx.pos
+    }
 
-impl Parser<'_> {
+    pub fn line(&self) -> usize {
+        self.lx.line
+    }
+
+    /// The line of the next token.
+    fn next_line(&mut self) -> usize {
+        let _ = self.peek();
+        self.peeked.as_ref().map_or(self.lx.line, |p| p.2)
+    }
+
+    fn peek(&mut self) -> Result<&Tok, ParseError> {
+        if self.peeked.is_none() {
+            let start = self.lx.skip_blanks();
+            let line = self.lx.line;
+            let tok = self.lx.next_token()?;
+            self.peeked = Some((tok, start, line));
+        }
+        Ok(&self.peeked.as_ref().expect("just filled").0)
+    }
+
+    fn take(&mut self) -> Result<Tok, ParseError> {
+        self.peek()?;
+        let (tok, _, _) = self.peeked.take().expect("just filled");
+        self.last_end = self.lx.pos;
+        Ok(tok)
+    }
+
+    fn start_offset(&mut self) -> Result<usize, ParseError> {
+        self.peek()?;
+        Ok(self.peeked.as_ref().map_or(self.lx.pos, |p| p.1))
+    }
+
+    /// Whether the next token is the unquoted reserved word `w`.
+    fn at_word(&mut self, w: &str) -> Result<bool, ParseError> {
+        Ok(matches!(self.peek()?, Tok::Word(s) if s == w))
+    }
+
+    fn at_op(&mut self, op: &str) -> Result<bool, ParseError> {
+        Ok(matches!(self.peek()?, Tok::Op(o) if *o == op))
+    }
+
+    fn unexpected(&mut self) -> ParseError {
+        let more = self.lx.more;
+        match self.peek() {
+            Err(e) => e,
+            Ok(Tok::Eof) if more => ParseError::Incomplete,
+            Ok(Tok::Eof) => ParseError::Syntax("syntax error: unexpected end of file".into()),
+            Ok(tok) => {
+                let shown = match tok {
+                    Tok::Word(w) => w.clone(),
+                    Tok::IoNumber(n) => n.to_string(),
+                    Tok::Op(op) => op.to_string(),
+                    Tok::Newline => "newline".to_string(),
+                    Tok::Eof => unreachable!("handled above"),
+                };
+                ParseError::Syntax(format!("syntax error near unexpected token '{shown}'"))
+            }
+        }
+    }
+
+    fn expect_word(&mut self, w: &str) -> Result<(), ParseError> {
+        if self.at_word(w)? {
+            self.take()?;
+            Ok(())
+        } else {
+            Err(self.unexpected())
+        }
+    }
+
+    fn skip_newlines(&mut self) -> Result<(), ParseError> {
+        while *self.peek()? == Tok::Newline {
+            self.take()?;
+        }
+        Ok(())
+    }
+
+    /// The next complete command (a list ended by a newline or the end of input),
+    /// or None at the end of input.
+    pub fn complete_command(&mut self) -> Result<Option<List>, ParseError> {
+        self.skip_newlines()?;
+        if *self.peek()? == Tok::Eof {
+            return Ok(None);
+        }
+        let list = self.list(false)?;
+        match self.take()? {
+            Tok::Newline | Tok::Eof => Ok(Some(list)),
+            tok => {
+                self.peeked = Some((tok, self.last_end, self.lx.line));
+                Err(self.unexpected())
+            }
+        }
+    }
+
+    /// The commands of `$(...)`, up to and including the closing `)`.
+    pub fn list_until_paren(&mut self) -> Result<(), ParseError> {
+        self.skip_newlines()?;
+        if !self.at_op(")")? {
+            self.list(true)?;
+        }
+        if self.at_op(")")? {
+            self.take()?;
+            Ok(())
+        } else {
+            Err(self.unexpected())
+        }
+    }
+
+    /// A list. With `multiline` (inside compound commands) newlines separate
+    /// items too; otherwise the list ends at a newline, left for the caller.
+    fn list(&mut self, multiline: bool) -> Result<List, ParseError> {
+        let mut list = List::default();
+        loop {
+            if multiline {
+                self.skip_newlines()?;
+            }
+            if !self.at_command_start()? {
+                break;
+            }
+            let start = self.start_offset()?;
+            let and_or = self.and_or()?;
+            let text = self.lx.src()[start..self.last_end].trim_end().to_string();
+            let background = self.at_op("&")?;
+            let separated = background || self.at_op(";")?;
+            if separated {
+                self.take()?;
+            }
+            list.items.push(Item {
+                and_or,
+                background,
+                text,
+            });
+            let more_lines = multiline && *self.peek()? == Tok::Newline;
+            if !separated && !more_lines {
+                break;
+            }
+        }
+        if list.items.is_empty() {
+            return Err(self.unexpected());
+        }
+        Ok(list)
+    }
+
+    /// Whether the next token can start a command (not a closing reserved word,
+    /// `)`, `;;` or the end).
+    fn at_command_start(&mut self) -> Result<bool, ParseError> {
+        Ok(match self.peek()? {
+            Tok::Word(w) => !matches!(
+                w.as_str(),
+                "then" | "else" | "elif" | "fi" | "do" | "done" | "esac" | "}"
+            ),
+            Tok::IoNumber(_) => true,
+            Tok::Op(op) => {
+                matches!(*op, "(" | "<" | ">" | ">>" | "<&" | ">&" | "<>" | ">|")
+                    || op.starts_with("<<")
+            }
+            Tok::Newline | Tok::Eof => false,
+        })
+    }
+
     fn and_or(&mut self) -> Result<AndOr, ParseError> {
-        let start = self.pos;
         let first = self.pipeline()?;
         let mut rest = Vec::new();
         loop {
-            let connector = match self.peek() {
-                Some(Token::Op(Op::AndIf)) => Connector::And,
-                Some(Token::Op(Op::OrIf)) => Connector::Or,
-                _ => break,
+            let connector = if self.at_op("&&")? {
+                Connector::And
+            } else if self.at_op("||")? {
+                Connector::Or
+            } else {
+                break;
             };
-            self.pos += 1;
-            self.continue_after_operator()?;
+            self.take()?;
+            self.skip_newlines()?;
             rest.push((connector, self.pipeline()?));
         }
-        Ok(AndOr {
-            first,
-            rest,
-            text: self.text_since(start),
-        })
+        Ok(AndOr { first, rest })
     }
 
     fn pipeline(&mut self) -> Result<Pipeline, ParseError> {
-        let start = self.pos;
+        let bang = self.at_word("!")?;
+        if bang {
+            self.take()?;
+        }
         let mut commands = vec![self.command()?];
-        while let Some(Token::Op(Op::Pipe)) = self.peek() {
-            self.pos += 1;
-            self.continue_after_operator()?;
+        while self.at_op("|")? {
+            self.take()?;
+            self.skip_newlines()?;
             commands.push(self.command()?);
         }
-        Ok(Pipeline {
-            commands,
-            text: self.text_since(start),
-        })
+        Ok(Pipeline { bang, commands })
     }
 
     fn command(&mut self) -> Result<Command, ParseError> {
-        let mut cmd = Command::default();
-        loop {
-            match self.peek() {
-                Some(Token::Word(word)) => {
-                    let word = word.clone();
-                    self.pos += 1;
-                    match assignment(&word) {
-                        Some(assign) if cmd.words.is_empty() => cmd.assigns.push(assign),
-                        _ => cmd.words.push(word),
-                    }
+        if !self.at_command_start()? {
+            return Err(self.unexpected());
+        }
+        let compound = match self.peek()?.clone() {
+            Tok::Op("(") => {
+                self.take()?;
+                let list = self.list(true)?;
+                if !self.at_op(")")? {
+                    return Err(self.unexpected());
                 }
-                Some(&Token::Redir(op, fd)) => {
-                    self.pos += 1;
-                    let target = match self.peek() {
-                        Some(Token::Word(word)) => word.clone(),
-                        Some(other) => return Err(ParseError::Unexpected(describe(other))),
-                        None => return Err(ParseError::Unexpected("newline".to_string())),
-                    };
-                    self.pos += 1;
-                    let default_fd = if matches!(op, RedirOp::In | RedirOp::DupIn) {
-                        0
-                    } else {
-                        1
-                    };
-                    cmd.redirects.push(Redirect {
-                        fd: fd.unwrap_or(default_fd),
-                        op,
-                        target,
-                    });
-                }
-                _ => break,
+                self.take()?;
+                Some(Compound::Subshell(list))
             }
+            Tok::Word(w) => match w.as_str() {
+                "{" => {
+                    self.take()?;
+                    let list = self.list(true)?;
+                    self.expect_word("}")?;
+                    Some(Compound::Brace(list))
+                }
+                "if" => Some(self.if_clause()?),
+                "while" | "until" => {
+                    self.take()?;
+                    let cond = self.list(true)?;
+                    let body = self.do_group()?;
+                    Some(Compound::Loop {
+                        until: w == "until",
+                        cond,
+                        body,
+                    })
+                }
+                "for" => Some(self.for_clause()?),
+                "case" => Some(self.case_clause()?),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(compound) = compound {
+            let redirects = self.redirects()?;
+            return Ok(Command::Compound(compound, redirects));
+        }
+        self.simple()
+    }
+
+    fn redirects(&mut self) -> Result<Vec<Redirect>, ParseError> {
+        let mut redirects = Vec::new();
+        while let Some(r) = self.redirect()? {
+            redirects.push(r);
+        }
+        Ok(redirects)
+    }
+
+    /// A redirection, if one comes next.
+    fn redirect(&mut self) -> Result<Option<Redirect>, ParseError> {
+        let fd = match self.peek()? {
+            Tok::IoNumber(n) => {
+                let n = *n;
+                self.take()?;
+                Some(n)
+            }
+            _ => None,
+        };
+        let op = match self.peek()? {
+            Tok::Op(op) => match *op {
+                "<" => RedirOp::In,
+                ">" | ">|" => RedirOp::Out,
+                ">>" => RedirOp::Append,
+                "<>" => RedirOp::ReadWrite,
+                "<&" => RedirOp::DupIn,
+                ">&" => RedirOp::DupOut,
+                "<<" | "<<-" => RedirOp::HereDoc,
+                _ if fd.is_some() => return Err(self.unexpected()),
+                _ => return Ok(None),
+            },
+            _ if fd.is_some() => return Err(self.unexpected()),
+            _ => return Ok(None),
+        };
+        let strip_tabs = self.at_op("<<-")?;
+        self.take()?;
+        let target = match self.take()? {
+            Tok::Word(w) => w,
+            tok => {
+                self.peeked = Some((tok, self.last_end, self.lx.line));
+                return Err(self.unexpected());
+            }
+        };
+        let here = if op == RedirOp::HereDoc {
+            let quoted = target.contains(['\'', '"', '\\']);
+            let delimiter = crate::expand::remove_quotes(&target);
+            Some((self.lx.add_here_doc(delimiter, strip_tabs), quoted))
+        } else {
+            None
+        };
+        Ok(Some(Redirect {
+            fd,
+            op,
+            target,
+            here,
+        }))
+    }
+
+    fn simple(&mut self) -> Result<Command, ParseError> {
+        let mut cmd = Simple {
+            line: self.next_line(),
+            ..Simple::default()
+        };
+        loop {
+            if let Some(r) = self.redirect()? {
+                cmd.redirects.push(r);
+                continue;
+            }
+            let Tok::Word(word) = self.peek()? else {
+                break;
+            };
+            let word = word.clone();
+            self.take()?;
+            if cmd.words.is_empty() {
+                if let Some((name, value)) = assignment(&word) {
+                    cmd.assigns.push((name, value));
+                    continue;
+                }
+                // `name() body`: a function definition.
+                if cmd.assigns.is_empty() && cmd.redirects.is_empty() && self.at_op("(")? {
+                    self.take()?;
+                    if !self.at_op(")")? || !is_name(&word) {
+                        return Err(self.unexpected());
+                    }
+                    self.take()?;
+                    self.skip_newlines()?;
+                    let body = self.command()?;
+                    if !matches!(body, Command::Compound(..)) {
+                        return Err(ParseError::Syntax(format!(
+                            "syntax error: the body of function '{word}' is not a compound command"
+                        )));
+                    }
+                    return Ok(Command::Function(word, Rc::new(body)));
+                }
+            }
+            cmd.words.push(word);
         }
         if cmd.assigns.is_empty() && cmd.words.is_empty() && cmd.redirects.is_empty() {
-            let found = self.peek().map_or("newline".to_string(), describe);
-            return Err(ParseError::Unexpected(found));
+            return Err(self.unexpected());
         }
-        Ok(cmd)
+        if self.at_op("(")? {
+            return Err(self.unexpected());
+        }
+        Ok(Command::Simple(cmd))
     }
 
-    /// After `|`, `&&` or `||` a command must follow, possibly on later lines.
-    fn continue_after_operator(&mut self) -> Result<(), ParseError> {
-        self.skip_newlines();
-        match self.peek() {
-            None => Err(ParseError::Incomplete),
-            Some(_) => Ok(()),
+    fn if_clause(&mut self) -> Result<Compound, ParseError> {
+        self.take()?;
+        let mut branches = Vec::new();
+        let mut otherwise = None;
+        loop {
+            let cond = self.list(true)?;
+            self.expect_word("then")?;
+            let body = self.list(true)?;
+            branches.push((cond, body));
+            if self.at_word("elif")? {
+                self.take()?;
+                continue;
+            }
+            if self.at_word("else")? {
+                self.take()?;
+                otherwise = Some(self.list(true)?);
+            }
+            self.expect_word("fi")?;
+            return Ok(Compound::If {
+                branches,
+                otherwise,
+            });
         }
     }
 
-    fn skip_newlines(&mut self) {
-        while let Some(Token::Op(Op::Newline)) = self.peek() {
-            self.pos += 1;
+    fn do_group(&mut self) -> Result<List, ParseError> {
+        self.skip_newlines()?;
+        self.expect_word("do")?;
+        let body = self.list(true)?;
+        self.expect_word("done")?;
+        Ok(body)
+    }
+
+    fn for_clause(&mut self) -> Result<Compound, ParseError> {
+        self.take()?;
+        let name = match self.take()? {
+            Tok::Word(w) if is_name(&w) => w,
+            tok => {
+                self.peeked = Some((tok, self.last_end, self.lx.line));
+                return Err(self.unexpected());
+            }
+        };
+        self.skip_newlines()?;
+        let mut words = None;
+        if self.at_word("in")? {
+            self.take()?;
+            let mut list = Vec::new();
+            while let Tok::Word(w) = self.peek()? {
+                list.push(w.clone());
+                self.take()?;
+            }
+            words = Some(list);
+            if self.at_op(";")? || *self.peek()? == Tok::Newline {
+                self.take()?;
+            } else {
+                return Err(self.unexpected());
+            }
+        } else if self.at_op(";")? {
+            self.take()?;
         }
+        let body = self.do_group()?;
+        Ok(Compound::For { name, words, body })
     }
 
-    fn peek(&self) -> Option<&Token> {
-        self.tokens.get(self.pos).map(|t| &t.token)
-    }
-
-    /// The source text of tokens `start..pos`.
-    fn text_since(&self, start: usize) -> String {
-        let from = self.tokens[start].start;
-        let to = self.tokens[self.pos - 1].end;
-        self.input[from..to].to_string()
+    fn case_clause(&mut self) -> Result<Compound, ParseError> {
+        self.take()?;
+        let word = match self.take()? {
+            Tok::Word(w) => w,
+            tok => {
+                self.peeked = Some((tok, self.last_end, self.lx.line));
+                return Err(self.unexpected());
+            }
+        };
+        self.skip_newlines()?;
+        self.expect_word("in")?;
+        let mut arms = Vec::new();
+        loop {
+            self.skip_newlines()?;
+            if self.at_word("esac")? {
+                self.take()?;
+                return Ok(Compound::Case { word, arms });
+            }
+            if self.at_op("(")? {
+                self.take()?;
+            }
+            let mut patterns = Vec::new();
+            loop {
+                match self.take()? {
+                    Tok::Word(w) => patterns.push(w),
+                    tok => {
+                        self.peeked = Some((tok, self.last_end, self.lx.line));
+                        return Err(self.unexpected());
+                    }
+                }
+                if self.at_op("|")? {
+                    self.take()?;
+                } else if self.at_op(")")? {
+                    self.take()?;
+                    break;
+                } else {
+                    return Err(self.unexpected());
+                }
+            }
+            self.skip_newlines()?;
+            let body = if self.at_op(";;")? || self.at_word("esac")? {
+                List::default()
+            } else {
+                self.list(true)?
+            };
+            arms.push(CaseArm { patterns, body });
+            if self.at_op(";;")? {
+                self.take()?;
+            } else {
+                self.skip_newlines()?;
+                if !self.at_word("esac")? {
+                    return Err(self.unexpected());
+                }
+            }
+        }
     }
 }
 
 /// Splits `NAME=value` into the name and the value word, if `word` is one.
-fn assignment(word: &Word) -> Option<(String, Word)> {
-    let Some(Part::Text {
-        text,
-        quoted: false,
-    }) = word.parts.first()
-    else {
-        return None;
-    };
-    let (name, value) = text.split_once('=')?;
-    if !is_name(name) {
-        return None;
-    }
-    let mut parts = word.parts[1..].to_vec();
-    if !value.is_empty() {
-        parts.insert(
-            0,
-            Part::Text {
-                text: value.to_string(),
-                quoted: false,
-            },
-        );
-    }
-    Some((name.to_string(), Word { parts }))
+fn assignment(word: &str) -> Option<(String, String)> {
+    let (name, value) = word.split_once('=')?;
+    is_name(name).then(|| (name.to_string(), value.to_string()))
 }
 
 /// Whether `s` is a valid variable name: a letter or `_`, then letters, digits, `_`.
@@ -239,101 +532,58 @@ pub fn is_name(s: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
-/// A token as it appears in an error message.
-fn describe(token: &Token) -> String {
-    let s = match token {
-        Token::Paren(c) => return c.to_string(),
-        Token::Word(_) => "word",
-        Token::Op(Op::Pipe) => "|",
-        Token::Op(Op::AndIf) => "&&",
-        Token::Op(Op::OrIf) => "||",
-        Token::Op(Op::Semi) => ";",
-        Token::Op(Op::Amp) => "&",
-        Token::Op(Op::Newline) => "newline",
-        Token::Redir(RedirOp::In, _) => "<",
-        Token::Redir(RedirOp::Out, _) => ">",
-        Token::Redir(RedirOp::Append, _) => ">>",
-        Token::Redir(RedirOp::DupOut, _) => ">&",
-        Token::Redir(RedirOp::DupIn, _) => "<&",
-    };
-    s.to_string()
+/// Whether `w` is one of the shell's reserved words (for `command -v`).
+pub fn is_reserved(w: &str) -> bool {
+    RESERVED.contains(&w)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The words of a command as plain strings (quoting removed, `$x` kept).
-    fn words(cmd: &Command) -> Vec<String> {
-        let show = |w: &Word| {
-            w.parts
-                .iter()
-                .map(|p| match p {
-                    Part::Text { text, .. } => text.clone(),
-                    Part::Param { name, .. } => format!("${name}"),
-                })
-                .collect::<String>()
+    fn parse_all(src: &str) -> Result<Vec<List>, ParseError> {
+        let mut p = Parser::new(src, 0, 1, false);
+        let mut lists = Vec::new();
+        while let Some(list) = p.complete_command()? {
+            lists.push(list);
+        }
+        Ok(lists)
+    }
+
+    #[test]
+    fn compound_commands_parse() {
+        let src = "for i in 1 2; do echo $i; done\nif a; then b; elif c; then d; else e; fi\n\
+                   case $x in (a|b) echo ab;; *) ;; esac\nf() { echo $(echo ')'); }\n\
+                   while false; do :; done > out\n";
+        assert_eq!(parse_all(src).unwrap().len(), 5);
+    }
+
+    #[test]
+    fn here_document_bodies_are_read_after_the_line() {
+        let lists = parse_all("cat <<E; echo x\nbody $y\nE\necho after\n").unwrap();
+        assert_eq!(lists.len(), 2);
+        let Command::Simple(cmd) = &lists[0].items[0].and_or.first.commands[0] else {
+            panic!("not simple");
         };
-        cmd.words.iter().map(show).collect()
+        let (body, quoted) = cmd.redirects[0].here.as_ref().unwrap();
+        assert_eq!(&*body.borrow(), "body $y\n");
+        assert!(!quoted);
     }
 
     #[test]
-    fn quoting_and_comments() {
-        let items = parse("echo 'a b' \"c $x\" d\\ e f#g # comment").unwrap();
-        let cmd = &items[0].and_or.first.commands[0];
-        assert_eq!(words(cmd), ["echo", "a b", "c $x", "d e", "f#g"]);
-    }
-
-    #[test]
-    fn lists_pipelines_and_background() {
-        let items = parse("a | b && c || d & e; f\n").unwrap();
-        assert_eq!(items.len(), 3);
-        assert!(items[0].background && !items[1].background);
-        assert_eq!(items[0].and_or.text, "a | b && c || d");
-        assert_eq!(items[0].and_or.first.commands.len(), 2);
-        assert_eq!(items[0].and_or.rest.len(), 2);
-    }
-
-    #[test]
-    fn redirections_and_assignments() {
-        let items = parse("X=1 cmd a2>f 2>>log 2>&1 <in").unwrap();
-        let cmd = &items[0].and_or.first.commands[0];
-        assert_eq!(cmd.assigns[0].0, "X");
-        assert_eq!(words(cmd), ["cmd", "a2"]);
-        let redirects: Vec<(i32, RedirOp)> = cmd.redirects.iter().map(|r| (r.fd, r.op)).collect();
-        assert_eq!(
-            redirects,
-            [
-                (1, RedirOp::Out),
-                (2, RedirOp::Append),
-                (2, RedirOp::DupOut),
-                (0, RedirOp::In)
-            ]
-        );
-    }
-
-    #[test]
-    fn incomplete_input_asks_for_more() {
-        for input in ["echo 'open", "echo \"open", "a |", "a &&\n", "echo a\\\n"] {
+    fn incomplete_and_errors() {
+        for src in ["if true; then", "echo 'a", "a |", "for i in 1; do"] {
+            let mut p = Parser::new(src, 0, 1, true);
             assert!(
-                matches!(parse(input), Err(ParseError::Incomplete)),
-                "{input}"
+                matches!(p.complete_command(), Err(ParseError::Incomplete)),
+                "{src}"
             );
         }
-    }
-
-    #[test]
-    fn syntax_errors_name_the_token() {
-        for (input, token) in [
-            ("; a", ";"),
-            ("a | | b", "|"),
-            ("a >", "newline"),
-            ("(a)", "("),
-        ] {
-            match parse(input) {
-                Err(ParseError::Unexpected(found)) => assert_eq!(found, token, "{input}"),
-                other => panic!("{input}: {other:?}"),
-            }
+        for src in ["fi", "a; ;", "echo (a)", "if; then fi"] {
+            assert!(
+                matches!(parse_all(src), Err(ParseError::Syntax(_))),
+                "{src}"
+            );
         }
     }
 }

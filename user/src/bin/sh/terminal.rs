@@ -101,13 +101,16 @@ pub fn enter_job(pgid: libc::pid_t, foreground: bool) {
 }
 
 /// Gives a child process the default signal actions the shell changed: the job
-/// control signals, and SIGPIPE, which the Rust runtime ignores (ignored signals
-/// stay ignored across exec, and `yes | head` relies on SIGPIPE killing `yes`).
-pub fn reset_signals() {
+/// control signals (when `job_control` ignored them), and SIGPIPE, which the
+/// Rust runtime ignores (ignored signals stay ignored across exec, and
+/// `yes | head` relies on SIGPIPE killing `yes`).
+pub fn reset_signals(job_control: bool) {
     // SAFETY: installing default dispositions has no memory-safety requirements.
     unsafe {
-        for sig in JOB_CONTROL_SIGNALS {
-            libc::signal(sig, libc::SIG_DFL);
+        if job_control {
+            for sig in JOB_CONTROL_SIGNALS {
+                libc::signal(sig, libc::SIG_DFL);
+            }
         }
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
