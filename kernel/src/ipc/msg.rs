@@ -31,8 +31,11 @@ const MESSAGE_OVERHEAD: usize = 64;
 /// Kernel heap a queue costs (its record and table entry).
 const QUEUE_COST: usize = 512;
 
+/// The text of a message the kernel holds (System V and POSIX queues).
+pub type MsgText = Vec<u8>;
+
 /// A message whose text the kernel holds.
-pub type Msg = Message<Vec<u8>>;
+pub type Msg = Message<MsgText>;
 
 /// A receiver asleep on a queue: what it takes, how much it can take, and where a sender
 /// leaves the message (or the error) for it. The entry stays in the queue's list until
@@ -59,7 +62,7 @@ impl Receiver {
 }
 
 struct State {
-    messages: MessageList<Vec<u8>>,
+    messages: MessageList<MsgText>,
     qbytes: usize,
     stime: i64,
     rtime: i64,
@@ -134,7 +137,7 @@ pub fn get(key: i32, flags: u32) -> SysResult {
 }
 
 /// The kernel heap a message of `size` bytes needs, checked before its text is copied in.
-pub fn reserve_message(size: usize) -> SysResult<Vec<u8>> {
+pub fn reserve_message(size: usize) -> SysResult<MsgText> {
     crate::mm::heap::reserve(size + MESSAGE_OVERHEAD)?;
     let mut text = Vec::new();
     text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
@@ -144,7 +147,7 @@ pub fn reserve_message(size: usize) -> SysResult<Vec<u8>> {
 
 /// msgsnd(2) after the message was copied in: queues it or hands it to a waiting receiver,
 /// waiting for room unless IPC_NOWAIT.
-pub fn send(id: i32, mtype: i64, text: Vec<u8>, flags: u32) -> SysResult {
+pub fn send(id: i32, mtype: i64, text: MsgText, flags: u32) -> SysResult {
     let (cred, pid) = caller();
     let (q, perm) = lookup(id)?;
     if !perm.permits(cred, Access::WRITE) {
@@ -216,7 +219,7 @@ fn leave(st: &mut State, me: &Arc<Task>) -> Option<Result<Msg, Errno>> {
 /// What msgrcv hands back: the type and the text, cut to the caller's buffer.
 pub struct Received {
     pub mtype: i64,
-    pub text: Vec<u8>,
+    pub text: MsgText,
 }
 
 fn cut(mut m: Msg, bufsz: usize) -> Received {
@@ -262,7 +265,7 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
                     }
                     let m = st.messages.get(i).ok_or(EINVAL)?;
                     crate::mm::heap::reserve(size + MESSAGE_OVERHEAD)?;
-                    let mut text = Vec::new();
+                    let mut text = MsgText::new();
                     text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
                     text.extend_from_slice(&m.text);
                     return Ok(Received {
@@ -297,7 +300,15 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
         // The sender (or msgctl) that hands us something wakes this task directly.
         // Woken with something, or interrupted: either way leave the list, and take
         // what a sender may have handed over before the signal came.
-        let _ = block_on(&[], None, || handed(&q.state.lock(), &me).then_some(()));
+        // The first test, before the task is marked asleep, is skipped: a hand-off made
+        // before then is seen by the second, and its wake-up finds the task not yet asleep.
+        let mut first = true;
+        let _ = block_on(&[], None, || {
+            if core::mem::take(&mut first) {
+                return None;
+            }
+            handed(&q.state.lock(), &me).then_some(())
+        });
         let Some(outcome) = leave(&mut q.state.lock(), &me) else {
             return Err(ERESTARTNOHAND);
         };

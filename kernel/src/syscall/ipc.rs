@@ -98,10 +98,7 @@ pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
 
 /// The queue behind descriptor `fd`, with its open file description; EBADF if it is not one.
 fn mq_file(fd: i32) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
-    let of = crate::task::current_files()
-        .lock()
-        .get(fd)
-        .map_err(|_| EBADF)?;
+    let of = super::fs::file(fd)?;
     if of.file.mqueue().is_none() {
         return Err(EBADF);
     }

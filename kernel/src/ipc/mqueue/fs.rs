@@ -13,6 +13,7 @@ use crate::fs::vfs::{
     S_IFDIR, S_IFREG,
 };
 use crate::ipc::mq_limits::{charge, MqTunable};
+use crate::ipc::msg::MsgText;
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::task::{current_process, WaitQueue};
 use alloc::collections::BTreeMap;
@@ -163,7 +164,7 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                     owner_uid: creds.uid,
                     charged,
                     state: Mutex::new(State {
-                        messages: BTreeMap::new(),
+                        messages: Vec::new(),
                         count: 0,
                         notification: None,
                         waiting_receivers: 0,
@@ -320,7 +321,7 @@ impl Queue {
     /// The status line a read of the queue's file shows.
     fn status(&self) -> String {
         let st = self.state.lock();
-        let bytes: usize = st.messages.values().flatten().map(|m| m.len()).sum();
+        let bytes: usize = st.messages.iter().map(|(_, m)| m.len()).sum();
         // NOTIFY is the registration's sigev_notify; SIGNO only for SIGEV_SIGNAL.
         let (pid, notify, signo) = match &st.notification {
             Some(n) => match n.request {
@@ -338,7 +339,7 @@ impl MqFile {
     /// mq_timedsend(2) on this descriptor.
     pub fn send(
         &self,
-        text: Vec<u8>,
+        text: MsgText,
         prio: u32,
         nonblock: bool,
         deadline: Option<u64>,
@@ -359,7 +360,7 @@ impl MqFile {
         bufsz: usize,
         nonblock: bool,
         deadline: Option<u64>,
-    ) -> SysResult<(Vec<u8>, u32)> {
+    ) -> SysResult<(MsgText, u32)> {
         let r = self.queue.receive(bufsz, nonblock, deadline);
         if r.is_ok() {
             self.node.meta.lock().atime_ns = now_ns();

@@ -22,11 +22,11 @@ use crate::errno::{
     Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, EMSGSIZE, ENOMEM, ENOTSOCK, EOVERFLOW,
 };
 use crate::fs::file::{POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
+use crate::ipc::msg::MsgText;
 use crate::mm::uaccess::UserSlice;
 use crate::net::netlink::Pending;
 use crate::signal::{SigInfo, Signal};
 use crate::task::{current_process, Pid, WaitQueue};
-use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use spin::Mutex;
@@ -80,8 +80,10 @@ impl Notification {
 }
 
 struct State {
-    /// Messages by priority; the highest priority is served first.
-    messages: BTreeMap<u32, VecDeque<Vec<u8>>>,
+    /// The messages with their priorities, in the reverse of the order they are served:
+    /// by priority, and within one priority the newest first. Receiving takes the last,
+    /// and the room stays, so a queue in steady use allocates nothing per message.
+    messages: Vec<(u32, MsgText)>,
     count: usize,
     notification: Option<Notification>,
     /// Receivers asleep on the queue (a notification is due only when there are none).
@@ -187,7 +189,7 @@ impl Queue {
 
     /// Queues `text` (at most msgsize bytes, checked by the caller), waiting for room
     /// unless `nonblock`; `deadline` in timer ticks.
-    fn send(&self, text: Vec<u8>, prio: u32, nonblock: bool, deadline: Option<u64>) -> SysResult {
+    fn send(&self, text: MsgText, prio: u32, nonblock: bool, deadline: Option<u64>) -> SysResult {
         let mut st = self.state.lock();
         while Queue::is_full(&st, self.attr) {
             if nonblock {
@@ -199,9 +201,15 @@ impl Queue {
             })?;
             st = self.state.lock();
         }
-        let slot = st.messages.entry(prio).or_default();
-        slot.try_reserve(1).map_err(|_| ENOMEM)?;
-        slot.push_back(text);
+        if st.messages.len() == st.messages.capacity() {
+            // The list grows as Rust's collections do: double, at least four entries.
+            let grown = (st.messages.capacity() * 2).max(4);
+            crate::mm::heap::reserve(grown * core::mem::size_of::<(u32, MsgText)>())?;
+            st.messages.try_reserve(1).map_err(|_| ENOMEM)?;
+        }
+        // Before the messages of its priority already there, which are served first.
+        let at = st.messages.partition_point(|(p, _)| *p < prio);
+        st.messages.insert(at, (prio, text));
         st.count += 1;
         let due = if st.count == 1 && st.waiting_receivers == 0 {
             st.notification.take()
@@ -223,7 +231,7 @@ impl Queue {
         bufsz: usize,
         nonblock: bool,
         deadline: Option<u64>,
-    ) -> SysResult<(Vec<u8>, u32)> {
+    ) -> SysResult<(MsgText, u32)> {
         if bufsz < self.attr.msgsize {
             return Err(EMSGSIZE);
         }
@@ -241,12 +249,7 @@ impl Queue {
             st.waiting_receivers -= 1;
             waited?;
         }
-        let mut top = st.messages.last_entry().ok_or(EAGAIN)?;
-        let prio = *top.key();
-        let text = top.get_mut().pop_front().ok_or(EAGAIN)?;
-        if top.get().is_empty() {
-            top.remove();
-        }
+        let (prio, text) = st.messages.pop().ok_or(EAGAIN)?;
         st.count -= 1;
         drop(st);
         self.writable.wake_all();
