@@ -14,6 +14,7 @@ use crate::errno::{
     Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM, ERESTARTNOHAND,
     ERESTARTSYS,
 };
+use crate::mm::uaccess::read_parts;
 use crate::task::wait::block_on;
 use crate::task::{current, sched, Pid, Task, WaitQueue};
 use alloc::collections::VecDeque;
@@ -28,8 +29,11 @@ use spin::Mutex;
 
 /// Kernel heap a message costs beyond its text (the list entry and the buffer's header).
 const MESSAGE_OVERHEAD: usize = 64;
-/// Kernel heap a queue costs (its record and table entry).
-const QUEUE_COST: usize = 512;
+/// Kernel heap a queue costs (its record, table entry and spare text buffer).
+const QUEUE_COST: usize = 512 + SPARE_TEXT;
+/// A queue keeps the buffer of the last message received, if no larger than this, for
+/// the next one sent: a queue in steady use then allocates nothing per message.
+const SPARE_TEXT: usize = 256;
 
 /// The text of a message the kernel holds (System V and POSIX queues).
 pub type MsgText = Vec<u8>;
@@ -73,6 +77,8 @@ struct State {
     /// that have not yet woken to take it.
     receivers: VecDeque<Receiver>,
     removed: bool,
+    /// A text buffer a received message left (empty: none), reused by the next send.
+    spare: MsgText,
 }
 
 /// One message queue.
@@ -127,6 +133,7 @@ pub fn get(key: i32, flags: u32) -> SysResult {
                         lrpid: 0,
                         receivers: VecDeque::new(),
                         removed: false,
+                        spare: MsgText::new(),
                     }),
                     senders: WaitQueue::new(),
                 }))
@@ -153,6 +160,50 @@ pub fn send(id: i32, mtype: i64, text: MsgText, flags: u32) -> SysResult {
     if !perm.permits(cred, Access::WRITE) {
         return Err(EACCES);
     }
+    send_to(&q, id, (cred, pid), mtype, text, flags)
+}
+
+/// msgsnd(2)'s usual case, from the message at user address `msgp`: the queue is looked
+/// up once and the text read into the queue's spare buffer. None when anything is amiss
+/// (no such queue, no permission, a fault, a size past the limit): the caller then takes
+/// the careful path, which finds Linux's errno in Linux's order.
+pub fn send_from_user(id: i32, msgp: usize, msgsz: usize, flags: u32) -> Option<SysResult> {
+    if msgsz > super::limits::msgmax() {
+        return None;
+    }
+    let (cred, pid) = caller();
+    let (q, perm) = lookup(id).ok()?;
+    if !perm.permits(cred, Access::WRITE) {
+        return None;
+    }
+    let spare = core::mem::take(&mut q.state.lock().spare);
+    let mut text = if spare.capacity() >= msgsz {
+        spare
+    } else {
+        reserve_message(msgsz).ok()?
+    };
+    text.clear();
+    text.resize(msgsz, 0);
+    let mut mtype = [0u8; 8];
+    read_parts(msgp, &mut [&mut mtype, &mut text]).ok()?;
+    let mtype = i64::from_ne_bytes(mtype);
+    if mtype < 1 {
+        return Some(Err(EINVAL));
+    }
+    Some(send_to(&q, id, (cred, pid), mtype, text, flags))
+}
+
+/// Queues `text` on `q` (queue `id`) or hands it to a waiting receiver, for the caller
+/// `who`, waiting for room unless IPC_NOWAIT.
+fn send_to(
+    q: &Arc<MsgQueue>,
+    id: i32,
+    who: (Cred, Pid),
+    mtype: i64,
+    text: MsgText,
+    flags: u32,
+) -> SysResult {
+    let (cred, pid) = who;
     let size = text.len();
     let msg = Message { mtype, size, text };
     loop {
@@ -180,7 +231,7 @@ pub fn send(id: i32, mtype: i64, text: MsgText, flags: u32) -> SysResult {
         if waited == Err(ERESTARTSYS) {
             return Err(ERESTARTNOHAND);
         }
-        check_again(id, &q, cred, Access::WRITE)?;
+        check_again(id, q, cred, Access::WRITE)?;
     }
 }
 
@@ -216,22 +267,26 @@ fn leave(st: &mut State, me: &Arc<Task>) -> Option<Result<Msg, Errno>> {
     st.receivers.remove(i)?.handoff
 }
 
-/// What msgrcv hands back: the type and the text, cut to the caller's buffer.
-pub struct Received {
-    pub mtype: i64,
-    pub text: MsgText,
-}
+/// Stores a received message's type and text (cut to the caller's buffer) in user memory.
+pub type Store<'a> = &'a dyn Fn(i64, &[u8]) -> SysResult<()>;
 
-fn cut(mut m: Msg, bufsz: usize) -> Received {
-    m.text.truncate(bufsz);
-    Received {
-        mtype: m.mtype,
-        text: m.text,
+/// Gives message `m` to `store`, cut to `bufsz` bytes; its buffer then becomes `q`'s
+/// spare if the queue has none and it is small. Returns the bytes stored.
+fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize> {
+    let len = m.size.min(bufsz);
+    let stored = store(m.mtype, m.text.get(..len).unwrap_or(&m.text));
+    if m.text.capacity() <= SPARE_TEXT {
+        let mut st = q.state.lock();
+        if st.spare.capacity() == 0 && !st.removed {
+            st.spare = m.text;
+        }
     }
+    stored.map(|()| len)
 }
 
-/// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select.
-pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Received> {
+/// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select and
+/// gives it to `store`; returns the bytes of text stored.
+pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> SysResult<usize> {
     if flags & MSG_COPY != 0 && (flags & MSG_EXCEPT != 0 || flags & IPC_NOWAIT == 0) {
         return Err(EINVAL);
     }
@@ -268,17 +323,17 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
                     let mut text = MsgText::new();
                     text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
                     text.extend_from_slice(&m.text);
-                    return Ok(Received {
-                        mtype: m.mtype,
-                        text,
-                    });
+                    let mtype = m.mtype;
+                    drop(st);
+                    store(mtype, &text)?;
+                    return Ok(size);
                 }
                 let m = st.messages.take(i).ok_or(EINVAL)?;
                 st.lrpid = pid;
                 st.rtime = now_secs();
                 drop(st);
                 q.senders.wake_all();
-                return Ok(cut(m, bufsz));
+                return hand_out(&q, m, bufsz, store);
             }
             if flags & IPC_NOWAIT != 0 {
                 return Err(ENOMSG);
@@ -313,7 +368,7 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
             return Err(ERESTARTNOHAND);
         };
         match outcome {
-            Ok(m) => return Ok(cut(m, bufsz)),
+            Ok(m) => return hand_out(&q, m, bufsz, store),
             // IPC_SET changed the rules: look again.
             Err(EAGAIN) => check_again(id, &q, cred, Access::READ)?,
             Err(e) => return Err(e),
@@ -326,6 +381,7 @@ fn remove(q: &MsgQueue) {
     let mut st = q.state.lock();
     st.removed = true;
     st.messages.clear();
+    st.spare = MsgText::new();
     for r in st.receivers.iter_mut().filter(|r| r.waiting()) {
         r.deliver(Err(EIDRM));
     }

@@ -8,9 +8,7 @@ use crate::ipc::mqueue;
 use crate::ipc::msg::{self, CtlReply};
 use crate::ipc::sem;
 use crate::ipc::shm;
-use crate::mm::uaccess::{
-    read_cstr, read_parts, read_val, write_parts, write_val, UserSlice, UserSliceMut,
-};
+use crate::mm::uaccess::{read_cstr, read_val, write_parts, write_val, UserSlice, UserSliceMut};
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
     Ipc64Perm, MsqidDs, SemidDs, GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, IPC_INFO, IPC_RMID,
@@ -30,15 +28,9 @@ pub fn msgget(key: i32, flags: u32) -> SysResult {
 pub fn msgsnd(id: i32, msgp: usize, msgsz: usize, flags: u32) -> SysResult {
     // The usual case: type and text read in one pass. Any error (or a size past the
     // limit) takes the careful path below, which finds Linux's errno in Linux's order.
-    if msgsz <= crate::ipc::limits::msgmax() && id >= 0 {
-        let mut text = msg::reserve_message(msgsz).unwrap_or_default();
-        let mut mtype = [0u8; 8];
-        if text.len() == msgsz && read_parts(msgp, &mut [&mut mtype, &mut text]).is_ok() {
-            let mtype = i64::from_ne_bytes(mtype);
-            if mtype < 1 {
-                return Err(EINVAL);
-            }
-            return msg::send(id, mtype, text, flags);
+    if id >= 0 {
+        if let Some(sent) = msg::send_from_user(id, msgp, msgsz, flags) {
+            return sent;
         }
     }
     // Linux reads mtype before checking anything else.
@@ -59,10 +51,9 @@ pub fn msgrcv(id: i32, msgp: usize, msgsz: usize, msgtyp: i64, flags: u32) -> Sy
     if id < 0 || (msgsz as isize) < 0 {
         return Err(EINVAL);
     }
-    let got = msg::receive(id, msgsz, msgtyp, flags)?;
     // As on Linux, a message taken but not stored (bad buffer) is lost: EFAULT.
-    write_parts(msgp, &[&got.mtype.to_ne_bytes(), &got.text])?;
-    Ok(got.text.len())
+    let store = |mtype: i64, text: &[u8]| write_parts(msgp, &[&mtype.to_ne_bytes(), text]);
+    msg::receive(id, msgsz, msgtyp, flags, &store)
 }
 
 pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
@@ -156,7 +147,7 @@ pub fn mq_timedsend(fd: i32, msg: usize, len: usize, prio: u32, timeout: usize) 
     if len > q.attr().0.msgsize {
         return Err(EMSGSIZE);
     }
-    let mut text = msg::reserve_message(len)?;
+    let mut text = q.text_buffer(len)?;
     UserSlice::new(msg, len)?.read(0, &mut text)?;
     let nonblock = of.flags() & g::O_NONBLOCK != 0;
     q.send(text, prio, nonblock, deadline)
@@ -179,10 +170,12 @@ pub fn mq_timedreceive(
     let (text, prio) = q.receive(len, nonblock, deadline)?;
     // As on Linux, the message is gone even if it cannot be stored.
     UserSliceMut::new(msg, text.len())?.write(0, &text)?;
+    let len = text.len();
+    q.recycle(text);
     if prio_addr != 0 {
         write_val(prio_addr, &prio)?;
     }
-    Ok(text.len())
+    Ok(len)
 }
 
 /// `struct sigevent`: sigev_value at 0, sigev_signo at 8, sigev_notify at 12.

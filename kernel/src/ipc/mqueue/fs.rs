@@ -165,6 +165,7 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                     charged,
                     state: Mutex::new(State {
                         messages: Vec::new(),
+                        spare: MsgText::new(),
                         count: 0,
                         notification: None,
                         waiting_receivers: 0,

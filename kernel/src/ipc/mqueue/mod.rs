@@ -88,7 +88,13 @@ struct State {
     notification: Option<Notification>,
     /// Receivers asleep on the queue (a notification is due only when there are none).
     waiting_receivers: usize,
+    /// The buffer of the last message received, if small (empty: none), for the next
+    /// send: a queue in steady use allocates nothing per message.
+    spare: MsgText,
 }
+
+/// The largest text buffer a queue keeps as its spare.
+const SPARE_TEXT: usize = 256;
 
 /// One queue.
 pub struct Queue {
@@ -285,6 +291,29 @@ fn notify(n: Notification) {
 
 // The queue side of a descriptor; MqFile itself is in fs.rs, with the file system.
 impl MqFile {
+    /// A zeroed buffer for a message of `len` bytes: the queue's spare if it is large
+    /// enough, else a new one (ENOMEM past the heap's reserve).
+    pub fn text_buffer(&self, len: usize) -> SysResult<MsgText> {
+        let spare = core::mem::take(&mut self.queue.state.lock().spare);
+        if spare.capacity() < len {
+            return crate::ipc::msg::reserve_message(len);
+        }
+        let mut text = spare;
+        text.clear();
+        text.resize(len, 0);
+        Ok(text)
+    }
+
+    /// Takes back the buffer of a message received and stored, as the queue's spare.
+    pub fn recycle(&self, text: MsgText) {
+        if text.capacity() <= SPARE_TEXT {
+            let mut st = self.queue.state.lock();
+            if st.spare.capacity() == 0 {
+                st.spare = text;
+            }
+        }
+    }
+
     /// The queue's attributes and current message count.
     pub fn attr(&self) -> (Attr, usize) {
         (self.queue.attr, self.queue.state.lock().count)
