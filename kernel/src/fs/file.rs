@@ -4,7 +4,7 @@
 
 use super::vfs::{Inode, Metadata, Parent};
 use crate::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
-use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::mm::uaccess::{InBuf, OutBuf, UserSlice, UserSliceMut};
 use crate::task::WaitQueue;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -25,6 +25,15 @@ pub trait File: Send + Sync {
     /// Reads at `pos` (ignored by unseekable files). `nonblock` is O_NONBLOCK.
     fn read(&self, pos: u64, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize>;
     fn write(&self, pos: u64, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize>;
+    /// read(2) of an unseekable file into one plain user range starting at `addr`: a pipe
+    /// can have a writer fill it directly. Others read through `read`.
+    fn read_user(&self, buf: &mut UserSliceMut, _addr: usize, nonblock: bool) -> SysResult<usize> {
+        self.read(0, buf, nonblock)
+    }
+    /// write(2) to an unseekable file from one plain user range starting at `addr`.
+    fn write_user(&self, buf: &UserSlice, _addr: usize, nonblock: bool) -> SysResult<usize> {
+        self.write(0, buf, nonblock)
+    }
     /// Whether reads and writes use the description's offset (regular files, dirs).
     fn seekable(&self) -> bool {
         false
@@ -193,6 +202,22 @@ impl OpenFile {
         let n = self.file.write(*off, buf, self.nonblock())?;
         *off += n as u64;
         Ok(n)
+    }
+
+    /// read(2) into the plain user range `buf`, which starts at `addr`.
+    pub fn read_user(&self, buf: &mut UserSliceMut, addr: usize) -> SysResult<usize> {
+        if !self.file.seekable() {
+            return self.file.read_user(buf, addr, self.nonblock());
+        }
+        self.read(buf)
+    }
+
+    /// write(2) from the plain user range `buf`, which starts at `addr`.
+    pub fn write_user(&self, buf: &UserSlice, addr: usize) -> SysResult<usize> {
+        if !self.file.seekable() {
+            return self.file.write_user(buf, addr, self.nonblock());
+        }
+        self.write(buf)
     }
 
     pub fn pread(&self, pos: u64, buf: &mut dyn OutBuf) -> SysResult<usize> {

@@ -13,11 +13,15 @@
 //! (fs.pipe-user-pages-soft); the table of page slots and the packet runs are kernel
 //! heap, allocated then through the heap's reserve.
 
-use crate::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENFILE, ENOMEM, EPERM, EPIPE};
+use crate::errno::{
+    Errno, SysResult, EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, ENFILE, ENOMEM, EPERM, EPIPE,
+};
 use crate::fs::file::{File, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{alloc_ino, Metadata, S_IFIFO};
+use crate::mm::aspace::AddressSpace;
 use crate::mm::page::Page;
-use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::mm::uaccess::{InBuf, OutBuf, UserSlice, UserSliceMut};
+use crate::mm::xcopy::{self, Unreachable};
 use crate::signal::{self, Signal};
 use crate::task::{current_process, WaitQueue};
 use crate::ucount::UserCounts;
@@ -80,6 +84,22 @@ struct State {
     writer_opens: u64,
     /// Who the buffer is charged to (None: no buffer, a FIFO nobody has open).
     charge: Option<Charge>,
+    /// A reader asleep on the empty pipe whose buffer a writer fills straight from its own.
+    parked: Option<ParkedReader>,
+}
+
+/// A read(2) asleep on an empty pipe, its user buffer published: the next writer copies
+/// into it straight from the writer's buffer (one copy instead of two through the pipe's
+/// pages) and leaves the count, or EFAULT, in `got`. While a reader is parked without a
+/// result the pipe is empty, so the bytes keep their order. One reader at a time parks;
+/// others wait as before.
+struct ParkedReader {
+    /// Which read this is (the address of its task), compared, never followed.
+    task: usize,
+    aspace: Arc<Mutex<AddressSpace>>,
+    addr: usize,
+    len: usize,
+    got: Option<SysResult<usize>>,
 }
 
 /// Pipe buffer pages charged to one user (Linux's pipe->user and nr_accounted).
@@ -268,6 +288,7 @@ impl Pipe {
                 reader_opens: 0,
                 writer_opens: 0,
                 charge: None,
+                parked: None,
             }),
             readable: WaitQueue::new(),
             writable: WaitQueue::new(),
@@ -338,12 +359,40 @@ impl Pipe {
         &self.poll
     }
 
-    fn read(&self, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize> {
+    /// Reads into `buf`; `user_addr` is where it starts in user memory when it is one plain
+    /// range, which lets the read park for a writer to fill directly.
+    fn read(
+        &self,
+        buf: &mut dyn OutBuf,
+        user_addr: Option<usize>,
+        nonblock: bool,
+    ) -> SysResult<usize> {
         if buf.len() == 0 {
             return Ok(0);
         }
+        let len = buf.len();
+        // Set while this read is parked: its task's address.
+        let mut parked_as: Option<usize> = None;
         let attempt = || -> Option<SysResult<usize>> {
             let mut s = self.state.lock();
+            if let Some(me) = parked_as {
+                match s.parked.as_mut() {
+                    Some(p) if p.task == me => {
+                        if let Some(got) = p.got.take() {
+                            s.parked = None;
+                            parked_as = None;
+                            return Some(got);
+                        }
+                        if s.writers != 0 && s.buf.is_empty() {
+                            return None;
+                        }
+                        // No writer left (end of file), or bytes came another way.
+                        s.parked = None;
+                        parked_as = None;
+                    }
+                    _ => parked_as = None,
+                }
+            }
             if !s.buf.is_empty() {
                 let want = buf.len();
                 let st = &mut *s;
@@ -395,12 +444,68 @@ impl Pipe {
             if s.writers == 0 {
                 return Some(Ok(0));
             }
-            nonblock.then_some(Err(EAGAIN))
+            if nonblock {
+                return Some(Err(EAGAIN));
+            }
+            if let (Some(addr), None) = (user_addr, &s.parked) {
+                let task = crate::task::current();
+                let me = Arc::as_ptr(&task) as usize;
+                s.parked = Some(ParkedReader {
+                    task: me,
+                    aspace: task.process.aspace(),
+                    addr,
+                    len,
+                    got: None,
+                });
+                parked_as = Some(me);
+            }
+            None
         };
-        self.readable.wait_until(attempt)?
+        match self.readable.wait_until(attempt) {
+            Ok(r) => r,
+            Err(e) => {
+                // Interrupted: leave the parking place, keeping what a writer may have
+                // copied in meanwhile.
+                let Some(me) = parked_as else {
+                    return Err(e);
+                };
+                let mut s = self.state.lock();
+                match s.parked.take_if(|p| p.task == me) {
+                    Some(ParkedReader { got: Some(got), .. }) => got,
+                    _ => Err(e),
+                }
+            }
+        }
     }
 
-    fn write(&self, buf: &dyn InBuf, nonblock: bool, direct: bool) -> SysResult<usize> {
+    /// Copies the start of a write from user address `src` straight into a parked
+    /// reader's buffer, if a reader is parked without a result. Returns the bytes copied,
+    /// or EFAULT if the writer's buffer could not be read before any byte moved.
+    fn fill_parked(&self, s: &mut State, src: usize, len: usize) -> SysResult<usize> {
+        let Some(p) = s.parked.as_mut().filter(|p| p.got.is_none()) else {
+            return Ok(0);
+        };
+        let want = len.min(p.len);
+        let (copied, stopped) = xcopy::copy_to(&p.aspace, p.addr, src, want);
+        match stopped {
+            Some(Unreachable::Source) if copied == 0 => return Err(EFAULT),
+            // The reader's buffer is bad: its read fails, the bytes stay for the next.
+            Some(Unreachable::Destination) if copied == 0 => p.got = Some(Err(EFAULT)),
+            _ => p.got = Some(Ok(copied)),
+        }
+        self.readable.wake_all();
+        Ok(copied)
+    }
+
+    /// Writes `buf`; `user_addr` is where it starts in user memory when it is one plain
+    /// range, which lets the write fill a parked reader's buffer directly.
+    fn write(
+        &self,
+        buf: &dyn InBuf,
+        user_addr: Option<usize>,
+        nonblock: bool,
+        direct: bool,
+    ) -> SysResult<usize> {
         let total = buf.len();
         if total == 0 {
             return Ok(0);
@@ -414,6 +519,28 @@ impl Pipe {
                     let proc = current_process();
                     signal::send_to_current_thread(Signal::SIGPIPE, signal::SigInfo::user(&proc));
                     return Some(if written > 0 { Ok(written) } else { Err(EPIPE) });
+                }
+                // Packets (O_DIRECT) keep their boundaries in the pipe: no parked reader
+                // takes part of one; nor does it take bytes ahead of any in the pipe (put
+                // there by writev). A write of at most PIPE_BUF bytes must go in whole: the
+                // room for what the reader does not take is had first.
+                if let (Some(addr), false, true) = (user_addr, direct, s.buf.is_empty()) {
+                    let rest = total - written;
+                    let room = s.parked.as_ref().filter(|p| p.got.is_none()).map(|p| p.len);
+                    if let Some(room) = room {
+                        if total <= PIPE_BUF && rest > room {
+                            if let Err(e) = s.buf.provide(rest - room) {
+                                return Some(Err(e.into()));
+                            }
+                        }
+                        match self.fill_parked(&mut *s, addr + written, rest) {
+                            Err(e) => return Some(if written > 0 { Ok(written) } else { Err(e) }),
+                            Ok(n) => written += n,
+                        }
+                        if written == total {
+                            return Some(Ok(written));
+                        }
+                    }
                 }
                 let mut n = pipe_write_chunk(total, total - written, s.buf.free(), PIPE_BUF);
                 if direct {
@@ -609,7 +736,7 @@ impl File for PipeEnd {
         if !self.read {
             return Err(EBADF);
         }
-        self.pipe.read(buf, nonblock)
+        self.pipe.read(buf, None, nonblock)
     }
 
     fn write(&self, _pos: u64, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize> {
@@ -617,7 +744,22 @@ impl File for PipeEnd {
             return Err(EBADF);
         }
         self.pipe
-            .write(buf, nonblock, self.direct.load(Ordering::Relaxed))
+            .write(buf, None, nonblock, self.direct.load(Ordering::Relaxed))
+    }
+
+    fn read_user(&self, buf: &mut UserSliceMut, addr: usize, nonblock: bool) -> SysResult<usize> {
+        if !self.read {
+            return Err(EBADF);
+        }
+        self.pipe.read(buf, Some(addr), nonblock)
+    }
+
+    fn write_user(&self, buf: &UserSlice, addr: usize, nonblock: bool) -> SysResult<usize> {
+        if !self.write {
+            return Err(EBADF);
+        }
+        let direct = self.direct.load(Ordering::Relaxed);
+        self.pipe.write(buf, Some(addr), nonblock, direct)
     }
 
     fn set_status_flags(&self, flags: u32) {
