@@ -114,7 +114,7 @@ pub fn get(key: i32, nsems: i32, flags: u32) -> SysResult {
 }
 
 /// semop(2)/semtimedop(2) after the operations were copied in; `deadline` in timer ticks.
-pub fn operate(id: i32, ops: Vec<SemOp>, deadline: Option<u64>) -> SysResult {
+pub fn operate(id: i32, ops: &[SemOp], deadline: Option<u64>) -> SysResult {
     let (cred, pid) = caller();
     let max_num = ops.iter().map(|o| o.num).max().unwrap_or(0);
     let alter = ops.iter().any(|o| o.op != 0);
@@ -138,7 +138,7 @@ pub fn operate(id: i32, ops: Vec<SemOp>, deadline: Option<u64>) -> SysResult {
         let mut owners = UNDO_OWNERS.lock();
         owners.entry(pid).or_default().insert(id);
     }
-    let blocking = match st.set.apply(&ops, pid) {
+    let blocking = match st.set.apply(ops, pid) {
         Ok(()) => {
             st.otime = now_secs();
             if alter {
@@ -150,13 +150,16 @@ pub fn operate(id: i32, ops: Vec<SemOp>, deadline: Option<u64>) -> SysResult {
         Err(Blocked::Wait(op)) => op,
     };
     crate::mm::heap::reserve(256 + ops.len() * SemOp::SIZE)?;
+    let mut kept = Vec::new();
+    kept.try_reserve_exact(ops.len()).map_err(|_| ENOMEM)?;
+    kept.extend_from_slice(ops);
     let me = Arc::new(Sleeper {
         outcome: Mutex::new(None),
         wake: WaitQueue::new(),
     });
     st.set
         .wait(Waiter {
-            ops,
+            ops: kept,
             pid,
             blocking,
             handle: me.clone(),

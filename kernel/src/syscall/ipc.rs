@@ -9,6 +9,7 @@ use crate::ipc::msg::{self, CtlReply};
 use crate::ipc::sem;
 use crate::ipc::shm;
 use crate::mm::uaccess::{read_cstr, read_val, write_parts, write_val, UserSlice, UserSliceMut};
+use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
     Ipc64Perm, MsqidDs, SemidDs, GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, IPC_INFO, IPC_RMID,
@@ -231,18 +232,28 @@ pub fn semtimedop(id: i32, sops: usize, nsops: usize, timeout: usize) -> SysResu
     if nsops > crate::ipc::limits::semopm() {
         return Err(E2BIG);
     }
-    crate::mm::heap::reserve(2 * nsops * SemOp::SIZE)?;
-    let mut raw = alloc::vec::Vec::new();
-    raw.try_reserve_exact(nsops * SemOp::SIZE)
-        .map_err(|_| ENOMEM)?;
-    raw.resize(nsops * SemOp::SIZE, 0u8);
-    UserSlice::new(sops, raw.len())?.read(0, &mut raw)?;
-    let mut ops = alloc::vec::Vec::new();
-    ops.try_reserve_exact(nsops).map_err(|_| ENOMEM)?;
-    for chunk in raw.chunks_exact(SemOp::SIZE) {
-        let mut b = [0u8; SemOp::SIZE];
-        b.copy_from_slice(chunk);
-        ops.push(SemOp::decode(&b));
+    // Most calls pass a few operations, which are read onto the stack; only more, or a
+    // call that sleeps (its operations are kept), take heap.
+    let len = nsops * SemOp::SIZE;
+    let blank = SemOp::decode(&[0; SemOp::SIZE]);
+    let mut stack_raw = [0u8; SEMOPS_ON_STACK * SemOp::SIZE];
+    let mut stack_ops = [blank; SEMOPS_ON_STACK];
+    let (mut heap_raw, mut heap_ops) = (Vec::new(), Vec::new());
+    let (raw, ops): (&mut [u8], &mut [SemOp]) = if nsops <= SEMOPS_ON_STACK {
+        (&mut stack_raw[..len], &mut stack_ops[..nsops])
+    } else {
+        crate::mm::heap::reserve(2 * len)?;
+        heap_raw.try_reserve_exact(len).map_err(|_| ENOMEM)?;
+        heap_raw.resize(len, 0u8);
+        heap_ops.try_reserve_exact(nsops).map_err(|_| ENOMEM)?;
+        heap_ops.resize(nsops, blank);
+        (&mut heap_raw, &mut heap_ops)
+    };
+    UserSlice::new(sops, len)?.read(0, raw)?;
+    for (op, chunk) in ops.iter_mut().zip(raw.chunks_exact(SemOp::SIZE)) {
+        if let Ok(b) = <&[u8; SemOp::SIZE]>::try_from(chunk) {
+            *op = SemOp::decode(b);
+        }
     }
     // semtimedop's timeout is relative; it ends a wait with EAGAIN.
     let deadline = if timeout == 0 {
@@ -254,6 +265,9 @@ pub fn semtimedop(id: i32, sops: usize, nsops: usize, timeout: usize) -> SysResu
     };
     sem::operate(id, ops, deadline)
 }
+
+/// How many semop operations are read without taking heap.
+const SEMOPS_ON_STACK: usize = 8;
 
 /// semctl(2); `arg` is the `union semun`: a value (SETVAL) or a pointer.
 pub fn semctl(id: i32, num: i32, cmd: i32, arg: usize) -> SysResult {
