@@ -3,7 +3,7 @@
 //! and the open descriptor (MqFile), whose `read` shows the `QSIZE:... NOTIFY:...`
 //! status line.
 
-use super::{check_attr, now_ns, Attr, Queue, Request, State};
+use super::{check_attr, now_ns, Attr, Queue, Received, Request, State};
 use crate::errno::{
     SysResult, EACCES, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, EPERM,
 };
@@ -166,6 +166,7 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                     state: Mutex::new(State {
                         messages: Vec::new(),
                         spare: MsgText::new(),
+                        parked: None,
                         count: 0,
                         notification: None,
                         waiting_receivers: 0,
@@ -347,22 +348,30 @@ impl MqFile {
     ) -> SysResult {
         let r = self.queue.send(text, prio, nonblock, deadline);
         if r.is_ok() {
-            let now = now_ns();
-            let mut m = self.node.meta.lock();
-            m.mtime_ns = now;
-            m.ctime_ns = now;
+            self.touch_sent();
         }
         r
     }
 
-    /// mq_timedreceive(2) on this descriptor: the text and its priority.
+    /// A message was sent: the queue file's modification and change times.
+    pub(super) fn touch_sent(&self) {
+        let now = now_ns();
+        let mut m = self.node.meta.lock();
+        m.mtime_ns = now;
+        m.ctime_ns = now;
+    }
+
+    /// mq_timedreceive(2) on this descriptor into a buffer at user address `addr`: the
+    /// text and its priority, or the length and priority of a message a sender already
+    /// copied into the buffer.
     pub fn receive(
         &self,
+        addr: usize,
         bufsz: usize,
         nonblock: bool,
         deadline: Option<u64>,
-    ) -> SysResult<(MsgText, u32)> {
-        let r = self.queue.receive(bufsz, nonblock, deadline);
+    ) -> SysResult<Received> {
+        let r = self.queue.receive(bufsz, nonblock, deadline, Some(addr));
         if r.is_ok() {
             self.node.meta.lock().atime_ns = now_ns();
         }

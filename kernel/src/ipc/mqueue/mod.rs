@@ -19,14 +19,17 @@ pub use fs::{open, root, unlink, MqFile};
 
 use super::mq_limits::{uncharge, MqTunable, HARD_MSGMAX, HARD_MSGSIZEMAX};
 use crate::errno::{
-    Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, EMSGSIZE, ENOMEM, ENOTSOCK, EOVERFLOW,
+    Errno, SysResult, EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, EMSGSIZE, ENOMEM, ENOTSOCK, EOVERFLOW,
 };
 use crate::fs::file::{POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::ipc::msg::MsgText;
+use crate::mm::aspace::AddressSpace;
 use crate::mm::uaccess::UserSlice;
+use crate::mm::xcopy::{self, Unreachable};
 use crate::net::netlink::Pending;
 use crate::signal::{SigInfo, Signal};
 use crate::task::{current_process, Pid, WaitQueue};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use spin::Mutex;
@@ -91,6 +94,27 @@ struct State {
     /// The buffer of the last message received, if small (empty: none), for the next
     /// send: a queue in steady use allocates nothing per message.
     spare: MsgText,
+    /// A receiver asleep on the empty queue whose buffer a sender fills straight from its own.
+    parked: Option<ParkedReceiver>,
+}
+
+/// An mq_timedreceive asleep on an empty queue, its user buffer published: the next
+/// sender copies the message into it straight from the sender's buffer (one copy, no
+/// kernel buffer) and leaves the length and priority, or EFAULT, in `got`. One receiver
+/// at a time parks; others wait as before.
+struct ParkedReceiver {
+    /// Which receive this is (the address of its task), compared, never followed.
+    task: usize,
+    aspace: Arc<Mutex<AddressSpace>>,
+    addr: usize,
+    got: Option<SysResult<(usize, u32)>>,
+}
+
+/// What a receive got: a message to store, or one a sender already stored.
+pub enum Received {
+    Text(MsgText, u32),
+    /// The length and priority of a message copied straight into the caller's buffer.
+    Stored(usize, u32),
 }
 
 /// The largest text buffer a queue keeps as its spare.
@@ -231,13 +255,47 @@ impl Queue {
         Ok(0)
     }
 
-    /// Takes the oldest message of the highest priority, waiting unless `nonblock`.
+    /// Hands a message of `len` bytes at user address `src` to a receiver parked on the
+    /// empty queue, copying it straight into the receiver's buffer. None if no receiver
+    /// is parked; EFAULT if the sender's buffer cannot be read (the receiver keeps waiting).
+    fn send_to_parked(&self, src: usize, len: usize, prio: u32) -> Option<SysResult> {
+        let mut st = self.state.lock();
+        if st.count != 0 {
+            return None;
+        }
+        let p = st.parked.as_mut().filter(|p| p.got.is_none())?;
+        match xcopy::copy_to(&p.aspace, p.addr, src, len) {
+            (_, None) => p.got = Some(Ok((len, prio))),
+            (_, Some(Unreachable::Source)) => return Some(Err(EFAULT)),
+            // The sender's buffer is checked first, as Linux copies it in before anything.
+            (_, Some(Unreachable::Destination)) => {
+                let mut first = [0u8; 1];
+                if len > 0
+                    && UserSlice::new(src, 1)
+                        .and_then(|b| b.read(0, &mut first))
+                        .is_err()
+                {
+                    return Some(Err(EFAULT));
+                }
+                // As on Linux, the message is taken and the receiver's copy fails.
+                p.got = Some(Err(EFAULT));
+            }
+        }
+        drop(st);
+        self.readable.wake_all();
+        Some(Ok(0))
+    }
+
+    /// Takes the oldest message of the highest priority, waiting unless `nonblock`. With
+    /// `park`, the user address of the caller's buffer, a wait on the empty queue lets
+    /// the next sender copy the message straight into that buffer.
     fn receive(
         &self,
         bufsz: usize,
         nonblock: bool,
         deadline: Option<u64>,
-    ) -> SysResult<(MsgText, u32)> {
+        park: Option<usize>,
+    ) -> SysResult<Received> {
         if bufsz < self.attr.msgsize {
             return Err(EMSGSIZE);
         }
@@ -246,13 +304,37 @@ impl Queue {
             if nonblock {
                 return Err(EAGAIN);
             }
+            let mut me = None;
+            if let (Some(addr), None) = (park, &st.parked) {
+                let task = crate::task::current();
+                let id = Arc::as_ptr(&task) as usize;
+                st.parked = Some(ParkedReceiver {
+                    task: id,
+                    aspace: task.process.aspace(),
+                    addr,
+                    got: None,
+                });
+                me = Some(id);
+            }
             st.waiting_receivers += 1;
             drop(st);
+            let handed = |st: &State| {
+                st.parked
+                    .as_ref()
+                    .is_some_and(|p| Some(p.task) == me && p.got.is_some())
+            };
             let waited = crate::task::wait::block_on(&[&self.readable], deadline, || {
-                (self.state.lock().count > 0).then_some(())
+                let st = self.state.lock();
+                (st.count > 0 || handed(&st)).then_some(())
             });
             st = self.state.lock();
             st.waiting_receivers -= 1;
+            if let Some(p) = me.and_then(|me| st.parked.take_if(|p| p.task == me)) {
+                // What a sender handed over stands, even if the wait also ended otherwise.
+                if let Some(got) = p.got {
+                    return got.map(|(len, prio)| Received::Stored(len, prio));
+                }
+            }
             waited?;
         }
         let (prio, text) = st.messages.pop().ok_or(EAGAIN)?;
@@ -260,7 +342,7 @@ impl Queue {
         drop(st);
         self.writable.wake_all();
         self.poll.wake_all();
-        Ok((text, prio))
+        Ok(Received::Text(text, prio))
     }
 }
 
@@ -302,6 +384,16 @@ impl MqFile {
         text.clear();
         text.resize(len, 0);
         Ok(text)
+    }
+
+    /// mq_timedsend(2) of `len` bytes at user address `src` to a receiver parked on the
+    /// empty queue, if there is one (see `Queue::send_to_parked`).
+    pub fn send_to_parked(&self, src: usize, len: usize, prio: u32) -> Option<SysResult> {
+        let sent = self.queue.send_to_parked(src, len, prio);
+        if matches!(sent, Some(Ok(_))) {
+            self.touch_sent();
+        }
+        sent
     }
 
     /// Takes back the buffer of a message received and stored, as the queue's spare.
