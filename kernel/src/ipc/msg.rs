@@ -11,10 +11,12 @@
 
 use super::sysv::{self, caller, get_error, now_secs};
 use crate::errno::{
-    Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM, ERESTARTNOHAND,
-    ERESTARTSYS,
+    Errno, SysResult, E2BIG, EACCES, EAGAIN, EFAULT, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM,
+    ERESTARTNOHAND, ERESTARTSYS,
 };
+use crate::mm::aspace::AddressSpace;
 use crate::mm::uaccess::read_parts;
+use crate::mm::xcopy;
 use crate::task::wait::block_on;
 use crate::task::{current, sched, Pid, Task, WaitQueue};
 use alloc::collections::VecDeque;
@@ -41,17 +43,22 @@ pub type MsgText = Vec<u8>;
 /// A message whose text the kernel holds.
 pub type Msg = Message<MsgText>;
 
-/// A receiver asleep on a queue: what it takes, how much it can take, and where a sender
-/// leaves the message (or the error) for it. The entry stays in the queue's list until
-/// its receiver, woken, takes it out with what it was handed: so a wait allocates nothing
-/// beyond the list's room, and the waker wakes exactly that task.
+/// A receiver asleep on a queue: what it takes, how much it can take, its user buffer,
+/// and where a sender leaves the outcome for it. A sender writes the message straight
+/// into the buffer (type, then text cut to `bufsz`) and leaves the text's length, or
+/// EFAULT (the message is lost then, as on Linux), or another error. The entry stays in
+/// the queue's list until its receiver, woken, takes it out with its outcome: so a wait
+/// allocates nothing beyond the list's room, and the waker wakes exactly that task.
 struct Receiver {
     sel: Selector,
     /// Largest message it accepts (usize::MAX with MSG_NOERROR).
     max_size: usize,
     pid: Pid,
     task: Arc<Task>,
-    handoff: Option<Result<Msg, Errno>>,
+    aspace: Arc<Mutex<AddressSpace>>,
+    msgp: usize,
+    bufsz: usize,
+    handoff: Option<SysResult<usize>>,
 }
 
 impl Receiver {
@@ -59,7 +66,7 @@ impl Receiver {
         self.handoff.is_none()
     }
 
-    fn deliver(&mut self, r: Result<Msg, Errno>) {
+    fn deliver(&mut self, r: SysResult<usize>) {
         self.handoff = Some(r);
         sched::wake(&self.task);
     }
@@ -238,6 +245,7 @@ fn send_to(
 /// Offers `msg` to the sleeping receivers in order; gives it back if none takes it. A
 /// receiver it suits whose buffer is too small is woken with E2BIG, as on Linux.
 fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
+    let mut taken = None;
     for r in st.receivers.iter_mut() {
         if !r.waiting() || !r.sel.accepts(msg.mtype) {
             continue;
@@ -246,12 +254,21 @@ fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
             r.deliver(Err(E2BIG));
             continue;
         }
-        st.lrpid = r.pid;
-        st.rtime = now_secs();
-        r.deliver(Ok(msg));
-        return None;
+        let text = msg.text.get(..r.bufsz).unwrap_or(&msg.text);
+        let stored = xcopy::write_to(&r.aspace, r.msgp, &[&msg.mtype.to_ne_bytes(), text]);
+        r.deliver(if stored { Ok(text.len()) } else { Err(EFAULT) });
+        taken = Some(r.pid);
+        break;
     }
-    Some(msg)
+    let Some(pid) = taken else {
+        return Some(msg);
+    };
+    st.lrpid = pid;
+    st.rtime = now_secs();
+    if msg.text.capacity() <= SPARE_TEXT && st.spare.capacity() == 0 {
+        st.spare = msg.text;
+    }
+    None
 }
 
 /// Whether `me`'s entry in `st.receivers` was handed something.
@@ -261,8 +278,8 @@ fn handed(st: &State, me: &Arc<Task>) -> bool {
         .any(|r| Arc::ptr_eq(&r.task, me) && !r.waiting())
 }
 
-/// Takes `me`'s entry out of `st.receivers`, with what it was handed if anything.
-fn leave(st: &mut State, me: &Arc<Task>) -> Option<Result<Msg, Errno>> {
+/// Takes `me`'s entry out of `st.receivers`, with its outcome if it has one.
+fn leave(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
     let i = st.receivers.iter().position(|r| Arc::ptr_eq(&r.task, me))?;
     st.receivers.remove(i)?.handoff
 }
@@ -286,7 +303,14 @@ fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize
 
 /// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select and
 /// gives it to `store`; returns the bytes of text stored.
-pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> SysResult<usize> {
+pub fn receive(
+    id: i32,
+    msgp: usize,
+    bufsz: usize,
+    msgtyp: i64,
+    flags: u32,
+    store: Store,
+) -> SysResult<usize> {
     if flags & MSG_COPY != 0 && (flags & MSG_EXCEPT != 0 || flags & IPC_NOWAIT == 0) {
         return Err(EINVAL);
     }
@@ -349,6 +373,9 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> 
                 max_size,
                 pid,
                 task: me.clone(),
+                aspace: me.process.aspace(),
+                msgp,
+                bufsz,
                 handoff: None,
             });
         }
@@ -368,7 +395,7 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> 
             return Err(ERESTARTNOHAND);
         };
         match outcome {
-            Ok(m) => return hand_out(&q, m, bufsz, store),
+            Ok(len) => return Ok(len),
             // IPC_SET changed the rules: look again.
             Err(EAGAIN) => check_again(id, &q, cred, Access::READ)?,
             Err(e) => return Err(e),
