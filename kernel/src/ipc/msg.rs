@@ -189,7 +189,7 @@ pub fn send_from_user(id: i32, msgp: usize, msgsz: usize, flags: u32) -> Option<
     } else {
         reserve_message(msgsz).ok()?
     };
-    text.clear();
+    // Every byte is read over below (or the buffer is dropped): only new room is zeroed.
     text.resize(msgsz, 0);
     let mut mtype = [0u8; 8];
     read_parts(msgp, &mut [&mut mtype, &mut text]).ok()?;
@@ -273,15 +273,27 @@ fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
 
 /// Whether `me`'s entry in `st.receivers` was handed something.
 fn handed(st: &State, me: &Arc<Task>) -> bool {
-    st.receivers
-        .iter()
-        .any(|r| Arc::ptr_eq(&r.task, me) && !r.waiting())
+    entry_of(st, me).is_some_and(|i| st.receivers.get(i).is_some_and(|r| !r.waiting()))
+}
+
+/// Where `me`'s entry is in `st.receivers`: usually first, the one served first.
+fn entry_of(st: &State, me: &Arc<Task>) -> Option<usize> {
+    match st.receivers.front() {
+        Some(r) if Arc::ptr_eq(&r.task, me) => Some(0),
+        _ => st.receivers.iter().position(|r| Arc::ptr_eq(&r.task, me)),
+    }
 }
 
 /// Takes `me`'s entry out of `st.receivers`, with its outcome if it has one.
 fn leave(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
-    let i = st.receivers.iter().position(|r| Arc::ptr_eq(&r.task, me))?;
-    st.receivers.remove(i)?.handoff
+    let i = entry_of(st, me)?;
+    let outcome = st.receivers.get_mut(i)?.handoff.take();
+    if i == 0 {
+        st.receivers.pop_front();
+    } else {
+        st.receivers.remove(i);
+    }
+    outcome
 }
 
 /// Stores a received message's type and text (cut to the caller's buffer) in user memory.

@@ -381,7 +381,7 @@ impl MqFile {
             return crate::ipc::msg::reserve_message(len);
         }
         let mut text = spare;
-        text.clear();
+        // The caller reads every byte over (or drops the buffer): only new room is zeroed.
         text.resize(len, 0);
         Ok(text)
     }
