@@ -23,7 +23,7 @@ use crate::mm::page::Page;
 use crate::mm::uaccess::{InBuf, OutBuf, UserSlice, UserSliceMut};
 use crate::mm::xcopy::{self, Unreachable};
 use crate::signal::{self, Signal};
-use crate::task::{current_process, WaitQueue};
+use crate::task::{current_process, sched, Task, WaitQueue};
 use crate::ucount::UserCounts;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
@@ -94,8 +94,8 @@ struct State {
 /// result the pipe is empty, so the bytes keep their order. One reader at a time parks;
 /// others wait as before.
 struct ParkedReader {
-    /// Which read this is (the address of its task), compared, never followed.
-    task: usize,
+    /// The reading task, woken directly by whatever ends its wait.
+    task: Arc<Task>,
     aspace: Arc<Mutex<AddressSpace>>,
     addr: usize,
     len: usize,
@@ -371,110 +371,120 @@ impl Pipe {
             return Ok(0);
         }
         let len = buf.len();
-        // Set while this read is parked: its task's address.
-        let mut parked_as: Option<usize> = None;
-        let attempt = || -> Option<SysResult<usize>> {
-            let mut s = self.state.lock();
-            if let Some(me) = parked_as {
-                match s.parked.as_mut() {
-                    Some(p) if p.task == me => {
-                        if let Some(got) = p.got.take() {
-                            s.parked = None;
-                            parked_as = None;
-                            return Some(got);
-                        }
-                        if s.writers != 0 && s.buf.is_empty() {
-                            return None;
-                        }
-                        // No writer left (end of file), or bytes came another way.
-                        s.parked = None;
-                        parked_as = None;
-                    }
-                    _ => parked_as = None,
-                }
-            }
+        let mut attempt = |s: &mut State| -> Option<SysResult<usize>> {
             if !s.buf.is_empty() {
-                let want = buf.len();
-                let st = &mut *s;
-                let (mut done, mut err) = (0, None);
-                while done < want {
-                    let Some(run) = st.runs.front_mut() else {
-                        break;
-                    };
-                    let take = run.len.min(want - done);
-                    let before = done;
-                    // A fault partway stops the copy: the bytes copied so far are the result.
-                    let r = st
-                        .buf
-                        .pop_with(take, |chunk: &[u8]| -> Result<usize, Errno> {
-                            let n = buf.write_upto(done, chunk)?;
-                            done += n;
-                            Ok(n)
-                        });
-                    run.len -= done - before;
-                    if let Err(e) = r {
-                        err = Some(e);
-                        break;
-                    }
-                    if done - before < take {
-                        break;
-                    }
-                    let packet = run.packet;
-                    if packet {
-                        let rest = core::mem::take(&mut run.len);
-                        let _ = st
-                            .buf
-                            .pop_with(rest, |chunk: &[u8]| Ok::<_, Errno>(chunk.len()));
-                    }
-                    if run.len == 0 {
-                        st.runs.pop_front();
-                    }
-                    if packet {
-                        break;
-                    }
-                }
-                drop(s);
-                self.writable.wake_all();
-                self.poll.wake_all();
-                return Some(match err {
-                    Some(e) if done == 0 => Err(e),
-                    _ => Ok(done),
-                });
+                return Some(self.take_bytes(s, buf));
             }
             if s.writers == 0 {
                 return Some(Ok(0));
             }
-            if nonblock {
-                return Some(Err(EAGAIN));
-            }
-            if let (Some(addr), None) = (user_addr, &s.parked) {
-                let task = crate::task::current();
-                let me = Arc::as_ptr(&task) as usize;
-                s.parked = Some(ParkedReader {
-                    task: me,
-                    aspace: task.process.aspace(),
-                    addr,
-                    len,
-                    got: None,
-                });
-                parked_as = Some(me);
-            }
-            None
+            nonblock.then_some(Err(EAGAIN))
         };
-        match self.readable.wait_until(attempt) {
-            Ok(r) => r,
-            Err(e) => {
-                // Interrupted: leave the parking place, keeping what a writer may have
-                // copied in meanwhile.
-                let Some(me) = parked_as else {
-                    return Err(e);
-                };
-                let mut s = self.state.lock();
-                match s.parked.take_if(|p| p.task == me) {
-                    Some(ParkedReader { got: Some(got), .. }) => got,
-                    _ => Err(e),
+        let task = {
+            let mut s = self.state.lock();
+            if let Some(r) = attempt(&mut s) {
+                return r;
+            }
+            match (user_addr, &s.parked) {
+                (Some(addr), None) => {
+                    let task = crate::task::current();
+                    s.parked = Some(ParkedReader {
+                        aspace: task.process.aspace(),
+                        task: task.clone(),
+                        addr,
+                        len,
+                        got: None,
+                    });
+                    task
+                }
+                _ => {
+                    drop(s);
+                    return self
+                        .readable
+                        .wait_until(|| attempt(&mut self.state.lock()))?;
                 }
             }
+        };
+        // Parked: whatever ends the wait (a writer's copy, bytes put in the pipe, the last
+        // writer gone, a signal) wakes this task directly, so it waits on no queue. Only
+        // this read takes its entry out of `parked`.
+        let mine = |p: &ParkedReader| Arc::ptr_eq(&p.task, &task);
+        let waited = crate::task::wait::block_on(&[], None, || {
+            let mut s = self.state.lock();
+            let p = s.parked.as_mut().filter(|p| mine(p))?;
+            if let Some(got) = p.got.take() {
+                s.parked = None;
+                return Some(got);
+            }
+            if s.writers != 0 && s.buf.is_empty() {
+                return None;
+            }
+            s.parked = None;
+            attempt(&mut s)
+        });
+        match waited {
+            Ok(r) => r,
+            // Interrupted: leave the parking place, keeping what a writer may have copied
+            // in meanwhile.
+            Err(e) => match self.state.lock().parked.take_if(|p| mine(p)) {
+                Some(ParkedReader { got: Some(got), .. }) => got,
+                _ => Err(e),
+            },
+        }
+    }
+
+    /// Moves the buffered bytes into `buf`, at most one packet (the pipe is not empty).
+    fn take_bytes(&self, st: &mut State, buf: &mut dyn OutBuf) -> SysResult<usize> {
+        let want = buf.len();
+        let (mut done, mut err) = (0, None);
+        while done < want {
+            let Some(run) = st.runs.front_mut() else {
+                break;
+            };
+            let take = run.len.min(want - done);
+            let before = done;
+            // A fault partway stops the copy: the bytes copied so far are the result.
+            let r = st
+                .buf
+                .pop_with(take, |chunk: &[u8]| -> Result<usize, Errno> {
+                    let n = buf.write_upto(done, chunk)?;
+                    done += n;
+                    Ok(n)
+                });
+            run.len -= done - before;
+            if let Err(e) = r {
+                err = Some(e);
+                break;
+            }
+            if done - before < take {
+                break;
+            }
+            let packet = run.packet;
+            if packet {
+                let rest = core::mem::take(&mut run.len);
+                let _ = st
+                    .buf
+                    .pop_with(rest, |chunk: &[u8]| Ok::<_, Errno>(chunk.len()));
+            }
+            if run.len == 0 {
+                st.runs.pop_front();
+            }
+            if packet {
+                break;
+            }
+        }
+        self.writable.wake_all();
+        self.poll.wake_all();
+        match err {
+            Some(e) if done == 0 => Err(e),
+            _ => Ok(done),
+        }
+    }
+
+    /// Wakes the parked reader, if any: the pipe's state changed under it.
+    fn wake_parked(s: &State) {
+        if let Some(p) = &s.parked {
+            sched::wake(&p.task);
         }
     }
 
@@ -493,7 +503,7 @@ impl Pipe {
             Some(Unreachable::Destination) if copied == 0 => p.got = Some(Err(EFAULT)),
             _ => p.got = Some(Ok(copied)),
         }
-        self.readable.wake_all();
+        sched::wake(&p.task);
         Ok(copied)
     }
 
@@ -587,6 +597,7 @@ impl Pipe {
                     }),
                 }
                 if written > start {
+                    Pipe::wake_parked(&s);
                     self.readable.wake_all();
                     self.poll.wake_all();
                 }
@@ -722,6 +733,7 @@ impl Drop for PipeEnd {
             let mut s = self.pipe.state.lock();
             s.readers -= self.read as usize;
             s.writers -= self.write as usize;
+            Pipe::wake_parked(&s);
             // A FIFO's data does not outlive its last open end (fifo(7)).
             if s.readers == 0 && s.writers == 0 {
                 s.release_buffer();
