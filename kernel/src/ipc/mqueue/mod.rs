@@ -28,7 +28,7 @@ use crate::mm::uaccess::UserSlice;
 use crate::mm::xcopy::{self, Unreachable};
 use crate::net::netlink::Pending;
 use crate::signal::{SigInfo, Signal};
-use crate::task::{current_process, Pid, WaitQueue};
+use crate::task::{current_process, sched, Pid, Task, WaitQueue};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
@@ -103,8 +103,8 @@ struct State {
 /// kernel buffer) and leaves the length and priority, or EFAULT, in `got`. One receiver
 /// at a time parks; others wait as before.
 struct ParkedReceiver {
-    /// Which receive this is (the address of its task), compared, never followed.
-    task: usize,
+    /// The receiving task, woken directly by whatever ends its wait.
+    task: Arc<Task>,
     aspace: Arc<Mutex<AddressSpace>>,
     addr: usize,
     got: Option<SysResult<(usize, u32)>>,
@@ -241,6 +241,9 @@ impl Queue {
         let at = st.messages.partition_point(|(p, _)| *p < prio);
         st.messages.insert(at, (prio, text));
         st.count += 1;
+        if let Some(p) = &st.parked {
+            sched::wake(&p.task);
+        }
         let due = if st.count == 1 && st.waiting_receivers == 0 {
             st.notification.take()
         } else {
@@ -281,8 +284,7 @@ impl Queue {
                 p.got = Some(Err(EFAULT));
             }
         }
-        drop(st);
-        self.readable.wake_all();
+        sched::wake(&p.task);
         Some(Ok(0))
     }
 
@@ -307,29 +309,32 @@ impl Queue {
             let mut me = None;
             if let (Some(addr), None) = (park, &st.parked) {
                 let task = crate::task::current();
-                let id = Arc::as_ptr(&task) as usize;
+                me = Some(Arc::as_ptr(&task));
                 st.parked = Some(ParkedReceiver {
-                    task: id,
                     aspace: task.process.aspace(),
+                    task,
                     addr,
                     got: None,
                 });
-                me = Some(id);
             }
             st.waiting_receivers += 1;
             drop(st);
+            let mine = |p: &ParkedReceiver| Some(Arc::as_ptr(&p.task)) == me;
             let handed = |st: &State| {
                 st.parked
                     .as_ref()
-                    .is_some_and(|p| Some(p.task) == me && p.got.is_some())
+                    .is_some_and(|p| mine(p) && p.got.is_some())
             };
-            let waited = crate::task::wait::block_on(&[&self.readable], deadline, || {
+            // A parked receiver is woken directly by the sender that fills it or queues a
+            // message, so it waits on no queue.
+            let queues: &[&WaitQueue] = if me.is_some() { &[] } else { &[&self.readable] };
+            let waited = crate::task::wait::block_on(queues, deadline, || {
                 let st = self.state.lock();
                 (st.count > 0 || handed(&st)).then_some(())
             });
             st = self.state.lock();
             st.waiting_receivers -= 1;
-            if let Some(p) = me.and_then(|me| st.parked.take_if(|p| p.task == me)) {
+            if let Some(p) = st.parked.take_if(|p| mine(p)) {
                 // What a sender handed over stands, even if the wait also ended otherwise.
                 if let Some(got) = p.got {
                     return got.map(|(len, prio)| Received::Stored(len, prio));
