@@ -380,7 +380,7 @@ impl Pipe {
             }
             nonblock.then_some(Err(EAGAIN))
         };
-        let task = {
+        let me = {
             let mut s = self.state.lock();
             if let Some(r) = attempt(&mut s) {
                 return r;
@@ -388,14 +388,15 @@ impl Pipe {
             match (user_addr, &s.parked) {
                 (Some(addr), None) => {
                     let task = crate::task::current();
+                    let me = Arc::as_ptr(&task);
                     s.parked = Some(ParkedReader {
                         aspace: task.process.aspace(),
-                        task: task.clone(),
+                        task,
                         addr,
                         len,
                         got: None,
                     });
-                    task
+                    me
                 }
                 _ => {
                     drop(s);
@@ -408,8 +409,14 @@ impl Pipe {
         // Parked: whatever ends the wait (a writer's copy, bytes put in the pipe, the last
         // writer gone, a signal) wakes this task directly, so it waits on no queue. Only
         // this read takes its entry out of `parked`.
-        let mine = |p: &ParkedReader| Arc::ptr_eq(&p.task, &task);
+        let mine = |p: &ParkedReader| Arc::as_ptr(&p.task) == me;
+        // The first test, made before the task is marked asleep, is skipped: a writer that
+        // came since parking is seen by the second, and its wake-up finds the task awake.
+        let mut first = true;
         let waited = crate::task::wait::block_on(&[], None, || {
+            if core::mem::take(&mut first) {
+                return None;
+            }
             let mut s = self.state.lock();
             let p = s.parked.as_mut().filter(|p| mine(p))?;
             if let Some(got) = p.got.take() {
