@@ -14,7 +14,7 @@ use crate::errno::{
     Errno, SysResult, EACCES, EAGAIN, EFBIG, EIDRM, EINTR, EINVAL, ENOMEM, ENOSPC, EPERM, ERANGE,
     ERESTARTSYS, ETIMEDOUT,
 };
-use crate::task::{Pid, WaitQueue};
+use crate::task::{sched, Pid, Task};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -22,10 +22,18 @@ use rill_ipc::abi::{SemInfo, SemidDs, SEMAEM, SEMMNS, SEMOPM, SEMUSZ, SEMVMX};
 use rill_ipc::{Access, Blocked, IpcIds, IpcPerm, SemError, SemOp, SemSet, Waiter};
 use spin::Mutex;
 
-/// A caller asleep on a set: the outcome of its operations is left here when they are done.
+/// A caller asleep on a set: the outcome of its operations is left here when they are
+/// done, and its task woken directly (it waits on no queue).
 struct Sleeper {
     outcome: Mutex<Option<Result<(), Errno>>>,
-    wake: WaitQueue,
+    task: Arc<Task>,
+}
+
+impl Sleeper {
+    fn finish(&self, outcome: Result<(), Errno>) {
+        *self.outcome.lock() = Some(outcome);
+        sched::wake(&self.task);
+    }
 }
 
 struct State {
@@ -61,8 +69,7 @@ fn errno_of(e: SemError) -> Errno {
 /// Wakes the waiters whose operations the last change completed.
 fn serve_waiters(st: &mut State) {
     st.set.update(|sleeper, outcome| {
-        *sleeper.outcome.lock() = Some(outcome.map_err(errno_of));
-        sleeper.wake.wake_all();
+        sleeper.finish(outcome.map_err(errno_of));
     });
 }
 
@@ -155,7 +162,7 @@ pub fn operate(id: i32, ops: &[SemOp], deadline: Option<u64>) -> SysResult {
     kept.extend_from_slice(ops);
     let me = Arc::new(Sleeper {
         outcome: Mutex::new(None),
-        wake: WaitQueue::new(),
+        task: crate::task::current(),
     });
     st.set
         .wait(Waiter {
@@ -166,7 +173,7 @@ pub fn operate(id: i32, ops: &[SemOp], deadline: Option<u64>) -> SysResult {
         })
         .map_err(|_| ENOMEM)?;
     drop(st);
-    let waited = crate::task::wait::block_on(&[&me.wake], deadline, || me.outcome.lock().take());
+    let waited = crate::task::wait::block_on(&[], deadline, || me.outcome.lock().take());
     let outcome = match waited {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -362,8 +369,7 @@ pub fn control(id: i32, set: Option<(u32, u32, u32)>) -> SysResult<CtlReply> {
             st.removed = true;
             *USED_SEMS.lock() -= st.set.len();
             for sleeper in st.set.drain_waiters() {
-                *sleeper.outcome.lock() = Some(Err(EIDRM));
-                sleeper.wake.wake_all();
+                sleeper.finish(Err(EIDRM));
             }
         }
     }
