@@ -550,7 +550,7 @@ impl Pipe {
                                 return Some(Err(e.into()));
                             }
                         }
-                        match self.fill_parked(&mut *s, addr + written, rest) {
+                        match self.fill_parked(&mut s, addr + written, rest) {
                             Err(e) => return Some(if written > 0 { Ok(written) } else { Err(e) }),
                             Ok(n) => written += n,
                         }
