@@ -3,8 +3,10 @@
 //! One lock guards the buffer and the counts of open read and write ends. Readers wait
 //! on `readable` until there are bytes or no writer is left (EOF); writers wait on
 //! `writable` until there is room or no reader is left (SIGPIPE + EPIPE). Each side
-//! wakes the other after moving bytes, and closing an end wakes both. A FIFO is the
-//! same object reached through a name (see `fifo`).
+//! wakes the other after moving bytes, and closing an end wakes both. A read(2) that
+//! finds the pipe empty parks instead: the next write(2) copies straight into its buffer
+//! and wakes it (`ParkedReader`). A FIFO is the same object reached through a name (see
+//! `fifo`).
 //!
 //! Memory: the buffer's bytes are page frames, taken as data is written and given back
 //! as it is read, as Linux's pipes do: an empty pipe holds no page, and a write may fail
