@@ -4,7 +4,7 @@
 
 use super::vfs::{Inode, Metadata, Parent};
 use crate::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
-use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::mm::uaccess::{InBuf, OutBuf, UserSlice, UserSliceMut};
 use crate::task::WaitQueue;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -25,6 +25,15 @@ pub trait File: Send + Sync {
     /// Reads at `pos` (ignored by unseekable files). `nonblock` is O_NONBLOCK.
     fn read(&self, pos: u64, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize>;
     fn write(&self, pos: u64, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize>;
+    /// read(2) of an unseekable file into one plain user range starting at `addr`: a pipe
+    /// can have a writer fill it directly. Others read through `read`.
+    fn read_user(&self, buf: &mut UserSliceMut, _addr: usize, nonblock: bool) -> SysResult<usize> {
+        self.read(0, buf, nonblock)
+    }
+    /// write(2) to an unseekable file from one plain user range starting at `addr`.
+    fn write_user(&self, buf: &UserSlice, _addr: usize, nonblock: bool) -> SysResult<usize> {
+        self.write(0, buf, nonblock)
+    }
     /// Whether reads and writes use the description's offset (regular files, dirs).
     fn seekable(&self) -> bool {
         false
@@ -118,6 +127,8 @@ pub struct OpenFile {
     /// directory's is where *at() lookups relative to it start.
     pub inode: Option<Arc<dyn Inode>>,
     flags: AtomicU32,
+    /// `file.seekable()`, which never changes: read and write test it without a call.
+    seekable: bool,
     offset: Mutex<u64>,
     /// Where a file opened by path was entered (its directory and name), for the
     /// /proc/PID/fd links; directories find theirs through their parent links.
@@ -128,6 +139,7 @@ impl OpenFile {
     pub fn new(file: Arc<dyn File>, inode: Option<Arc<dyn Inode>>, flags: u32) -> Arc<OpenFile> {
         file.set_status_flags(flags);
         Arc::new(OpenFile {
+            seekable: file.seekable(),
             file,
             inode,
             flags: AtomicU32::new(
@@ -173,7 +185,7 @@ impl OpenFile {
     }
 
     pub fn read(&self, buf: &mut dyn OutBuf) -> SysResult<usize> {
-        if !self.file.seekable() {
+        if !self.seekable {
             return self.file.read(0, buf, self.nonblock());
         }
         let mut off = self.offset.lock();
@@ -183,7 +195,7 @@ impl OpenFile {
     }
 
     pub fn write(&self, buf: &dyn InBuf) -> SysResult<usize> {
-        if !self.file.seekable() {
+        if !self.seekable {
             return self.file.write(0, buf, self.nonblock());
         }
         let mut off = self.offset.lock();
@@ -195,15 +207,31 @@ impl OpenFile {
         Ok(n)
     }
 
+    /// read(2) into the plain user range `buf`, which starts at `addr`.
+    pub fn read_user(&self, buf: &mut UserSliceMut, addr: usize) -> SysResult<usize> {
+        if !self.seekable {
+            return self.file.read_user(buf, addr, self.nonblock());
+        }
+        self.read(buf)
+    }
+
+    /// write(2) from the plain user range `buf`, which starts at `addr`.
+    pub fn write_user(&self, buf: &UserSlice, addr: usize) -> SysResult<usize> {
+        if !self.seekable {
+            return self.file.write_user(buf, addr, self.nonblock());
+        }
+        self.write(buf)
+    }
+
     pub fn pread(&self, pos: u64, buf: &mut dyn OutBuf) -> SysResult<usize> {
-        if !self.file.seekable() {
+        if !self.seekable {
             return Err(ESPIPE);
         }
         self.file.read(pos, buf, self.nonblock())
     }
 
     pub fn pwrite(&self, pos: u64, buf: &dyn InBuf) -> SysResult<usize> {
-        if !self.file.seekable() {
+        if !self.seekable {
             return Err(ESPIPE);
         }
         self.file.write(pos, buf, self.nonblock())
@@ -211,7 +239,7 @@ impl OpenFile {
 
     /// lseek(2).
     pub fn seek(&self, offset: i64, whence: u32) -> SysResult<u64> {
-        if !self.file.seekable() {
+        if !self.seekable {
             return Err(ESPIPE);
         }
         let mut off = self.offset.lock();

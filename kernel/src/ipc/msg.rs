@@ -11,9 +11,12 @@
 
 use super::sysv::{self, caller, get_error, now_secs};
 use crate::errno::{
-    Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM, ERESTARTNOHAND,
-    ERESTARTSYS,
+    Errno, SysResult, E2BIG, EACCES, EAGAIN, EFAULT, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM,
+    ERESTARTNOHAND, ERESTARTSYS,
 };
+use crate::mm::aspace::AddressSpace;
+use crate::mm::uaccess::read_parts;
+use crate::mm::xcopy;
 use crate::task::wait::block_on;
 use crate::task::{current, sched, Pid, Task, WaitQueue};
 use alloc::collections::VecDeque;
@@ -28,23 +31,34 @@ use spin::Mutex;
 
 /// Kernel heap a message costs beyond its text (the list entry and the buffer's header).
 const MESSAGE_OVERHEAD: usize = 64;
-/// Kernel heap a queue costs (its record and table entry).
-const QUEUE_COST: usize = 512;
+/// Kernel heap a queue costs (its record, table entry and spare text buffer).
+const QUEUE_COST: usize = 512 + SPARE_TEXT;
+/// A queue keeps the buffer of the last message received, if no larger than this, for
+/// the next one sent: a queue in steady use then allocates nothing per message.
+const SPARE_TEXT: usize = 256;
+
+/// The text of a message the kernel holds (System V and POSIX queues).
+pub type MsgText = Vec<u8>;
 
 /// A message whose text the kernel holds.
-pub type Msg = Message<Vec<u8>>;
+pub type Msg = Message<MsgText>;
 
-/// A receiver asleep on a queue: what it takes, how much it can take, and where a sender
-/// leaves the message (or the error) for it. The entry stays in the queue's list until
-/// its receiver, woken, takes it out with what it was handed: so a wait allocates nothing
-/// beyond the list's room, and the waker wakes exactly that task.
+/// A receiver asleep on a queue: what it takes, how much it can take, its user buffer,
+/// and where a sender leaves the outcome for it. A sender writes the message straight
+/// into the buffer (type, then text cut to `bufsz`) and leaves the text's length, or
+/// EFAULT (the message is lost then, as on Linux), or another error. The entry stays in
+/// the queue's list until its receiver, woken, takes it out with its outcome: so a wait
+/// allocates nothing beyond the list's room, and the waker wakes exactly that task.
 struct Receiver {
     sel: Selector,
     /// Largest message it accepts (usize::MAX with MSG_NOERROR).
     max_size: usize,
     pid: Pid,
     task: Arc<Task>,
-    handoff: Option<Result<Msg, Errno>>,
+    aspace: Arc<Mutex<AddressSpace>>,
+    msgp: usize,
+    bufsz: usize,
+    handoff: Option<SysResult<usize>>,
 }
 
 impl Receiver {
@@ -52,14 +66,14 @@ impl Receiver {
         self.handoff.is_none()
     }
 
-    fn deliver(&mut self, r: Result<Msg, Errno>) {
+    fn deliver(&mut self, r: SysResult<usize>) {
         self.handoff = Some(r);
         sched::wake(&self.task);
     }
 }
 
 struct State {
-    messages: MessageList<Vec<u8>>,
+    messages: MessageList<MsgText>,
     qbytes: usize,
     stime: i64,
     rtime: i64,
@@ -70,6 +84,8 @@ struct State {
     /// that have not yet woken to take it.
     receivers: VecDeque<Receiver>,
     removed: bool,
+    /// A text buffer a received message left (empty: none), reused by the next send.
+    spare: MsgText,
 }
 
 /// One message queue.
@@ -124,6 +140,7 @@ pub fn get(key: i32, flags: u32) -> SysResult {
                         lrpid: 0,
                         receivers: VecDeque::new(),
                         removed: false,
+                        spare: MsgText::new(),
                     }),
                     senders: WaitQueue::new(),
                 }))
@@ -134,7 +151,7 @@ pub fn get(key: i32, flags: u32) -> SysResult {
 }
 
 /// The kernel heap a message of `size` bytes needs, checked before its text is copied in.
-pub fn reserve_message(size: usize) -> SysResult<Vec<u8>> {
+pub fn reserve_message(size: usize) -> SysResult<MsgText> {
     crate::mm::heap::reserve(size + MESSAGE_OVERHEAD)?;
     let mut text = Vec::new();
     text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
@@ -144,12 +161,56 @@ pub fn reserve_message(size: usize) -> SysResult<Vec<u8>> {
 
 /// msgsnd(2) after the message was copied in: queues it or hands it to a waiting receiver,
 /// waiting for room unless IPC_NOWAIT.
-pub fn send(id: i32, mtype: i64, text: Vec<u8>, flags: u32) -> SysResult {
+pub fn send(id: i32, mtype: i64, text: MsgText, flags: u32) -> SysResult {
     let (cred, pid) = caller();
     let (q, perm) = lookup(id)?;
     if !perm.permits(cred, Access::WRITE) {
         return Err(EACCES);
     }
+    send_to(&q, id, (cred, pid), mtype, text, flags)
+}
+
+/// msgsnd(2)'s usual case, from the message at user address `msgp`: the queue is looked
+/// up once and the text read into the queue's spare buffer. None when anything is amiss
+/// (no such queue, no permission, a fault, a size past the limit): the caller then takes
+/// the careful path, which finds Linux's errno in Linux's order.
+pub fn send_from_user(id: i32, msgp: usize, msgsz: usize, flags: u32) -> Option<SysResult> {
+    if msgsz > super::limits::msgmax() {
+        return None;
+    }
+    let (cred, pid) = caller();
+    let (q, perm) = lookup(id).ok()?;
+    if !perm.permits(cred, Access::WRITE) {
+        return None;
+    }
+    let spare = core::mem::take(&mut q.state.lock().spare);
+    let mut text = if spare.capacity() >= msgsz {
+        spare
+    } else {
+        reserve_message(msgsz).ok()?
+    };
+    // Every byte is read over below (or the buffer is dropped): only new room is zeroed.
+    text.resize(msgsz, 0);
+    let mut mtype = [0u8; 8];
+    read_parts(msgp, &mut [&mut mtype, &mut text]).ok()?;
+    let mtype = i64::from_ne_bytes(mtype);
+    if mtype < 1 {
+        return Some(Err(EINVAL));
+    }
+    Some(send_to(&q, id, (cred, pid), mtype, text, flags))
+}
+
+/// Queues `text` on `q` (queue `id`) or hands it to a waiting receiver, for the caller
+/// `who`, waiting for room unless IPC_NOWAIT.
+fn send_to(
+    q: &Arc<MsgQueue>,
+    id: i32,
+    who: (Cred, Pid),
+    mtype: i64,
+    text: MsgText,
+    flags: u32,
+) -> SysResult {
+    let (cred, pid) = who;
     let size = text.len();
     let msg = Message { mtype, size, text };
     loop {
@@ -178,13 +239,14 @@ pub fn send(id: i32, mtype: i64, text: Vec<u8>, flags: u32) -> SysResult {
         if waited == Err(ERESTARTSYS) {
             return Err(ERESTARTNOHAND);
         }
-        check_again(id, &q, cred, Access::WRITE)?;
+        check_again(id, q, cred, Access::WRITE)?;
     }
 }
 
 /// Offers `msg` to the sleeping receivers in order; gives it back if none takes it. A
 /// receiver it suits whose buffer is too small is woken with E2BIG, as on Linux.
 fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
+    let mut taken = None;
     for r in st.receivers.iter_mut() {
         if !r.waiting() || !r.sel.accepts(msg.mtype) {
             continue;
@@ -193,43 +255,75 @@ fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
             r.deliver(Err(E2BIG));
             continue;
         }
-        st.lrpid = r.pid;
-        st.rtime = now_secs();
-        r.deliver(Ok(msg));
-        return None;
+        let text = msg.text.get(..r.bufsz).unwrap_or(&msg.text);
+        let stored = xcopy::write_to(&r.aspace, r.msgp, &[&msg.mtype.to_ne_bytes(), text]);
+        r.deliver(if stored { Ok(text.len()) } else { Err(EFAULT) });
+        taken = Some(r.pid);
+        break;
     }
-    Some(msg)
+    let Some(pid) = taken else {
+        return Some(msg);
+    };
+    st.lrpid = pid;
+    st.rtime = now_secs();
+    if msg.text.capacity() <= SPARE_TEXT && st.spare.capacity() == 0 {
+        st.spare = msg.text;
+    }
+    None
 }
 
 /// Whether `me`'s entry in `st.receivers` was handed something.
 fn handed(st: &State, me: &Arc<Task>) -> bool {
-    st.receivers
-        .iter()
-        .any(|r| Arc::ptr_eq(&r.task, me) && !r.waiting())
+    entry_of(st, me).is_some_and(|i| st.receivers.get(i).is_some_and(|r| !r.waiting()))
 }
 
-/// Takes `me`'s entry out of `st.receivers`, with what it was handed if anything.
-fn leave(st: &mut State, me: &Arc<Task>) -> Option<Result<Msg, Errno>> {
-    let i = st.receivers.iter().position(|r| Arc::ptr_eq(&r.task, me))?;
-    st.receivers.remove(i)?.handoff
-}
-
-/// What msgrcv hands back: the type and the text, cut to the caller's buffer.
-pub struct Received {
-    pub mtype: i64,
-    pub text: Vec<u8>,
-}
-
-fn cut(mut m: Msg, bufsz: usize) -> Received {
-    m.text.truncate(bufsz);
-    Received {
-        mtype: m.mtype,
-        text: m.text,
+/// Where `me`'s entry is in `st.receivers`: usually first, the one served first.
+fn entry_of(st: &State, me: &Arc<Task>) -> Option<usize> {
+    match st.receivers.front() {
+        Some(r) if Arc::ptr_eq(&r.task, me) => Some(0),
+        _ => st.receivers.iter().position(|r| Arc::ptr_eq(&r.task, me)),
     }
 }
 
-/// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select.
-pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Received> {
+/// Takes `me`'s entry out of `st.receivers`, with its outcome if it has one.
+fn leave(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
+    let i = entry_of(st, me)?;
+    let outcome = st.receivers.get_mut(i)?.handoff.take();
+    if i == 0 {
+        st.receivers.pop_front();
+    } else {
+        st.receivers.remove(i);
+    }
+    outcome
+}
+
+/// Stores a received message's type and text (cut to the caller's buffer) in user memory.
+pub type Store<'a> = &'a dyn Fn(i64, &[u8]) -> SysResult<()>;
+
+/// Gives message `m` to `store`, cut to `bufsz` bytes; its buffer then becomes `q`'s
+/// spare if the queue has none and it is small. Returns the bytes stored.
+fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize> {
+    let len = m.size.min(bufsz);
+    let stored = store(m.mtype, m.text.get(..len).unwrap_or(&m.text));
+    if m.text.capacity() <= SPARE_TEXT {
+        let mut st = q.state.lock();
+        if st.spare.capacity() == 0 && !st.removed {
+            st.spare = m.text;
+        }
+    }
+    stored.map(|()| len)
+}
+
+/// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select and
+/// gives it to `store`; returns the bytes of text stored.
+pub fn receive(
+    id: i32,
+    msgp: usize,
+    bufsz: usize,
+    msgtyp: i64,
+    flags: u32,
+    store: Store,
+) -> SysResult<usize> {
     if flags & MSG_COPY != 0 && (flags & MSG_EXCEPT != 0 || flags & IPC_NOWAIT == 0) {
         return Err(EINVAL);
     }
@@ -263,20 +357,20 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
                     }
                     let m = st.messages.get(i).ok_or(EINVAL)?;
                     crate::mm::heap::reserve(size + MESSAGE_OVERHEAD)?;
-                    let mut text = Vec::new();
+                    let mut text = MsgText::new();
                     text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
                     text.extend_from_slice(&m.text);
-                    return Ok(Received {
-                        mtype: m.mtype,
-                        text,
-                    });
+                    let mtype = m.mtype;
+                    drop(st);
+                    store(mtype, &text)?;
+                    return Ok(size);
                 }
                 let m = st.messages.take(i).ok_or(EINVAL)?;
                 st.lrpid = pid;
                 st.rtime = now_secs();
                 drop(st);
                 q.senders.wake_all();
-                return Ok(cut(m, bufsz));
+                return hand_out(&q, m, bufsz, store);
             }
             if flags & IPC_NOWAIT != 0 {
                 return Err(ENOMSG);
@@ -292,19 +386,30 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<Rece
                 max_size,
                 pid,
                 task: me.clone(),
+                aspace: me.process.aspace(),
+                msgp,
+                bufsz,
                 handoff: None,
             });
         }
         // The sender (or msgctl) that hands us something wakes this task directly.
         // Woken with something, or interrupted: either way leave the list, and take
         // what a sender may have handed over before the signal came.
+        // The first test, before the task is marked asleep, is skipped: a hand-off made
+        // before then is seen by the second, and its wake-up finds the task not yet asleep.
+        let mut first = true;
         let _wchan = crate::task::wchan::waiting_in("msgrcv");
-        let _ = block_on(&[], None, || handed(&q.state.lock(), &me).then_some(()));
+        let _ = block_on(&[], None, || {
+            if core::mem::take(&mut first) {
+                return None;
+            }
+            handed(&q.state.lock(), &me).then_some(())
+        });
         let Some(outcome) = leave(&mut q.state.lock(), &me) else {
             return Err(ERESTARTNOHAND);
         };
         match outcome {
-            Ok(m) => return Ok(cut(m, bufsz)),
+            Ok(len) => return Ok(len),
             // IPC_SET changed the rules: look again.
             Err(EAGAIN) => check_again(id, &q, cred, Access::READ)?,
             Err(e) => return Err(e),
@@ -317,6 +422,7 @@ fn remove(q: &MsgQueue) {
     let mut st = q.state.lock();
     st.removed = true;
     st.messages.clear();
+    st.spare = MsgText::new();
     for r in st.receivers.iter_mut().filter(|r| r.waiting()) {
         r.deliver(Err(EIDRM));
     }

@@ -3,8 +3,10 @@
 //! One lock guards the buffer and the counts of open read and write ends. Readers wait
 //! on `readable` until there are bytes or no writer is left (EOF); writers wait on
 //! `writable` until there is room or no reader is left (SIGPIPE + EPIPE). Each side
-//! wakes the other after moving bytes, and closing an end wakes both. A FIFO is the
-//! same object reached through a name (see `fifo`).
+//! wakes the other after moving bytes, and closing an end wakes both. A read(2) that
+//! finds the pipe empty parks instead: the next write(2) copies straight into its buffer
+//! and wakes it (`ParkedReader`). A FIFO is the same object reached through a name (see
+//! `fifo`).
 //!
 //! Memory: the buffer's bytes are page frames, taken as data is written and given back
 //! as it is read, as Linux's pipes do: an empty pipe holds no page, and a write may fail
@@ -13,13 +15,17 @@
 //! (fs.pipe-user-pages-soft); the table of page slots and the packet runs are kernel
 //! heap, allocated then through the heap's reserve.
 
-use crate::errno::{Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, ENFILE, ENOMEM, EPERM, EPIPE};
+use crate::errno::{
+    Errno, SysResult, EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, ENFILE, ENOMEM, EPERM, EPIPE,
+};
 use crate::fs::file::{File, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{alloc_ino, Metadata, S_IFIFO};
+use crate::mm::aspace::AddressSpace;
 use crate::mm::page::Page;
-use crate::mm::uaccess::{InBuf, OutBuf};
+use crate::mm::uaccess::{InBuf, OutBuf, UserSlice, UserSliceMut};
+use crate::mm::xcopy::{self, Unreachable};
 use crate::signal::{self, Signal};
-use crate::task::{current_process, WaitQueue};
+use crate::task::{current_process, sched, Task, WaitQueue};
 use crate::ucount::UserCounts;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
@@ -80,6 +86,22 @@ struct State {
     writer_opens: u64,
     /// Who the buffer is charged to (None: no buffer, a FIFO nobody has open).
     charge: Option<Charge>,
+    /// A reader asleep on the empty pipe whose buffer a writer fills straight from its own.
+    parked: Option<ParkedReader>,
+}
+
+/// A read(2) asleep on an empty pipe, its user buffer published: the next writer copies
+/// into it straight from the writer's buffer (one copy instead of two through the pipe's
+/// pages) and leaves the count, or EFAULT, in `got`. While a reader is parked without a
+/// result the pipe is empty, so the bytes keep their order. One reader at a time parks;
+/// others wait as before.
+struct ParkedReader {
+    /// The reading task, woken directly by whatever ends its wait.
+    task: Arc<Task>,
+    aspace: Arc<Mutex<AddressSpace>>,
+    addr: usize,
+    len: usize,
+    got: Option<SysResult<usize>>,
 }
 
 /// Pipe buffer pages charged to one user (Linux's pipe->user and nr_accounted).
@@ -268,6 +290,7 @@ impl Pipe {
                 reader_opens: 0,
                 writer_opens: 0,
                 charge: None,
+                parked: None,
             }),
             readable: WaitQueue::new(),
             writable: WaitQueue::new(),
@@ -338,70 +361,172 @@ impl Pipe {
         &self.poll
     }
 
-    fn read(&self, buf: &mut dyn OutBuf, nonblock: bool) -> SysResult<usize> {
+    /// Reads into `buf`; `user_addr` is where it starts in user memory when it is one plain
+    /// range, which lets the read park for a writer to fill directly.
+    fn read(
+        &self,
+        buf: &mut dyn OutBuf,
+        user_addr: Option<usize>,
+        nonblock: bool,
+    ) -> SysResult<usize> {
         if buf.len() == 0 {
             return Ok(0);
         }
-        let attempt = || -> Option<SysResult<usize>> {
-            let mut s = self.state.lock();
+        let len = buf.len();
+        let mut attempt = |s: &mut State| -> Option<SysResult<usize>> {
             if !s.buf.is_empty() {
-                let want = buf.len();
-                let st = &mut *s;
-                let (mut done, mut err) = (0, None);
-                while done < want {
-                    let Some(run) = st.runs.front_mut() else {
-                        break;
-                    };
-                    let take = run.len.min(want - done);
-                    let before = done;
-                    // A fault partway stops the copy: the bytes copied so far are the result.
-                    let r = st
-                        .buf
-                        .pop_with(take, |chunk: &[u8]| -> Result<usize, Errno> {
-                            let n = buf.write_upto(done, chunk)?;
-                            done += n;
-                            Ok(n)
-                        });
-                    run.len -= done - before;
-                    if let Err(e) = r {
-                        err = Some(e);
-                        break;
-                    }
-                    if done - before < take {
-                        break;
-                    }
-                    let packet = run.packet;
-                    if packet {
-                        let rest = core::mem::take(&mut run.len);
-                        let _ = st
-                            .buf
-                            .pop_with(rest, |chunk: &[u8]| Ok::<_, Errno>(chunk.len()));
-                    }
-                    if run.len == 0 {
-                        st.runs.pop_front();
-                    }
-                    if packet {
-                        break;
-                    }
-                }
-                drop(s);
-                self.writable.wake_all();
-                self.poll.wake_all();
-                return Some(match err {
-                    Some(e) if done == 0 => Err(e),
-                    _ => Ok(done),
-                });
+                return Some(self.take_bytes(s, buf));
             }
             if s.writers == 0 {
                 return Some(Ok(0));
             }
             nonblock.then_some(Err(EAGAIN))
         };
+        let me = {
+            let mut s = self.state.lock();
+            if let Some(r) = attempt(&mut s) {
+                return r;
+            }
+            match (user_addr, &s.parked) {
+                (Some(addr), None) => {
+                    let task = crate::task::current();
+                    let me = Arc::as_ptr(&task);
+                    s.parked = Some(ParkedReader {
+                        aspace: task.process.aspace(),
+                        task,
+                        addr,
+                        len,
+                        got: None,
+                    });
+                    me
+                }
+                _ => {
+                    drop(s);
+                    let _wchan = crate::task::wchan::waiting_in("pipe_read");
+                    return self
+                        .readable
+                        .wait_until(|| attempt(&mut self.state.lock()))?;
+                }
+            }
+        };
+        // Parked: whatever ends the wait (a writer's copy, bytes put in the pipe, the last
+        // writer gone, a signal) wakes this task directly, so it waits on no queue. Only
+        // this read takes its entry out of `parked`.
+        let mine = |p: &ParkedReader| Arc::as_ptr(&p.task) == me;
+        // The first test, made before the task is marked asleep, is skipped: a writer that
+        // came since parking is seen by the second, and its wake-up finds the task awake.
+        let mut first = true;
         let _wchan = crate::task::wchan::waiting_in("pipe_read");
-        self.readable.wait_until(attempt)?
+        let waited = crate::task::wait::block_on(&[], None, || {
+            if core::mem::take(&mut first) {
+                return None;
+            }
+            let mut s = self.state.lock();
+            let p = s.parked.as_mut().filter(|p| mine(p))?;
+            if let Some(got) = p.got.take() {
+                s.parked = None;
+                return Some(got);
+            }
+            if s.writers != 0 && s.buf.is_empty() {
+                return None;
+            }
+            s.parked = None;
+            attempt(&mut s)
+        });
+        match waited {
+            Ok(r) => r,
+            // Interrupted: leave the parking place, keeping what a writer may have copied
+            // in meanwhile.
+            Err(e) => match self.state.lock().parked.take_if(|p| mine(p)) {
+                Some(ParkedReader { got: Some(got), .. }) => got,
+                _ => Err(e),
+            },
+        }
     }
 
-    fn write(&self, buf: &dyn InBuf, nonblock: bool, direct: bool) -> SysResult<usize> {
+    /// Moves the buffered bytes into `buf`, at most one packet (the pipe is not empty).
+    fn take_bytes(&self, st: &mut State, buf: &mut dyn OutBuf) -> SysResult<usize> {
+        let want = buf.len();
+        let (mut done, mut err) = (0, None);
+        while done < want {
+            let Some(run) = st.runs.front_mut() else {
+                break;
+            };
+            let take = run.len.min(want - done);
+            let before = done;
+            // A fault partway stops the copy: the bytes copied so far are the result.
+            let r = st
+                .buf
+                .pop_with(take, |chunk: &[u8]| -> Result<usize, Errno> {
+                    let n = buf.write_upto(done, chunk)?;
+                    done += n;
+                    Ok(n)
+                });
+            run.len -= done - before;
+            if let Err(e) = r {
+                err = Some(e);
+                break;
+            }
+            if done - before < take {
+                break;
+            }
+            let packet = run.packet;
+            if packet {
+                let rest = core::mem::take(&mut run.len);
+                let _ = st
+                    .buf
+                    .pop_with(rest, |chunk: &[u8]| Ok::<_, Errno>(chunk.len()));
+            }
+            if run.len == 0 {
+                st.runs.pop_front();
+            }
+            if packet {
+                break;
+            }
+        }
+        self.writable.wake_all();
+        self.poll.wake_all();
+        match err {
+            Some(e) if done == 0 => Err(e),
+            _ => Ok(done),
+        }
+    }
+
+    /// Wakes the parked reader, if any: the pipe's state changed under it.
+    fn wake_parked(s: &State) {
+        if let Some(p) = &s.parked {
+            sched::wake(&p.task);
+        }
+    }
+
+    /// Copies the start of a write from user address `src` straight into a parked
+    /// reader's buffer, if a reader is parked without a result. Returns the bytes copied,
+    /// or EFAULT if the writer's buffer could not be read before any byte moved.
+    fn fill_parked(&self, s: &mut State, src: usize, len: usize) -> SysResult<usize> {
+        let Some(p) = s.parked.as_mut().filter(|p| p.got.is_none()) else {
+            return Ok(0);
+        };
+        let want = len.min(p.len);
+        let (copied, stopped) = xcopy::copy_to(&p.aspace, p.addr, src, want);
+        match stopped {
+            Some(Unreachable::Source) if copied == 0 => return Err(EFAULT),
+            // The reader's buffer is bad: its read fails, the bytes stay for the next.
+            Some(Unreachable::Destination) if copied == 0 => p.got = Some(Err(EFAULT)),
+            _ => p.got = Some(Ok(copied)),
+        }
+        sched::wake(&p.task);
+        Ok(copied)
+    }
+
+    /// Writes `buf`; `user_addr` is where it starts in user memory when it is one plain
+    /// range, which lets the write fill a parked reader's buffer directly.
+    fn write(
+        &self,
+        buf: &dyn InBuf,
+        user_addr: Option<usize>,
+        nonblock: bool,
+        direct: bool,
+    ) -> SysResult<usize> {
         let total = buf.len();
         if total == 0 {
             return Ok(0);
@@ -415,6 +540,28 @@ impl Pipe {
                     let proc = current_process();
                     signal::send_to_current_thread(Signal::SIGPIPE, signal::SigInfo::user(&proc));
                     return Some(if written > 0 { Ok(written) } else { Err(EPIPE) });
+                }
+                // Packets (O_DIRECT) keep their boundaries in the pipe: no parked reader
+                // takes part of one; nor does it take bytes ahead of any in the pipe (put
+                // there by writev). A write of at most PIPE_BUF bytes must go in whole: the
+                // room for what the reader does not take is had first.
+                if let (Some(addr), false, true) = (user_addr, direct, s.buf.is_empty()) {
+                    let rest = total - written;
+                    let room = s.parked.as_ref().filter(|p| p.got.is_none()).map(|p| p.len);
+                    if let Some(room) = room {
+                        if total <= PIPE_BUF && rest > room {
+                            if let Err(e) = s.buf.provide(rest - room) {
+                                return Some(Err(e.into()));
+                            }
+                        }
+                        match self.fill_parked(&mut s, addr + written, rest) {
+                            Err(e) => return Some(if written > 0 { Ok(written) } else { Err(e) }),
+                            Ok(n) => written += n,
+                        }
+                        if written == total {
+                            return Some(Ok(written));
+                        }
+                    }
                 }
                 let mut n = pipe_write_chunk(total, total - written, s.buf.free(), PIPE_BUF);
                 if direct {
@@ -461,6 +608,7 @@ impl Pipe {
                     }),
                 }
                 if written > start {
+                    Pipe::wake_parked(&s);
                     self.readable.wake_all();
                     self.poll.wake_all();
                 }
@@ -597,6 +745,7 @@ impl Drop for PipeEnd {
             let mut s = self.pipe.state.lock();
             s.readers -= self.read as usize;
             s.writers -= self.write as usize;
+            Pipe::wake_parked(&s);
             // A FIFO's data does not outlive its last open end (fifo(7)).
             if s.readers == 0 && s.writers == 0 {
                 s.release_buffer();
@@ -611,7 +760,7 @@ impl File for PipeEnd {
         if !self.read {
             return Err(EBADF);
         }
-        self.pipe.read(buf, nonblock)
+        self.pipe.read(buf, None, nonblock)
     }
 
     fn write(&self, _pos: u64, buf: &dyn InBuf, nonblock: bool) -> SysResult<usize> {
@@ -619,7 +768,22 @@ impl File for PipeEnd {
             return Err(EBADF);
         }
         self.pipe
-            .write(buf, nonblock, self.direct.load(Ordering::Relaxed))
+            .write(buf, None, nonblock, self.direct.load(Ordering::Relaxed))
+    }
+
+    fn read_user(&self, buf: &mut UserSliceMut, addr: usize, nonblock: bool) -> SysResult<usize> {
+        if !self.read {
+            return Err(EBADF);
+        }
+        self.pipe.read(buf, Some(addr), nonblock)
+    }
+
+    fn write_user(&self, buf: &UserSlice, addr: usize, nonblock: bool) -> SysResult<usize> {
+        if !self.write {
+            return Err(EBADF);
+        }
+        let direct = self.direct.load(Ordering::Relaxed);
+        self.pipe.write(buf, Some(addr), nonblock, direct)
     }
 
     fn set_status_flags(&self, flags: u32) {

@@ -14,7 +14,7 @@ use crate::errno::{
     Errno, SysResult, EACCES, EAGAIN, EFBIG, EIDRM, EINTR, EINVAL, ENOMEM, ENOSPC, EPERM, ERANGE,
     ERESTARTSYS, ETIMEDOUT,
 };
-use crate::task::{Pid, WaitQueue};
+use crate::task::{sched, Pid, Task};
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -22,10 +22,18 @@ use rill_ipc::abi::{SemInfo, SemidDs, SEMAEM, SEMMNS, SEMOPM, SEMUSZ, SEMVMX};
 use rill_ipc::{Access, Blocked, IpcIds, IpcPerm, SemError, SemOp, SemSet, Waiter};
 use spin::Mutex;
 
-/// A caller asleep on a set: the outcome of its operations is left here when they are done.
+/// A caller asleep on a set: the outcome of its operations is left here when they are
+/// done, and its task woken directly (it waits on no queue).
 struct Sleeper {
     outcome: Mutex<Option<Result<(), Errno>>>,
-    wake: WaitQueue,
+    task: Arc<Task>,
+}
+
+impl Sleeper {
+    fn finish(&self, outcome: Result<(), Errno>) {
+        *self.outcome.lock() = Some(outcome);
+        sched::wake(&self.task);
+    }
 }
 
 struct State {
@@ -61,8 +69,7 @@ fn errno_of(e: SemError) -> Errno {
 /// Wakes the waiters whose operations the last change completed.
 fn serve_waiters(st: &mut State) {
     st.set.update(|sleeper, outcome| {
-        *sleeper.outcome.lock() = Some(outcome.map_err(errno_of));
-        sleeper.wake.wake_all();
+        sleeper.finish(outcome.map_err(errno_of));
     });
 }
 
@@ -114,7 +121,7 @@ pub fn get(key: i32, nsems: i32, flags: u32) -> SysResult {
 }
 
 /// semop(2)/semtimedop(2) after the operations were copied in; `deadline` in timer ticks.
-pub fn operate(id: i32, ops: Vec<SemOp>, deadline: Option<u64>) -> SysResult {
+pub fn operate(id: i32, ops: &[SemOp], deadline: Option<u64>) -> SysResult {
     let (cred, pid) = caller();
     let max_num = ops.iter().map(|o| o.num).max().unwrap_or(0);
     let alter = ops.iter().any(|o| o.op != 0);
@@ -138,7 +145,7 @@ pub fn operate(id: i32, ops: Vec<SemOp>, deadline: Option<u64>) -> SysResult {
         let mut owners = UNDO_OWNERS.lock();
         owners.entry(pid).or_default().insert(id);
     }
-    let blocking = match st.set.apply(&ops, pid) {
+    let blocking = match st.set.apply(ops, pid) {
         Ok(()) => {
             st.otime = now_secs();
             if alter {
@@ -150,13 +157,16 @@ pub fn operate(id: i32, ops: Vec<SemOp>, deadline: Option<u64>) -> SysResult {
         Err(Blocked::Wait(op)) => op,
     };
     crate::mm::heap::reserve(256 + ops.len() * SemOp::SIZE)?;
+    let mut kept = Vec::new();
+    kept.try_reserve_exact(ops.len()).map_err(|_| ENOMEM)?;
+    kept.extend_from_slice(ops);
     let me = Arc::new(Sleeper {
         outcome: Mutex::new(None),
-        wake: WaitQueue::new(),
+        task: crate::task::current(),
     });
     st.set
         .wait(Waiter {
-            ops,
+            ops: kept,
             pid,
             blocking,
             handle: me.clone(),
@@ -164,7 +174,7 @@ pub fn operate(id: i32, ops: Vec<SemOp>, deadline: Option<u64>) -> SysResult {
         .map_err(|_| ENOMEM)?;
     drop(st);
     let _wchan = crate::task::wchan::waiting_in("semop");
-    let waited = crate::task::wait::block_on(&[&me.wake], deadline, || me.outcome.lock().take());
+    let waited = crate::task::wait::block_on(&[], deadline, || me.outcome.lock().take());
     let outcome = match waited {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -360,8 +370,7 @@ pub fn control(id: i32, set: Option<(u32, u32, u32)>) -> SysResult<CtlReply> {
             st.removed = true;
             *USED_SEMS.lock() -= st.set.len();
             for sleeper in st.set.drain_waiters() {
-                *sleeper.outcome.lock() = Some(Err(EIDRM));
-                sleeper.wake.wake_all();
+                sleeper.finish(Err(EIDRM));
             }
         }
     }

@@ -15,6 +15,7 @@ pub mod page;
 pub mod pagetable;
 pub mod remap;
 pub mod uaccess;
+pub mod xcopy;
 
 pub use frame::Frame;
 

@@ -44,7 +44,7 @@ pub fn read(fd: i32, buf: usize, len: usize) -> SysResult {
         return Err(EBADF);
     }
     let mut ubuf = UserSliceMut::new(buf, len)?;
-    f.read(&mut ubuf)
+    f.read_user(&mut ubuf, buf)
 }
 
 pub fn write(fd: i32, buf: usize, len: usize) -> SysResult {
@@ -53,7 +53,7 @@ pub fn write(fd: i32, buf: usize, len: usize) -> SysResult {
         return Err(EBADF);
     }
     let ubuf = UserSlice::new(buf, len)?;
-    f.write(&ubuf)
+    f.write_user(&ubuf, buf)
 }
 
 // Linux's order: a negative offset is EINVAL, then the descriptor (EBADF), then

@@ -8,9 +8,8 @@ use crate::ipc::mqueue;
 use crate::ipc::msg::{self, CtlReply};
 use crate::ipc::sem;
 use crate::ipc::shm;
-use crate::mm::uaccess::{
-    read_cstr, read_parts, read_val, write_parts, write_val, UserSlice, UserSliceMut,
-};
+use crate::mm::uaccess::{read_cstr, read_val, write_parts, write_val, UserSlice, UserSliceMut};
+use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
     Ipc64Perm, MsqidDs, SemidDs, GETALL, GETNCNT, GETPID, GETVAL, GETZCNT, IPC_INFO, IPC_RMID,
@@ -30,15 +29,9 @@ pub fn msgget(key: i32, flags: u32) -> SysResult {
 pub fn msgsnd(id: i32, msgp: usize, msgsz: usize, flags: u32) -> SysResult {
     // The usual case: type and text read in one pass. Any error (or a size past the
     // limit) takes the careful path below, which finds Linux's errno in Linux's order.
-    if msgsz <= crate::ipc::limits::msgmax() && id >= 0 {
-        let mut text = msg::reserve_message(msgsz).unwrap_or_default();
-        let mut mtype = [0u8; 8];
-        if text.len() == msgsz && read_parts(msgp, &mut [&mut mtype, &mut text]).is_ok() {
-            let mtype = i64::from_ne_bytes(mtype);
-            if mtype < 1 {
-                return Err(EINVAL);
-            }
-            return msg::send(id, mtype, text, flags);
+    if id >= 0 {
+        if let Some(sent) = msg::send_from_user(id, msgp, msgsz, flags) {
+            return sent;
         }
     }
     // Linux reads mtype before checking anything else.
@@ -59,10 +52,9 @@ pub fn msgrcv(id: i32, msgp: usize, msgsz: usize, msgtyp: i64, flags: u32) -> Sy
     if id < 0 || (msgsz as isize) < 0 {
         return Err(EINVAL);
     }
-    let got = msg::receive(id, msgsz, msgtyp, flags)?;
     // As on Linux, a message taken but not stored (bad buffer) is lost: EFAULT.
-    write_parts(msgp, &[&got.mtype.to_ne_bytes(), &got.text])?;
-    Ok(got.text.len())
+    let store = |mtype: i64, text: &[u8]| write_parts(msgp, &[&mtype.to_ne_bytes(), text]);
+    msg::receive(id, msgp, msgsz, msgtyp, flags, &store)
 }
 
 pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
@@ -98,10 +90,7 @@ pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
 
 /// The queue behind descriptor `fd`, with its open file description; EBADF if it is not one.
 fn mq_file(fd: i32) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
-    let of = crate::task::current_files()
-        .lock()
-        .get(fd)
-        .map_err(|_| EBADF)?;
+    let of = super::fs::file(fd)?;
     if of.file.mqueue().is_none() {
         return Err(EBADF);
     }
@@ -159,7 +148,10 @@ pub fn mq_timedsend(fd: i32, msg: usize, len: usize, prio: u32, timeout: usize) 
     if len > q.attr().0.msgsize {
         return Err(EMSGSIZE);
     }
-    let mut text = msg::reserve_message(len)?;
+    if let Some(sent) = q.send_to_parked(msg, len, prio) {
+        return sent;
+    }
+    let mut text = q.text_buffer(len)?;
     UserSlice::new(msg, len)?.read(0, &mut text)?;
     let nonblock = of.flags() & g::O_NONBLOCK != 0;
     q.send(text, prio, nonblock, deadline)
@@ -179,13 +171,20 @@ pub fn mq_timedreceive(
     }
     let q = of.file.mqueue().ok_or(EBADF)?;
     let nonblock = of.flags() & g::O_NONBLOCK != 0;
-    let (text, prio) = q.receive(len, nonblock, deadline)?;
-    // As on Linux, the message is gone even if it cannot be stored.
-    UserSliceMut::new(msg, text.len())?.write(0, &text)?;
+    let (len, prio) = match q.receive(msg, len, nonblock, deadline)? {
+        mqueue::Received::Stored(len, prio) => (len, prio),
+        mqueue::Received::Text(text, prio) => {
+            // As on Linux, the message is gone even if it cannot be stored.
+            UserSliceMut::new(msg, text.len())?.write(0, &text)?;
+            let len = text.len();
+            q.recycle(text);
+            (len, prio)
+        }
+    };
     if prio_addr != 0 {
         write_val(prio_addr, &prio)?;
     }
-    Ok(text.len())
+    Ok(len)
 }
 
 /// `struct sigevent`: sigev_value at 0, sigev_signo at 8, sigev_notify at 12.
@@ -241,18 +240,28 @@ pub fn semtimedop(id: i32, sops: usize, nsops: usize, timeout: usize) -> SysResu
     if nsops > crate::ipc::limits::semopm() {
         return Err(E2BIG);
     }
-    crate::mm::heap::reserve(2 * nsops * SemOp::SIZE)?;
-    let mut raw = alloc::vec::Vec::new();
-    raw.try_reserve_exact(nsops * SemOp::SIZE)
-        .map_err(|_| ENOMEM)?;
-    raw.resize(nsops * SemOp::SIZE, 0u8);
-    UserSlice::new(sops, raw.len())?.read(0, &mut raw)?;
-    let mut ops = alloc::vec::Vec::new();
-    ops.try_reserve_exact(nsops).map_err(|_| ENOMEM)?;
-    for chunk in raw.chunks_exact(SemOp::SIZE) {
-        let mut b = [0u8; SemOp::SIZE];
-        b.copy_from_slice(chunk);
-        ops.push(SemOp::decode(&b));
+    // Most calls pass a few operations, which are read onto the stack; only more, or a
+    // call that sleeps (its operations are kept), take heap.
+    let len = nsops * SemOp::SIZE;
+    let blank = SemOp::decode(&[0; SemOp::SIZE]);
+    let mut stack_raw = [0u8; SEMOPS_ON_STACK * SemOp::SIZE];
+    let mut stack_ops = [blank; SEMOPS_ON_STACK];
+    let (mut heap_raw, mut heap_ops) = (Vec::new(), Vec::new());
+    let (raw, ops): (&mut [u8], &mut [SemOp]) = if nsops <= SEMOPS_ON_STACK {
+        (&mut stack_raw[..len], &mut stack_ops[..nsops])
+    } else {
+        crate::mm::heap::reserve(2 * len)?;
+        heap_raw.try_reserve_exact(len).map_err(|_| ENOMEM)?;
+        heap_raw.resize(len, 0u8);
+        heap_ops.try_reserve_exact(nsops).map_err(|_| ENOMEM)?;
+        heap_ops.resize(nsops, blank);
+        (&mut heap_raw, &mut heap_ops)
+    };
+    UserSlice::new(sops, len)?.read(0, raw)?;
+    for (op, chunk) in ops.iter_mut().zip(raw.chunks_exact(SemOp::SIZE)) {
+        if let Ok(b) = <&[u8; SemOp::SIZE]>::try_from(chunk) {
+            *op = SemOp::decode(b);
+        }
     }
     // semtimedop's timeout is relative; it ends a wait with EAGAIN.
     let deadline = if timeout == 0 {
@@ -264,6 +273,9 @@ pub fn semtimedop(id: i32, sops: usize, nsops: usize, timeout: usize) -> SysResu
     };
     sem::operate(id, ops, deadline)
 }
+
+/// How many semop operations are read without taking heap.
+const SEMOPS_ON_STACK: usize = 8;
 
 /// semctl(2); `arg` is the `union semun`: a value (SETVAL) or a pointer.
 pub fn semctl(id: i32, num: i32, cmd: i32, arg: usize) -> SysResult {

@@ -3,7 +3,7 @@
 //! and the open descriptor (MqFile), whose `read` shows the `QSIZE:... NOTIFY:...`
 //! status line.
 
-use super::{check_attr, now_ns, Attr, Queue, Request, State};
+use super::{check_attr, now_ns, Attr, Queue, Received, Request, State};
 use crate::errno::{
     SysResult, EACCES, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, EPERM,
 };
@@ -13,6 +13,7 @@ use crate::fs::vfs::{
     S_IFDIR, S_IFREG,
 };
 use crate::ipc::mq_limits::{charge, MqTunable};
+use crate::ipc::msg::MsgText;
 use crate::mm::uaccess::{InBuf, OutBuf};
 use crate::task::{current_process, WaitQueue};
 use alloc::collections::BTreeMap;
@@ -163,7 +164,9 @@ pub fn open(name: &str, oflag: u32, mode: u32, attr: Option<Attr>) -> SysResult<
                     owner_uid: creds.uid,
                     charged,
                     state: Mutex::new(State {
-                        messages: BTreeMap::new(),
+                        messages: Vec::new(),
+                        spare: MsgText::new(),
+                        parked: None,
                         count: 0,
                         notification: None,
                         waiting_receivers: 0,
@@ -320,7 +323,7 @@ impl Queue {
     /// The status line a read of the queue's file shows.
     fn status(&self) -> String {
         let st = self.state.lock();
-        let bytes: usize = st.messages.values().flatten().map(|m| m.len()).sum();
+        let bytes: usize = st.messages.iter().map(|(_, m)| m.len()).sum();
         // NOTIFY is the registration's sigev_notify; SIGNO only for SIGEV_SIGNAL.
         let (pid, notify, signo) = match &st.notification {
             Some(n) => match n.request {
@@ -338,29 +341,37 @@ impl MqFile {
     /// mq_timedsend(2) on this descriptor.
     pub fn send(
         &self,
-        text: Vec<u8>,
+        text: MsgText,
         prio: u32,
         nonblock: bool,
         deadline: Option<u64>,
     ) -> SysResult {
         let r = self.queue.send(text, prio, nonblock, deadline);
         if r.is_ok() {
-            let now = now_ns();
-            let mut m = self.node.meta.lock();
-            m.mtime_ns = now;
-            m.ctime_ns = now;
+            self.touch_sent();
         }
         r
     }
 
-    /// mq_timedreceive(2) on this descriptor: the text and its priority.
+    /// A message was sent: the queue file's modification and change times.
+    pub(super) fn touch_sent(&self) {
+        let now = now_ns();
+        let mut m = self.node.meta.lock();
+        m.mtime_ns = now;
+        m.ctime_ns = now;
+    }
+
+    /// mq_timedreceive(2) on this descriptor into a buffer at user address `addr`: the
+    /// text and its priority, or the length and priority of a message a sender already
+    /// copied into the buffer.
     pub fn receive(
         &self,
+        addr: usize,
         bufsz: usize,
         nonblock: bool,
         deadline: Option<u64>,
-    ) -> SysResult<(Vec<u8>, u32)> {
-        let r = self.queue.receive(bufsz, nonblock, deadline);
+    ) -> SysResult<Received> {
+        let r = self.queue.receive(bufsz, nonblock, deadline, Some(addr));
         if r.is_ok() {
             self.node.meta.lock().atime_ns = now_ns();
         }

@@ -19,14 +19,17 @@ pub use fs::{open, root, unlink, MqFile};
 
 use super::mq_limits::{uncharge, MqTunable, HARD_MSGMAX, HARD_MSGSIZEMAX};
 use crate::errno::{
-    Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, EMSGSIZE, ENOMEM, ENOTSOCK, EOVERFLOW,
+    Errno, SysResult, EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, EMSGSIZE, ENOMEM, ENOTSOCK, EOVERFLOW,
 };
 use crate::fs::file::{POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
+use crate::ipc::msg::MsgText;
+use crate::mm::aspace::AddressSpace;
 use crate::mm::uaccess::UserSlice;
+use crate::mm::xcopy::{self, Unreachable};
 use crate::net::netlink::Pending;
 use crate::signal::{SigInfo, Signal};
-use crate::task::{current_process, Pid, WaitQueue};
-use alloc::collections::{BTreeMap, VecDeque};
+use crate::task::{current_process, sched, Pid, Task, WaitQueue};
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use spin::Mutex;
@@ -80,13 +83,42 @@ impl Notification {
 }
 
 struct State {
-    /// Messages by priority; the highest priority is served first.
-    messages: BTreeMap<u32, VecDeque<Vec<u8>>>,
+    /// The messages with their priorities, in the reverse of the order they are served:
+    /// by priority, and within one priority the newest first. Receiving takes the last,
+    /// and the room stays, so a queue in steady use allocates nothing per message.
+    messages: Vec<(u32, MsgText)>,
     count: usize,
     notification: Option<Notification>,
     /// Receivers asleep on the queue (a notification is due only when there are none).
     waiting_receivers: usize,
+    /// The buffer of the last message received, if small (empty: none), for the next
+    /// send: a queue in steady use allocates nothing per message.
+    spare: MsgText,
+    /// A receiver asleep on the empty queue whose buffer a sender fills straight from its own.
+    parked: Option<ParkedReceiver>,
 }
+
+/// An mq_timedreceive asleep on an empty queue, its user buffer published: the next
+/// sender copies the message into it straight from the sender's buffer (one copy, no
+/// kernel buffer) and leaves the length and priority, or EFAULT, in `got`. One receiver
+/// at a time parks; others wait as before.
+struct ParkedReceiver {
+    /// The receiving task, woken directly by whatever ends its wait.
+    task: Arc<Task>,
+    aspace: Arc<Mutex<AddressSpace>>,
+    addr: usize,
+    got: Option<SysResult<(usize, u32)>>,
+}
+
+/// What a receive got: a message to store, or one a sender already stored.
+pub enum Received {
+    Text(MsgText, u32),
+    /// The length and priority of a message copied straight into the caller's buffer.
+    Stored(usize, u32),
+}
+
+/// The largest text buffer a queue keeps as its spare.
+const SPARE_TEXT: usize = 256;
 
 /// One queue.
 pub struct Queue {
@@ -187,7 +219,7 @@ impl Queue {
 
     /// Queues `text` (at most msgsize bytes, checked by the caller), waiting for room
     /// unless `nonblock`; `deadline` in timer ticks.
-    fn send(&self, text: Vec<u8>, prio: u32, nonblock: bool, deadline: Option<u64>) -> SysResult {
+    fn send(&self, text: MsgText, prio: u32, nonblock: bool, deadline: Option<u64>) -> SysResult {
         let mut st = self.state.lock();
         while Queue::is_full(&st, self.attr) {
             if nonblock {
@@ -200,10 +232,19 @@ impl Queue {
             })?;
             st = self.state.lock();
         }
-        let slot = st.messages.entry(prio).or_default();
-        slot.try_reserve(1).map_err(|_| ENOMEM)?;
-        slot.push_back(text);
+        if st.messages.len() == st.messages.capacity() {
+            // The list grows as Rust's collections do: double, at least four entries.
+            let grown = (st.messages.capacity() * 2).max(4);
+            crate::mm::heap::reserve(grown * core::mem::size_of::<(u32, MsgText)>())?;
+            st.messages.try_reserve(1).map_err(|_| ENOMEM)?;
+        }
+        // Before the messages of its priority already there, which are served first.
+        let at = st.messages.partition_point(|(p, _)| *p < prio);
+        st.messages.insert(at, (prio, text));
         st.count += 1;
+        if let Some(p) = &st.parked {
+            sched::wake(&p.task);
+        }
         let due = if st.count == 1 && st.waiting_receivers == 0 {
             st.notification.take()
         } else {
@@ -218,13 +259,46 @@ impl Queue {
         Ok(0)
     }
 
-    /// Takes the oldest message of the highest priority, waiting unless `nonblock`.
+    /// Hands a message of `len` bytes at user address `src` to a receiver parked on the
+    /// empty queue, copying it straight into the receiver's buffer. None if no receiver
+    /// is parked; EFAULT if the sender's buffer cannot be read (the receiver keeps waiting).
+    fn send_to_parked(&self, src: usize, len: usize, prio: u32) -> Option<SysResult> {
+        let mut st = self.state.lock();
+        if st.count != 0 {
+            return None;
+        }
+        let p = st.parked.as_mut().filter(|p| p.got.is_none())?;
+        match xcopy::copy_to(&p.aspace, p.addr, src, len) {
+            (_, None) => p.got = Some(Ok((len, prio))),
+            (_, Some(Unreachable::Source)) => return Some(Err(EFAULT)),
+            // The sender's buffer is checked first, as Linux copies it in before anything.
+            (_, Some(Unreachable::Destination)) => {
+                let mut first = [0u8; 1];
+                if len > 0
+                    && UserSlice::new(src, 1)
+                        .and_then(|b| b.read(0, &mut first))
+                        .is_err()
+                {
+                    return Some(Err(EFAULT));
+                }
+                // As on Linux, the message is taken and the receiver's copy fails.
+                p.got = Some(Err(EFAULT));
+            }
+        }
+        sched::wake(&p.task);
+        Some(Ok(0))
+    }
+
+    /// Takes the oldest message of the highest priority, waiting unless `nonblock`. With
+    /// `park`, the user address of the caller's buffer, a wait on the empty queue lets
+    /// the next sender copy the message straight into that buffer.
     fn receive(
         &self,
         bufsz: usize,
         nonblock: bool,
         deadline: Option<u64>,
-    ) -> SysResult<(Vec<u8>, u32)> {
+        park: Option<usize>,
+    ) -> SysResult<Received> {
         if bufsz < self.attr.msgsize {
             return Err(EMSGSIZE);
         }
@@ -233,27 +307,49 @@ impl Queue {
             if nonblock {
                 return Err(EAGAIN);
             }
+            let mut me = None;
+            if let (Some(addr), None) = (park, &st.parked) {
+                let task = crate::task::current();
+                me = Some(Arc::as_ptr(&task));
+                st.parked = Some(ParkedReceiver {
+                    aspace: task.process.aspace(),
+                    task,
+                    addr,
+                    got: None,
+                });
+            }
             st.waiting_receivers += 1;
             drop(st);
+            let mine = |p: &ParkedReceiver| Some(Arc::as_ptr(&p.task)) == me;
+            let handed = |st: &State| {
+                st.parked
+                    .as_ref()
+                    .is_some_and(|p| mine(p) && p.got.is_some())
+            };
+            // A parked receiver is woken directly by the sender that fills it or queues a
+            // message, so it waits on no queue.
+            let queues: &[&WaitQueue] = if me.is_some() { &[] } else { &[&self.readable] };
             let _wchan = crate::task::wchan::waiting_in("mq_timedreceive");
-            let waited = crate::task::wait::block_on(&[&self.readable], deadline, || {
-                (self.state.lock().count > 0).then_some(())
+            let waited = crate::task::wait::block_on(queues, deadline, || {
+                let st = self.state.lock();
+                (st.count > 0 || handed(&st)).then_some(())
             });
             st = self.state.lock();
             st.waiting_receivers -= 1;
+            if let Some(p) = st.parked.take_if(|p| mine(p)) {
+                // What a sender handed over stands, even if the wait also ended otherwise.
+                if let Some(got) = p.got {
+                    return got.map(|(len, prio)| Received::Stored(len, prio));
+                }
+            }
             waited?;
         }
-        let mut top = st.messages.last_entry().ok_or(EAGAIN)?;
-        let prio = *top.key();
-        let text = top.get_mut().pop_front().ok_or(EAGAIN)?;
-        if top.get().is_empty() {
-            top.remove();
-        }
+        let (prio, text) = st.messages.pop().ok_or(EAGAIN)?;
         st.count -= 1;
         drop(st);
         self.writable.wake_all();
         self.poll.wake_all();
-        Ok((text, prio))
+        Ok(Received::Text(text, prio))
     }
 }
 
@@ -284,6 +380,39 @@ fn notify(n: Notification) {
 
 // The queue side of a descriptor; MqFile itself is in fs.rs, with the file system.
 impl MqFile {
+    /// A zeroed buffer for a message of `len` bytes: the queue's spare if it is large
+    /// enough, else a new one (ENOMEM past the heap's reserve).
+    pub fn text_buffer(&self, len: usize) -> SysResult<MsgText> {
+        let spare = core::mem::take(&mut self.queue.state.lock().spare);
+        if spare.capacity() < len {
+            return crate::ipc::msg::reserve_message(len);
+        }
+        let mut text = spare;
+        // The caller reads every byte over (or drops the buffer): only new room is zeroed.
+        text.resize(len, 0);
+        Ok(text)
+    }
+
+    /// mq_timedsend(2) of `len` bytes at user address `src` to a receiver parked on the
+    /// empty queue, if there is one (see `Queue::send_to_parked`).
+    pub fn send_to_parked(&self, src: usize, len: usize, prio: u32) -> Option<SysResult> {
+        let sent = self.queue.send_to_parked(src, len, prio);
+        if matches!(sent, Some(Ok(_))) {
+            self.touch_sent();
+        }
+        sent
+    }
+
+    /// Takes back the buffer of a message received and stored, as the queue's spare.
+    pub fn recycle(&self, text: MsgText) {
+        if text.capacity() <= SPARE_TEXT {
+            let mut st = self.queue.state.lock();
+            if st.spare.capacity() == 0 {
+                st.spare = text;
+            }
+        }
+    }
+
     /// The queue's attributes and current message count.
     pub fn attr(&self) -> (Attr, usize) {
         (self.queue.attr, self.queue.state.lock().count)
