@@ -112,6 +112,21 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     deliver(tf, interrupted);
 }
 
+/// Whether a system call's return to user mode has signal work: an interrupted call
+/// to restart or fail, or signals to look at. Takes the look-again mark, so
+/// `deliver_after_syscall` must follow when this says yes.
+#[inline]
+pub fn exit_work_pending(tf: &TrapFrame) -> bool {
+    interrupted_syscall(tf, true).is_some() || current().take_signal_check()
+}
+
+/// Delivers pending signals after a system call for which `exit_work_pending` said
+/// yes, with the whole register set in `tf`.
+pub fn deliver_after_syscall(tf: &mut TrapFrame) {
+    let interrupted = interrupted_syscall(tf, true);
+    deliver(tf, interrupted);
+}
+
 #[inline(never)]
 fn deliver(tf: &mut TrapFrame, mut interrupted: Option<Errno>) {
     // CPU time was moved to the counters since the last look: a CPU timer may have run out.

@@ -21,7 +21,7 @@ pub mod deliver;
 pub mod signalfd;
 
 pub use action::SigAction;
-pub use deliver::deliver_pending;
+pub use deliver::{deliver_after_syscall, deliver_pending, exit_work_pending};
 
 /// The default RLIMIT_SIGPENDING (soft and hard): how many signals may be queued with
 /// their information for all the processes of one user. Linux derives its default from
