@@ -106,7 +106,7 @@ fn next_signal() -> Option<(Signal, SigInfo)> {
 #[inline]
 pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     let interrupted = interrupted_syscall(tf, from_syscall);
-    if interrupted.is_none() && !current().take_signal_check() {
+    if interrupted.is_none() && !crate::task::with_current(|t| t.take_signal_check()) {
         return;
     }
     deliver(tf, interrupted);
@@ -117,7 +117,7 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
 /// `deliver_after_syscall` must follow when this says yes.
 #[inline]
 pub fn exit_work_pending(tf: &TrapFrame) -> bool {
-    interrupted_syscall(tf, true).is_some() || current().take_signal_check()
+    interrupted_syscall(tf, true).is_some() || crate::task::with_current(|t| t.take_signal_check())
 }
 
 /// Delivers pending signals after a system call for which `exit_work_pending` said

@@ -11,7 +11,7 @@ pub mod thread;
 pub mod wait;
 
 pub use process::{Pid, Process};
-pub use sched::{current, schedule_yield};
+pub use sched::{current, schedule_yield, with_current};
 pub use thread::Task;
 pub use wait::WaitQueue;
 
