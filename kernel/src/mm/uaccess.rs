@@ -193,6 +193,8 @@ macro_rules! plain {
     )* };
 }
 plain!(u8, u16, u32, u64, usize, i32, i64, isize);
+// SAFETY: arrays of 64-bit integers are valid for any bytes.
+unsafe impl<const N: usize> Plain for [u64; N] {}
 plain!([u8; 16], [usize; 2], [i32; 2], [i64; 4]);
 use linux_raw_sys::general as g;
 plain!(
