@@ -238,6 +238,16 @@ pub fn read_val<T: Plain>(addr: usize) -> Result<T, Errno> {
     Ok(unsafe { v.assume_init() })
 }
 
+/// Reads a `T` from user address `addr` into `v` (for large values: no copy of the
+/// value on the way back).
+pub fn read_into<T: Plain>(addr: usize, v: &mut T) -> Result<(), Errno> {
+    // SAFETY: T is Plain: any bytes written into it leave a valid T.
+    let bytes = unsafe {
+        core::slice::from_raw_parts_mut(v as *mut T as *mut u8, core::mem::size_of::<T>())
+    };
+    UserSlice::new(addr, bytes.len())?.read(0, bytes)
+}
+
 /// Reads `count` consecutive `T`s from user address `addr` in one copy (callers bound
 /// `count`: iovecs, pollfds).
 pub fn read_array<T: Plain>(addr: usize, count: usize) -> Result<Vec<T>, Errno> {

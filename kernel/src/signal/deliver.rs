@@ -18,7 +18,7 @@
 use super::{default_action, SigInfo, SigSet, Signal};
 use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
 use crate::errno::{encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK};
-use crate::mm::uaccess::{read_val, write_val};
+use crate::mm::uaccess::{read_into, write_val};
 use crate::task::current;
 use linux_raw_sys::general as g;
 
@@ -278,12 +278,15 @@ fn setup_frame(
 pub fn sigreturn(tf: &mut TrapFrame) {
     let uc = tf.regs[REG_SP].wrapping_add(SIGINFO_SIZE);
     // uc_stack's three words, then uc_sigmask.
-    let stack_and_mask = read_val::<[u64; 4]>(uc.wrapping_add(UC_STACK));
-    let mc = read_val::<[u64; MCONTEXT_WORDS]>(uc.wrapping_add(UC_MCONTEXT));
-    let (Ok([ss_sp, ss_flags, ss_size, mask]), Ok(mc)) = (stack_and_mask, mc) else {
+    let mut stack_and_mask = [0u64; 4];
+    let mut mc = [0u64; MCONTEXT_WORDS];
+    if read_into(uc.wrapping_add(UC_STACK), &mut stack_and_mask).is_err()
+        || read_into(uc.wrapping_add(UC_MCONTEXT), &mut mc).is_err()
+    {
         super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
         return;
-    };
+    }
+    let [ss_sp, ss_flags, ss_size, mask] = stack_and_mask;
     tf.sepc = mc[0] as usize;
     for (reg, &saved) in tf.regs[1..].iter_mut().zip(&mc[1..32]) {
         *reg = saved as usize;

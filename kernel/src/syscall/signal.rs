@@ -223,8 +223,12 @@ pub fn kill(pid: i32, sig: usize) -> SysResult {
     };
     let me = current_process();
     let info = SigInfo::user(&me);
+    if pid > 0 {
+        // One process: no list to build.
+        let target = process::find(pid as Pid).ok_or(ESRCH)?;
+        return send_checked(&target, sig, info).map(|()| 0);
+    }
     let targets: alloc::vec::Vec<_> = match pid {
-        p if p > 0 => alloc::vec![process::find(p as Pid).ok_or(ESRCH)?],
         0 => process::all()
             .into_iter()
             .filter(|p| p.pgid() == me.pgid())
@@ -238,10 +242,7 @@ pub fn kill(pid: i32, sig: usize) -> SysResult {
             .filter(|q| q.pgid() == p.unsigned_abs())
             .collect(),
     };
-    let targets: alloc::vec::Vec<_> = targets
-        .into_iter()
-        .filter(|p| pid > 0 || !p.is_zombie())
-        .collect();
+    let targets: alloc::vec::Vec<_> = targets.into_iter().filter(|p| !p.is_zombie()).collect();
     if targets.is_empty() {
         return Err(ESRCH);
     }
