@@ -11,10 +11,13 @@ use crate::signal::Signal;
 /// How many entries a queue holds without allocating.
 pub const INLINE: usize = 2;
 
-/// Entries in arrival order: `inline[..inline_len]`, then `spill`. Every inline entry is
-/// older than every spilled one: a new entry goes inline only while nothing is spilled.
+/// Entries in arrival order: the first `inline_len` inline ones, then `spill`. Every
+/// inline entry is older than every spilled one: a new entry goes inline only while
+/// nothing is spilled. Inline signals and information are kept apart, so moving an
+/// entry's information in or out is an aligned copy of it alone.
 pub struct Entries<I> {
-    inline: [Option<(Signal, I)>; INLINE],
+    inline_sigs: [Option<Signal>; INLINE],
+    inline: [Option<I>; INLINE],
     inline_len: usize,
     spill: VecDeque<(Signal, I)>,
 }
@@ -23,6 +26,7 @@ impl<I> Entries<I> {
     /// No entries; allocates nothing.
     pub const fn new() -> Self {
         Entries {
+            inline_sigs: [None; INLINE],
             inline: [const { None }; INLINE],
             inline_len: 0,
             spill: VecDeque::new(),
@@ -48,57 +52,74 @@ impl<I> Entries<I> {
     }
 
     /// Adds the newest entry; fails only if the spilled list cannot grow.
-    pub fn push_back(&mut self, entry: (Signal, I)) -> Result<(), TryReserveError> {
+    pub fn push_back(&mut self, sig: Signal, info: I) -> Result<(), TryReserveError> {
         if self.room_inline() {
-            self.inline[self.inline_len] = Some(entry);
+            self.inline_sigs[self.inline_len] = Some(sig);
+            self.inline[self.inline_len] = Some(info);
             self.inline_len += 1;
             return Ok(());
         }
         self.spill.try_reserve(1)?;
-        self.spill.push_back(entry);
+        self.spill.push_back((sig, info));
         Ok(())
     }
 
     /// Every entry, oldest first.
-    pub fn iter(&self) -> impl Iterator<Item = &(Signal, I)> {
-        self.inline[..self.inline_len]
+    pub fn iter(&self) -> impl Iterator<Item = (Signal, &I)> {
+        self.inline_sigs
             .iter()
-            .flatten()
-            .chain(self.spill.iter())
+            .zip(&self.inline)
+            .take(self.inline_len)
+            .filter_map(|(s, i)| Some(((*s)?, i.as_ref()?)))
+            .chain(self.spill.iter().map(|(s, i)| (*s, i)))
     }
 
-    /// Removes and returns the oldest entry for `sig`, and whether another is left.
-    pub fn take_first(&mut self, sig: Signal) -> Option<((Signal, I), bool)> {
-        let at = self.iter().position(|&(s, _)| s == sig)?;
-        let entry = if at < self.inline_len {
-            let entry = self.inline[at].take();
+    /// The signals of the entries, oldest first.
+    fn signals(&self) -> impl Iterator<Item = Signal> + '_ {
+        self.inline_sigs[..self.inline_len]
+            .iter()
+            .flatten()
+            .copied()
+            .chain(self.spill.iter().map(|&(s, _)| s))
+    }
+
+    /// Removes the oldest entry for `sig` and returns its information, and whether
+    /// another entry for `sig` is left.
+    pub fn take_first(&mut self, sig: Signal) -> Option<(I, bool)> {
+        let at = self.signals().position(|s| s == sig)?;
+        let info = if at < self.inline_len {
+            let info = self.inline[at].take();
             // Keep the inline entries packed at the front, in order.
+            self.inline_sigs[at..self.inline_len].rotate_left(1);
             self.inline[at..self.inline_len].rotate_left(1);
             self.inline_len -= 1;
-            entry?
+            self.inline_sigs[self.inline_len] = None;
+            info?
         } else {
-            let entry = self.spill.remove(at - self.inline_len)?;
+            let (_, info) = self.spill.remove(at - self.inline_len)?;
             self.release_if_empty();
-            entry
+            info
         };
-        let more = self.iter().skip(at).any(|&(s, _)| s == sig);
-        Some((entry, more))
+        let more = self.signals().skip(at).any(|s| s == sig);
+        Some((info, more))
     }
 
     /// Keeps only the entries `keep` says yes to, in order.
-    pub fn retain(&mut self, mut keep: impl FnMut(&(Signal, I)) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(Signal, &I) -> bool) {
         let mut kept = 0;
         for i in 0..self.inline_len {
-            let Some(entry) = self.inline[i].take() else {
+            let (Some(sig), Some(info)) = (self.inline_sigs[i].take(), self.inline[i].take())
+            else {
                 continue;
             };
-            if keep(&entry) {
-                self.inline[kept] = Some(entry);
+            if keep(sig, &info) {
+                self.inline_sigs[kept] = Some(sig);
+                self.inline[kept] = Some(info);
                 kept += 1;
             }
         }
         self.inline_len = kept;
-        self.spill.retain(keep);
+        self.spill.retain(|(s, i)| keep(*s, i));
         self.release_if_empty();
     }
 

@@ -147,7 +147,7 @@ impl<I> PendingQueue<I> {
                 bytes: self.entries.growth_bytes(),
             };
             if let Some(info) = entry(admission) {
-                if self.entries.push_back((sig, info)).is_ok() {
+                if self.entries.push_back(sig, info).is_ok() {
                     self.pending.add(sig);
                     return Ok(Enqueued::Queued);
                 }
@@ -165,7 +165,7 @@ impl<I> PendingQueue<I> {
     /// entry, or `None` for a signal pending without one.
     pub fn dequeue(&mut self, blocked: SigSet) -> Option<(Signal, Option<I>)> {
         let sig = self.next_signal(blocked)?;
-        let Some(((_, info), more)) = self.entries.take_first(sig) else {
+        let Some((info, more)) = self.entries.take_first(sig) else {
             self.pending.remove(sig);
             return Some((sig, None));
         };
@@ -212,7 +212,7 @@ impl<I> PendingQueue<I> {
         if self.pending.intersection(set).is_empty() {
             return;
         }
-        self.entries.retain(|&(s, _)| !set.contains(s));
+        self.entries.retain(|s, _| !set.contains(s));
         self.pending = self.pending.difference(set);
     }
 
@@ -235,7 +235,7 @@ impl<I> PendingQueue<I> {
 
     /// Every entry with its information, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = (Signal, &I)> {
-        self.entries.iter().map(|(sig, info)| (*sig, info))
+        self.entries.iter()
     }
 }
 

@@ -95,15 +95,31 @@ impl UserSliceMut {
 /// checked against the user half's end.
 fn copy_in(addr: usize, dst: &mut [u8]) -> Result<usize, Errno> {
     let base = dst.as_mut_ptr();
+    // One page, mapped as needed: a single pass of the copy loop.
+    // SAFETY: `dst` holds its bytes; `addr..addr+len` is user memory below USER_END.
+    if within_page(addr, dst.len()) && unsafe { usercopy::copy(base, addr as *const u8, dst.len()) }
+    {
+        return Ok(dst.len());
+    }
     transfer(addr, dst.len(), Access::Read, |va, done, n| {
         // SAFETY: `dst` holds `done + n` bytes; `va..va+n` is user memory below USER_END.
         unsafe { usercopy::copy(base.add(done), va as *const u8, n) }
     })
 }
 
+/// Whether `[addr, addr+len)` lies in one page.
+fn within_page(addr: usize, len: usize) -> bool {
+    addr % PAGE_SIZE + len <= PAGE_SIZE
+}
+
 /// Copies `src` to user memory at `addr`; like `copy_in` otherwise.
 fn copy_out(addr: usize, src: &[u8]) -> Result<usize, Errno> {
     let base = src.as_ptr();
+    // SAFETY: as in `copy_in`.
+    if within_page(addr, src.len()) && unsafe { usercopy::copy(addr as *mut u8, base, src.len()) }
+    {
+        return Ok(src.len());
+    }
     transfer(addr, src.len(), Access::Write, |va, done, n| {
         // SAFETY: `src` holds `done + n` bytes; `va..va+n` is user memory below USER_END.
         unsafe { usercopy::copy(va as *mut u8, base.add(done), n) }
@@ -118,6 +134,7 @@ const PAGE_TRIES: usize = 3;
 /// page whose copy faults is resolved as a user fault with `access` and tried again.
 /// Returns the bytes done before the first page that stays inaccessible, `EFAULT` if
 /// that is the first one.
+#[inline(never)]
 fn transfer(
     addr: usize,
     len: usize,
@@ -246,6 +263,14 @@ pub fn read_into<T: Plain>(addr: usize, v: &mut T) -> Result<(), Errno> {
         core::slice::from_raw_parts_mut(v as *mut T as *mut u8, core::mem::size_of::<T>())
     };
     UserSlice::new(addr, bytes.len())?.read(0, bytes)
+}
+
+/// Reads `dst.len()` consecutive `T`s from user address `addr` into `dst`.
+pub fn read_slice<T: Plain>(addr: usize, dst: &mut [T]) -> Result<(), Errno> {
+    let size = core::mem::size_of_val(dst);
+    // SAFETY: T is Plain: any bytes written into the slice leave valid Ts.
+    let bytes = unsafe { core::slice::from_raw_parts_mut(dst.as_mut_ptr() as *mut u8, size) };
+    UserSlice::new(addr, size)?.read(0, bytes)
 }
 
 /// Reads `count` consecutive `T`s from user address `addr` in one copy (callers bound

@@ -18,7 +18,7 @@
 use super::{default_action, SigInfo, SigSet, Signal};
 use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
 use crate::errno::{encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK};
-use crate::mm::uaccess::{read_into, write_val};
+use crate::mm::uaccess::{read_into, read_slice, read_val, write_array, write_val};
 use crate::task::current;
 use linux_raw_sys::general as g;
 
@@ -32,9 +32,6 @@ const FRAME_SIZE: usize = SIGINFO_SIZE + UCONTEXT_SIZE;
 
 /// The frame's start as words: siginfo, then the ucontext up to its signal mask.
 const HEAD_WORDS: usize = (SIGINFO_SIZE + UC_SIGMASK + 8) / 8;
-/// `uc_mcontext` as Linux fills it: pc and x1-x31, f0-f31 and fcsr (the d-extension
-/// state); the rest of the FPU union is its q-extension tail, zeroed separately.
-const MCONTEXT_WORDS: usize = 32 + 32 + 1;
 /// Where the q-extension tail of the FPU union starts, and its words.
 const FP_TAIL: usize = FP_OFFSET + 512;
 const FP_TAIL_WORDS: usize = 2;
@@ -243,17 +240,17 @@ fn setup_frame(
     head[uc + UC_SIGMASK / 8] = old_mask.bits();
     write_val(frame, &head)?;
 
-    let mut mc = [0u64; MCONTEXT_WORDS];
-    mc[0] = tf.sepc as u64;
-    for (slot, &reg) in mc[1..32].iter_mut().zip(&tf.regs[1..]) {
-        *slot = reg as u64;
-    }
+    // uc_mcontext: pc, then x1-x31 as the trap frame holds them, then the FPU state,
+    // each copied from where it is.
+    let mc = frame + SIGINFO_SIZE + UC_MCONTEXT;
+    write_val(mc, &(tf.sepc as u64))?;
+    write_array(mc + 8, &tf.regs[1..])?;
     // The live registers are the task's (the kernel does not use the FPU).
     let mut fp = crate::arch::context::FpState::default();
     fp.save();
-    mc[32..64].copy_from_slice(&fp.f);
-    mc[64] = fp.fcsr as u64;
-    write_val(frame + SIGINFO_SIZE + UC_MCONTEXT, &mc)?;
+    let fpo = frame + SIGINFO_SIZE + FP_OFFSET;
+    write_array(fpo, &fp.f)?;
+    write_val(fpo + 8 * fp.f.len(), &(fp.fcsr as u64))?;
     write_val(frame + SIGINFO_SIZE + FP_TAIL, &[0u64; FP_TAIL_WORDS])?;
 
     let mut ts = task.signals.lock();
@@ -279,25 +276,29 @@ pub fn sigreturn(tf: &mut TrapFrame) {
     let uc = tf.regs[REG_SP].wrapping_add(SIGINFO_SIZE);
     // uc_stack's three words, then uc_sigmask.
     let mut stack_and_mask = [0u64; 4];
-    let mut mc = [0u64; MCONTEXT_WORDS];
-    if read_into(uc.wrapping_add(UC_STACK), &mut stack_and_mask).is_err()
-        || read_into(uc.wrapping_add(UC_MCONTEXT), &mut mc).is_err()
-    {
+    let mut pc = 0u64;
+    // The registers go straight into the trap frame: if the frame cannot be read,
+    // the process dies of SIGSEGV without running on with them.
+    let mc = uc.wrapping_add(UC_MCONTEXT);
+    let task = current();
+    let read = read_into(uc.wrapping_add(UC_STACK), &mut stack_and_mask)
+        .and_then(|()| read_into(mc, &mut pc))
+        .and_then(|()| read_slice(mc + 8, &mut tf.regs[1..]))
+        .and_then(|()| {
+            let mut fp = task.fp.lock();
+            let fpo = uc.wrapping_add(FP_OFFSET);
+            read_slice(fpo, &mut fp.f)?;
+            let fcsr = read_val::<u32>(fpo + 8 * fp.f.len())?;
+            fp.fcsr = fcsr;
+            fp.restore();
+            Ok(())
+        });
+    if read.is_err() {
         super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
         return;
     }
+    tf.sepc = pc as usize;
     let [ss_sp, ss_flags, ss_size, mask] = stack_and_mask;
-    tf.sepc = mc[0] as usize;
-    for (reg, &saved) in tf.regs[1..].iter_mut().zip(&mc[1..32]) {
-        *reg = saved as usize;
-    }
-    let task = current();
-    {
-        let mut fp = task.fp.lock();
-        fp.f.copy_from_slice(&mc[32..64]);
-        fp.fcsr = mc[64] as u32;
-        fp.restore();
-    }
     let mask = SigSet::from_bits(mask).without_unblockable();
     task.signals.lock().blocked = mask;
     task.recheck_signals();
