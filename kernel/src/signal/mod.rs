@@ -160,6 +160,10 @@ impl ProcessSignals {
     pub fn set_action(&mut self, sig: Signal, act: SigAction) {
         self.actions.lock()[sig.number() as usize - 1] = act;
     }
+    /// Installs `act` for `sig` and returns the action it replaces.
+    pub fn swap_action(&mut self, sig: Signal, act: SigAction) -> SigAction {
+        core::mem::replace(&mut self.actions.lock()[sig.number() as usize - 1], act)
+    }
     /// Whether another process shares the handler table (CLONE_SIGHAND).
     pub fn handlers_shared(&self) -> bool {
         Arc::strong_count(&self.actions) > 1
