@@ -50,8 +50,11 @@ type Handler = fn(&mut TrapFrame) -> SysResult;
 
 /// Runs the system call in `tf` and returns the value for a0.
 pub fn dispatch(tf: &mut TrapFrame) -> usize {
-    let nr = tf.syscall_nr() as u32;
-    let r = match handler(nr) {
+    // A number past 32 bits names no call (Linux compares all of a7): it must not be
+    // truncated into one, least of all one the trap vector's fast path does not take
+    // with the whole register set (clone, execve, sigreturn).
+    let nr = tf.syscall_nr();
+    let r = match u32::try_from(nr).ok().and_then(handler) {
         Some(h) => h(tf),
         None => unknown(nr),
     };
@@ -60,7 +63,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
 
 #[cold]
 #[inline(never)]
-fn unknown(nr: u32) -> SysResult {
+fn unknown(nr: usize) -> SysResult {
     log::info!(
         "pid {}: unknown syscall {nr}",
         crate::task::current_process().pid
