@@ -240,11 +240,12 @@ fn setup_frame(
     head[uc + UC_SIGMASK / 8] = old_mask.bits();
     write_val(frame, &head)?;
 
-    // uc_mcontext: pc, then x1-x31 as the trap frame holds them, then the FPU state,
-    // each copied from where it is.
-    let mc = frame + SIGINFO_SIZE + UC_MCONTEXT;
-    write_val(mc, &(tf.sepc as u64))?;
-    write_array(mc + 8, &tf.regs[1..])?;
+    // uc_mcontext: pc and x1-x31, which are the trap frame's register array with pc
+    // in x0's slot (one copy), then the FPU state.
+    tf.regs[0] = tf.sepc;
+    let written = write_array(frame + SIGINFO_SIZE + UC_MCONTEXT, &tf.regs);
+    tf.regs[0] = 0;
+    written?;
     // The live registers are the task's (the kernel does not use the FPU).
     let mut fp = crate::arch::context::FpState::default();
     fp.save();
@@ -276,14 +277,11 @@ pub fn sigreturn(tf: &mut TrapFrame) {
     let uc = tf.regs[REG_SP].wrapping_add(SIGINFO_SIZE);
     // uc_stack's three words, then uc_sigmask.
     let mut stack_and_mask = [0u64; 4];
-    let mut pc = 0u64;
-    // The registers go straight into the trap frame: if the frame cannot be read,
-    // the process dies of SIGSEGV without running on with them.
-    let mc = uc.wrapping_add(UC_MCONTEXT);
+    // The registers go straight into the trap frame (pc through x0's slot): if the
+    // frame cannot be read, the process dies of SIGSEGV without running on with them.
     let task = current();
     let read = read_into(uc.wrapping_add(UC_STACK), &mut stack_and_mask)
-        .and_then(|()| read_into(mc, &mut pc))
-        .and_then(|()| read_slice(mc + 8, &mut tf.regs[1..]))
+        .and_then(|()| read_slice(uc.wrapping_add(UC_MCONTEXT), &mut tf.regs))
         .and_then(|()| {
             let mut fp = task.fp.lock();
             let fpo = uc.wrapping_add(FP_OFFSET);
@@ -294,10 +292,11 @@ pub fn sigreturn(tf: &mut TrapFrame) {
             Ok(())
         });
     if read.is_err() {
+        tf.regs[0] = 0;
         super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
         return;
     }
-    tf.sepc = pc as usize;
+    tf.sepc = core::mem::take(&mut tf.regs[0]);
     let [ss_sp, ss_flags, ss_size, mask] = stack_and_mask;
     let mask = SigSet::from_bits(mask).without_unblockable();
     task.signals.lock().blocked = mask;

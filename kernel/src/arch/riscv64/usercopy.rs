@@ -29,8 +29,10 @@ user_copy:
     addi    a2, a2, -1
     j       1b
 2:
+    // 64-byte blocks, then one each of 32, 16 and 8 as the length needs.
     li      t5, 64
     bltu    a2, t5, 3f
+6:
     ld      t0, 0(a1)
     ld      t1, 8(a1)
     ld      t2, 16(a1)
@@ -50,16 +52,38 @@ user_copy:
     addi    a0, a0, 64
     addi    a1, a1, 64
     addi    a2, a2, -64
-    j       2b
+    bgeu    a2, t5, 6b
 3:
-    li      t5, 8
-    bltu    a2, t5, 4f
+    andi    t0, a2, 32
+    beqz    t0, 7f
+    ld      t0, 0(a1)
+    ld      t1, 8(a1)
+    ld      t2, 16(a1)
+    ld      t3, 24(a1)
+    sd      t0, 0(a0)
+    sd      t1, 8(a0)
+    sd      t2, 16(a0)
+    sd      t3, 24(a0)
+    addi    a0, a0, 32
+    addi    a1, a1, 32
+7:
+    andi    t0, a2, 16
+    beqz    t0, 8f
+    ld      t0, 0(a1)
+    ld      t1, 8(a1)
+    sd      t0, 0(a0)
+    sd      t1, 8(a0)
+    addi    a0, a0, 16
+    addi    a1, a1, 16
+8:
+    andi    t0, a2, 8
+    beqz    t0, 9f
     ld      t0, 0(a1)
     sd      t0, 0(a0)
     addi    a0, a0, 8
     addi    a1, a1, 8
-    addi    a2, a2, -8
-    j       3b
+9:
+    andi    a2, a2, 7
 4:
     beqz    a2, 5f
     lb      t1, 0(a1)
