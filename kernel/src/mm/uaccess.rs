@@ -116,8 +116,7 @@ fn within_page(addr: usize, len: usize) -> bool {
 fn copy_out(addr: usize, src: &[u8]) -> Result<usize, Errno> {
     let base = src.as_ptr();
     // SAFETY: as in `copy_in`.
-    if within_page(addr, src.len()) && unsafe { usercopy::copy(addr as *mut u8, base, src.len()) }
-    {
+    if within_page(addr, src.len()) && unsafe { usercopy::copy(addr as *mut u8, base, src.len()) } {
         return Ok(src.len());
     }
     transfer(addr, src.len(), Access::Write, |va, done, n| {

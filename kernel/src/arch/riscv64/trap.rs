@@ -398,9 +398,8 @@ emergency_stacks:
 );
 
 // The full-frame check above takes clone and execve with one range test.
-const _: () = assert!(
-    linux_raw_sys::general::__NR_execve == linux_raw_sys::general::__NR_clone + 1
-);
+const _: () =
+    assert!(linux_raw_sys::general::__NR_execve == linux_raw_sys::general::__NR_clone + 1);
 
 /// Each hart's emergency stack (16 KiB), where a kernel stack overflow is reported.
 const EMERGENCY_STACK_SHIFT: usize = 14;
