@@ -2,7 +2,9 @@
 //! interrupts, and user faults (which become signals). Every return to user mode goes
 //! through `finish_user_trap`, where pending signals are delivered.
 
-use crate::arch::trap::{decode, enter_user, read_cause, Cause, TrapFrame, REG_A0};
+use crate::arch::trap::{
+    decode, enter_user, read_cause, Cause, KernelTrapFrame, TrapFrame, REG_A0,
+};
 use crate::drivers::{plic, uart};
 use crate::mm::aspace::{Access, FaultError};
 use crate::signal::{self, Signal};
@@ -20,6 +22,28 @@ pub fn set_hvc_irq(irq: u32) {
     HVC_IRQ.store(irq, Ordering::Relaxed);
 }
 
+/// A system call that needs no more than the caller-saved registers in `tf` (the
+/// trap vector's fast path; s0-s11 are still live in the registers). Returns whether
+/// the way out has work that needs the whole register set (`user_syscall_exit_work`).
+#[no_mangle]
+extern "C" fn user_syscall(tf: &mut TrapFrame) -> bool {
+    crate::task::cputime::enter_kernel();
+    tf.sepc += 4;
+    tf.orig_a0 = tf.regs[REG_A0];
+    tf.regs[REG_A0] = crate::syscall::dispatch(tf);
+    crate::task::cputime::leave_kernel();
+    signal::exit_work_pending(tf)
+}
+
+/// The way out of a fast-path system call that found signals to look at: the trap
+/// vector has completed the frame with s0-s11.
+#[no_mangle]
+extern "C" fn user_syscall_exit_work(tf: &mut TrapFrame) {
+    signal::deliver_after_syscall(tf);
+}
+
+/// Every other trap from user mode (and the system calls that read or replace the
+/// whole register set), with all registers in `tf`.
 #[no_mangle]
 extern "C" fn user_trap(tf: &mut TrapFrame) {
     let (scause, stval) = read_cause();
@@ -131,12 +155,24 @@ fn external_interrupt() {
     }
 }
 
-/// Traps taken while the kernel itself runs: only interrupts are expected (the
-/// kernel enables them only while idle); anything else is a kernel bug.
+/// Traps taken while the kernel itself runs: interrupts (the kernel enables them only
+/// while idle) and faults of the user-copy loop; anything else is a kernel bug.
 #[no_mangle]
-extern "C" fn kernel_trap() {
+extern "C" fn kernel_trap(saved: &mut KernelTrapFrame) {
     let (scause, stval) = read_cause();
-    match decode(scause, stval) {
+    let cause = decode(scause, stval);
+    // A user address the user-copy loop could not touch: the loop reports the fault
+    // and its caller resolves it (mm::uaccess).
+    if matches!(
+        cause,
+        Cause::PageFault { exec: false, .. } | Cause::AccessFault { .. }
+    ) {
+        if let Some(pc) = crate::arch::usercopy::fixup(saved.sepc) {
+            saved.sepc = pc;
+            return;
+        }
+    }
+    match cause {
         Cause::Timer => crate::time::on_timer_interrupt(),
         Cause::External => external_interrupt(),
         Cause::Software => {}

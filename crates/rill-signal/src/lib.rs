@@ -26,6 +26,7 @@
 extern crate alloc;
 
 mod action;
+mod entries;
 mod how;
 mod names;
 mod pending;

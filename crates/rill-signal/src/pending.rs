@@ -7,9 +7,9 @@
 //! queue in arrival order (`dequeue_synchronous_signal()`). The kernel composes those steps;
 //! this type is one queue.
 
-use alloc::collections::VecDeque;
 use core::fmt;
 
+use crate::entries::Entries;
 use crate::set::SigSet;
 use crate::signal::Signal;
 
@@ -36,13 +36,15 @@ use crate::signal::Signal;
 ///   entry is delivered once, with no information (the kernel reports `SI_USER` from pid 0).
 ///   So an instance that found the queue full is merged into the entries still queued.
 ///
-/// Entries live in one list in arrival order, as in Linux; an empty list holds no memory, and
-/// a queue of `n` entries costs `O(n)` to dequeue from.
+/// Entries live in one list in arrival order, as in Linux; the first two are held in the
+/// queue itself and the rest on the heap, so a queue with at most two entries at a time
+/// never allocates, and a drained one holds no heap memory. A queue of `n` entries costs
+/// `O(n)` to dequeue from.
 pub struct PendingQueue<I> {
     /// The pending signals: those with entries, and those pending without one.
     pending: SigSet,
     /// Every queued instance, oldest first.
-    entries: VecDeque<(Signal, I)>,
+    entries: Entries<I>,
 }
 
 /// Who sent a signal, which decides how it is treated when it cannot have an entry (Linux
@@ -117,7 +119,7 @@ impl<I> PendingQueue<I> {
     pub const fn new() -> Self {
         PendingQueue {
             pending: SigSet::EMPTY,
-            entries: VecDeque::new(),
+            entries: Entries::new(),
         }
     }
 
@@ -142,11 +144,10 @@ impl<I> PendingQueue<I> {
         if sig != Signal::SIGKILL {
             let admission = Admission {
                 exempt_from_limit: origin.exempt_from_limit(sig),
-                bytes: self.growth_bytes(),
+                bytes: self.entries.growth_bytes(),
             };
             if let Some(info) = entry(admission) {
-                if self.entries.try_reserve(1).is_ok() {
-                    self.entries.push_back((sig, info));
+                if self.entries.push_back(sig, info).is_ok() {
                     self.pending.add(sig);
                     return Ok(Enqueued::Queued);
                 }
@@ -159,30 +160,18 @@ impl<I> PendingQueue<I> {
         Ok(Enqueued::WithoutInfo)
     }
 
-    /// What adding one entry may allocate: nothing while the list has room, else its grown
-    /// storage (double the capacity, at least four entries).
-    fn growth_bytes(&self) -> usize {
-        if self.entries.len() < self.entries.capacity() {
-            return 0;
-        }
-        let entries = self.entries.capacity().saturating_mul(2).max(4);
-        entries.saturating_mul(core::mem::size_of::<(Signal, I)>())
-    }
-
     /// Takes the next signal to deliver among those not in `blocked`: the signal
     /// [`next_signal`](PendingQueue::next_signal) names, with the information of its oldest
     /// entry, or `None` for a signal pending without one.
     pub fn dequeue(&mut self, blocked: SigSet) -> Option<(Signal, Option<I>)> {
         let sig = self.next_signal(blocked)?;
-        let Some(at) = self.entries.iter().position(|&(s, _)| s == sig) else {
+        let Some((info, more)) = self.entries.take_first(sig) else {
             self.pending.remove(sig);
             return Some((sig, None));
         };
-        let (_, info) = self.entries.remove(at)?;
-        if !self.entries.range(at..).any(|&(s, _)| s == sig) {
+        if !more {
             self.pending.remove(sig);
         }
-        self.release_if_empty();
         Some((sig, Some(info)))
     }
 
@@ -223,23 +212,14 @@ impl<I> PendingQueue<I> {
         if self.pending.intersection(set).is_empty() {
             return;
         }
-        self.entries.retain(|&(s, _)| !set.contains(s));
+        self.entries.retain(|s, _| !set.contains(s));
         self.pending = self.pending.difference(set);
-        self.release_if_empty();
     }
 
     /// Discards everything pending.
     pub fn clear(&mut self) {
-        self.entries = VecDeque::new();
+        self.entries.clear();
         self.pending = SigSet::EMPTY;
-    }
-
-    /// Frees the list's storage once it holds no entry, so that a drained queue costs nothing
-    /// (shrinking a non-empty list would allocate).
-    fn release_if_empty(&mut self) {
-        if self.entries.is_empty() && self.entries.capacity() != 0 {
-            self.entries = VecDeque::new();
-        }
     }
 
     /// How many entries are queued (each queued realtime instance counts; a signal pending
@@ -255,7 +235,7 @@ impl<I> PendingQueue<I> {
 
     /// Every entry with its information, oldest first.
     pub fn iter(&self) -> impl Iterator<Item = (Signal, &I)> {
-        self.entries.iter().map(|(sig, info)| (*sig, info))
+        self.entries.iter()
     }
 }
 
@@ -501,7 +481,7 @@ mod tests {
     #[test]
     fn a_drained_queue_gives_its_storage_back() {
         let mut q = PendingQueue::new();
-        let first = |q: &mut PendingQueue<u32>| {
+        let bytes_asked = |q: &mut PendingQueue<u32>| {
             let mut bytes = None;
             q.enqueue(rt(0), Origin::Kill, |a| {
                 bytes = Some(a.bytes);
@@ -510,15 +490,47 @@ mod tests {
             .unwrap();
             bytes.unwrap()
         };
-        let empty = first(&mut q);
-        assert!(empty > 0);
+        // The first entries are held inline: they ask for no heap.
+        let inline: Vec<usize> = (0..crate::entries::INLINE)
+            .map(|_| bytes_asked(&mut q))
+            .collect();
+        assert!(inline.iter().all(|&b| b == 0));
+        let spill = bytes_asked(&mut q);
+        assert!(spill > 0);
         for i in 0..20 {
             send(&mut q, rt(1), i);
         }
         drain(&mut q, SigSet::EMPTY);
-        assert_eq!(first(&mut q), empty);
+        for _ in 0..crate::entries::INLINE {
+            assert_eq!(bytes_asked(&mut q), 0);
+        }
+        assert_eq!(bytes_asked(&mut q), spill);
         q.remove(rt(0));
-        assert_eq!(first(&mut q), empty);
+        assert_eq!(bytes_asked(&mut q), 0);
+    }
+
+    #[test]
+    fn order_holds_across_inline_and_heap_entries() {
+        let mut q = PendingQueue::new();
+        send(&mut q, rt(1), 1);
+        send(&mut q, rt(2), 2);
+        send(&mut q, rt(1), 3);
+        // rt(2) leaves the inline part with room while an entry is on the heap: newer
+        // entries must still come after that one.
+        let only_rt2 = SigSet::single(rt(2)).complement();
+        assert_eq!(q.dequeue(only_rt2), Some((rt(2), Some(2))));
+        send(&mut q, rt(1), 4);
+        send(&mut q, rt(2), 5);
+        assert_eq!(
+            drain(&mut q, SigSet::EMPTY),
+            [
+                (rt(1), Some(1)),
+                (rt(1), Some(3)),
+                (rt(1), Some(4)),
+                (rt(2), Some(5))
+            ]
+        );
+        assert!(q.is_empty());
     }
 
     #[test]

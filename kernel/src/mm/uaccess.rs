@@ -1,13 +1,17 @@
 //! The one path between the kernel and user memory.
 //!
 //! A user range is a `UserSlice`/`UserSliceMut`, made only by constructors that reject
-//! ranges that wrap or reach into the kernel half. Bytes move page by page through the
-//! current address space: each page is looked up in its areas (populated on first
-//! touch) and checked for the needed permission, so a bad pointer is `EFAULT` and never
-//! a kernel fault. Nothing else in the kernel dereferences a user address.
+//! ranges that wrap or reach into the kernel half. Bytes move page by page straight
+//! between the kernel and the user address, through the page table the hart runs on
+//! (arch::usercopy). A page the program could not touch that way right now faults in
+//! the copy loop; the fault is resolved as the program's own would be (populated,
+//! copied on write) and the page tried again, and a page that stays inaccessible ends
+//! the copy: a bad pointer is `EFAULT`, never a kernel fault. Nothing else in the
+//! kernel dereferences a user address.
 
-use super::aspace::{Access, AddressSpace};
+use super::aspace::Access;
 use super::{PAGE_SIZE, USER_END};
+use crate::arch::usercopy;
 use crate::errno::{Errno, EFAULT, ENAMETOOLONG};
 use crate::task::current;
 use alloc::string::String;
@@ -56,14 +60,7 @@ impl UserSlice {
         if offset.checked_add(dst.len()).is_none_or(|e| e > self.len) {
             return Err(EFAULT);
         }
-        with_pages(self.addr + offset, dst.len(), Access::Read, |page, done| {
-            let n = page.len().min(dst.len() - done);
-            // SAFETY: `page` is a readable kernel alias of user memory (perhaps the
-            // shared zero page), valid while the address space stays locked.
-            let page = unsafe { core::slice::from_raw_parts(page.as_ptr(), n) };
-            dst[done..done + n].copy_from_slice(page);
-            n
-        })
+        copy_in(self.addr + offset, dst)
     }
 }
 
@@ -89,140 +86,113 @@ impl UserSliceMut {
         if offset.checked_add(src.len()).is_none_or(|e| e > self.len) {
             return Err(EFAULT);
         }
-        with_pages(
-            self.addr + offset,
-            src.len(),
-            Access::Write,
-            |page, done| {
-                let n = page.len().min(src.len() - done);
-                // SAFETY: a `Write` lookup returned a frame this address space may write:
-                // its own, or a shared object's (whose other mappers see the bytes, as
-                // shared memory means), valid while the address space stays locked.
-                let page = unsafe { core::slice::from_raw_parts_mut(page.as_ptr(), n) };
-                page.copy_from_slice(&src[done..done + n]);
-                n
-            },
-        )
+        copy_out(self.addr + offset, src)
     }
 }
 
-/// The kernel alias of part of one user page, from the address asked for to the end
-/// of the page: a start pointer and length, turned into a slice by the caller as its
-/// access allows (a read may see the shared zero page, which is never written).
-struct PagePart {
-    ptr: *mut u8,
-    len: usize,
+/// Copies user memory from `addr` into `dst`: the bytes copied before the first page
+/// that cannot be read, `EFAULT` if that is the first. `addr + dst.len()` has been
+/// checked against the user half's end.
+fn copy_in(addr: usize, dst: &mut [u8]) -> Result<usize, Errno> {
+    let base = dst.as_mut_ptr();
+    // One page, mapped as needed: a single pass of the copy loop.
+    // SAFETY: `dst` holds its bytes; `addr..addr+len` is user memory below USER_END.
+    if within_page(addr, dst.len()) && unsafe { usercopy::copy(base, addr as *const u8, dst.len()) }
+    {
+        return Ok(dst.len());
+    }
+    transfer(addr, dst.len(), Access::Read, |va, done, n| {
+        // SAFETY: `dst` holds `done + n` bytes; `va..va+n` is user memory below USER_END.
+        unsafe { usercopy::copy(base.add(done), va as *const u8, n) }
+    })
 }
 
-impl PagePart {
-    fn len(&self) -> usize {
-        self.len
-    }
-    fn as_ptr(&self) -> *mut u8 {
-        self.ptr
-    }
+/// Whether `[addr, addr+len)` lies in one page.
+fn within_page(addr: usize, len: usize) -> bool {
+    addr % PAGE_SIZE + len <= PAGE_SIZE
 }
 
-/// Calls `f(page_part, bytes_done)` for each page of `[addr, addr+len)`; `f` returns
-/// how many bytes it moved. Returns the bytes done before the first inaccessible page,
-/// or `EFAULT` if that is the first one.
-fn with_pages(
+/// Copies `src` to user memory at `addr`; like `copy_in` otherwise.
+fn copy_out(addr: usize, src: &[u8]) -> Result<usize, Errno> {
+    let base = src.as_ptr();
+    // SAFETY: as in `copy_in`.
+    if within_page(addr, src.len()) && unsafe { usercopy::copy(addr as *mut u8, base, src.len()) } {
+        return Ok(src.len());
+    }
+    transfer(addr, src.len(), Access::Write, |va, done, n| {
+        // SAFETY: `src` holds `done + n` bytes; `va..va+n` is user memory below USER_END.
+        unsafe { usercopy::copy(va as *mut u8, base.add(done), n) }
+    })
+}
+
+/// How often one page is resolved and tried again before the copy gives up on it: a
+/// resolved page faults again only if another thread unmapped or protected it meanwhile.
+const PAGE_TRIES: usize = 3;
+
+/// Runs `copy(user_va, bytes_done, n)` over `[addr, addr+len)` one page at a time; a
+/// page whose copy faults is resolved as a user fault with `access` and tried again.
+/// Returns the bytes done before the first page that stays inaccessible, `EFAULT` if
+/// that is the first one.
+#[inline(never)]
+fn transfer(
     addr: usize,
     len: usize,
     access: Access,
-    mut f: impl FnMut(PagePart, usize) -> usize,
-) -> Result<usize, Errno> {
-    if len == 0 {
-        return Ok(0);
-    }
-    let aspace = current().process.aspace();
-    let mut aspace = aspace.lock();
-    copy_pages(&mut aspace, addr, len, access, &mut f)
-}
-
-/// Reads consecutive user memory from `addr` into each of `parts` in turn, with one
-/// look at the address space for all of them (a System V message: its type, then its
-/// text). EFAULT unless every byte could be read.
-pub fn read_parts(addr: usize, parts: &mut [&mut [u8]]) -> Result<(), Errno> {
-    let total = parts.iter().map(|p| p.len()).sum();
-    check_range(addr, total)?;
-    let aspace = current().process.aspace();
-    let mut aspace = aspace.lock();
-    let mut at = addr;
-    for part in parts.iter_mut() {
-        let done = copy_pages(
-            &mut aspace,
-            at,
-            part.len(),
-            Access::Read,
-            &mut |page, done| {
-                let n = page.len().min(part.len() - done);
-                // SAFETY: as in `UserSlice::read_upto`.
-                let page = unsafe { core::slice::from_raw_parts(page.as_ptr(), n) };
-                part[done..done + n].copy_from_slice(page);
-                n
-            },
-        )?;
-        if done != part.len() {
-            return Err(EFAULT);
-        }
-        at += done;
-    }
-    Ok(())
-}
-
-/// Writes each of `parts` in turn to consecutive user memory from `addr`, with one
-/// look at the address space for all of them. EFAULT unless every byte went in.
-pub fn write_parts(addr: usize, parts: &[&[u8]]) -> Result<(), Errno> {
-    let total = parts.iter().map(|p| p.len()).sum();
-    check_range(addr, total)?;
-    let aspace = current().process.aspace();
-    let mut aspace = aspace.lock();
-    let mut at = addr;
-    for part in parts {
-        let done = copy_pages(
-            &mut aspace,
-            at,
-            part.len(),
-            Access::Write,
-            &mut |page, done| {
-                let n = page.len().min(part.len() - done);
-                // SAFETY: as in `UserSliceMut::write_upto`.
-                let page = unsafe { core::slice::from_raw_parts_mut(page.as_ptr(), n) };
-                page.copy_from_slice(&part[done..done + n]);
-                n
-            },
-        )?;
-        if done != part.len() {
-            return Err(EFAULT);
-        }
-        at += done;
-    }
-    Ok(())
-}
-
-fn copy_pages(
-    aspace: &mut AddressSpace,
-    addr: usize,
-    len: usize,
-    access: Access,
-    f: &mut impl FnMut(PagePart, usize) -> usize,
+    mut copy: impl FnMut(usize, usize, usize) -> bool,
 ) -> Result<usize, Errno> {
     let mut done = 0;
     while done < len {
         let va = addr + done;
-        let off = va % PAGE_SIZE;
-        let Ok(page) = aspace.page(va, access) else {
-            return if done == 0 { Err(EFAULT) } else { Ok(done) };
-        };
-        let chunk = (PAGE_SIZE - off).min(len - done);
-        let part = PagePart {
-            ptr: (page + off) as *mut u8,
-            len: chunk,
-        };
-        done += f(part, done);
+        let n = (PAGE_SIZE - va % PAGE_SIZE).min(len - done);
+        let mut tries = 0;
+        while !copy(va, done, n) {
+            tries += 1;
+            if tries > PAGE_TRIES || !resolve(va, access) {
+                return if done == 0 { Err(EFAULT) } else { Ok(done) };
+            }
+        }
+        done += n;
     }
     Ok(done)
+}
+
+/// Makes the page of `va` usable for `access` as a fault of the program's would; false
+/// if the program may not access it so.
+#[inline(never)]
+fn resolve(va: usize, access: Access) -> bool {
+    let aspace = current().process.aspace();
+    let ok = aspace.lock().handle_fault(va, access).is_ok();
+    ok
+}
+
+/// Reads consecutive user memory from `addr` into each of `parts` in turn (a System V
+/// message: its type, then its text). EFAULT unless every byte could be read.
+pub fn read_parts(addr: usize, parts: &mut [&mut [u8]]) -> Result<(), Errno> {
+    let total = parts.iter().map(|p| p.len()).sum();
+    check_range(addr, total)?;
+    let mut at = addr;
+    for part in parts.iter_mut() {
+        if copy_in(at, part)? != part.len() {
+            return Err(EFAULT);
+        }
+        at += part.len();
+    }
+    Ok(())
+}
+
+/// Writes each of `parts` in turn to consecutive user memory from `addr`. EFAULT unless
+/// every byte went in.
+pub fn write_parts(addr: usize, parts: &[&[u8]]) -> Result<(), Errno> {
+    let total = parts.iter().map(|p| p.len()).sum();
+    check_range(addr, total)?;
+    let mut at = addr;
+    for part in parts {
+        if copy_out(at, part)? != part.len() {
+            return Err(EFAULT);
+        }
+        at += part.len();
+    }
+    Ok(())
 }
 
 /// Plain-old-data types that may be copied to and from user memory byte for byte.
@@ -239,6 +209,8 @@ macro_rules! plain {
     )* };
 }
 plain!(u8, u16, u32, u64, usize, i32, i64, isize);
+// SAFETY: arrays of 64-bit integers are valid for any bytes.
+unsafe impl<const N: usize> Plain for [u64; N] {}
 plain!([u8; 16], [usize; 2], [i32; 2], [i64; 4]);
 use linux_raw_sys::general as g;
 plain!(
@@ -280,6 +252,24 @@ pub fn read_val<T: Plain>(addr: usize) -> Result<T, Errno> {
     UserSlice::new(addr, bytes.len())?.read(0, bytes)?;
     // SAFETY: every byte was initialised above and any bit pattern is a valid T.
     Ok(unsafe { v.assume_init() })
+}
+
+/// Reads a `T` from user address `addr` into `v` (for large values: no copy of the
+/// value on the way back).
+pub fn read_into<T: Plain>(addr: usize, v: &mut T) -> Result<(), Errno> {
+    // SAFETY: T is Plain: any bytes written into it leave a valid T.
+    let bytes = unsafe {
+        core::slice::from_raw_parts_mut(v as *mut T as *mut u8, core::mem::size_of::<T>())
+    };
+    UserSlice::new(addr, bytes.len())?.read(0, bytes)
+}
+
+/// Reads `dst.len()` consecutive `T`s from user address `addr` into `dst`.
+pub fn read_slice<T: Plain>(addr: usize, dst: &mut [T]) -> Result<(), Errno> {
+    let size = core::mem::size_of_val(dst);
+    // SAFETY: T is Plain: any bytes written into the slice leave valid Ts.
+    let bytes = unsafe { core::slice::from_raw_parts_mut(dst.as_mut_ptr() as *mut u8, size) };
+    UserSlice::new(addr, size)?.read(0, bytes)
 }
 
 /// Reads `count` consecutive `T`s from user address `addr` in one copy (callers bound

@@ -18,7 +18,7 @@
 use super::{default_action, SigInfo, SigSet, Signal};
 use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
 use crate::errno::{encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK};
-use crate::mm::uaccess::{UserSlice, UserSliceMut};
+use crate::mm::uaccess::{read_into, read_slice, read_val, write_array, write_val};
 use crate::task::current;
 use linux_raw_sys::general as g;
 
@@ -30,40 +30,41 @@ const FP_OFFSET: usize = UC_MCONTEXT + 256;
 const UCONTEXT_SIZE: usize = FP_OFFSET + 528;
 const FRAME_SIZE: usize = SIGINFO_SIZE + UCONTEXT_SIZE;
 
-/// The frame as the kernel builds it before one copy to the user stack, and reads it
-/// back in one copy: word-aligned like the frame itself, so both copies go by words.
-#[repr(C, align(16))]
-struct FrameBuf([u8; FRAME_SIZE]);
+/// The frame's start as words: siginfo, then the ucontext up to its signal mask.
+const HEAD_WORDS: usize = (SIGINFO_SIZE + UC_SIGMASK + 8) / 8;
+/// Where the q-extension tail of the FPU union starts, and its words.
+const FP_TAIL: usize = FP_OFFSET + 512;
+const FP_TAIL_WORDS: usize = 2;
 
-fn put<const N: usize>(buf: &mut [u8], off: usize, bytes: [u8; N]) {
-    buf[off..off + N].copy_from_slice(&bytes);
-}
-
-fn get_u64(buf: &[u8], off: usize) -> u64 {
-    let mut b = [0u8; 8];
-    b.copy_from_slice(&buf[off..off + 8]);
-    u64::from_ne_bytes(b)
-}
-
-/// Lays out siginfo_t for `sig`.
-pub fn encode_siginfo(sig: Signal, info: &SigInfo) -> [u8; SIGINFO_SIZE] {
-    let mut b = [0u8; SIGINFO_SIZE];
-    put(&mut b, 0, (sig.number() as i32).to_ne_bytes());
-    put(&mut b, 8, info.code.to_ne_bytes());
+/// siginfo_t for `sig` as 16 words (riscv64 is little-endian: the first of two 32-bit
+/// fields sharing a word is its low half).
+fn siginfo_words(sig: Signal, info: &SigInfo) -> [u64; SIGINFO_SIZE / 8] {
+    let mut w = [0u64; SIGINFO_SIZE / 8];
+    let low = |v: i32| v as u32 as u64;
+    w[0] = low(sig.number() as i32);
+    w[1] = low(info.code);
     let fault = matches!(
         sig,
         Signal::SIGSEGV | Signal::SIGBUS | Signal::SIGILL | Signal::SIGFPE | Signal::SIGTRAP
     ) && info.code > 0;
     if fault {
-        put(&mut b, 16, (info.addr as u64).to_ne_bytes());
+        w[2] = info.addr as u64;
     } else {
-        put(&mut b, 16, info.pid.to_ne_bytes());
-        put(&mut b, 20, info.uid.to_ne_bytes());
-        if sig == Signal::SIGCHLD {
-            put(&mut b, 24, info.status.to_ne_bytes());
+        w[2] = info.pid as u64 | (info.uid as u64) << 32;
+        w[3] = if sig == Signal::SIGCHLD {
+            low(info.status)
         } else {
-            put(&mut b, 24, (info.value as u64).to_ne_bytes());
-        }
+            info.value as u64
+        };
+    }
+    w
+}
+
+/// Lays out siginfo_t for `sig`.
+pub fn encode_siginfo(sig: Signal, info: &SigInfo) -> [u8; SIGINFO_SIZE] {
+    let mut b = [0u8; SIGINFO_SIZE];
+    for (chunk, word) in b.chunks_exact_mut(8).zip(siginfo_words(sig, info)) {
+        chunk.copy_from_slice(&word.to_ne_bytes());
     }
     b
 }
@@ -106,9 +107,24 @@ fn next_signal() -> Option<(Signal, SigInfo)> {
 #[inline]
 pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     let interrupted = interrupted_syscall(tf, from_syscall);
-    if interrupted.is_none() && !current().take_signal_check() {
+    if interrupted.is_none() && !crate::task::with_current(|t| t.take_signal_check()) {
         return;
     }
+    deliver(tf, interrupted);
+}
+
+/// Whether a system call's return to user mode has signal work: an interrupted call
+/// to restart or fail, or signals to look at. Takes the look-again mark, so
+/// `deliver_after_syscall` must follow when this says yes.
+#[inline]
+pub fn exit_work_pending(tf: &TrapFrame) -> bool {
+    interrupted_syscall(tf, true).is_some() || crate::task::with_current(|t| t.take_signal_check())
+}
+
+/// Delivers pending signals after a system call for which `exit_work_pending` said
+/// yes, with the whole register set in `tf`.
+pub fn deliver_after_syscall(tf: &mut TrapFrame) {
+    let interrupted = interrupted_syscall(tf, true);
     deliver(tf, interrupted);
 }
 
@@ -205,11 +221,12 @@ fn setup_frame(
     };
     let frame = top.checked_sub(FRAME_SIZE).ok_or(crate::errno::EFAULT)? & !15;
 
-    let mut frame_buf = FrameBuf([0; FRAME_SIZE]);
-    let buf = &mut frame_buf.0;
-    buf[..SIGINFO_SIZE].copy_from_slice(&encode_siginfo(sig, info));
-    let uc = SIGINFO_SIZE;
-    put(buf, uc + UC_STACK, (altstack.sp as u64).to_ne_bytes());
+    // Written straight to the frame, in the parts Linux writes (the ucontext's unused
+    // bytes before uc_mcontext are left as they are, as there).
+    let mut head = [0u64; HEAD_WORDS];
+    head[..SIGINFO_SIZE / 8].copy_from_slice(&siginfo_words(sig, info));
+    let uc = SIGINFO_SIZE / 8;
+    // uc_flags and uc_link stay 0.
     let ss_flags = if altstack.contains(user_sp) {
         g::SS_ONSTACK
     } else if altstack.size == 0 {
@@ -217,27 +234,25 @@ fn setup_frame(
     } else {
         0
     };
-    put(buf, uc + UC_STACK + 8, ss_flags.to_ne_bytes());
-    put(
-        buf,
-        uc + UC_STACK + 16,
-        (altstack.size as u64).to_ne_bytes(),
-    );
-    put(buf, uc + UC_SIGMASK, old_mask.bits().to_ne_bytes());
-    let regs = uc + UC_MCONTEXT;
-    put(buf, regs, (tf.sepc as u64).to_ne_bytes());
-    for i in 1..32 {
-        put(buf, regs + 8 * i, (tf.regs[i] as u64).to_ne_bytes());
-    }
+    head[uc + UC_STACK / 8] = altstack.sp as u64;
+    head[uc + UC_STACK / 8 + 1] = ss_flags as u64;
+    head[uc + UC_STACK / 8 + 2] = altstack.size as u64;
+    head[uc + UC_SIGMASK / 8] = old_mask.bits();
+    write_val(frame, &head)?;
+
+    // uc_mcontext: pc and x1-x31, which are the trap frame's register array with pc
+    // in x0's slot (one copy), then the FPU state.
+    tf.regs[0] = tf.sepc;
+    let written = write_array(frame + SIGINFO_SIZE + UC_MCONTEXT, &tf.regs);
+    tf.regs[0] = 0;
+    written?;
     // The live registers are the task's (the kernel does not use the FPU).
     let mut fp = crate::arch::context::FpState::default();
     fp.save();
-    let fpo = uc + FP_OFFSET;
-    for (i, f) in fp.f.iter().enumerate() {
-        put(buf, fpo + 8 * i, f.to_ne_bytes());
-    }
-    put(buf, fpo + 256, fp.fcsr.to_ne_bytes());
-    UserSliceMut::new(frame, FRAME_SIZE)?.write(0, buf)?;
+    let fpo = frame + SIGINFO_SIZE + FP_OFFSET;
+    write_array(fpo, &fp.f)?;
+    write_val(fpo + 8 * fp.f.len(), &(fp.fcsr as u64))?;
+    write_val(frame + SIGINFO_SIZE + FP_TAIL, &[0u64; FP_TAIL_WORDS])?;
 
     let mut ts = task.signals.lock();
     let mut blocked = ts.blocked.union(act.mask);
@@ -259,39 +274,39 @@ fn setup_frame(
 /// rt_sigreturn: restores the registers, FPU state, mask and alternate stack saved in
 /// the frame at the user stack pointer. A frame that cannot be read kills with SIGSEGV.
 pub fn sigreturn(tf: &mut TrapFrame) {
-    let frame = tf.regs[REG_SP];
-    let mut frame_buf = FrameBuf([0; FRAME_SIZE]);
-    let buf = &mut frame_buf.0;
-    let ok = UserSlice::new(frame, FRAME_SIZE)
-        .and_then(|s| s.read(0, buf))
-        .is_ok();
-    if !ok {
+    let uc = tf.regs[REG_SP].wrapping_add(SIGINFO_SIZE);
+    // uc_stack's three words, then uc_sigmask.
+    let mut stack_and_mask = [0u64; 4];
+    // The registers go straight into the trap frame (pc through x0's slot): if the
+    // frame cannot be read, the process dies of SIGSEGV without running on with them.
+    let task = current();
+    let read = read_into(uc.wrapping_add(UC_STACK), &mut stack_and_mask)
+        .and_then(|()| read_slice(uc.wrapping_add(UC_MCONTEXT), &mut tf.regs))
+        .and_then(|()| {
+            let mut fp = task.fp.lock();
+            let fpo = uc.wrapping_add(FP_OFFSET);
+            read_slice(fpo, &mut fp.f)?;
+            let fcsr = read_val::<u32>(fpo + 8 * fp.f.len())?;
+            fp.fcsr = fcsr;
+            fp.restore();
+            Ok(())
+        });
+    if read.is_err() {
+        tf.regs[0] = 0;
         super::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, 0);
         return;
     }
-    let uc = SIGINFO_SIZE;
-    let regs = uc + UC_MCONTEXT;
-    tf.sepc = get_u64(buf, regs) as usize;
-    for i in 1..32 {
-        tf.regs[i] = get_u64(buf, regs + 8 * i) as usize;
-    }
-    let task = current();
-    {
-        let mut fp = task.fp.lock();
-        let fpo = uc + FP_OFFSET;
-        for i in 0..32 {
-            fp.f[i] = get_u64(buf, fpo + 8 * i);
-        }
-        fp.fcsr = get_u64(buf, fpo + 256) as u32;
-        fp.restore();
-    }
-    let mask = SigSet::from_bits(get_u64(buf, uc + UC_SIGMASK)).without_unblockable();
+    tf.sepc = core::mem::take(&mut tf.regs[0]);
+    let [ss_sp, ss_flags, ss_size, mask] = stack_and_mask;
+    let mask = SigSet::from_bits(mask).without_unblockable();
     task.signals.lock().blocked = mask;
     task.recheck_signals();
     // uc_stack is applied as by sigaltstack, from the restored stack pointer; errors
     // are ignored (Linux's restore_altstack).
-    let ss_sp = get_u64(buf, uc + UC_STACK) as usize;
-    let ss_flags = get_u64(buf, uc + UC_STACK + 8) as u32;
-    let ss_size = get_u64(buf, uc + UC_STACK + 16) as usize;
-    let _ = super::set_altstack(tf.regs[REG_SP], ss_sp, ss_flags, ss_size);
+    let _ = super::set_altstack(
+        tf.regs[REG_SP],
+        ss_sp as usize,
+        ss_flags as u32,
+        ss_size as usize,
+    );
 }

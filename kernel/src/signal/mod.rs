@@ -21,7 +21,7 @@ pub mod deliver;
 pub mod signalfd;
 
 pub use action::SigAction;
-pub use deliver::deliver_pending;
+pub use deliver::{deliver_after_syscall, deliver_pending, exit_work_pending};
 
 /// The default RLIMIT_SIGPENDING (soft and hard): how many signals may be queued with
 /// their information for all the processes of one user. Linux derives its default from
@@ -159,6 +159,10 @@ impl ProcessSignals {
     }
     pub fn set_action(&mut self, sig: Signal, act: SigAction) {
         self.actions.lock()[sig.number() as usize - 1] = act;
+    }
+    /// Installs `act` for `sig` and returns the action it replaces.
+    pub fn swap_action(&mut self, sig: Signal, act: SigAction) -> SigAction {
+        core::mem::replace(&mut self.actions.lock()[sig.number() as usize - 1], act)
     }
     /// Whether another process shares the handler table (CLONE_SIGHAND).
     pub fn handlers_shared(&self) -> bool {

@@ -47,213 +47,451 @@ pub fn exec_init(
     Ok(0)
 }
 
+/// One system call's handler: reads its arguments from the frame.
+type Handler = fn(&mut TrapFrame) -> SysResult;
+
 /// Runs the system call in `tf` and returns the value for a0.
 pub fn dispatch(tf: &mut TrapFrame) -> usize {
-    let a = [
-        tf.arg(0),
-        tf.arg(1),
-        tf.arg(2),
-        tf.arg(3),
-        tf.arg(4),
-        tf.arg(5),
-    ];
-    let nr = tf.syscall_nr() as u32;
-    let r: SysResult = match nr {
-        // files
-        n::__NR_getcwd => paths::getcwd(a[0], a[1]),
-        n::__NR_dup => fs::dup(a[0] as i32),
-        n::__NR_dup3 => fs::dup3(a[0] as i32, a[1] as i32, a[2] as u32),
-        n::__NR_fcntl => fs::fcntl(a[0] as i32, a[1] as u32, a[2]),
-        n::__NR_ioctl => fs::ioctl(a[0] as i32, a[1] as u32, a[2]),
-        n::__NR_mknodat => paths::mknodat(a[0] as i32, a[1], a[2] as u32, a[3]),
-        n::__NR_mkdirat => paths::mkdirat(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_symlinkat => paths::symlinkat(a[0], a[1] as i32, a[2]),
-        n::__NR_unlinkat => paths::unlinkat(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_renameat2 => paths::renameat2(a[0] as i32, a[1], a[2] as i32, a[3], a[4] as u32),
-        n::__NR_ftruncate => fs::ftruncate(a[0] as i32, a[1] as i64),
-        n::__NR_fallocate => fs::fallocate(a[0] as i32, a[1] as u32, a[2] as i64, a[3] as i64),
-        n::__NR_mount => mount::mount(a[0], a[1], a[2], a[3], a[4]),
-        n::__NR_umount2 => mount::umount2(a[0], a[1] as u32),
-        n::__NR_truncate => attrs::truncate(a[0], a[1] as i64),
-        n::__NR_faccessat => attrs::faccessat(a[0] as i32, a[1], a[2] as u32, 0),
-        n::__NR_faccessat2 => attrs::faccessat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
-        n::__NR_chdir => paths::chdir(a[0]),
-        n::__NR_fchdir => paths::fchdir(a[0] as i32),
-        n::__NR_fchmod => attrs::fchmod(a[0] as i32, a[1] as u32),
-        n::__NR_fchownat => {
-            attrs::fchownat(a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4] as u32)
-        }
-        n::__NR_fchown => attrs::fchown(a[0] as i32, a[1] as u32, a[2] as u32),
-        n::__NR_statfs => attrs::statfs(a[0], a[1]),
-        n::__NR_fstatfs => attrs::fstatfs(a[0] as i32, a[1]),
-        n::__NR_fchmodat => attrs::fchmodat(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_openat => paths::openat(a[0] as i32, a[1], a[2] as u32, a[3] as u32),
-        n::__NR_close => fs::close(a[0] as i32),
-        n::__NR_pipe2 => fs::pipe2(a[0], a[1] as u32),
-        n::__NR_getdents64 => paths::getdents64(a[0] as i32, a[1], a[2]),
-        n::__NR_lseek => fs::lseek(a[0] as i32, a[1] as i64, a[2] as u32),
-        n::__NR_read => fs::read(a[0] as i32, a[1], a[2]),
-        n::__NR_write => fs::write(a[0] as i32, a[1], a[2]),
-        n::__NR_readv => fs::readv(a[0] as i32, a[1], a[2]),
-        n::__NR_writev => fs::writev(a[0] as i32, a[1], a[2]),
-        n::__NR_pread64 => fs::pread64(a[0] as i32, a[1], a[2], a[3] as i64),
-        n::__NR_pwrite64 => fs::pwrite64(a[0] as i32, a[1], a[2], a[3] as i64),
-        n::__NR_splice => splice::splice(a[0] as i32, a[1], a[2] as i32, a[3], a[4], a[5] as u32),
-        n::__NR_sendfile => fs::sendfile(a[0] as i32, a[1] as i32, a[2], a[3]),
-        n::__NR_flock => fs::flock(a[0] as i32, a[1] as u32),
-        n::__NR_ppoll => fs::ppoll(a[0], a[1], a[2], a[3], a[4]),
-        n::__NR_pselect6 => fs::pselect6(a[0], a[1], a[2], a[3], a[4], a[5]),
-        n::__NR_readlinkat => paths::readlinkat(a[0] as i32, a[1], a[2], a[3]),
-        n::__NR_newfstatat => attrs::newfstatat(a[0] as i32, a[1], a[2], a[3] as u32),
-        n::__NR_fstat => attrs::fstat(a[0] as i32, a[1]),
-        n::__NR_statx => attrs::statx(a[0] as i32, a[1], a[2] as u32, a[3] as u32, a[4]),
-        n::__NR_umask => attrs::umask(a[0] as u32),
-        n::__NR_utimensat => attrs::utimensat(a[0] as i32, a[1], a[2], a[3] as u32),
-        n::__NR_fsync | n::__NR_fdatasync | n::__NR_sync => fs::sync(),
-        n::__NR_fadvise64 => fs::fadvise64(a[0] as i32, a[2] as i64, a[3] as u32),
-        n::__NR_listxattr | n::__NR_llistxattr => xattr::listxattr(xattr::Target::Path {
-            addr: a[0],
-            follow: nr == n::__NR_listxattr,
-        }),
-        n::__NR_flistxattr => xattr::listxattr(xattr::Target::Fd(a[0] as i32)),
-        n::__NR_getxattr | n::__NR_lgetxattr => xattr::getxattr(
-            xattr::Target::Path {
-                addr: a[0],
-                follow: nr == n::__NR_getxattr,
-            },
-            a[1],
-        ),
-        n::__NR_fgetxattr => xattr::getxattr(xattr::Target::Fd(a[0] as i32), a[1]),
-        // memory
-        n::__NR_brk => mm::brk(a[0]),
-        n::__NR_mmap => mm::mmap(a[0], a[1], a[2] as u32, a[3] as u32, a[4] as i32, a[5]),
-        n::__NR_munmap => mm::munmap(a[0], a[1]),
-        n::__NR_mprotect => mm::mprotect(a[0], a[1], a[2] as u32),
-        n::__NR_madvise => mm::madvise(a[0], a[1], a[2] as u32),
-        n::__NR_mremap => mm::mremap(a[0], a[1], a[2], a[3], a[4]),
-        n::__NR_remap_file_pages => mm::remap_file_pages(a[0], a[1], a[2], a[3], a[4] as u32),
-        n::__NR_msync => mm::msync(a[0], a[1], a[2] as u32),
-        // processes
-        n::__NR_exit => process::exit(a[0] as i32),
-        n::__NR_exit_group => process::exit_group(a[0] as i32),
-        n::__NR_clone => process::clone(tf, a[0], a[1], a[2], a[3], a[4]),
-        n::__NR_clone3 => process::clone3(tf, a[0], a[1]),
-        n::__NR_unshare => process::unshare(a[0] as u64),
-        n::__NR_execve => process::execve(tf, a[0], a[1], a[2]),
-        n::__NR_wait4 => process::wait4(a[0] as i32, a[1], a[2] as u32, a[3]),
-        n::__NR_set_tid_address => process::set_tid_address(a[0]),
-        n::__NR_set_robust_list => futex::set_robust_list(a[0], a[1]),
-        n::__NR_get_robust_list => futex::get_robust_list(a[0] as i32, a[1], a[2]),
-        n::__NR_futex => futex::futex(a[0], a[1] as u32, a[2] as u32, a[3], a[4], a[5] as u32),
-        n::__NR_futex_waitv => futex::futex_waitv(a[0], a[1], a[2] as u32, a[3], a[4] as u32),
-        n::__NR_getpid => process::getpid(),
-        n::__NR_getppid => process::getppid(),
-        n::__NR_gettid => process::gettid(),
-        n::__NR_getuid | n::__NR_geteuid | n::__NR_getgid | n::__NR_getegid => ids::getid(nr),
-        n::__NR_getresuid | n::__NR_getresgid => ids::getresid(nr, a[0], a[1], a[2]),
-        n::__NR_setuid | n::__NR_setgid => ids::setid(nr, a[0] as u32),
-        n::__NR_setresuid | n::__NR_setresgid => {
-            ids::setresid(nr, a[0] as u32, a[1] as u32, a[2] as u32)
-        }
-        n::__NR_getgroups => ids::getgroups(a[0] as i32, a[1]),
-        n::__NR_setgroups => ids::setgroups(a[0] as i32, a[1]),
-        n::__NR_setreuid | n::__NR_setregid => ids::setreid(nr, a[0] as u32, a[1] as u32),
-        n::__NR_setpgid => ids::setpgid(a[0] as i32, a[1] as i32),
-        n::__NR_getpgid => ids::getpgid(a[0] as i32),
-        n::__NR_getsid => ids::getsid(a[0] as i32),
-        n::__NR_setsid => ids::setsid(),
-        n::__NR_prlimit64 => process::prlimit64(a[0] as i32, a[1] as u32, a[2], a[3]),
-        n::__NR_getrlimit => process::prlimit64(0, a[0] as u32, 0, a[1]),
-        n::__NR_setrlimit => process::prlimit64(0, a[0] as u32, a[1], 0),
-        n::__NR_prctl => control::prctl(a[0] as u32, a[1]),
-        n::__NR_sched_yield => control::sched_yield(),
-        n::__NR_sched_getscheduler => control::sched_getscheduler(a[0] as i32),
-        n::__NR_sched_getparam => control::sched_getparam(a[0] as i32, a[1]),
-        n::__NR_sched_getaffinity => control::sched_getaffinity(a[0] as i32, a[1], a[2]),
-        n::__NR_sched_setaffinity => control::sched_setaffinity(a[0] as i32, a[1], a[2]),
-        n::__NR_sysinfo => control::sysinfo(a[0]),
-        n::__NR_syslog => control::syslog(a[0] as i32, a[1], a[2] as i32),
-        n::__NR_getpriority => control::getpriority(a[0] as u32, a[1] as i32),
-        n::__NR_setpriority => control::setpriority(a[0] as u32, a[1] as i32, a[2] as i32),
-        n::__NR_uname => process::uname(a[0]),
-        n::__NR_getrandom => process::getrandom(a[0], a[1], a[2] as u32),
-        // signals
-        n::__NR_kill => signal::kill(a[0] as i32, a[1]),
-        // System V IPC
-        n::__NR_msgget => ipc::msgget(a[0] as i32, a[1] as u32),
-        n::__NR_msgsnd => ipc::msgsnd(a[0] as i32, a[1], a[2], a[3] as u32),
-        n::__NR_msgrcv => ipc::msgrcv(a[0] as i32, a[1], a[2], a[3] as i64, a[4] as u32),
-        n::__NR_msgctl => ipc::msgctl(a[0] as i32, a[1] as i32, a[2]),
-        n::__NR_semget => ipc::semget(a[0] as i32, a[1] as i32, a[2] as u32),
-        n::__NR_semop => ipc::semtimedop(a[0] as i32, a[1], a[2], 0),
-        n::__NR_semtimedop => ipc::semtimedop(a[0] as i32, a[1], a[2], a[3]),
-        n::__NR_semctl => ipc::semctl(a[0] as i32, a[1] as i32, a[2] as i32, a[3]),
-        n::__NR_shmget => ipc::shmget(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_shmat => ipc::shmat(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_shmdt => ipc::shmdt(a[0]),
-        n::__NR_shmctl => ipc::shmctl(a[0] as i32, a[1] as i32, a[2]),
-        // POSIX message queues
-        n::__NR_mq_open => ipc::mq_open(a[0], a[1] as u32, a[2] as u32, a[3]),
-        n::__NR_mq_unlink => ipc::mq_unlink(a[0]),
-        n::__NR_mq_timedsend => ipc::mq_timedsend(a[0] as i32, a[1], a[2], a[3] as u32, a[4]),
-        n::__NR_mq_timedreceive => ipc::mq_timedreceive(a[0] as i32, a[1], a[2], a[3], a[4]),
-        n::__NR_mq_notify => ipc::mq_notify(a[0] as i32, a[1]),
-        n::__NR_mq_getsetattr => ipc::mq_getsetattr(a[0] as i32, a[1], a[2]),
-        n::__NR_tkill => signal::tkill(a[0] as i32, a[1]),
-        n::__NR_tgkill => signal::tgkill(a[0] as i32, a[1] as i32, a[2]),
-        n::__NR_rt_sigaction => signal::rt_sigaction(a[0], a[1], a[2], a[3]),
-        n::__NR_rt_sigprocmask => signal::rt_sigprocmask(a[0] as u32, a[1], a[2], a[3]),
-        n::__NR_rt_sigpending => signal::rt_sigpending(a[0], a[1]),
-        n::__NR_rt_sigsuspend => signal::rt_sigsuspend(a[0], a[1]),
-        n::__NR_rt_sigtimedwait => signal::rt_sigtimedwait(a[0], a[1], a[2], a[3]),
-        n::__NR_rt_sigqueueinfo => signal::rt_sigqueueinfo(a[0] as i32, a[1], a[2]),
-        n::__NR_rt_tgsigqueueinfo => {
-            signal::rt_tgsigqueueinfo(a[0] as i32, a[1] as i32, a[2], a[3])
-        }
-        n::__NR_rt_sigreturn => signal::rt_sigreturn(tf),
-        n::__NR_signalfd4 => {
-            crate::signal::signalfd::signalfd4(a[0] as i32, a[1], a[2], a[3] as u32)
-        }
-        n::__NR_pidfd_open => crate::task::pidfd::pidfd_open(a[0] as i32, a[1] as u32),
-        n::__NR_pidfd_send_signal => {
-            signal::pidfd_send_signal(a[0] as i32, a[1], a[2], a[3] as u32)
-        }
-        n::__NR_sigaltstack => signal::sigaltstack(tf, a[0], a[1]),
-        // sockets
-        n::__NR_socket => net::socket(a[0] as i32, a[1] as i32, a[2] as i32),
-        n::__NR_socketpair => net::socketpair(a[0] as i32, a[1] as i32, a[2] as i32, a[3]),
-        n::__NR_bind => net::bind(a[0] as i32, a[1], a[2] as i32),
-        n::__NR_getsockname => net::getsockname(a[0] as i32, a[1], a[2]),
-        n::__NR_connect => net::connect(a[0] as i32, a[1], a[2] as i32),
-        n::__NR_getpeername => net::getpeername(a[0] as i32, a[1], a[2]),
-        n::__NR_getsockopt => net::getsockopt(a[0] as i32, a[1] as i32, a[2] as i32, a[3], a[4]),
-        n::__NR_setsockopt => {
-            net::setsockopt(a[0] as i32, a[1] as i32, a[2] as i32, a[3], a[4] as i32)
-        }
-        n::__NR_recvfrom => net::recvfrom(a[0] as i32, a[1], a[2], a[3] as u32, a[4], a[5]),
-        n::__NR_recvmsg => net::recvmsg(a[0] as i32, a[1], a[2] as u32),
-        n::__NR_sendto | n::__NR_sendmsg | n::__NR_listen | n::__NR_shutdown => {
-            net::unsupported(a[0] as i32)
-        }
-        n::__NR_accept => net::accept4(a[0] as i32, 0),
-        n::__NR_accept4 => net::accept4(a[0] as i32, a[3] as u32),
-        // time
-        n::__NR_clock_gettime => time::clock_gettime(a[0] as u32, a[1]),
-        n::__NR_clock_getres => time::clock_getres(a[0] as u32, a[1]),
-        n::__NR_gettimeofday => time::gettimeofday(a[0]),
-        n::__NR_nanosleep => time::nanosleep(a[0], a[1]),
-        n::__NR_clock_nanosleep => time::clock_nanosleep(a[0] as u32, a[1] as u32, a[2], a[3]),
-        n::__NR_setitimer => time::setitimer(a[0] as u32, a[1], a[2]),
-        n::__NR_getitimer => time::getitimer(a[0] as u32, a[1]),
-        n::__NR_getrusage => time::getrusage(a[0] as i32, a[1]),
-        n::__NR_times => time::times(a[0]),
-        _ => {
-            log::info!(
-                "pid {}: unknown syscall {nr}",
-                crate::task::current_process().pid
-            );
-            Err(ENOSYS)
-        }
+    // A number past 32 bits names no call (Linux compares all of a7): it must not be
+    // truncated into one, least of all one the trap vector's fast path does not take
+    // with the whole register set (clone, execve, sigreturn).
+    let nr = tf.syscall_nr();
+    let r = match u32::try_from(nr).ok().and_then(handler) {
+        Some(h) => h(tf),
+        None => unknown(nr),
     };
     encode(r)
+}
+
+#[cold]
+#[inline(never)]
+fn unknown(nr: usize) -> SysResult {
+    log::info!(
+        "pid {}: unknown syscall {nr}",
+        crate::task::current_process().pid
+    );
+    Err(ENOSYS)
+}
+
+/// The handler of system call `nr`. Each is a function of its own, reached through a
+/// table: no call pays for the registers of the biggest.
+fn handler(nr: u32) -> Option<Handler> {
+    Some(match nr {
+        // files
+        n::__NR_getcwd => |tf| paths::getcwd(tf.arg(0), tf.arg(1)),
+        n::__NR_dup => |tf| fs::dup(tf.arg(0) as i32),
+        n::__NR_dup3 => |tf| fs::dup3(tf.arg(0) as i32, tf.arg(1) as i32, tf.arg(2) as u32),
+        n::__NR_fcntl => |tf| fs::fcntl(tf.arg(0) as i32, tf.arg(1) as u32, tf.arg(2)),
+        n::__NR_ioctl => |tf| fs::ioctl(tf.arg(0) as i32, tf.arg(1) as u32, tf.arg(2)),
+        n::__NR_mknodat => {
+            |tf| paths::mknodat(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32, tf.arg(3))
+        }
+        n::__NR_mkdirat => |tf| paths::mkdirat(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32),
+        n::__NR_symlinkat => |tf| paths::symlinkat(tf.arg(0), tf.arg(1) as i32, tf.arg(2)),
+        n::__NR_unlinkat => |tf| paths::unlinkat(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32),
+        n::__NR_renameat2 => |tf| {
+            paths::renameat2(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2) as i32,
+                tf.arg(3),
+                tf.arg(4) as u32,
+            )
+        },
+        n::__NR_ftruncate => |tf| fs::ftruncate(tf.arg(0) as i32, tf.arg(1) as i64),
+        n::__NR_fallocate => |tf| {
+            fs::fallocate(
+                tf.arg(0) as i32,
+                tf.arg(1) as u32,
+                tf.arg(2) as i64,
+                tf.arg(3) as i64,
+            )
+        },
+        n::__NR_mount => |tf| mount::mount(tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3), tf.arg(4)),
+        n::__NR_umount2 => |tf| mount::umount2(tf.arg(0), tf.arg(1) as u32),
+        n::__NR_truncate => |tf| attrs::truncate(tf.arg(0), tf.arg(1) as i64),
+        n::__NR_faccessat => {
+            |tf| attrs::faccessat(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32, 0)
+        }
+        n::__NR_faccessat2 => |tf| {
+            attrs::faccessat(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2) as u32,
+                tf.arg(3) as u32,
+            )
+        },
+        n::__NR_chdir => |tf| paths::chdir(tf.arg(0)),
+        n::__NR_fchdir => |tf| paths::fchdir(tf.arg(0) as i32),
+        n::__NR_fchmod => |tf| attrs::fchmod(tf.arg(0) as i32, tf.arg(1) as u32),
+        n::__NR_fchownat => |tf| {
+            attrs::fchownat(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2) as u32,
+                tf.arg(3) as u32,
+                tf.arg(4) as u32,
+            )
+        },
+        n::__NR_fchown => |tf| attrs::fchown(tf.arg(0) as i32, tf.arg(1) as u32, tf.arg(2) as u32),
+        n::__NR_statfs => |tf| attrs::statfs(tf.arg(0), tf.arg(1)),
+        n::__NR_fstatfs => |tf| attrs::fstatfs(tf.arg(0) as i32, tf.arg(1)),
+        n::__NR_fchmodat => |tf| attrs::fchmodat(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32),
+        n::__NR_openat => |tf| {
+            paths::openat(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2) as u32,
+                tf.arg(3) as u32,
+            )
+        },
+        n::__NR_close => |tf| fs::close(tf.arg(0) as i32),
+        n::__NR_pipe2 => |tf| fs::pipe2(tf.arg(0), tf.arg(1) as u32),
+        n::__NR_getdents64 => |tf| paths::getdents64(tf.arg(0) as i32, tf.arg(1), tf.arg(2)),
+        n::__NR_lseek => |tf| fs::lseek(tf.arg(0) as i32, tf.arg(1) as i64, tf.arg(2) as u32),
+        n::__NR_read => |tf| fs::read(tf.arg(0) as i32, tf.arg(1), tf.arg(2)),
+        n::__NR_write => |tf| fs::write(tf.arg(0) as i32, tf.arg(1), tf.arg(2)),
+        n::__NR_readv => |tf| fs::readv(tf.arg(0) as i32, tf.arg(1), tf.arg(2)),
+        n::__NR_writev => |tf| fs::writev(tf.arg(0) as i32, tf.arg(1), tf.arg(2)),
+        n::__NR_pread64 => {
+            |tf| fs::pread64(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3) as i64)
+        }
+        n::__NR_pwrite64 => {
+            |tf| fs::pwrite64(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3) as i64)
+        }
+        n::__NR_splice => |tf| {
+            splice::splice(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2) as i32,
+                tf.arg(3),
+                tf.arg(4),
+                tf.arg(5) as u32,
+            )
+        },
+        n::__NR_sendfile => {
+            |tf| fs::sendfile(tf.arg(0) as i32, tf.arg(1) as i32, tf.arg(2), tf.arg(3))
+        }
+        n::__NR_flock => |tf| fs::flock(tf.arg(0) as i32, tf.arg(1) as u32),
+        n::__NR_ppoll => |tf| fs::ppoll(tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3), tf.arg(4)),
+        n::__NR_pselect6 => |tf| {
+            fs::pselect6(
+                tf.arg(0),
+                tf.arg(1),
+                tf.arg(2),
+                tf.arg(3),
+                tf.arg(4),
+                tf.arg(5),
+            )
+        },
+        n::__NR_readlinkat => {
+            |tf| paths::readlinkat(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3))
+        }
+        n::__NR_newfstatat => {
+            |tf| attrs::newfstatat(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3) as u32)
+        }
+        n::__NR_fstat => |tf| attrs::fstat(tf.arg(0) as i32, tf.arg(1)),
+        n::__NR_statx => |tf| {
+            attrs::statx(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2) as u32,
+                tf.arg(3) as u32,
+                tf.arg(4),
+            )
+        },
+        n::__NR_umask => |tf| attrs::umask(tf.arg(0) as u32),
+        n::__NR_utimensat => {
+            |tf| attrs::utimensat(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3) as u32)
+        }
+        n::__NR_fsync | n::__NR_fdatasync | n::__NR_sync => |_| fs::sync(),
+        n::__NR_fadvise64 => {
+            |tf| fs::fadvise64(tf.arg(0) as i32, tf.arg(2) as i64, tf.arg(3) as u32)
+        }
+        n::__NR_listxattr => |tf| {
+            xattr::listxattr(xattr::Target::Path {
+                addr: tf.arg(0),
+                follow: true,
+            })
+        },
+        n::__NR_llistxattr => |tf| {
+            xattr::listxattr(xattr::Target::Path {
+                addr: tf.arg(0),
+                follow: false,
+            })
+        },
+        n::__NR_flistxattr => |tf| xattr::listxattr(xattr::Target::Fd(tf.arg(0) as i32)),
+        n::__NR_getxattr => |tf| {
+            let path = xattr::Target::Path {
+                addr: tf.arg(0),
+                follow: true,
+            };
+            xattr::getxattr(path, tf.arg(1))
+        },
+        n::__NR_lgetxattr => |tf| {
+            let path = xattr::Target::Path {
+                addr: tf.arg(0),
+                follow: false,
+            };
+            xattr::getxattr(path, tf.arg(1))
+        },
+        n::__NR_fgetxattr => |tf| xattr::getxattr(xattr::Target::Fd(tf.arg(0) as i32), tf.arg(1)),
+        // memory
+        n::__NR_brk => |tf| mm::brk(tf.arg(0)),
+        n::__NR_mmap => |tf| {
+            mm::mmap(
+                tf.arg(0),
+                tf.arg(1),
+                tf.arg(2) as u32,
+                tf.arg(3) as u32,
+                tf.arg(4) as i32,
+                tf.arg(5),
+            )
+        },
+        n::__NR_munmap => |tf| mm::munmap(tf.arg(0), tf.arg(1)),
+        n::__NR_mprotect => |tf| mm::mprotect(tf.arg(0), tf.arg(1), tf.arg(2) as u32),
+        n::__NR_madvise => |tf| mm::madvise(tf.arg(0), tf.arg(1), tf.arg(2) as u32),
+        n::__NR_mremap => |tf| mm::mremap(tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3), tf.arg(4)),
+        n::__NR_remap_file_pages => {
+            |tf| mm::remap_file_pages(tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3), tf.arg(4) as u32)
+        }
+        n::__NR_msync => |tf| mm::msync(tf.arg(0), tf.arg(1), tf.arg(2) as u32),
+        // processes
+        n::__NR_exit => |tf| process::exit(tf.arg(0) as i32),
+        n::__NR_exit_group => |tf| process::exit_group(tf.arg(0) as i32),
+        n::__NR_clone => {
+            |tf| process::clone(tf, tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3), tf.arg(4))
+        }
+        n::__NR_clone3 => |tf| process::clone3(tf, tf.arg(0), tf.arg(1)),
+        n::__NR_unshare => |tf| process::unshare(tf.arg(0) as u64),
+        n::__NR_execve => |tf| process::execve(tf, tf.arg(0), tf.arg(1), tf.arg(2)),
+        n::__NR_wait4 => {
+            |tf| process::wait4(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32, tf.arg(3))
+        }
+        n::__NR_set_tid_address => |tf| process::set_tid_address(tf.arg(0)),
+        n::__NR_set_robust_list => |tf| futex::set_robust_list(tf.arg(0), tf.arg(1)),
+        n::__NR_get_robust_list => {
+            |tf| futex::get_robust_list(tf.arg(0) as i32, tf.arg(1), tf.arg(2))
+        }
+        n::__NR_futex => |tf| {
+            futex::futex(
+                tf.arg(0),
+                tf.arg(1) as u32,
+                tf.arg(2) as u32,
+                tf.arg(3),
+                tf.arg(4),
+                tf.arg(5) as u32,
+            )
+        },
+        n::__NR_futex_waitv => |tf| {
+            futex::futex_waitv(
+                tf.arg(0),
+                tf.arg(1),
+                tf.arg(2) as u32,
+                tf.arg(3),
+                tf.arg(4) as u32,
+            )
+        },
+        n::__NR_getpid => |_| process::getpid(),
+        n::__NR_getppid => |_| process::getppid(),
+        n::__NR_gettid => |_| process::gettid(),
+        n::__NR_getuid | n::__NR_geteuid | n::__NR_getgid | n::__NR_getegid => {
+            |tf| ids::getid(tf.syscall_nr() as u32)
+        }
+        n::__NR_getresuid | n::__NR_getresgid => {
+            |tf| ids::getresid(tf.syscall_nr() as u32, tf.arg(0), tf.arg(1), tf.arg(2))
+        }
+        n::__NR_setuid | n::__NR_setgid => {
+            |tf| ids::setid(tf.syscall_nr() as u32, tf.arg(0) as u32)
+        }
+        n::__NR_setresuid | n::__NR_setresgid => |tf| {
+            ids::setresid(
+                tf.syscall_nr() as u32,
+                tf.arg(0) as u32,
+                tf.arg(1) as u32,
+                tf.arg(2) as u32,
+            )
+        },
+        n::__NR_getgroups => |tf| ids::getgroups(tf.arg(0) as i32, tf.arg(1)),
+        n::__NR_setgroups => |tf| ids::setgroups(tf.arg(0) as i32, tf.arg(1)),
+        n::__NR_setreuid | n::__NR_setregid => {
+            |tf| ids::setreid(tf.syscall_nr() as u32, tf.arg(0) as u32, tf.arg(1) as u32)
+        }
+        n::__NR_setpgid => |tf| ids::setpgid(tf.arg(0) as i32, tf.arg(1) as i32),
+        n::__NR_getpgid => |tf| ids::getpgid(tf.arg(0) as i32),
+        n::__NR_getsid => |tf| ids::getsid(tf.arg(0) as i32),
+        n::__NR_setsid => |_| ids::setsid(),
+        n::__NR_prlimit64 => {
+            |tf| process::prlimit64(tf.arg(0) as i32, tf.arg(1) as u32, tf.arg(2), tf.arg(3))
+        }
+        n::__NR_getrlimit => |tf| process::prlimit64(0, tf.arg(0) as u32, 0, tf.arg(1)),
+        n::__NR_setrlimit => |tf| process::prlimit64(0, tf.arg(0) as u32, tf.arg(1), 0),
+        n::__NR_prctl => |tf| control::prctl(tf.arg(0) as u32, tf.arg(1)),
+        n::__NR_sched_yield => |_| control::sched_yield(),
+        n::__NR_sched_getscheduler => |tf| control::sched_getscheduler(tf.arg(0) as i32),
+        n::__NR_sched_getparam => |tf| control::sched_getparam(tf.arg(0) as i32, tf.arg(1)),
+        n::__NR_sched_getaffinity => {
+            |tf| control::sched_getaffinity(tf.arg(0) as i32, tf.arg(1), tf.arg(2))
+        }
+        n::__NR_sched_setaffinity => {
+            |tf| control::sched_setaffinity(tf.arg(0) as i32, tf.arg(1), tf.arg(2))
+        }
+        n::__NR_sysinfo => |tf| control::sysinfo(tf.arg(0)),
+        n::__NR_syslog => |tf| control::syslog(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as i32),
+        n::__NR_getpriority => |tf| control::getpriority(tf.arg(0) as u32, tf.arg(1) as i32),
+        n::__NR_setpriority => {
+            |tf| control::setpriority(tf.arg(0) as u32, tf.arg(1) as i32, tf.arg(2) as i32)
+        }
+        n::__NR_uname => |tf| process::uname(tf.arg(0)),
+        n::__NR_getrandom => |tf| process::getrandom(tf.arg(0), tf.arg(1), tf.arg(2) as u32),
+        // signals
+        n::__NR_kill => |tf| signal::kill(tf.arg(0) as i32, tf.arg(1)),
+        // System V IPC
+        n::__NR_msgget => |tf| ipc::msgget(tf.arg(0) as i32, tf.arg(1) as u32),
+        n::__NR_msgsnd => {
+            |tf| ipc::msgsnd(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3) as u32)
+        }
+        n::__NR_msgrcv => |tf| {
+            ipc::msgrcv(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2),
+                tf.arg(3) as i64,
+                tf.arg(4) as u32,
+            )
+        },
+        n::__NR_msgctl => |tf| ipc::msgctl(tf.arg(0) as i32, tf.arg(1) as i32, tf.arg(2)),
+        n::__NR_semget => |tf| ipc::semget(tf.arg(0) as i32, tf.arg(1) as i32, tf.arg(2) as u32),
+        n::__NR_semop => |tf| ipc::semtimedop(tf.arg(0) as i32, tf.arg(1), tf.arg(2), 0),
+        n::__NR_semtimedop => {
+            |tf| ipc::semtimedop(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3))
+        }
+        n::__NR_semctl => |tf| {
+            ipc::semctl(
+                tf.arg(0) as i32,
+                tf.arg(1) as i32,
+                tf.arg(2) as i32,
+                tf.arg(3),
+            )
+        },
+        n::__NR_shmget => |tf| ipc::shmget(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32),
+        n::__NR_shmat => |tf| ipc::shmat(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32),
+        n::__NR_shmdt => |tf| ipc::shmdt(tf.arg(0)),
+        n::__NR_shmctl => |tf| ipc::shmctl(tf.arg(0) as i32, tf.arg(1) as i32, tf.arg(2)),
+        // POSIX message queues
+        n::__NR_mq_open => {
+            |tf| ipc::mq_open(tf.arg(0), tf.arg(1) as u32, tf.arg(2) as u32, tf.arg(3))
+        }
+        n::__NR_mq_unlink => |tf| ipc::mq_unlink(tf.arg(0)),
+        n::__NR_mq_timedsend => |tf| {
+            ipc::mq_timedsend(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2),
+                tf.arg(3) as u32,
+                tf.arg(4),
+            )
+        },
+        n::__NR_mq_timedreceive => {
+            |tf| ipc::mq_timedreceive(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3), tf.arg(4))
+        }
+        n::__NR_mq_notify => |tf| ipc::mq_notify(tf.arg(0) as i32, tf.arg(1)),
+        n::__NR_mq_getsetattr => |tf| ipc::mq_getsetattr(tf.arg(0) as i32, tf.arg(1), tf.arg(2)),
+        n::__NR_tkill => |tf| signal::tkill(tf.arg(0) as i32, tf.arg(1)),
+        n::__NR_tgkill => |tf| signal::tgkill(tf.arg(0) as i32, tf.arg(1) as i32, tf.arg(2)),
+        n::__NR_rt_sigaction => {
+            |tf| signal::rt_sigaction(tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3))
+        }
+        n::__NR_rt_sigprocmask => {
+            |tf| signal::rt_sigprocmask(tf.arg(0) as u32, tf.arg(1), tf.arg(2), tf.arg(3))
+        }
+        n::__NR_rt_sigpending => |tf| signal::rt_sigpending(tf.arg(0), tf.arg(1)),
+        n::__NR_rt_sigsuspend => |tf| signal::rt_sigsuspend(tf.arg(0), tf.arg(1)),
+        n::__NR_rt_sigtimedwait => {
+            |tf| signal::rt_sigtimedwait(tf.arg(0), tf.arg(1), tf.arg(2), tf.arg(3))
+        }
+        n::__NR_rt_sigqueueinfo => {
+            |tf| signal::rt_sigqueueinfo(tf.arg(0) as i32, tf.arg(1), tf.arg(2))
+        }
+        n::__NR_rt_tgsigqueueinfo => {
+            |tf| signal::rt_tgsigqueueinfo(tf.arg(0) as i32, tf.arg(1) as i32, tf.arg(2), tf.arg(3))
+        }
+        n::__NR_rt_sigreturn => |tf| signal::rt_sigreturn(tf),
+        n::__NR_signalfd4 => |tf| {
+            crate::signal::signalfd::signalfd4(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2),
+                tf.arg(3) as u32,
+            )
+        },
+        n::__NR_pidfd_open => {
+            |tf| crate::task::pidfd::pidfd_open(tf.arg(0) as i32, tf.arg(1) as u32)
+        }
+        n::__NR_pidfd_send_signal => {
+            |tf| signal::pidfd_send_signal(tf.arg(0) as i32, tf.arg(1), tf.arg(2), tf.arg(3) as u32)
+        }
+        n::__NR_sigaltstack => |tf| signal::sigaltstack(tf, tf.arg(0), tf.arg(1)),
+        // sockets
+        n::__NR_socket => |tf| net::socket(tf.arg(0) as i32, tf.arg(1) as i32, tf.arg(2) as i32),
+        n::__NR_socketpair => |tf| {
+            net::socketpair(
+                tf.arg(0) as i32,
+                tf.arg(1) as i32,
+                tf.arg(2) as i32,
+                tf.arg(3),
+            )
+        },
+        n::__NR_bind => |tf| net::bind(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as i32),
+        n::__NR_getsockname => |tf| net::getsockname(tf.arg(0) as i32, tf.arg(1), tf.arg(2)),
+        n::__NR_connect => |tf| net::connect(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as i32),
+        n::__NR_getpeername => |tf| net::getpeername(tf.arg(0) as i32, tf.arg(1), tf.arg(2)),
+        n::__NR_getsockopt => |tf| {
+            net::getsockopt(
+                tf.arg(0) as i32,
+                tf.arg(1) as i32,
+                tf.arg(2) as i32,
+                tf.arg(3),
+                tf.arg(4),
+            )
+        },
+        n::__NR_setsockopt => |tf| {
+            net::setsockopt(
+                tf.arg(0) as i32,
+                tf.arg(1) as i32,
+                tf.arg(2) as i32,
+                tf.arg(3),
+                tf.arg(4) as i32,
+            )
+        },
+        n::__NR_recvfrom => |tf| {
+            net::recvfrom(
+                tf.arg(0) as i32,
+                tf.arg(1),
+                tf.arg(2),
+                tf.arg(3) as u32,
+                tf.arg(4),
+                tf.arg(5),
+            )
+        },
+        n::__NR_recvmsg => |tf| net::recvmsg(tf.arg(0) as i32, tf.arg(1), tf.arg(2) as u32),
+        n::__NR_sendto | n::__NR_sendmsg | n::__NR_listen | n::__NR_shutdown => {
+            |tf| net::unsupported(tf.arg(0) as i32)
+        }
+        n::__NR_accept => |tf| net::accept4(tf.arg(0) as i32, 0),
+        n::__NR_accept4 => |tf| net::accept4(tf.arg(0) as i32, tf.arg(3) as u32),
+        // time
+        n::__NR_clock_gettime => |tf| time::clock_gettime(tf.arg(0) as u32, tf.arg(1)),
+        n::__NR_clock_getres => |tf| time::clock_getres(tf.arg(0) as u32, tf.arg(1)),
+        n::__NR_gettimeofday => |tf| time::gettimeofday(tf.arg(0)),
+        n::__NR_nanosleep => |tf| time::nanosleep(tf.arg(0), tf.arg(1)),
+        n::__NR_clock_nanosleep => {
+            |tf| time::clock_nanosleep(tf.arg(0) as u32, tf.arg(1) as u32, tf.arg(2), tf.arg(3))
+        }
+        n::__NR_setitimer => |tf| time::setitimer(tf.arg(0) as u32, tf.arg(1), tf.arg(2)),
+        n::__NR_getitimer => |tf| time::getitimer(tf.arg(0) as u32, tf.arg(1)),
+        n::__NR_getrusage => |tf| time::getrusage(tf.arg(0) as i32, tf.arg(1)),
+        n::__NR_times => |tf| time::times(tf.arg(0)),
+        _ => return None,
+    })
 }

@@ -9,7 +9,7 @@ use crate::mm::uaccess::{
 };
 use crate::task::exit::{self, exit_status, WaitOptions, WaitTarget};
 use crate::task::process::{self, CloneArgs};
-use crate::task::{current, current_process, exec, Pid};
+use crate::task::{current, current_process, exec, with_current, Pid};
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use linux_raw_sys::general as g;
@@ -450,15 +450,15 @@ pub fn set_tid_address(addr: usize) -> SysResult {
 }
 
 pub fn getpid() -> SysResult {
-    Ok(current_process().pid as usize)
+    Ok(with_current(|t| t.process.pid) as usize)
 }
 
 pub fn getppid() -> SysResult {
-    Ok(current_process().parent_pid() as usize)
+    Ok(with_current(|t| t.process.parent_pid()) as usize)
 }
 
 pub fn gettid() -> SysResult {
-    Ok(current().tid() as usize)
+    Ok(with_current(|t| t.tid()) as usize)
 }
 
 pub fn prlimit64(pid: i32, resource: u32, new: usize, old: usize) -> SysResult {

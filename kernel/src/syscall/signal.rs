@@ -4,7 +4,7 @@ use crate::arch::trap::{TrapFrame, REG_A0, REG_SP};
 use crate::errno::*;
 use crate::mm::uaccess::{read_val, write_val, UserSliceMut};
 use crate::signal::{self, deliver, signal_from_user, SigAction, SigInfo, SigSet, Signal};
-use crate::task::{current, current_process, process, Pid};
+use crate::task::{current, current_process, process, with_current, Pid};
 use linux_raw_sys::general as g;
 use rill_signal::MaskHow;
 
@@ -26,20 +26,25 @@ pub fn rt_sigaction(sig: usize, act: usize, old: usize, size: usize) -> SysResul
     if new.is_some() && !sig.can_be_caught() {
         return Err(EINVAL);
     }
-    let proc = current_process();
-    let prev = proc.signals.lock().action(sig);
-    if old != 0 {
-        write_val(old, &prev.to_user())?;
-    }
-    if let Some(new) = new {
-        proc.signals.lock().set_action(sig, new);
+    let prev = with_current(|task| {
+        let mut psigs = task.process.signals.lock();
+        let Some(new) = new else {
+            return psigs.action(sig);
+        };
+        let prev = psigs.swap_action(sig, new);
         // Setting SIG_IGN (or a default that ignores) discards pending instances.
         let ignores = new.is_ignore()
             || (new.is_default() && sig.default_action() == signal::DefaultAction::Ignore);
         if ignores {
-            proc.signals.lock().shared.remove(sig);
-            current().signals.lock().pending.remove(sig);
+            psigs.shared.remove(sig);
+            drop(psigs);
+            task.signals.lock().pending.remove(sig);
         }
+        prev
+    });
+    // As in Linux, the new action stands even if the old one cannot be reported.
+    if old != 0 {
+        write_val(old, &prev.to_user())?;
     }
     Ok(0)
 }
@@ -225,8 +230,12 @@ pub fn kill(pid: i32, sig: usize) -> SysResult {
     };
     let me = current_process();
     let info = SigInfo::user(&me);
+    if pid > 0 {
+        // One process: no list to build.
+        let target = process::find(pid as Pid).ok_or(ESRCH)?;
+        return send_checked(&target, sig, info).map(|()| 0);
+    }
     let targets: alloc::vec::Vec<_> = match pid {
-        p if p > 0 => alloc::vec![process::find(p as Pid).ok_or(ESRCH)?],
         0 => process::all()
             .into_iter()
             .filter(|p| p.pgid() == me.pgid())
@@ -240,10 +249,7 @@ pub fn kill(pid: i32, sig: usize) -> SysResult {
             .filter(|q| q.pgid() == p.unsigned_abs())
             .collect(),
     };
-    let targets: alloc::vec::Vec<_> = targets
-        .into_iter()
-        .filter(|p| pid > 0 || !p.is_zombie())
-        .collect();
+    let targets: alloc::vec::Vec<_> = targets.into_iter().filter(|p| !p.is_zombie()).collect();
     if targets.is_empty() {
         return Err(ESRCH);
     }

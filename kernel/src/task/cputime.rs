@@ -44,7 +44,8 @@ fn hart() -> &'static HartClock {
 #[inline]
 fn charge(h: &HartClock, sum: &AtomicU64) {
     let now = now_ticks();
-    let elapsed = now.saturating_sub(h.stamp.load(Ordering::Relaxed));
+    // The hart's own clock never goes back: no saturation needed.
+    let elapsed = now.wrapping_sub(h.stamp.load(Ordering::Relaxed));
     h.stamp.store(now, Ordering::Relaxed);
     sum.store(sum.load(Ordering::Relaxed) + elapsed, Ordering::Relaxed);
 }

@@ -252,7 +252,7 @@ fn reparent_children(proc: &Arc<Process>) {
     };
     let mut any_zombie = false;
     for c in &children {
-        *c.parent.lock() = Arc::downgrade(&reaper);
+        c.set_parent(&reaper);
         any_zombie |= c.is_zombie();
     }
     reaper.children.lock().extend(children);

@@ -13,7 +13,7 @@ pub mod wait;
 pub mod wchan;
 
 pub use process::{Pid, Process};
-pub use sched::{current, schedule_yield};
+pub use sched::{current, schedule_yield, with_current};
 pub use thread::Task;
 pub use wait::WaitQueue;
 

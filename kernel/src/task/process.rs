@@ -91,7 +91,10 @@ pub enum JobEvent {
 
 pub struct Process {
     pub pid: Pid,
+    /// Set only through `set_parent`, which keeps `ppid` with it.
     pub parent: Mutex<Weak<Process>>,
+    /// The parent's pid, for getppid without the lock and reference count.
+    ppid: AtomicU32,
     pub children: Mutex<Vec<Arc<Process>>>,
     pub threads: Mutex<Vec<Arc<Task>>>,
     pub(super) aspace: Mutex<Arc<Mutex<AddressSpace>>>,
@@ -455,6 +458,7 @@ impl Process {
         Arc::new(Process {
             pid,
             parent: Mutex::new(Weak::new()),
+            ppid: AtomicU32::new(0),
             children: Mutex::new(Vec::new()),
             threads: Mutex::new(Vec::new()),
             aspace: Mutex::new(aspace),
@@ -519,8 +523,17 @@ impl Process {
         self.sid.load(Ordering::Relaxed)
     }
 
+    /// The parent's pid (0 for init). A parent stays alive while it has children: an
+    /// exiting process hands them to a reaper first.
     pub fn parent_pid(&self) -> Pid {
-        self.parent.lock().upgrade().map_or(0, |p| p.pid)
+        self.ppid.load(Ordering::Relaxed)
+    }
+
+    /// Makes `parent` this process's parent (fork, reparenting at a parent's exit).
+    pub fn set_parent(&self, parent: &Arc<Process>) {
+        let mut p = self.parent.lock();
+        *p = Arc::downgrade(parent);
+        self.ppid.store(parent.pid, Ordering::Relaxed);
     }
 
     pub fn aspace(&self) -> Arc<Mutex<AddressSpace>> {
@@ -642,7 +655,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     };
     let (files, fs) = clone_shared(&parent_task, &args)?;
     let child = Process::new_record(pid, aspace);
-    *child.parent.lock() = Arc::downgrade(&adopter);
+    child.set_parent(&adopter);
     *child.exe.lock() = parent.exe.lock().clone();
     *child.args.lock() = *parent.args.lock();
     child.pgid.store(parent.pgid(), Ordering::Relaxed);

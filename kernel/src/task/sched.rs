@@ -53,6 +53,15 @@ pub fn current() -> Arc<Task> {
     }
 }
 
+/// Runs `f` on the task running on this hart, borrowed (no reference count taken):
+/// for the paths every system call takes. Only called from task context.
+pub fn with_current<R>(f: impl FnOnce(&Task) -> R) -> R {
+    CURRENT.with(|t| match t {
+        Some(t) => f(t),
+        None => panic!("with_current() called outside a task"),
+    })
+}
+
 /// Makes a new task runnable.
 pub fn spawn(task: Arc<Task>) {
     let mut st = task.state.lock();

@@ -109,6 +109,17 @@ impl<T, const HARTS: usize> PerHartArc<T, HARTS> {
         }
     }
 
+    /// This hart's value, lent to `f` without touching its count (the hot paths that
+    /// only look at the running task).
+    pub fn with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
+        // Only this hart stores its entry: program order is all the ordering needed.
+        let p = self.entry().load(Ordering::Relaxed);
+        // SAFETY: a non-null entry owns a strong count of `p`, so the object lives at
+        // least until this hart replaces the entry; the caller (the running task, for
+        // the scheduler's entry) is the object itself or outlived by it while `f` runs.
+        f(unsafe { p.as_ref() })
+    }
+
     /// Stores `new` as this hart's value and returns the previous one.
     pub fn replace(&self, new: Option<Arc<T>>) -> Option<Arc<T>> {
         let p = new.map_or(core::ptr::null_mut(), |a| Arc::into_raw(a).cast_mut());

@@ -8,3 +8,4 @@ mod mem;
 pub mod paging;
 pub mod sbi;
 pub mod trap;
+pub mod usercopy;

@@ -22,6 +22,15 @@ pub struct TrapFrame {
     pub orig_a0: usize,
 }
 
+/// What the vector saves on a trap taken in the kernel: the caller-saved registers,
+/// then `sepc` (which the handler may move, to a user copy's fault exit) and `sstatus`.
+#[repr(C)]
+pub struct KernelTrapFrame {
+    pub regs: [usize; 16],
+    pub sepc: usize,
+    pub sstatus: usize,
+}
+
 pub const REG_RA: usize = 1;
 pub const REG_SP: usize = 2;
 pub const REG_TP: usize = 4;
@@ -153,14 +162,15 @@ global_asm!(
 trap_entry:
     csrrw   sp, sscratch, sp
     beqz    sp, kernel_trap_entry
+    // The registers a kernel function may clobber (the ABI's caller-saved ones) and
+    // those the kernel itself changes (sp, gp, tp). The callee-saved s0-s11 are kept
+    // by the kernel's own code, so a plain system call leaves them in place.
     sd      x1, 1*8(sp)
     sd      x3, 3*8(sp)
     sd      x4, 4*8(sp)
     sd      x5, 5*8(sp)
     sd      x6, 6*8(sp)
     sd      x7, 7*8(sp)
-    sd      x8, 8*8(sp)
-    sd      x9, 9*8(sp)
     sd      x10, 10*8(sp)
     sd      x11, 11*8(sp)
     sd      x12, 12*8(sp)
@@ -169,16 +179,6 @@ trap_entry:
     sd      x15, 15*8(sp)
     sd      x16, 16*8(sp)
     sd      x17, 17*8(sp)
-    sd      x18, 18*8(sp)
-    sd      x19, 19*8(sp)
-    sd      x20, 20*8(sp)
-    sd      x21, 21*8(sp)
-    sd      x22, 22*8(sp)
-    sd      x23, 23*8(sp)
-    sd      x24, 24*8(sp)
-    sd      x25, 25*8(sp)
-    sd      x26, 26*8(sp)
-    sd      x27, 27*8(sp)
     sd      x28, 28*8(sp)
     sd      x29, 29*8(sp)
     sd      x30, 30*8(sp)
@@ -191,6 +191,59 @@ trap_entry:
     csrr    t0, sstatus
     sd      t0, 33*8(sp)
     ld      tp, 34*8(sp)
+    // Anything but a system call, and the calls that read or replace the whole
+    // register set (fork's copy, execve, sigreturn), take the full frame.
+    csrr    t0, scause
+    li      t1, 8
+    bne     t0, t1, full_trap
+    addi    t0, a7, -{nr_sigreturn}
+    beqz    t0, full_trap
+    addi    t0, a7, -{nr_clone}
+    sltiu   t0, t0, 2
+    bnez    t0, full_trap
+    addi    t0, a7, -{nr_clone3}
+    beqz    t0, full_trap
+    mv      a0, sp
+    call    user_syscall
+    // Nonzero: signals to look at, with the whole register set in the frame.
+    bnez    a0, syscall_exit_work
+    ld      t0, 32*8(sp)
+    csrw    sepc, t0
+    ld      t0, 33*8(sp)
+    csrw    sstatus, t0
+    sd      tp, 34*8(sp)
+    csrw    sscratch, sp
+    ld      x1, 1*8(sp)
+    ld      x3, 3*8(sp)
+    ld      x4, 4*8(sp)
+    ld      x5, 5*8(sp)
+    ld      x6, 6*8(sp)
+    ld      x7, 7*8(sp)
+    ld      x10, 10*8(sp)
+    ld      x11, 11*8(sp)
+    ld      x12, 12*8(sp)
+    ld      x13, 13*8(sp)
+    ld      x14, 14*8(sp)
+    ld      x15, 15*8(sp)
+    ld      x16, 16*8(sp)
+    ld      x17, 17*8(sp)
+    ld      x28, 28*8(sp)
+    ld      x29, 29*8(sp)
+    ld      x30, 30*8(sp)
+    ld      x31, 31*8(sp)
+    ld      x2, 2*8(sp)
+    sret
+
+syscall_exit_work:
+    // The kernel's code has given s0-s11 back: they are the program's again.
+    call    save_callee_saved
+    mv      a0, sp
+    call    user_syscall_exit_work
+    mv      a0, sp
+    j       trap_return
+
+full_trap:
+    call    save_callee_saved
     mv      fp, zero
     mv      a0, sp
     call    user_trap
@@ -238,6 +291,22 @@ trap_return:
     ld      x2, 2*8(sp)
     sret
 
+// Stores s0-s11 into the frame at sp (clobbers nothing else; ra is the return).
+save_callee_saved:
+    sd      x8, 8*8(sp)
+    sd      x9, 9*8(sp)
+    sd      x18, 18*8(sp)
+    sd      x19, 19*8(sp)
+    sd      x20, 20*8(sp)
+    sd      x21, 21*8(sp)
+    sd      x22, 22*8(sp)
+    sd      x23, 23*8(sp)
+    sd      x24, 24*8(sp)
+    sd      x25, 25*8(sp)
+    sd      x26, 26*8(sp)
+    sd      x27, 27*8(sp)
+    ret
+
 kernel_trap_entry:
     csrrw   sp, sscratch, sp
     // A trap with sp in (or just above) the guard below a kernel stack is that stack's
@@ -276,6 +345,7 @@ kernel_trap_entry:
     sd      t0, 16*8(sp)
     csrr    t0, sstatus
     sd      t0, 17*8(sp)
+    mv      a0, sp
     call    kernel_trap
     ld      t0, 16*8(sp)
     csrw    sepc, t0
@@ -322,7 +392,14 @@ emergency_stacks:
     guard_units = const super::kstack::KSTACK_GUARD / 512 + 1,
     max_harts = const crate::task::sched::MAX_HARTS,
     emergency_shift = const EMERGENCY_STACK_SHIFT,
+    nr_sigreturn = const linux_raw_sys::general::__NR_rt_sigreturn,
+    nr_clone = const linux_raw_sys::general::__NR_clone,
+    nr_clone3 = const linux_raw_sys::general::__NR_clone3,
 );
+
+// The full-frame check above takes clone and execve with one range test.
+const _: () =
+    assert!(linux_raw_sys::general::__NR_execve == linux_raw_sys::general::__NR_clone + 1);
 
 /// Each hart's emergency stack (16 KiB), where a kernel stack overflow is reported.
 const EMERGENCY_STACK_SHIFT: usize = 14;
