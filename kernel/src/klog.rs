@@ -125,7 +125,7 @@ pub fn syslog(action: i32, buf: usize, len: i32) -> SysResult<usize> {
         SYSLOG_ACTION_CLOSE | SYSLOG_ACTION_OPEN => Ok(0),
         SYSLOG_ACTION_READ => {
             let mut out = UserSliceMut::new(buf, len as usize)?;
-            READERS.wait_until(|| {
+            READERS.wait_until("syslog", || {
                 let mut ring = RING.lock();
                 let from = ring.start(ring.read);
                 if from >= ring.head {

@@ -98,7 +98,9 @@ pub fn send_some(bytes: &[u8]) -> usize {
 pub fn wait_transmitter() -> SysResult<()> {
     let seen = TX_EVENTS.load(Ordering::Acquire);
     write(IER, IER_RX | IER_TX);
-    TX_WAITERS.wait_until(|| (TX_EVENTS.load(Ordering::Acquire) != seen).then_some(()))
+    TX_WAITERS.wait_until("uart_tx", || {
+        (TX_EVENTS.load(Ordering::Acquire) != seen).then_some(())
+    })
 }
 
 /// The transmitter side of the UART interrupt: an armed transmitter-empty interrupt is

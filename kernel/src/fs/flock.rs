@@ -87,8 +87,7 @@ pub fn flock(file: &OpenFile, op: u32) -> SysResult<()> {
     if nonblock {
         return take().ok_or(EAGAIN);
     }
-    let _wchan = crate::task::wchan::waiting_in("flock");
-    RELEASED.wait_until(take)
+    RELEASED.wait_until("flock", take)
 }
 
 /// Drops every lock the description at `description` holds (LOCK_UN, and its last close).

@@ -352,8 +352,7 @@ impl File for Tty {
         let r = if nonblock {
             take().unwrap_or(Err(EAGAIN))
         } else {
-            let _wchan = crate::task::wchan::waiting_in("tty_read");
-            self.readers.wait_until(take)?
+            self.readers.wait_until("tty_read", take)?
         };
         if let (Device::Pty(link), Ok(n)) = (&self.device, &r) {
             if *n > 0 {

@@ -20,8 +20,7 @@ pub fn open(pipe: &Arc<Pipe>, flags: u32) -> SysResult<Arc<dyn File>> {
             let (_, _, _, writers_before) = pipe.counts();
             let end = pipe.open_fifo_end(true, false)?;
             if !nonblock {
-                let _wchan = crate::task::wchan::waiting_in("fifo_open");
-                pipe.open_wait().wait_until(|| {
+                pipe.open_wait().wait_until("fifo_open", || {
                     let (_, writers, _, writer_opens) = pipe.counts();
                     (writers > 0 || writer_opens != writers_before).then_some(())
                 })?;
@@ -35,8 +34,7 @@ pub fn open(pipe: &Arc<Pipe>, flags: u32) -> SysResult<Arc<dyn File>> {
             }
             let end = pipe.open_fifo_end(false, true)?;
             if !nonblock {
-                let _wchan = crate::task::wchan::waiting_in("fifo_open");
-                pipe.open_wait().wait_until(|| {
+                pipe.open_wait().wait_until("fifo_open", || {
                     let (readers, _, reader_opens, _) = pipe.counts();
                     (readers > 0 || reader_opens != readers_before).then_some(())
                 })?;

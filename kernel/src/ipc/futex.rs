@@ -90,8 +90,7 @@ pub fn wait(
         }
         enqueue(&mut table, &w)?;
     }
-    let _wchan = crate::task::wchan::waiting_in("futex");
-    let r = block_on(&[&w.queue], deadline, || {
+    let r = block_on("futex", &[&w.queue], deadline, || {
         w.woken.load(Ordering::Acquire).then_some(0)
     });
     if r.is_err() {
@@ -146,8 +145,7 @@ pub fn wait_multiple(entries: &[WaitvEntry], deadline: Option<u64>) -> SysResult
             }
         }
     }
-    let _wchan = crate::task::wchan::waiting_in("futex");
-    let r = block_on(&queues, deadline, || {
+    let r = block_on("futex", &queues, deadline, || {
         waiters
             .iter()
             .any(|w| w.woken.load(Ordering::Acquire))

@@ -231,8 +231,7 @@ fn send_to(
         if flags & IPC_NOWAIT != 0 {
             return Err(EAGAIN);
         }
-        let _wchan = crate::task::wchan::waiting_in("msgsnd");
-        let waited = q.senders.wait_until(|| {
+        let waited = q.senders.wait_until("msgsnd", || {
             let st = q.state.lock();
             (st.removed || st.messages.fits(size, st.qbytes)).then_some(())
         });
@@ -398,8 +397,7 @@ pub fn receive(
         // The first test, before the task is marked asleep, is skipped: a hand-off made
         // before then is seen by the second, and its wake-up finds the task not yet asleep.
         let mut first = true;
-        let _wchan = crate::task::wchan::waiting_in("msgrcv");
-        let _ = block_on(&[], None, || {
+        let _ = block_on("msgrcv", &[], None, || {
             if core::mem::take(&mut first) {
                 return None;
             }

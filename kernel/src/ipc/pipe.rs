@@ -402,10 +402,9 @@ impl Pipe {
                 }
                 _ => {
                     drop(s);
-                    let _wchan = crate::task::wchan::waiting_in("pipe_read");
                     return self
                         .readable
-                        .wait_until(|| attempt(&mut self.state.lock()))?;
+                        .wait_until("pipe_read", || attempt(&mut self.state.lock()))?;
                 }
             }
         };
@@ -416,8 +415,7 @@ impl Pipe {
         // The first test, made before the task is marked asleep, is skipped: a writer that
         // came since parking is seen by the second, and its wake-up finds the task awake.
         let mut first = true;
-        let _wchan = crate::task::wchan::waiting_in("pipe_read");
-        let waited = crate::task::wait::block_on(&[], None, || {
+        let waited = crate::task::wait::block_on("pipe_read", &[], None, || {
             if core::mem::take(&mut first) {
                 return None;
             }
@@ -620,8 +618,7 @@ impl Pipe {
                 }
             }
         };
-        let _wchan = crate::task::wchan::waiting_in("pipe_write");
-        match self.writable.wait_until(attempt) {
+        match self.writable.wait_until("pipe_write", attempt) {
             Ok(r) => r,
             // Interrupted after progress: report the bytes already written (pipe(7)).
             Err(_) if written > 0 => Ok(written),

@@ -173,8 +173,7 @@ pub fn operate(id: i32, ops: &[SemOp], deadline: Option<u64>) -> SysResult {
         })
         .map_err(|_| ENOMEM)?;
     drop(st);
-    let _wchan = crate::task::wchan::waiting_in("semop");
-    let waited = crate::task::wait::block_on(&[], deadline, || me.outcome.lock().take());
+    let waited = crate::task::wait::block_on("semop", &[], deadline, || me.outcome.lock().take());
     let outcome = match waited {
         Ok(outcome) => outcome,
         Err(e) => {

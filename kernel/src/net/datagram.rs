@@ -91,7 +91,7 @@ impl RecvQueue {
                 return Ok(());
             }
             drop(st);
-            crate::task::wait::block_on(&[&self.room], None, || {
+            crate::task::wait::block_on("netlink_send", &[&self.room], None, || {
                 fits(&self.state.lock()).then_some(())
             })?;
         }
@@ -147,7 +147,9 @@ impl RecvQueue {
             if nonblock {
                 return Err(EAGAIN);
             }
-            crate::task::wait::block_on(&[&self.arrived], None, || self.has_data().then_some(()))?;
+            crate::task::wait::block_on("netlink_recv", &[&self.arrived], None, || {
+                self.has_data().then_some(())
+            })?;
         }
     }
 

@@ -82,10 +82,9 @@ impl File for SignalFd {
                 Some(s) => s,
                 None if done > 0 => break,
                 None if nonblock => return Err(EAGAIN),
-                None => {
-                    let _wchan = crate::task::wchan::waiting_in("signalfd_read");
-                    crate::task::wait::block_on(&[&WAITERS], None, || self.take(&task))?
-                }
+                None => crate::task::wait::block_on("signalfd_read", &[&WAITERS], None, || {
+                    self.take(&task)
+                })?,
             };
             buf.write_at(done * RECORD_SIZE, &encode(next.0, &next.1))?;
             done += 1;

@@ -382,8 +382,7 @@ fn poll_files(interest: &[(i32, u16)], deadline: Option<u64>) -> SysResult<Vec<u
         .flatten()
         .filter_map(|f| f.file.poll_queue())
         .collect();
-    let _wchan = crate::task::wchan::waiting_in("poll");
-    match crate::task::wait::block_on(&queues, deadline, scan) {
+    match crate::task::wait::block_on("poll", &queues, deadline, scan) {
         Ok(r) => Ok(r),
         Err(ETIMEDOUT) => Ok(alloc::vec![0; interest.len()]),
         Err(e) => Err(e),

@@ -135,8 +135,7 @@ pub fn rt_sigsuspend(set: usize, size: usize) -> SysResult {
     }
     let _mask = TemporaryMask::install(set, size)?;
     let task = current();
-    let _wchan = crate::task::wchan::waiting_in("sigsuspend");
-    let r = crate::task::wait::block_on(&[], None, || None::<()>);
+    let r = crate::task::wait::block_on("sigsuspend", &[], None, || None::<()>);
     drop(task);
     match r {
         Err(ERESTARTSYS) | Ok(()) => Err(ERESTARTNOHAND),
@@ -166,8 +165,7 @@ pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> 
         ts.real_blocked = old;
         ts.blocked = old.difference(wanted);
     }
-    let _wchan = crate::task::wchan::waiting_in("sigtimedwait");
-    let r = crate::task::wait::block_on(&[], deadline, take);
+    let r = crate::task::wait::block_on("sigtimedwait", &[], deadline, take);
     {
         let mut ts = task.signals.lock();
         ts.blocked = old;

@@ -85,8 +85,7 @@ pub fn gettimeofday(tv: usize) -> SysResult {
 /// leaves the deadline for a transparent restart.
 fn sleep_until(deadline: u64, rem: usize) -> SysResult {
     let task = current();
-    let _wchan = crate::task::wchan::waiting_in("nanosleep");
-    match crate::task::wait::sleep_until(deadline) {
+    match crate::task::wait::sleep_until("nanosleep", deadline) {
         Ok(()) => Ok(0),
         Err(ERESTARTSYS) => {
             if rem != 0 {

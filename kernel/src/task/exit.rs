@@ -123,7 +123,7 @@ pub fn become_sole_thread() -> SysResult<()> {
         *ge = GroupExit::Exec;
     }
     kill_other_threads(&proc, &task, true);
-    let r = super::wait::block_on_killable(&[&proc.thread_exit_wait], || {
+    let r = super::wait::block_on_killable("thread_exit", &[&proc.thread_exit_wait], || {
         (proc.threads.lock().len() == 1).then_some(())
     });
     {
@@ -295,50 +295,49 @@ fn matches(target: WaitTarget, c: &Process) -> bool {
 /// Ok(None) means WNOHANG found nothing to report.
 pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Reaped>> {
     let me = current().process.clone();
-    let _wchan = crate::task::wchan::waiting_in("wait4");
-    let result = me
-        .child_wait
-        .wait_until(|| -> Option<Result<Option<Reaped>, Errno>> {
-            let mut children = me.children.lock();
-            let mut any = false;
-            for (i, c) in children.iter().enumerate() {
-                if !matches(target, c) {
-                    continue;
-                }
-                any = true;
-                let life = *c.life.lock();
-                if let Life::Zombie(status) = life {
-                    let pid = c.pid;
-                    let child = children.remove(i);
-                    free_room_if_empty(&mut children);
-                    TABLE.lock().remove(&child);
-                    me.cpu.add_reaped(&child.cpu);
-                    drop(child);
-                    return Some(Ok(Some(Reaped { pid, status })));
-                }
-                let mut ev = c.job_event.lock();
-                match *ev {
-                    Some(JobEvent::Stopped(sig)) if opts.untraced => {
-                        *ev = None;
-                        return Some(Ok(Some(Reaped {
-                            pid: c.pid,
-                            status: ((sig as i32) << 8) | 0x7f,
-                        })));
+    let result =
+        me.child_wait
+            .wait_until("wait4", || -> Option<Result<Option<Reaped>, Errno>> {
+                let mut children = me.children.lock();
+                let mut any = false;
+                for (i, c) in children.iter().enumerate() {
+                    if !matches(target, c) {
+                        continue;
                     }
-                    Some(JobEvent::Continued) if opts.continued => {
-                        *ev = None;
-                        return Some(Ok(Some(Reaped {
-                            pid: c.pid,
-                            status: 0xffff,
-                        })));
+                    any = true;
+                    let life = *c.life.lock();
+                    if let Life::Zombie(status) = life {
+                        let pid = c.pid;
+                        let child = children.remove(i);
+                        free_room_if_empty(&mut children);
+                        TABLE.lock().remove(&child);
+                        me.cpu.add_reaped(&child.cpu);
+                        drop(child);
+                        return Some(Ok(Some(Reaped { pid, status })));
                     }
-                    _ => {}
+                    let mut ev = c.job_event.lock();
+                    match *ev {
+                        Some(JobEvent::Stopped(sig)) if opts.untraced => {
+                            *ev = None;
+                            return Some(Ok(Some(Reaped {
+                                pid: c.pid,
+                                status: ((sig as i32) << 8) | 0x7f,
+                            })));
+                        }
+                        Some(JobEvent::Continued) if opts.continued => {
+                            *ev = None;
+                            return Some(Ok(Some(Reaped {
+                                pid: c.pid,
+                                status: 0xffff,
+                            })));
+                        }
+                        _ => {}
+                    }
                 }
-            }
-            if !any {
-                return Some(Err(ECHILD));
-            }
-            opts.nohang.then_some(Ok(None))
-        })?;
+                if !any {
+                    return Some(Err(ECHILD));
+                }
+                opts.nohang.then_some(Ok(None))
+            })?;
     result
 }

@@ -719,7 +719,7 @@ pub fn fork(tf: &TrapFrame, args: CloneArgs) -> SysResult<Pid> {
     if args.vfork {
         // The parent borrows nothing back until the child execs or exits; only SIGKILL
         // ends the wait early (and then kills the parent on the way out).
-        let _ = super::wait::block_on_killable(&[&child.vfork_wait], || {
+        let _ = super::wait::block_on_killable("vfork", &[&child.vfork_wait], || {
             child.vfork_released.load(Ordering::Acquire).then_some(())
         });
     }

@@ -62,7 +62,8 @@ pub struct Task {
     pub files: Mutex<Files>,
     /// The cwd and umask (shared with the tasks cloned with CLONE_FS).
     pub fs: Mutex<Arc<FsContext>>,
-    /// What the task waits for while it sleeps, by name ("" if unnamed): see `wchan`.
+    /// What the task waits for while it sleeps, by name ("" before its first wait): see
+    /// `wchan`.
     pub(super) wchan: Mutex<&'static str>,
 }
 

@@ -60,9 +60,14 @@ impl WaitQueue {
         }
     }
 
-    /// Blocks until `cond` yields a value; ERESTARTSYS if a signal arrives first.
-    pub fn wait_until<T>(&self, cond: impl FnMut() -> Option<T>) -> SysResult<T> {
-        block_on(&[self], None, cond)
+    /// Blocks until `cond` yields a value; ERESTARTSYS if a signal arrives first. `wchan`
+    /// names the wait for /proc/PID/wchan (see `block_on`).
+    pub fn wait_until<T>(
+        &self,
+        wchan: &'static str,
+        cond: impl FnMut() -> Option<T>,
+    ) -> SysResult<T> {
+        block_on(wchan, &[self], None, cond)
     }
 
     /// Registers `t`; the caller tests its condition afterwards (see `wake_all`).
@@ -152,24 +157,30 @@ pub fn cancel_timer(key: (u64, u64)) {
 
 /// Blocks until `cond` yields a value, waiting on all `queues`, until the absolute
 /// `deadline` (timer ticks) if given. Errors: ERESTARTSYS on a signal, ETIMEDOUT.
+/// `wchan` names what the task waits for ("pipe_read", "msgrcv", ...), as /proc/PID/wchan
+/// and `ps` show it while the task sleeps; it is recorded only when the task does sleep,
+/// so a call that finds its condition true at once pays nothing for it.
 pub fn block_on<T>(
+    wchan: &'static str,
     queues: &[&WaitQueue],
     deadline: Option<u64>,
     cond: impl FnMut() -> Option<T>,
 ) -> SysResult<T> {
-    wait(queues, deadline, false, cond)
+    wait(wchan, queues, deadline, false, cond)
 }
 
 /// Like `block_on`, but only SIGKILL ends the wait early (Linux's TASK_KILLABLE: a
 /// vfork parent cannot be interrupted by ordinary signals).
 pub fn block_on_killable<T>(
+    wchan: &'static str,
     queues: &[&WaitQueue],
     cond: impl FnMut() -> Option<T>,
 ) -> SysResult<T> {
-    wait(queues, None, true, cond)
+    wait(wchan, queues, None, true, cond)
 }
 
 fn wait<T>(
+    wchan: &'static str,
     queues: &[&WaitQueue],
     deadline: Option<u64>,
     killable_only: bool,
@@ -180,6 +191,7 @@ fn wait<T>(
         return Ok(v);
     }
     let task = current();
+    *task.wchan.lock() = wchan;
     loop {
         *task.state.lock() = TaskState::Sleeping;
         for q in queues {
@@ -222,8 +234,8 @@ fn wait<T>(
 }
 
 /// Sleeps until the absolute `deadline` in timer ticks; ERESTARTSYS if a signal comes.
-pub fn sleep_until(deadline: u64) -> SysResult<()> {
-    match block_on(&[], Some(deadline), || None::<()>) {
+pub fn sleep_until(wchan: &'static str, deadline: u64) -> SysResult<()> {
+    match block_on(wchan, &[], Some(deadline), || None::<()>) {
         Err(ETIMEDOUT) => Ok(()),
         other => other,
     }

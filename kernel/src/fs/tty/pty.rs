@@ -96,8 +96,7 @@ impl PtyLink {
     /// Sleeps until the master has read some output (ERESTARTSYS on a signal, EIO once
     /// the master is closed).
     pub(super) fn wait_room(&self) -> SysResult<()> {
-        let _wchan = crate::task::wchan::waiting_in("tty_write");
-        self.slave_writers.wait_until(|| {
+        self.slave_writers.wait_until("tty_write", || {
             let st = self.state.lock();
             if !st.master_open {
                 Some(Err(EIO))
@@ -236,7 +235,6 @@ impl PtyMaster {
         let mut done = 0;
         let mut chunk = [0u8; INPUT_CHUNK];
         // The name shows only while the loop sleeps for room.
-        let _wchan = crate::task::wchan::waiting_in("pty_write");
         while done < buf.len() {
             let room = || {
                 let n = self.slave.d.lock().input_room();
@@ -246,7 +244,7 @@ impl PtyMaster {
                 Some(n) => n,
                 None if done > 0 => return Ok(done),
                 None if nonblock => return Err(EAGAIN),
-                None => match self.link.master_queue.wait_until(room) {
+                None => match self.link.master_queue.wait_until("pty_write", room) {
                     Ok(n) => n,
                     Err(e) => return if done > 0 { Ok(done) } else { Err(e) },
                 },
@@ -345,8 +343,7 @@ impl File for PtyMaster {
         let r = if nonblock {
             take().unwrap_or(Err(EAGAIN))
         } else {
-            let _wchan = crate::task::wchan::waiting_in("pty_read");
-            self.link.master_queue.wait_until(take)?
+            self.link.master_queue.wait_until("pty_read", take)?
         };
         if matches!(r, Ok(n) if n > 0) {
             self.link.slave_writers.wake_all();

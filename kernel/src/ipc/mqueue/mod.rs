@@ -226,8 +226,7 @@ impl Queue {
                 return Err(EAGAIN);
             }
             drop(st);
-            let _wchan = crate::task::wchan::waiting_in("mq_timedsend");
-            crate::task::wait::block_on(&[&self.writable], deadline, || {
+            crate::task::wait::block_on("mq_timedsend", &[&self.writable], deadline, || {
                 (!Queue::is_full(&self.state.lock(), self.attr)).then_some(())
             })?;
             st = self.state.lock();
@@ -329,8 +328,7 @@ impl Queue {
             // A parked receiver is woken directly by the sender that fills it or queues a
             // message, so it waits on no queue.
             let queues: &[&WaitQueue] = if me.is_some() { &[] } else { &[&self.readable] };
-            let _wchan = crate::task::wchan::waiting_in("mq_timedreceive");
-            let waited = crate::task::wait::block_on(queues, deadline, || {
+            let waited = crate::task::wait::block_on("mq_timedreceive", queues, deadline, || {
                 let st = self.state.lock();
                 (st.count > 0 || handed(&st)).then_some(())
             });
