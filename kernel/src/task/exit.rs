@@ -6,7 +6,6 @@
 use super::process::{init_process, release_vfork, GroupExit, JobEvent, Life, Pid, Process, TABLE};
 use super::sched::{self, current};
 use super::thread::{Task, TaskState};
-use crate::arch::cpu;
 use crate::errno::{Errno, SysResult, EAGAIN, ECHILD};
 use crate::signal::Signal;
 use alloc::sync::Arc;
@@ -150,7 +149,7 @@ fn exit_process(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     // Close files first: this is what lets pipe readers see EOF.
     task.release_shared();
     // Leave the address space on the kernel's page table before dropping it.
-    cpu::activate_page_table(crate::mm::pagetable::kernel_satp());
+    crate::mm::tlb::deactivate();
     // With no page left even for an empty root, the old space stays until reaped.
     if let Some(empty) = crate::mm::aspace::exited() {
         *proc.aspace.lock() = empty;

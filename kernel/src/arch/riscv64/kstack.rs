@@ -129,8 +129,10 @@ impl Drop for KernelStack {
         for i in 0..KSTACK_PAGES {
             pagetable::unmap_kernel_page(self.base() + i * PAGE_SIZE);
         }
-        // One hart runs Rill today; with more, this needs a shootdown on all of them.
+        // Any hart that ran on this stack may cache its translations, and the slot's
+        // next stack has other frames.
         super::cpu::flush_tlb();
+        super::smp::remote_flush_tlb(super::smp::online() & !(1 << super::smp::this_hart()));
         slots.give(self.slot);
     }
 }

@@ -7,4 +7,5 @@ pub mod kstack;
 mod mem;
 pub mod paging;
 pub mod sbi;
+pub mod smp;
 pub mod trap;
