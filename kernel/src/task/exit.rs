@@ -100,6 +100,7 @@ pub fn exit_thread(status: i32) -> ! {
     }
     task.signals.lock().pending.clear();
     task.release_shared();
+    sched::exit_visible();
     proc.thread_exit_wait.wake_all();
     *task.state.lock() = TaskState::Dead;
     drop(task);
@@ -196,6 +197,7 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     groups.sort_unstable();
     groups.dedup();
     reparent_children(&proc);
+    sched::exit_visible();
     *proc.life.lock() = Life::Zombie(status);
     crate::signal::flush_pending(&task);
     super::pidfd::process_exited();
@@ -338,5 +340,8 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
             }
             opts.nohang.then_some(Ok(None))
         })?;
+    if matches!(result, Ok(Some(_))) {
+        sched::wait_exits_released();
+    }
     result
 }

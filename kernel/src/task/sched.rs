@@ -44,6 +44,11 @@ static RUN_QUEUE: Mutex<VecDeque<Arc<Task>>> = Mutex::new(VecDeque::new());
 /// afterwards clears one bit and sends that hart an IPI.
 static IDLE: AtomicUsize = AtomicUsize::new(0);
 
+/// Exiting tasks that the world may already see as gone (a zombie, a joined thread)
+/// but whose hart has not yet switched away from them and freed them (see
+/// `exit_visible` and `wait_exits_released`).
+static EXITING: AtomicUsize = AtomicUsize::new(0);
+
 fn this_cpu() -> &'static Cpu {
     &CPUS[smp::this_hart()]
 }
@@ -242,9 +247,35 @@ fn release(prev: Arc<Task>) {
     prev.on_cpu.store(false, Ordering::Release);
     // Running means the task yielded, or was woken while still on this hart;
     // Sleeping/Stopped tasks wait for a wake-up, Dead ones for nothing.
-    if *st == TaskState::Running {
-        *st = TaskState::Ready;
-        enqueue(prev.clone());
+    match *st {
+        TaskState::Running => {
+            *st = TaskState::Ready;
+            enqueue(prev.clone());
+        }
+        TaskState::Dead => {
+            drop(st);
+            // Freed here (stack and all) unless someone else still holds it, and
+            // only then counted out.
+            drop(prev);
+            EXITING.fetch_sub(1, Ordering::Release);
+        }
+        _ => {}
+    }
+}
+
+/// The current task is about to make its exit visible (its process a zombie, or its
+/// thread gone for those who wait on that) and will then only switch away for good.
+pub fn exit_visible() {
+    EXITING.fetch_add(1, Ordering::AcqRel);
+}
+
+/// Waits until every task whose exit was made visible has been switched away from
+/// and freed, so that a reaper sees the memory of what it reaped back (MemFree and the
+/// heap are exact). Such a task runs on another hart, never sleeps again and is only
+/// finishing its switch: the wait is short and bounded, and none on one hart.
+pub fn wait_exits_released() {
+    while EXITING.load(Ordering::Acquire) != 0 {
+        core::hint::spin_loop();
     }
 }
 
