@@ -98,6 +98,18 @@ pub fn sched_setaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
     Ok(0)
 }
 
+/// getcpu(2): the hart the caller runs on (its index, as the affinity masks count), on
+/// NUMA node 0; either pointer may be NULL.
+pub fn getcpu(cpu: usize, node: usize) -> SysResult {
+    if cpu != 0 {
+        write_val(cpu, &(crate::arch::smp::this_hart() as u32))?;
+    }
+    if node != 0 {
+        write_val(node, &0u32)?;
+    }
+    Ok(0)
+}
+
 /// sysinfo(2): Linux reports memory in bytes (mem_unit 1) when it fits, as it always
 /// does on 64-bit; Rill has no swap, high memory or load average.
 pub fn sysinfo(out: usize) -> SysResult {

@@ -151,6 +151,7 @@ pub fn dispatch(tf: &mut TrapFrame) -> usize {
         n::__NR_prctl => control::prctl(a[0] as u32, a[1]),
         n::__NR_sched_yield => control::sched_yield(),
         n::__NR_sched_getaffinity => control::sched_getaffinity(a[0] as i32, a[1], a[2]),
+        n::__NR_getcpu => control::getcpu(a[0], a[1]),
         n::__NR_sched_setaffinity => control::sched_setaffinity(a[0] as i32, a[1], a[2]),
         n::__NR_sysinfo => control::sysinfo(a[0]),
         n::__NR_syslog => control::syslog(a[0] as i32, a[1], a[2] as i32),
