@@ -12,6 +12,7 @@ use crate::errno::{Errno, EFAULT, ENAMETOOLONG};
 use crate::task::current;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
 
 fn check_range(addr: usize, len: usize) -> Result<(), Errno> {
     match addr.checked_add(len) {
@@ -311,6 +312,31 @@ pub fn write_array<T: Plain>(addr: usize, items: &[T]) -> Result<(), Errno> {
 /// Writes `v` to user address `addr`.
 pub fn write_val<T: Plain>(addr: usize, v: &T) -> Result<(), Errno> {
     UserSliceMut::new(addr, core::mem::size_of::<T>())?.write(0, as_bytes(v))
+}
+
+/// Replaces the aligned `u32` at user address `addr` with `f(old)` in one atomic step
+/// and returns `old`: user threads on other harts may change the word meanwhile
+/// (FUTEX_WAKE_OP). EFAULT unless the word is writable.
+pub fn update_u32_atomic(addr: usize, mut f: impl FnMut(u32) -> u32) -> Result<u32, Errno> {
+    if !addr.is_multiple_of(4) {
+        return Err(EFAULT);
+    }
+    UserSliceMut::new(addr, 4)?;
+    let mut old = 0;
+    let done = with_pages(addr, 4, Access::Write, |page, _| {
+        // SAFETY: a `Write` lookup returned this address space's writable alias of the
+        // word (aligned, so wholly in this page), valid while the address space stays
+        // locked; user code may access it at the same time, but only atomically here.
+        let word = unsafe { core::sync::atomic::AtomicU32::from_ptr(page.as_ptr().cast()) };
+        old = match word.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| Some(f(v))) {
+            Ok(v) | Err(v) => v,
+        };
+        4
+    })?;
+    if done < 4 {
+        return Err(EFAULT);
+    }
+    Ok(old)
 }
 
 /// Reads a NUL-terminated string of at most `max` bytes (ENAMETOOLONG beyond).

@@ -1,5 +1,6 @@
-//! Round-robin scheduling on every hart from one shared run queue (measured against
-//! per-hart queues, one queue is as fast on up to 8 harts and needs no balancing).
+//! Round-robin scheduling on every hart from one shared run queue: a task runs on any
+//! hart its affinity allows, with no balancing to do (per-hart queues would keep caches
+//! warm, which QEMU does not model; they were not built).
 //! Each hart runs `run()` on its boot stack: it takes the first ready task allowed on
 //! it (sched_setaffinity) and switches to it; the task switches back when it yields,
 //! sleeps or exits. All state changes go through the task's state lock, so a wake-up
