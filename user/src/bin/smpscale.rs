@@ -120,6 +120,10 @@ fn main() {
     let mb = arg(2, 16);
     let rounds = arg(3, 20_000_000);
     let bytes = mb << 20;
+    // A warm-up of each kind first: the first fork and the first thread fault in the
+    // program's pages and stacks, which would count against the single worker.
+    time_pipes(n, bytes / 16);
+    time_threads(n, rounds / 16);
     let one = time_pipes(1, bytes);
     let many = time_pipes(n, bytes);
     println!(
