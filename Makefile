@@ -7,6 +7,13 @@ KERNEL_ELF  := kernel/target/riscv64gc-unknown-none-elf/release/rill
 XTASK       := cargo run -q --release -p xtask --
 STAMP_DEPS  := $(BUILD)/.deps-ok
 
+# SMP=N boots Rill on N harts (1-8) for run, exec, ltp and tests; 1 is the default (the
+# fastest on a host with few free cores). guest-test runs each test's Rill side again
+# on SMP_AGAIN harts (default 4; 0 skips that second run).
+SMP         ?= 1
+SMP_AGAIN   ?= 4
+export SMP SMP_AGAIN
+
 .PHONY: all deps kernel user cprogs rootfs run console2 exec ltp test host-test guest-test clean \
 	bench bench-linux bench-doc linux-kernel profile
 

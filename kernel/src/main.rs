@@ -49,7 +49,7 @@ struct Platform {
     virtio: [Option<(usize, usize, u32)>; 8],
 }
 
-fn read_device_tree(dtb_pa: usize) -> Platform {
+fn read_device_tree(dtb_pa: usize, boot_hart: usize) -> Platform {
     // The tree is read before the heap exists: nothing here allocates.
     // The header's second big-endian word is the blob's total size.
     let header = mm::boot_memory(dtb_pa, 8);
@@ -85,6 +85,7 @@ fn read_device_tree(dtb_pa: usize) -> Platform {
         .cpus()
         .next()
         .map_or(10_000_000, |c| c.timebase_frequency() as u64);
+    arch::smp::set_harts(boot_hart, fdt.cpus().map(|c| c.ids().first()));
     let isa = fdt
         .cpus()
         .next()
@@ -132,7 +133,7 @@ extern "C" fn rust_main(hartid: usize, dtb_pa: usize) -> ! {
     arch::trap::init();
     arch::cpu::enable_fpu();
 
-    let platform = read_device_tree(dtb_pa);
+    let platform = read_device_tree(dtb_pa, hartid);
     fs::procfs::CPU.call_once(|| fs::procfs::CpuIdent {
         hart: hartid,
         isa: platform.isa,
@@ -195,6 +196,21 @@ extern "C" fn rust_main(hartid: usize, dtb_pa: usize) -> ! {
         Ok(_) => {}
         Err(e) => panic!("cannot create init: {e:?}"),
     }
+    arch::smp::start_secondaries();
+    task::sched::run()
+}
+
+/// A secondary hart's first Rust code (boot.rs, on its own boot stack with `tp` set):
+/// leave the boot table for the kernel's, take traps, tick, and schedule.
+#[no_mangle]
+extern "C" fn rust_secondary(index: usize) -> ! {
+    arch::cpu::write_tp(index);
+    arch::cpu::activate_page_table(mm::pagetable::kernel_satp());
+    arch::trap::init();
+    arch::cpu::enable_fpu();
+    time::start_hart();
+    arch::cpu::enable_interrupt_sources();
+    arch::smp::mark_online();
     task::sched::run()
 }
 

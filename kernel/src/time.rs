@@ -2,14 +2,20 @@
 //! RTC of the virt machine gives the wall-clock time once at boot.
 
 use crate::arch::{cpu, sbi};
+use crate::task::sched::MAX_HARTS;
 use core::sync::atomic::{AtomicU64, Ordering};
 
 /// Timer ticks per second (device tree `timebase-frequency`; 10 MHz on QEMU virt).
 static FREQ: AtomicU64 = AtomicU64::new(10_000_000);
 /// Wall-clock nanoseconds at tick 0.
 static REALTIME_BASE_NS: AtomicU64 = AtomicU64::new(0);
-/// Absolute tick of the next programmed timer interrupt.
-static NEXT_EVENT: AtomicU64 = AtomicU64::new(u64::MAX);
+/// Absolute tick of the next programmed timer interrupt of each hart (each has its
+/// own timer; only the hart itself programs it).
+static NEXT_EVENT: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(u64::MAX) }; MAX_HARTS];
+
+fn next_event() -> &'static AtomicU64 {
+    &NEXT_EVENT[crate::arch::smp::this_hart()]
+}
 
 /// Scheduling time slice.
 const SLICE_NS: u64 = 10_000_000;
@@ -25,6 +31,11 @@ pub fn init(freq: u64, rtc_base: Option<usize>) {
             Ordering::Relaxed,
         );
     }
+    start_hart();
+}
+
+/// Starts this hart's time slices.
+pub fn start_hart() {
     arm_deadline(now_ticks() + ns_to_ticks(SLICE_NS));
 }
 
@@ -52,9 +63,10 @@ pub fn realtime_ns() -> u64 {
     REALTIME_BASE_NS.load(Ordering::Relaxed) + monotonic_ns()
 }
 
-/// Makes sure a timer interrupt arrives no later than tick `deadline`.
+/// Makes sure a timer interrupt arrives on this hart no later than tick `deadline`
+/// (whichever hart's timer fires first wakes every expired sleeper).
 pub fn arm_deadline(deadline: u64) {
-    if NEXT_EVENT.fetch_min(deadline, Ordering::AcqRel) > deadline {
+    if next_event().fetch_min(deadline, Ordering::AcqRel) > deadline {
         sbi::set_timer(deadline);
     }
 }
@@ -66,6 +78,6 @@ pub fn on_timer_interrupt() {
     let slice_end = now + ns_to_ticks(SLICE_NS);
     let next = crate::task::wait::expire_timers(now).map_or(slice_end, |d| d.min(slice_end));
     crate::task::loadavg::tick(ticks_to_ns(now));
-    NEXT_EVENT.store(next, Ordering::Release);
+    next_event().store(next, Ordering::Release);
     sbi::set_timer(next);
 }

@@ -64,7 +64,7 @@ extern "C" fn user_trap(tf: &mut TrapFrame) {
             schedule_yield();
         }
         Cause::External => external_interrupt(),
-        Cause::Software => {}
+        Cause::Software => crate::task::sched::user_ipi(),
         Cause::PageFault { addr, store, exec } => {
             let access = if exec {
                 Access::Exec
@@ -175,7 +175,7 @@ extern "C" fn kernel_trap(saved: &mut KernelTrapFrame) {
     match cause {
         Cause::Timer => crate::time::on_timer_interrupt(),
         Cause::External => external_interrupt(),
-        Cause::Software => {}
+        Cause::Software => crate::arch::smp::clear_ipi(),
         Cause::PageFault { addr, .. } if crate::arch::kstack::in_guard(addr) => {
             let sepc = riscv::register::sepc::read();
             panic!("kernel stack overflow: access to {addr:#x} in a stack guard, sepc {sepc:#x}");

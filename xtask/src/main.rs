@@ -65,6 +65,8 @@ commands:
 
 environment:
   TIMEOUT      default timeout in seconds for exec and test
+  SMP          harts of every boot, 1 to 8 (default 1)
+  SMP_AGAIN    test: also run each test's Rill side on this many harts (0: not)
   QEMU_EXTRA   extra qemu-system-riscv64 arguments, split on whitespace
 ";
 

@@ -15,15 +15,46 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// The machine Rill runs on. OpenSBI (`-bios default`) loads the kernel at 0x80200000.
-const MACHINE: &str = "-machine virt -nographic -bios default -m 512M -smp 1";
+const MACHINE: &str = "-machine virt -nographic -bios default -m 512M";
+
+/// Most harts Rill uses (its MAX_HARTS).
+pub const MAX_HARTS: usize = 8;
+
+/// How many harts a boot gets: $SMP (1 to MAX_HARTS), else 1. One hart is the default:
+/// on a host with few free cores, QEMU's extra hart threads only compete for them, and
+/// a single hart boots and runs the tests fastest.
+pub fn harts() -> Res<usize> {
+    match std::env::var("SMP") {
+        Ok(value) if !value.is_empty() => parse_harts(&value).map_err(|e| format!("SMP: {e}")),
+        _ => Ok(1),
+    }
+}
+
+/// A hart count from 1 to MAX_HARTS.
+pub fn parse_harts(text: &str) -> Res<usize> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_HARTS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "{text:?} is not a hart count from 1 to {MAX_HARTS}"
+        )),
+    }
+}
 
 /// The command line for booting build/kernel.bin with `initrd` and kernel boot arguments
-/// `bootargs`, plus the words of $QEMU_EXTRA.
+/// `bootargs` on $SMP harts, plus the words of $QEMU_EXTRA.
 pub fn command(initrd: &Path, bootargs: &OsStr) -> Res<Command> {
+    command_with_harts(initrd, bootargs, harts()?)
+}
+
+/// `command` with `harts` harts, whatever $SMP says. QEMU 7.2 runs each hart in a host
+/// thread of its own (multi-threaded TCG is riscv64's default).
+pub fn command_with_harts(initrd: &Path, bootargs: &OsStr, harts: usize) -> Res<Command> {
     check_inputs(initrd)?;
     let kernel = paths::kernel();
     let mut cmd = Command::new("qemu-system-riscv64");
     cmd.args(MACHINE.split(' '))
+        .arg("-smp")
+        .arg(harts.to_string())
         .arg("-kernel")
         .arg(kernel)
         .arg("-initrd")

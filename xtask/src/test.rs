@@ -4,7 +4,8 @@
 //! A test is an executable file /tests/NAME, or a shell script /tests/X.sh run as
 //! `/bin/sh /tests/X.sh` whose output must also equal /tests/X.out. Two tests run at a time;
 //! results are printed in name order as they become known. The terminal test (term.rs) runs
-//! last and adds its checks to the counts.
+//! last and adds its checks to the counts. With $SMP_AGAIN=N (`make test` sets 4), each
+//! test's Rill side runs a second time on N harts and must give the same output again.
 
 use crate::divergences::{self, Policy};
 use crate::linux::Linux;
@@ -50,6 +51,14 @@ struct Outcome {
 /// Runs the tests whose names contain `filter`; returns whether all passed.
 pub fn run(filter: Option<&str>, timeout: Duration) -> Res<bool> {
     qemu::check_inputs(&paths::initramfs())?;
+    let harts = qemu::harts()?;
+    let again = match std::env::var("SMP_AGAIN") {
+        Ok(v) if !v.is_empty() && v != "0" => {
+            Some(qemu::parse_harts(&v).map_err(|e| format!("SMP_AGAIN: {e}"))?)
+        }
+        _ => None,
+    }
+    .filter(|&n| n != harts);
     let tests = discover(filter)?;
     if tests.is_empty() {
         eprintln!(
@@ -68,7 +77,7 @@ pub fn run(filter: Option<&str>, timeout: Duration) -> Res<bool> {
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(test) = tests.get(i) else { break };
-                let outcome = run_one(test, linux, timeout).unwrap_or_else(|e| Outcome {
+                let outcome = run_one(test, linux, timeout, again).unwrap_or_else(|e| Outcome {
                     passed: false,
                     report: format!("FAIL {}: {e}\n", test.name),
                 });
@@ -151,9 +160,9 @@ fn discover(filter: Option<&str>) -> Res<Vec<Test>> {
     Ok(tests)
 }
 
-fn run_one(test: &Test, linux: &Linux, timeout: Duration) -> Res<Outcome> {
+fn run_one(test: &Test, linux: &Linux, timeout: Duration, again: Option<usize>) -> Res<Outcome> {
     let divergence = divergences::lookup(&test.name);
-    let (rill, rill_out) = run_rill(test, timeout)?;
+    let (rill, rill_out) = run_rill(test, timeout, qemu::harts()?)?;
     let linux_run = match divergence.map(|d| d.policy) {
         Some(Policy::RillStatusOnly) => None,
         None => {
@@ -213,6 +222,31 @@ fn run_one(test: &Test, linux: &Linux, timeout: Duration) -> Res<Outcome> {
         }
     }
 
+    // The second Rill run, on `again` harts, against the same reference.
+    let reference = match &test.kind {
+        Kind::Script { expected, .. } => expected.as_deref(),
+        Kind::Binary => linux_run.as_ref().map(|run| run.output.as_slice()),
+    };
+    let mut again_note = String::new();
+    let mut again_console = String::new();
+    if let Some(harts) = again {
+        let side = format!("rill -smp {harts}");
+        let (boot, out) = run_rill(test, timeout, harts)?;
+        let mut bad: Vec<String> = bad_exit(&side, boot.ended, boot.panicked, timeout)
+            .into_iter()
+            .collect();
+        if let Some(expected) = reference.filter(|r| *r != out) {
+            bad.push(format!("{side} output differs"));
+            details += &diff::unified("expected", expected, &side, &out);
+        }
+        if bad.is_empty() {
+            again_note = format!(", {side} {:.1}s", boot.elapsed.as_secs_f64());
+        } else {
+            why.extend(bad);
+            again_console = console_report(&boot);
+        }
+    }
+
     let mut report = String::new();
     if why.is_empty() {
         let linux_note = match (&linux_run, divergence) {
@@ -222,7 +256,7 @@ fn run_one(test: &Test, linux: &Linux, timeout: Duration) -> Res<Outcome> {
         };
         let _ = writeln!(
             report,
-            "PASS {} (rill {:.1}s, {linux_note})",
+            "PASS {} (rill {:.1}s{again_note}, {linux_note})",
             test.name,
             rill.elapsed.as_secs_f64()
         );
@@ -236,6 +270,7 @@ fn run_one(test: &Test, linux: &Linux, timeout: Duration) -> Res<Outcome> {
     if rill_at_fault {
         report += &console_report(&rill);
     }
+    report += &again_console;
     Ok(Outcome {
         passed: false,
         report,
@@ -255,10 +290,11 @@ fn bad_exit(side: &str, ended: Ended, panicked: bool, timeout: Duration) -> Opti
     }
 }
 
-/// Boots Rill on the test; returns the boot and the program's output.
-fn run_rill(test: &Test, timeout: Duration) -> Res<(Boot, Vec<u8>)> {
+/// Boots Rill with `harts` harts on the test; returns the boot and the program's output.
+fn run_rill(test: &Test, timeout: Duration, harts: usize) -> Res<(Boot, Vec<u8>)> {
     let argv: Vec<OsString> = test.argv.iter().map(OsString::from).collect();
-    let mut cmd = qemu::command(&paths::initramfs(), &qemu::init_bootargs(&argv))?;
+    let mut cmd =
+        qemu::command_with_harts(&paths::initramfs(), &qemu::init_bootargs(&argv), harts)?;
     cmd.stderr(Stdio::piped());
     let mut output = Vec::new();
     let boot = qemu::boot(

@@ -1,14 +1,15 @@
 //! The platform-level interrupt controller: enables device interrupts for supervisor
-//! mode on hart 0 and claims/completes them.
+//! mode on hart 0 (the boot hart) and claims/completes them. Harts are the kernel's
+//! indices; the PLIC's contexts follow the firmware's hart ids.
 
 use crate::mm::phys_to_virt;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 static BASE: AtomicUsize = AtomicUsize::new(0);
 
-/// S-mode context of hart `h` is 2h+1 on the virt machine.
+/// S-mode context of the hart with id `h` is 2h+1 on the virt machine.
 fn s_context(hart: usize) -> usize {
-    2 * hart + 1
+    2 * crate::arch::smp::hart_id(hart) + 1
 }
 
 fn reg(off: usize) -> *mut u32 {

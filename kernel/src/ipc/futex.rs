@@ -12,7 +12,7 @@
 //! wake that follows a change of the word cannot slip between the check and the sleep.
 
 use crate::errno::{SysResult, EAGAIN, EINVAL, ENOMEM, ENOSYS};
-use crate::mm::uaccess::{read_val, write_val};
+use crate::mm::uaccess::{read_val, update_u32_atomic, write_val};
 use crate::task::wait::{block_on, WaitQueue};
 use crate::task::{current_process, Task};
 use alloc::collections::{BTreeMap, VecDeque};
@@ -301,9 +301,8 @@ pub fn requeue(
 
 /// FUTEX_WAKE_OP: applies the operation encoded in `op` to `*addr2`, wakes up to
 /// `nwake` waiters of `addr`, and, if the old value of `*addr2` passes the encoded
-/// comparison, up to `nwake2` of `addr2`. (The read-modify-write is under the futex
-/// table lock; Rill's kernel is not preempted, so user threads on this hart cannot
-/// interleave.)
+/// comparison, up to `nwake2` of `addr2`. The read-modify-write is one atomic step, as
+/// user threads on other harts may change the word at the same time.
 pub fn wake_op(
     addr: usize,
     addr2: usize,
@@ -324,26 +323,32 @@ pub fn wake_op(
         // Linux warns and keeps the low five bits of an out-of-range shift.
         oparg = 1i32 << (oparg & 31);
     }
+    let apply = |old: i32| match kind {
+        g::FUTEX_OP_SET => Some(oparg),
+        g::FUTEX_OP_ADD => Some(old.wrapping_add(oparg)),
+        g::FUTEX_OP_OR => Some(old | oparg),
+        g::FUTEX_OP_ANDN => Some(old & !oparg),
+        g::FUTEX_OP_XOR => Some(old ^ oparg),
+        _ => None,
+    };
+    let compare = |old: i32| match cmp {
+        g::FUTEX_OP_CMP_EQ => Some(old == cmparg),
+        g::FUTEX_OP_CMP_NE => Some(old != cmparg),
+        g::FUTEX_OP_CMP_LT => Some(old < cmparg),
+        g::FUTEX_OP_CMP_LE => Some(old <= cmparg),
+        g::FUTEX_OP_CMP_GT => Some(old > cmparg),
+        g::FUTEX_OP_CMP_GE => Some(old >= cmparg),
+        _ => None,
+    };
     let mut table = FUTEXES.lock();
-    let old: i32 = read_val(addr2)?;
-    let new = match kind {
-        g::FUTEX_OP_SET => oparg,
-        g::FUTEX_OP_ADD => old.wrapping_add(oparg),
-        g::FUTEX_OP_OR => old | oparg,
-        g::FUTEX_OP_ANDN => old & !oparg,
-        g::FUTEX_OP_XOR => old ^ oparg,
-        _ => return Err(ENOSYS),
-    };
-    let pass = match cmp {
-        g::FUTEX_OP_CMP_EQ => old == cmparg,
-        g::FUTEX_OP_CMP_NE => old != cmparg,
-        g::FUTEX_OP_CMP_LT => old < cmparg,
-        g::FUTEX_OP_CMP_LE => old <= cmparg,
-        g::FUTEX_OP_CMP_GT => old > cmparg,
-        g::FUTEX_OP_CMP_GE => old >= cmparg,
-        _ => return Err(ENOSYS),
-    };
-    write_val(addr2, &new)?;
+    if apply(0).is_none() || compare(0).is_none() {
+        // An unreadable word is EFAULT before an unknown operation is ENOSYS.
+        read_val::<i32>(addr2)?;
+        return Err(ENOSYS);
+    }
+    // One atomic read-modify-write: a thread on another hart may be using the word.
+    let old = update_u32_atomic(addr2, |v| apply(v as i32).unwrap_or(v as i32) as u32)? as i32;
+    let pass = compare(old).unwrap_or(false);
     let mut woken = wake_locked(&mut table, k1, nwake, u32::MAX);
     if pass {
         woken += wake_locked(&mut table, k2, nwake2, u32::MAX);

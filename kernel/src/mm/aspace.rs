@@ -20,6 +20,7 @@ use crate::errno::{Errno, EACCES, EINVAL, ENOMEM};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use core::ops::Range;
+use core::sync::atomic::AtomicUsize;
 use spin::Mutex;
 
 pub use super::area::{Access, Backing, Prot};
@@ -109,6 +110,8 @@ pub struct AddressSpace {
     pub(super) this: Weak<Mutex<AddressSpace>>,
     pub brk_base: usize,
     pub brk: usize,
+    /// The harts that have this address space loaded (see tlb.rs).
+    pub(super) active_harts: AtomicUsize,
 }
 
 impl AddressSpace {
@@ -130,6 +133,7 @@ impl AddressSpace {
             this: Weak::new(),
             brk_base: 0,
             brk: 0,
+            active_harts: AtomicUsize::new(0),
         })
     }
 
@@ -345,7 +349,7 @@ impl AddressSpace {
             self.areas.remove(&s);
             self.gaps.release(s, e);
         }
-        crate::arch::cpu::flush_tlb();
+        self.flush_tlb();
         Ok(())
     }
 
@@ -414,7 +418,7 @@ impl AddressSpace {
             self.zap(s.max(cursor), to);
             cursor = to;
         }
-        crate::arch::cpu::flush_tlb();
+        self.flush_tlb();
         result
     }
 
@@ -495,7 +499,7 @@ impl AddressSpace {
                 let kind = PageKind::of(backing, pte.ppn());
                 *pte = user_leaf(pte.ppn(), kind.pte_flags(prot));
             });
-        crate::arch::cpu::flush_tlb();
+        self.flush_tlb();
         self.merge_around(from);
         Ok(())
     }
@@ -573,7 +577,7 @@ impl AddressSpace {
             }
             cursor = end;
         }
-        crate::arch::cpu::flush_tlb();
+        self.flush_tlb();
     }
 
     /// The object and byte offset MADV_REMOVE punches a hole in for `[va, ...)`, part

@@ -93,7 +93,7 @@ impl AddressSpace {
                 let want = kind.pte_flags(prot);
                 if pte.flags() & want != want {
                     self.pt.map(vpn, pte.ppn(), want);
-                    crate::arch::cpu::flush_tlb();
+                    self.flush_tlb();
                 }
                 return Ok(phys_to_virt(pte.ppn() << PAGE_SHIFT));
             }
@@ -141,7 +141,7 @@ impl AddressSpace {
         }
         if current.is_some() {
             // The replaced entry may be cached.
-            crate::arch::cpu::flush_tlb();
+            self.flush_tlb();
         }
         Ok(phys_to_virt(ppn << PAGE_SHIFT))
     }

@@ -55,7 +55,7 @@ impl AddressSpace {
             }
         }
         // The parent's entries lost their write right.
-        crate::arch::cpu::flush_tlb();
+        self.flush_tlb();
         if failed {
             return Err(ENOMEM);
         }

@@ -14,6 +14,7 @@ pub mod object;
 pub mod page;
 pub mod pagetable;
 pub mod remap;
+pub mod tlb;
 pub mod uaccess;
 pub mod xcopy;
 

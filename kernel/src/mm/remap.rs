@@ -165,7 +165,7 @@ impl AddressSpace {
             // Linux goes on when this split fails: the old range then stays, empty.
             let _ = self.unmap(old, old + old_len);
         }
-        crate::arch::cpu::flush_tlb();
+        self.flush_tlb();
         self.merge_around(new);
         Ok(new)
     }

@@ -16,6 +16,7 @@ use crate::errno::{Errno, EFAULT, ENAMETOOLONG};
 use crate::task::current;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 fn check_range(addr: usize, len: usize) -> Result<(), Errno> {
     match addr.checked_add(len) {
@@ -301,6 +302,29 @@ pub fn write_array<T: Plain>(addr: usize, items: &[T]) -> Result<(), Errno> {
 /// Writes `v` to user address `addr`.
 pub fn write_val<T: Plain>(addr: usize, v: &T) -> Result<(), Errno> {
     UserSliceMut::new(addr, core::mem::size_of::<T>())?.write(0, as_bytes(v))
+}
+
+/// Replaces the aligned `u32` at user address `addr` with `f(old)` in one atomic step
+/// and returns `old`: user threads on other harts may change the word meanwhile
+/// (FUTEX_WAKE_OP). EFAULT unless the word is writable.
+pub fn update_u32_atomic(addr: usize, mut f: impl FnMut(u32) -> u32) -> Result<u32, Errno> {
+    if !addr.is_multiple_of(4) {
+        return Err(EFAULT);
+    }
+    check_range(addr, 4)?;
+    let aspace = current().process.aspace();
+    let mut aspace = aspace.lock();
+    let page = aspace.page(addr, Access::Write).map_err(|_| EFAULT)?;
+    // SAFETY: a `Write` lookup in this address space, whose lock is held (so no munmap
+    // can free the frame meanwhile), returned the kernel alias of a page the program may
+    // write; the word is aligned, so wholly inside it. User threads may access the word
+    // at the same time, but only atomically here.
+    let word = unsafe { AtomicU32::from_ptr((page + addr % PAGE_SIZE) as *mut u32) };
+    Ok(
+        match word.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |v| Some(f(v))) {
+            Ok(v) | Err(v) => v,
+        },
+    )
 }
 
 /// Reads a NUL-terminated string of at most `max` bytes (ENAMETOOLONG beyond).

@@ -59,35 +59,54 @@ pub fn sched_yield() -> SysResult {
     Ok(0)
 }
 
-/// Rill reports one CPU, CPU 0, to programs (as sched_getaffinity says).
-const CPU_MASK: u64 = 1;
-
-fn check_pid(pid: i32) -> SysResult<()> {
-    if pid < 0 || (pid != 0 && process::find(pid as Pid).is_none()) {
+/// The thread `pid` names for the affinity and scheduler calls (0: the caller); ESRCH
+/// if none.
+fn target_thread(pid: i32) -> SysResult<alloc::sync::Arc<crate::task::thread::Task>> {
+    if pid == 0 {
+        return Ok(current());
+    }
+    if pid < 0 {
         return Err(ESRCH);
     }
-    Ok(())
+    process::find_thread(pid as Pid).ok_or(ESRCH)
 }
 
+/// The thread's mask of the CPUs (harts) it may run on, limited to those online.
 pub fn sched_getaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
-    check_pid(pid)?;
+    let task = target_thread(pid)?;
     if size < 8 || !size.is_multiple_of(8) {
         return Err(EINVAL);
     }
-    write_val(mask, &CPU_MASK)?;
+    let harts = (task.affinity() & crate::arch::smp::online()) as u64;
+    write_val(mask, &harts)?;
     Ok(8)
 }
 
-/// Accepts any mask that lets the thread run on a CPU Rill has (CPU 0); a mask without
-/// one is EINVAL, as Linux's for CPUs that are not online. Bytes past Linux's cpumask
-/// (8 bytes here) are not read; a shorter mask is zero-extended.
+/// Restricts the thread to the online CPUs of the mask; a mask without one is EINVAL,
+/// as Linux's. Bytes past Linux's cpumask (8 bytes here) are not read; a shorter mask
+/// is zero-extended. The thread moves at once if it runs where it may no longer.
 pub fn sched_setaffinity(pid: i32, size: usize, mask: usize) -> SysResult {
-    check_pid(pid)?;
+    let task = target_thread(pid)?;
     let mut bytes = [0u8; 8];
     let len = size.min(bytes.len());
     UserSlice::new(mask, len)?.read(0, &mut bytes[..len])?;
-    if u64::from_le_bytes(bytes) & CPU_MASK == 0 {
+    let harts = u64::from_le_bytes(bytes) as usize & crate::arch::smp::online();
+    if harts == 0 {
         return Err(EINVAL);
+    }
+    task.set_affinity(harts);
+    crate::task::sched::affinity_changed(&task);
+    Ok(0)
+}
+
+/// getcpu(2): the hart the caller runs on (its index, as the affinity masks count), on
+/// NUMA node 0; either pointer may be NULL.
+pub fn getcpu(cpu: usize, node: usize) -> SysResult {
+    if cpu != 0 {
+        write_val(cpu, &(crate::arch::smp::this_hart() as u32))?;
+    }
+    if node != 0 {
+        write_val(node, &0u32)?;
     }
     Ok(0)
 }
@@ -97,7 +116,7 @@ pub fn sched_getscheduler(pid: i32) -> SysResult {
     if pid < 0 {
         return Err(EINVAL);
     }
-    check_pid(pid)?;
+    target_thread(pid)?;
     Ok(linux_raw_sys::general::SCHED_NORMAL as usize)
 }
 
@@ -106,7 +125,7 @@ pub fn sched_getparam(pid: i32, param: usize) -> SysResult {
     if pid < 0 || param == 0 {
         return Err(EINVAL);
     }
-    check_pid(pid)?;
+    target_thread(pid)?;
     write_val(param, &0i32)?;
     Ok(0)
 }

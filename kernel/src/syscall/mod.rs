@@ -328,6 +328,7 @@ fn handler(nr: u32) -> Option<Handler> {
         n::__NR_setrlimit => |tf| process::prlimit64(0, tf.arg(0) as u32, tf.arg(1), 0),
         n::__NR_prctl => |tf| control::prctl(tf.arg(0) as u32, tf.arg(1)),
         n::__NR_sched_yield => |_| control::sched_yield(),
+        n::__NR_getcpu => |tf| control::getcpu(tf.arg(0), tf.arg(1)),
         n::__NR_sched_getscheduler => |tf| control::sched_getscheduler(tf.arg(0) as i32),
         n::__NR_sched_getparam => |tf| control::sched_getparam(tf.arg(0) as i32, tf.arg(1)),
         n::__NR_sched_getaffinity => {

@@ -6,7 +6,6 @@
 use super::process::{init_process, release_vfork, GroupExit, JobEvent, Life, Pid, Process, TABLE};
 use super::sched::{self, current};
 use super::thread::{Task, TaskState};
-use crate::arch::cpu;
 use crate::errno::{Errno, SysResult, EAGAIN, ECHILD};
 use crate::signal::Signal;
 use alloc::sync::Arc;
@@ -101,6 +100,7 @@ pub fn exit_thread(status: i32) -> ! {
     }
     task.signals.lock().pending.clear();
     task.release_shared();
+    sched::exit_visible();
     proc.thread_exit_wait.wake_all();
     *task.state.lock() = TaskState::Dead;
     drop(task);
@@ -150,7 +150,7 @@ fn exit_process(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     // Close files first: this is what lets pipe readers see EOF.
     task.release_shared();
     // Leave the address space on the kernel's page table before dropping it.
-    cpu::activate_page_table(crate::mm::pagetable::kernel_satp());
+    crate::mm::tlb::deactivate();
     // With no page left even for an empty root, the old space stays until reaped.
     if let Some(empty) = crate::mm::aspace::exited() {
         *proc.aspace.lock() = empty;
@@ -197,6 +197,7 @@ fn finish_exit(task: Arc<Task>, proc: Arc<Process>, status: i32) -> ! {
     groups.sort_unstable();
     groups.dedup();
     reparent_children(&proc);
+    sched::exit_visible();
     *proc.life.lock() = Life::Zombie(status);
     crate::signal::flush_pending(&task);
     super::pidfd::process_exited();
@@ -339,5 +340,8 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
                 }
                 opts.nohang.then_some(Ok(None))
             })?;
+    if matches!(result, Ok(Some(_))) {
+        sched::wait_exits_released();
+    }
     result
 }

@@ -4,7 +4,6 @@
 use super::sched::{self, current};
 use super::thread::Task;
 use super::wait::WaitQueue;
-use crate::arch::cpu;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
 use crate::errno::{SysResult, EAGAIN, EINTR, EINVAL, ENOMEM, EPERM};
 use crate::fs::fdtable::FdTable;
@@ -548,7 +547,8 @@ impl Process {
     }
 
     pub fn activate_address_space(&self) {
-        cpu::activate_page_table(self.aspace.lock().lock().satp());
+        let space = self.aspace.lock().clone();
+        crate::mm::tlb::activate(&space);
     }
 
     pub fn is_zombie(&self) -> bool {

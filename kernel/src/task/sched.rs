@@ -1,15 +1,20 @@
-//! Round-robin scheduling. Each hart runs `run()` on its boot stack: it takes the
-//! next ready task from the shared run queue and switches to it; the task switches
-//! back when it yields, sleeps or exits. All state changes go through the task's
-//! state lock, so a wake-up on one hart and a sleep on another cannot lose each other.
+//! Round-robin scheduling on every hart from one shared run queue: a task runs on any
+//! hart its affinity allows, with no balancing to do (per-hart queues would keep caches
+//! warm, which QEMU does not model; they were not built).
+//! Each hart runs `run()` on its boot stack: it takes the first ready task allowed on
+//! it (sched_setaffinity) and switches to it; the task switches back when it yields,
+//! sleeps or exits. All state changes go through the task's state lock, so a wake-up
+//! on one hart and a sleep on another cannot lose each other. A hart with nothing to
+//! run waits with `wfi`, and whoever queues a task sends an idle hart an IPI.
 
 use super::thread::{Task, TaskState};
 use crate::arch::context::{switch, Context};
 use crate::arch::cpu;
 use crate::arch::kstack::ContextCell;
+use crate::arch::smp;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{fence, AtomicUsize, Ordering};
 use spin::Mutex;
 
 pub const MAX_HARTS: usize = 8;
@@ -35,8 +40,18 @@ static PREV: cpu::PerHartArc<Task, MAX_HARTS> = cpu::PerHartArc::new();
 
 static RUN_QUEUE: Mutex<VecDeque<Arc<Task>>> = Mutex::new(VecDeque::new());
 
+/// Harts waiting in their scheduler loop for a task (bit per hart index). A hart sets
+/// its bit before it looks at the queue a last time and sleeps; whoever queues a task
+/// afterwards clears one bit and sends that hart an IPI.
+static IDLE: AtomicUsize = AtomicUsize::new(0);
+
+/// Exiting tasks that the world may already see as gone (a zombie, a joined thread)
+/// but whose hart has not yet switched away from them and freed them (see
+/// `exit_visible` and `wait_exits_released`).
+static EXITING: AtomicUsize = AtomicUsize::new(0);
+
 fn this_cpu() -> &'static Cpu {
-    &CPUS[cpu::read_tp() % MAX_HARTS]
+    &CPUS[smp::this_hart()]
 }
 
 /// Sizes the run queue once at boot for every task there can be: it then never grows,
@@ -62,11 +77,52 @@ pub fn with_current<R>(f: impl FnOnce(&Task) -> R) -> R {
     })
 }
 
-/// Makes a new task runnable.
+/// Queues a Ready task and wakes an idle hart that may run it.
+fn enqueue(task: Arc<Task>) {
+    let allowed = task.affinity();
+    RUN_QUEUE.lock().push_back(task);
+    // Pairs with the fence in `run`: either the idle hart's last look at the queue
+    // finds this task, or this sees its idle bit.
+    fence(Ordering::SeqCst);
+    let me = 1 << smp::this_hart();
+    let mut idle = IDLE.load(Ordering::Relaxed);
+    loop {
+        // This hart, if idle, is in an interrupt handler and looks at the queue next.
+        let candidates = idle & allowed & !me;
+        if candidates == 0 {
+            return;
+        }
+        let hart = candidates & candidates.wrapping_neg();
+        match IDLE.compare_exchange_weak(idle, idle & !hart, Ordering::AcqRel, Ordering::Relaxed) {
+            Ok(_) => return smp::send_ipi(hart),
+            Err(now) => idle = now,
+        }
+    }
+}
+
+/// The first queued task allowed on this hart.
+fn dequeue() -> Option<Arc<Task>> {
+    let me = 1 << smp::this_hart();
+    let mut queue = RUN_QUEUE.lock();
+    let at = queue.iter().position(|t| t.affinity() & me != 0)?;
+    queue.remove(at)
+}
+
+/// Whether a task allowed on this hart is queued.
+fn work_queued() -> bool {
+    let me = 1 << smp::this_hart();
+    RUN_QUEUE.lock().iter().any(|t| t.affinity() & me != 0)
+}
+
+/// Makes a new task runnable; it inherits its creator's CPU affinity (as fork and
+/// clone do on Linux).
 pub fn spawn(task: Arc<Task>) {
+    if let Some(creator) = CURRENT.get() {
+        task.set_affinity(creator.affinity());
+    }
     let mut st = task.state.lock();
     *st = TaskState::Ready;
-    RUN_QUEUE.lock().push_back(task.clone());
+    enqueue(task.clone());
 }
 
 /// Makes a task in state `from` runnable again. A task still on a hart (it has not
@@ -83,14 +139,54 @@ fn make_runnable(task: &Arc<Task>, from: TaskState) -> bool {
         *st = TaskState::Running;
     } else {
         *st = TaskState::Ready;
-        RUN_QUEUE.lock().push_back(task.clone());
+        enqueue(task.clone());
     }
     true
 }
 
-/// Wakes a sleeping task. Returns whether it was sleeping.
+/// Wakes a sleeping task. Returns whether it was sleeping. A task running on another
+/// hart with a signal to look at gets an IPI: the signal then interrupts its user code
+/// at once instead of at that hart's next tick.
 pub fn wake(task: &Arc<Task>) -> bool {
-    make_runnable(task, TaskState::Sleeping)
+    if make_runnable(task, TaskState::Sleeping) {
+        return true;
+    }
+    if task.signal_check_pending() && task.on_cpu.load(Ordering::Acquire) {
+        interrupt_elsewhere(task);
+    }
+    false
+}
+
+/// Sends an IPI to the hart running `task`, if that is another one.
+fn interrupt_elsewhere(task: &Arc<Task>) {
+    if let Some(hart) = CURRENT.position(Arc::as_ptr(task)) {
+        if hart != smp::this_hart() {
+            smp::send_ipi(1 << hart);
+        }
+    }
+}
+
+/// A software interrupt taken in user mode: the IPI itself has done its work (the
+/// return to user mode looks for signals); a task that may no longer run on this hart
+/// (sched_setaffinity from elsewhere) moves.
+pub fn user_ipi() {
+    smp::clear_ipi();
+    if current().affinity() & (1 << smp::this_hart()) == 0 {
+        schedule_yield();
+    }
+}
+
+/// Moves the current task off this hart if its affinity no longer allows it; tells
+/// the hart running `task` to look (sched_setaffinity).
+pub fn affinity_changed(task: &Arc<Task>) {
+    let me = smp::this_hart();
+    if Arc::ptr_eq(task, &current()) {
+        if task.affinity() & (1 << me) == 0 {
+            schedule_yield();
+        }
+    } else if task.on_cpu.load(Ordering::Acquire) {
+        interrupt_elsewhere(task);
+    }
 }
 
 /// Resumes a task stopped by job control.
@@ -122,8 +218,7 @@ pub fn block() {
     // Drop our reference: a dead task's stack is never resumed, and the Arc held by the
     // hart keeps the task alive until the switch is complete.
     drop(task);
-    let next = RUN_QUEUE.lock().pop_front();
-    match next {
+    match dequeue() {
         // `ctx` stays valid: the hart holds the task as `current` until it has switched.
         None => switch(ctx, this_cpu().idle.as_ptr()),
         Some(next) => {
@@ -141,7 +236,7 @@ pub fn block() {
 
 /// Marks a task taken from the run queue Running on this hart and installs its address
 /// space; returns its saved context. Queued tasks are Ready and off every hart (see
-/// `make_runnable`).
+/// `make_runnable`), so no other hart is on its stack.
 fn start_running(task: &Task) -> *mut Context {
     {
         let mut st = task.state.lock();
@@ -162,9 +257,35 @@ fn release(prev: Arc<Task>) {
     prev.on_cpu.store(false, Ordering::Release);
     // Running means the task yielded, or was woken while still on this hart;
     // Sleeping/Stopped tasks wait for a wake-up, Dead ones for nothing.
-    if *st == TaskState::Running {
-        *st = TaskState::Ready;
-        RUN_QUEUE.lock().push_back(prev.clone());
+    match *st {
+        TaskState::Running => {
+            *st = TaskState::Ready;
+            enqueue(prev.clone());
+        }
+        TaskState::Dead => {
+            drop(st);
+            // Freed here (stack and all) unless someone else still holds it, and
+            // only then counted out.
+            drop(prev);
+            EXITING.fetch_sub(1, Ordering::Release);
+        }
+        _ => {}
+    }
+}
+
+/// The current task is about to make its exit visible (its process a zombie, or its
+/// thread gone for those who wait on that) and will then only switch away for good.
+pub fn exit_visible() {
+    EXITING.fetch_add(1, Ordering::AcqRel);
+}
+
+/// Waits until every task whose exit was made visible has been switched away from
+/// and freed, so that a reaper sees the memory of what it reaped back (MemFree and the
+/// heap are exact). Such a task runs on another hart, never sleeps again and is only
+/// finishing its switch: the wait is short and bounded, and none on one hart.
+pub fn wait_exits_released() {
+    while EXITING.load(Ordering::Acquire) != 0 {
+        core::hint::spin_loop();
     }
 }
 
@@ -187,10 +308,19 @@ pub fn schedule_yield() {
 /// The scheduler loop of one hart; never returns.
 pub fn run() -> ! {
     let cpu = this_cpu();
+    let me = 1 << smp::this_hart();
     loop {
-        let next = RUN_QUEUE.lock().pop_front();
-        let Some(task) = next else {
-            cpu::wait_for_interrupt();
+        let Some(task) = dequeue() else {
+            // Idle: leave the last task's address space (so it can be freed), say so,
+            // then look once more before sleeping. A task queued after that look finds
+            // the bit and sends an IPI, which ends the `wfi` (or keeps it from sleeping).
+            crate::mm::tlb::deactivate();
+            IDLE.fetch_or(me, Ordering::SeqCst);
+            fence(Ordering::SeqCst);
+            if !work_queued() {
+                cpu::wait_for_interrupt();
+            }
+            IDLE.fetch_and(!me, Ordering::SeqCst);
             continue;
         };
         let ctx = start_running(&task);

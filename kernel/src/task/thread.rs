@@ -36,6 +36,8 @@ pub struct Task {
     /// Set while a hart executes on this task's stack; another hart that picks the task
     /// from the run queue waits until the previous hart has switched away.
     pub(super) on_cpu: AtomicBool,
+    /// The harts this task may run on (sched_setaffinity; a bit per hart index).
+    affinity: AtomicUsize,
     pub fp: Mutex<FpState>,
     /// The CPU time this thread used (its process's counts all of its threads').
     pub cpu: super::cputime::ThreadTime,
@@ -106,6 +108,7 @@ impl Task {
             ctx: ContextCell::new(ctx),
             state: Mutex::new(TaskState::Ready),
             on_cpu: AtomicBool::new(false),
+            affinity: AtomicUsize::new(usize::MAX),
             fp: Mutex::new(FpState::default()),
             cpu: Default::default(),
             signals: Mutex::new(signals),
@@ -197,6 +200,23 @@ impl Task {
     /// for this thread or changing its mask).
     pub fn recheck_signals(&self) {
         self.signal_check.store(true, Ordering::Release);
+    }
+
+    /// Whether a signal may be waiting for this thread (the mark `recheck_signals`
+    /// sets), without clearing it.
+    pub fn signal_check_pending(&self) -> bool {
+        self.signal_check.load(Ordering::Acquire)
+    }
+
+    /// The harts this task may run on.
+    pub fn affinity(&self) -> usize {
+        self.affinity.load(Ordering::Relaxed)
+    }
+
+    /// Sets the harts this task may run on; the scheduler moves it at its next switch
+    /// (see `sched::affinity_changed`).
+    pub fn set_affinity(&self, harts: usize) {
+        self.affinity.store(harts, Ordering::Relaxed);
     }
 
     /// Whether signals need looking at, clearing the mark: what is found pending but

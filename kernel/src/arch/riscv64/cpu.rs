@@ -32,12 +32,14 @@ pub fn write_tp(v: usize) {
     unsafe { core::arch::asm!("mv tp, {}", in(reg) v) };
 }
 
-/// Enables the timer and external interrupt sources (delivery still needs SIE).
+/// Enables the timer, external and software (IPI) interrupt sources (delivery still
+/// needs SIE). The PLIC routes devices to hart 0 only, so others see no external ones.
 pub fn enable_interrupt_sources() {
-    // SAFETY: handlers for both sources are installed by `trap::init`.
+    // SAFETY: handlers for all three sources are installed by `trap::init`.
     unsafe {
         sie::set_stimer();
         sie::set_sext();
+        sie::set_ssoft();
     }
 }
 
@@ -77,8 +79,9 @@ pub fn flush_tlb() {
 }
 
 /// One `Arc<T>` per hart (for the scheduler: the task each hart runs), read without a
-/// lock. Each hart reaches only its own entry (indexed by `tp`), and the kernel is never
-/// preempted, so an entry changes only between a hart's own reads.
+/// lock. Each hart dereferences only its own entry (indexed by `tp`), and the kernel is
+/// never preempted, so an entry changes only between a hart's own reads; other harts
+/// only compare pointers (`position`).
 pub struct PerHartArc<T, const HARTS: usize> {
     entries: [AtomicPtr<T>; HARTS],
 }
@@ -118,6 +121,19 @@ impl<T, const HARTS: usize> PerHartArc<T, HARTS> {
         // least until this hart replaces the entry; the caller (the running task, for
         // the scheduler's entry) is the object itself or outlived by it while `f` runs.
         f(unsafe { p.as_ref() })
+    }
+
+    /// The hart whose value is `ptr`, if any (a pointer comparison: another hart's
+    /// value may change at any moment, so the answer is a hint).
+    pub fn position(&self, ptr: *const T) -> Option<usize> {
+        self.entries
+            .iter()
+            .position(|e| core::ptr::eq(e.load(Ordering::Relaxed), ptr))
+    }
+
+    /// Whether this hart's value is `ptr`.
+    pub fn is(&self, ptr: *const T) -> bool {
+        core::ptr::eq(self.entry().load(Ordering::Relaxed), ptr)
     }
 
     /// Stores `new` as this hart's value and returns the previous one.

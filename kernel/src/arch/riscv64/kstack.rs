@@ -27,35 +27,60 @@ pub const KSTACK_REGION: usize = 0xffff_ffd0_0000_0000;
 pub const KSTACK_REGION_SIZE: usize = 1 << 30;
 const SLOTS: usize = KSTACK_REGION_SIZE / KSTACK_SLOT;
 
-/// Slot numbers: never-used ones from `next` up to `limit`, and a stack of freed ones.
+/// Slot numbers: never-used ones from `next` up to `limit`, freed ones that every hart
+/// has flushed from its TLB (`clean`), and freed ones that some hart may still cache
+/// translations of (`stale`: the first `nstale` entries after the clean ones). A hart
+/// only ever touches the stacks of tasks that live, so stale entries for a freed slot
+/// harm nobody until the slot gets new frames: one flush of every hart's TLB then
+/// cleans all stale slots at once, instead of a shootdown at every task's exit.
 struct SlotAllocator {
     next: usize,
     limit: usize,
     free: [u16; SLOTS],
-    nfree: usize,
+    nclean: usize,
+    nstale: usize,
 }
 
 static SLOT_ALLOCATOR: Mutex<SlotAllocator> = Mutex::new(SlotAllocator {
     next: 0,
     limit: 0,
     free: [0; SLOTS],
-    nfree: 0,
+    nclean: 0,
+    nstale: 0,
 });
 
 impl SlotAllocator {
     fn take(&mut self) -> Option<usize> {
-        if self.nfree > 0 {
-            self.nfree -= 1;
-            return Some(self.free[self.nfree] as usize);
+        if self.nclean == 0 && self.next == self.limit && self.nstale > 0 {
+            super::cpu::flush_tlb();
+            super::smp::remote_flush_tlb(super::smp::online() & !(1 << super::smp::this_hart()));
+            self.nclean = self.nstale;
+            self.nstale = 0;
+        }
+        if self.nclean > 0 {
+            self.nclean -= 1;
+            let slot = self.free[self.nclean] as usize;
+            // Keep the stale ones right after the clean ones.
+            self.free[self.nclean] = self.free[self.nclean + self.nstale];
+            return Some(slot);
         }
         (self.next < self.limit).then(|| {
             self.next += 1;
             self.next - 1
         })
     }
-    fn give(&mut self, slot: usize) {
-        self.free[self.nfree] = slot as u16;
-        self.nfree += 1;
+
+    /// A slot whose pages were just unmapped (and flushed from this hart's TLB only).
+    fn give_stale(&mut self, slot: usize) {
+        self.free[self.nclean + self.nstale] = slot as u16;
+        self.nstale += 1;
+    }
+
+    /// A slot no hart has translations of (its mapping failed half-way on this hart).
+    fn give_clean(&mut self, slot: usize) {
+        self.free[self.nclean + self.nstale] = self.free[self.nclean];
+        self.free[self.nclean] = slot as u16;
+        self.nclean += 1;
     }
 }
 
@@ -95,7 +120,7 @@ impl KernelStack {
                     pagetable::unmap_kernel_page(base + j * PAGE_SIZE);
                 }
                 super::cpu::flush_tlb();
-                slots.give(slot);
+                slots.give_clean(slot);
                 return None;
             }
         }
@@ -129,9 +154,10 @@ impl Drop for KernelStack {
         for i in 0..KSTACK_PAGES {
             pagetable::unmap_kernel_page(self.base() + i * PAGE_SIZE);
         }
-        // One hart runs Rill today; with more, this needs a shootdown on all of them.
+        // Other harts that ran on this stack may still cache its translations: the
+        // slot is flushed everywhere before it gets new frames (see SlotAllocator).
         super::cpu::flush_tlb();
-        slots.give(self.slot);
+        slots.give_stale(self.slot);
     }
 }
 

@@ -7,5 +7,6 @@ pub mod kstack;
 mod mem;
 pub mod paging;
 pub mod sbi;
+pub mod smp;
 pub mod trap;
 pub mod usercopy;

@@ -1,0 +1,70 @@
+//! Which hart has which address space loaded, and TLB flushes that reach every hart
+//! that may cache an address space's translations.
+//!
+//! Each hart holds (a reference to) the address space whose page table it has loaded,
+//! and the space records those harts in `active_harts`. Holding the reference means a
+//! page table is never freed while a hart may still walk it; the mask lets a change
+//! that removes or downgrades mappings (munmap, mprotect, copy-on-write, mremap,
+//! truncation, fork's write-protect) flush exactly the harts concerned, through SBI's
+//! remote sfence.vma. A hart that loads the space afterwards flushes its own TLB as it
+//! does so, and the fences on both sides make one of the two see the other.
+
+use super::aspace::AddressSpace;
+use crate::arch::{cpu, smp};
+use crate::task::sched::MAX_HARTS;
+use alloc::sync::Arc;
+use core::sync::atomic::{fence, Ordering};
+use spin::Mutex;
+
+/// The address space each hart has loaded (None: the kernel's page table).
+static ACTIVE: cpu::PerHartArc<Mutex<AddressSpace>, MAX_HARTS> = cpu::PerHartArc::new();
+
+/// Loads `space` on this hart, unless it already is.
+pub fn activate(space: &Arc<Mutex<AddressSpace>>) {
+    if ACTIVE.is(Arc::as_ptr(space)) {
+        return;
+    }
+    let me = 1 << smp::this_hart();
+    let satp = {
+        let a = space.lock();
+        a.active_harts.fetch_or(me, Ordering::Relaxed);
+        a.satp()
+    };
+    // Pairs with the fence in `flush_tlb`: a change made before it is seen by the walk
+    // after this (the activation flushes this hart's TLB), or it sees this hart's bit.
+    fence(Ordering::SeqCst);
+    cpu::activate_page_table(satp);
+    leave(ACTIVE.replace(Some(space.clone())));
+}
+
+/// Loads the kernel's page table on this hart (the running task exits, or the hart
+/// idles) and lets go of the address space it had.
+pub fn deactivate() {
+    if ACTIVE.is(core::ptr::null()) {
+        return;
+    }
+    cpu::activate_page_table(super::pagetable::kernel_satp());
+    leave(ACTIVE.replace(None));
+}
+
+/// This hart no longer has `old` loaded (its TLB was flushed when the new table was).
+fn leave(old: Option<Arc<Mutex<AddressSpace>>>) {
+    if let Some(old) = old {
+        let me = 1 << smp::this_hart();
+        old.lock().active_harts.fetch_and(!me, Ordering::Relaxed);
+    }
+}
+
+impl AddressSpace {
+    /// Drops the translations of this address space that a change of its page table
+    /// made stale, on this hart and on every other hart that has it loaded.
+    pub(super) fn flush_tlb(&self) {
+        fence(Ordering::SeqCst);
+        let me = 1 << smp::this_hart();
+        let others = self.active_harts.load(Ordering::Relaxed) & !me;
+        cpu::flush_tlb();
+        if others != 0 {
+            smp::remote_flush_tlb(others);
+        }
+    }
+}
