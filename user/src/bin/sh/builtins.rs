@@ -1,10 +1,10 @@
 //! Builtin commands: the ones that act on the shell itself (its directory,
 //! variables, options, control flow) and so cannot be separate programs, plus
 //! `echo`, `true` and `false`, which are builtins for speed. The job, signal
-//! and limit builtins are in `builtins_more`, `test` in `test`.
+//! and limit builtins are in `builtins_process`, `test` in `test`.
 
 use crate::parser::{is_name, is_reserved};
-use crate::{builtins_more, process, test, Flow, Shell};
+use crate::{builtins_process, process, test, Flow, Shell};
 use std::io::{self, Write};
 
 /// The special builtins of POSIX: their assignments stay, their errors end a
@@ -93,7 +93,7 @@ pub fn run(shell: &mut Shell, argv: &[String]) -> i32 {
             .fold(0, |st, a| st.max(describe(shell, a, true))),
         "test" => test::run(shell, args, false),
         "[" => test::run(shell, args, true),
-        other => builtins_more::run(shell, other, args),
+        other => builtins_process::run(shell, other, args),
     };
     let _ = io::stdout().flush();
     status
@@ -126,7 +126,7 @@ fn echo(args: &[String]) -> i32 {
             out.push(b' ');
         }
         if escapes {
-            if builtins_more::unescape(arg, &mut out) {
+            if builtins_process::unescape(arg, &mut out) {
                 newline = false;
                 break;
             }

@@ -19,13 +19,13 @@
 //! The code is split by stage: `lexer` and `parser` build the tree of `ast`;
 //! `expand` (with `param`, `arith`, `pattern`) does word expansion; `exec`,
 //! `redirect` and `process` run commands; `jobs` and `terminal` do job control;
-//! `builtins` (with `builtins_more`, `test`, `trap`) and `vars` hold the shell's
+//! `builtins` (with `builtins_process`, `test`, `trap`) and `vars` hold the shell's
 //! own commands and state.
 
 mod arith;
 mod ast;
 mod builtins;
-mod builtins_more;
+mod builtins_process;
 mod exec;
 mod expand;
 mod jobs;
