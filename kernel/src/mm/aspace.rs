@@ -23,6 +23,10 @@ use core::ops::Range;
 use core::sync::atomic::AtomicUsize;
 use spin::Mutex;
 
+/// How many frames `zap` holds back at most before it flushes the TLB and gives them
+/// back (kept on the stack).
+const ZAP_BATCH: usize = 128;
+
 pub use super::area::{Access, Backing, Prot};
 
 /// Top of the initial user stack and its maximum size.
@@ -357,7 +361,9 @@ impl AddressSpace {
     /// or before `start`: their entries leave the page table and give up their frame
     /// references (the shared zero frame holds none). An object keeps its own pages.
     /// Only area ranges are zapped: the trampoline page lies outside them. The caller
-    /// flushes the TLB.
+    /// flushes the TLB for the cleared entries; a frame is given back only after a
+    /// flush, since a thread on another hart may use its stale translation until then
+    /// and the frame must not be someone else's page by that time.
     pub(super) fn zap(&mut self, start: usize, end: usize) {
         self.zap_where(start, end, |_, _| true);
     }
@@ -368,20 +374,39 @@ impl AddressSpace {
             return;
         };
         let backing = &area.backing;
+        let active_harts = &self.active_harts;
         let mut released = 0;
+        // Frames whose entries are cleared but whose references are not yet given back.
+        let mut held = [0usize; ZAP_BATCH];
+        let mut n_held = 0;
+        let give_back = |held: &[usize]| {
+            super::tlb::flush_harts(active_harts);
+            for &ppn in held {
+                // SAFETY: an entry of a frame-holding kind owned this reference, and the
+                // entry is gone from the table and every TLB.
+                drop(unsafe { Page::from_pte(ppn) });
+            }
+        };
         self.pt
             .for_each_mapped(start >> PAGE_SHIFT, end >> PAGE_SHIFT, |vpn, pte| {
                 let ppn = pte.ppn();
                 if !pick(vpn, ppn) {
                     return;
                 }
+                *pte = Default::default();
                 if PageKind::holds_frame_of(backing, ppn) {
-                    // SAFETY: an entry of a frame-holding kind owns one reference.
-                    drop(unsafe { Page::from_pte(ppn) });
+                    if n_held == ZAP_BATCH {
+                        give_back(&held);
+                        n_held = 0;
+                    }
+                    held[n_held] = ppn;
+                    n_held += 1;
                     released += 1;
                 }
-                *pte = Default::default();
             });
+        if n_held > 0 {
+            give_back(&held[..n_held]);
+        }
         self.resident -= released;
     }
 

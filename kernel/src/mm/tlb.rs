@@ -13,7 +13,7 @@ use super::aspace::AddressSpace;
 use crate::arch::{cpu, smp};
 use crate::task::sched::MAX_HARTS;
 use alloc::sync::Arc;
-use core::sync::atomic::{fence, Ordering};
+use core::sync::atomic::{fence, AtomicUsize, Ordering};
 use spin::Mutex;
 
 /// The address space each hart has loaded (None: the kernel's page table).
@@ -59,12 +59,18 @@ impl AddressSpace {
     /// Drops the translations of this address space that a change of its page table
     /// made stale, on this hart and on every other hart that has it loaded.
     pub(super) fn flush_tlb(&self) {
-        fence(Ordering::SeqCst);
-        let me = 1 << smp::this_hart();
-        let others = self.active_harts.load(Ordering::Relaxed) & !me;
-        cpu::flush_tlb();
-        if others != 0 {
-            smp::remote_flush_tlb(others);
-        }
+        flush_harts(&self.active_harts);
+    }
+}
+
+/// `flush_tlb` of the address space whose hart mask is `active_harts` (for a caller that
+/// has its page table borrowed).
+pub(super) fn flush_harts(active_harts: &AtomicUsize) {
+    fence(Ordering::SeqCst);
+    let me = 1 << smp::this_hart();
+    let others = active_harts.load(Ordering::Relaxed) & !me;
+    cpu::flush_tlb();
+    if others != 0 {
+        smp::remote_flush_tlb(others);
     }
 }
