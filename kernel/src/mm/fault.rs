@@ -134,14 +134,15 @@ impl AddressSpace {
         if new_kind.holds_frame() {
             self.resident += 1;
         }
+        if current.is_some() {
+            // The replaced entry may be cached, here or on another hart running a thread
+            // of this process: flushed before its frame may be given back below.
+            self.flush_tlb();
+        }
         if kind.is_some_and(PageKind::holds_frame) {
-            // SAFETY: the replaced entry owned this reference.
+            // SAFETY: the replaced entry owned this reference, and no TLB holds it now.
             drop(unsafe { Page::from_pte(cow_source) });
             self.resident -= 1;
-        }
-        if current.is_some() {
-            // The replaced entry may be cached.
-            self.flush_tlb();
         }
         Ok(phys_to_virt(ppn << PAGE_SHIFT))
     }
