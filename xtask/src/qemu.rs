@@ -50,6 +50,14 @@ pub fn command(initrd: &Path, bootargs: &OsStr) -> Res<Command> {
 /// thread of its own (multi-threaded TCG is riscv64's default).
 pub fn command_with_harts(initrd: &Path, bootargs: &OsStr, harts: usize) -> Res<Command> {
     check_inputs(initrd)?;
+    let extra = std::env::var("QEMU_EXTRA").unwrap_or_default();
+    let compressed;
+    let initrd = if memory_mib(&extra).is_some_and(|m| m < 256) {
+        compressed = crate::rootfs::gzipped(initrd)?;
+        compressed.as_path()
+    } else {
+        initrd
+    };
     let kernel = paths::kernel();
     let mut cmd = Command::new("qemu-system-riscv64");
     cmd.args(MACHINE.split(' '))
@@ -61,10 +69,23 @@ pub fn command_with_harts(initrd: &Path, bootargs: &OsStr, harts: usize) -> Res<
         .arg(initrd)
         .arg("-append")
         .arg(bootargs);
-    if let Some(extra) = std::env::var_os("QEMU_EXTRA") {
-        cmd.args(extra.to_string_lossy().split_whitespace());
-    }
+    cmd.args(extra.split_whitespace());
     Ok(cmd)
+}
+
+/// The RAM size in MiB that the last `-m` among QEMU's `extra` arguments asks for (QEMU's
+/// syntax: a number with an optional M or G suffix, MiB by default, or `size=` that).
+fn memory_mib(extra: &str) -> Option<u64> {
+    let words: Vec<&str> = extra.split_whitespace().collect();
+    let value = words.windows(2).rev().find(|w| w[0] == "-m")?[1];
+    let value = value.strip_prefix("size=").unwrap_or(value);
+    let value = value.split(',').next()?;
+    let (digits, scale) = match value.char_indices().last()? {
+        (i, 'M' | 'm') => (&value[..i], 1),
+        (i, 'G' | 'g') => (&value[..i], 1024),
+        _ => (value, 1),
+    };
+    digits.parse::<u64>().ok().map(|n| n * scale)
 }
 
 /// Fails with a hint if the kernel or `initrd` has not been built.
@@ -251,6 +272,15 @@ mod tests {
 
     fn args(words: &[&str]) -> Vec<OsString> {
         words.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn memory_size_is_read_from_the_last_dash_m() {
+        assert_eq!(memory_mib(""), None);
+        assert_eq!(memory_mib("-m 128M"), Some(128));
+        assert_eq!(memory_mib("-m 1G -s"), Some(1024));
+        assert_eq!(memory_mib("-m 64 -m size=200M"), Some(200));
+        assert_eq!(memory_mib("-d int -m"), None);
     }
 
     #[test]

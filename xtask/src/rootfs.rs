@@ -7,7 +7,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -292,8 +292,8 @@ impl Tree {
     }
 }
 
-/// Archives the tree under `rootfs` plus `add` into `out` (a gzip-compressed cpio). All
-/// directories come first, then the files, each group sorted by name.
+/// Archives the tree under `rootfs` plus `add` into `out` (a cpio). All directories come
+/// first, then the files, each group sorted by name.
 pub fn write_archive(rootfs: &Path, add: &Additions, out: &Path) -> Res<()> {
     let mut tree = Tree::default();
     walk(rootfs, "", &mut tree)?;
@@ -316,11 +316,9 @@ pub fn write_archive(rootfs: &Path, add: &Additions, out: &Path) -> Res<()> {
     }
 
     let file = fs::File::create(out).ctx(|| format!("creating {}", out.display()))?;
-    // Compressed, as Linux initramfs images are: QEMU loads the image into RAM beside the
-    // kernel, and with 128 MiB of RAM a raw one no longer fits below the device tree.
-    // The fast level keeps `exec`, which writes an archive per run, quick.
-    let gz = GzEncoder::new(BufWriter::new(file), Compression::fast());
-    let mut writer = cpio::Writer::new(gz);
+    // Not compressed: inflating it took most of a boot's instructions (about 2 of 2.2
+    // billion), once per test. A boot with little RAM gets a compressed copy (`gzipped`).
+    let mut writer = cpio::Writer::new(BufWriter::new(file));
     let fail = |e| format!("writing {}: {e}", out.display());
     for (name, perm) in &tree.dirs {
         writer.dir(name, *perm).map_err(fail)?;
@@ -344,8 +342,26 @@ pub fn write_archive(rootfs: &Path, add: &Additions, out: &Path) -> Res<()> {
         }
         .map_err(fail)?;
     }
-    writer.finish().and_then(GzEncoder::finish).map_err(fail)?;
+    writer.finish().and_then(|mut w| w.flush()).map_err(fail)?;
     Ok(())
+}
+
+/// A gzip-compressed copy of the archive `cpio`, made beside it unless one newer than it
+/// is there already. QEMU loads the image into RAM beside the kernel, and with less than
+/// 256 MiB a raw one no longer fits below the device tree; Rill inflates it as it reads.
+pub fn gzipped(cpio: &Path) -> Res<PathBuf> {
+    let gz = cpio.with_extension("cpio.gz");
+    let modified = |p: &Path| fs::metadata(p).and_then(|m| m.modified()).ok();
+    if modified(&gz).is_some_and(|g| modified(cpio).is_some_and(|c| g >= c)) {
+        return Ok(gz);
+    }
+    let fail = |e: std::io::Error| format!("writing {}: {e}", gz.display());
+    let mut input = fs::File::open(cpio).ctx(|| format!("reading {}", cpio.display()))?;
+    let file = fs::File::create(&gz).map_err(fail)?;
+    let mut encoder = GzEncoder::new(BufWriter::new(file), Compression::fast());
+    std::io::copy(&mut input, &mut encoder).map_err(fail)?;
+    encoder.finish().and_then(|mut w| w.flush()).map_err(fail)?;
+    Ok(gz)
 }
 
 /// Adds the directories and regular files below `dir`, whose archive name is `prefix`, to
