@@ -1617,6 +1617,33 @@ static void reap_strays(void)
 	FAIL("children of workers are still alive after SIGKILL");
 }
 
+/* Prints the lines of /proc/PID/status and /proc/PID/task/TID/wchan of a worker that
+ * outlived SIGKILL, to say where it is stuck. */
+static void describe_stuck(pid_t pid)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (!strncmp(line, "State", 5) || !strncmp(line, "Threads", 7) ||
+		    !strncmp(line, "Sig", 3) || !strncmp(line, "ShdPnd", 6))
+			printf("  %s\n", line);
+	snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, 64);
+		close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		printf("  wchan %s\n", buf);
+	}
+	fflush(stdout);
+}
+
 static void check_status(int st, unsigned long seed)
 {
 	if (WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) == 0))
@@ -1661,8 +1688,10 @@ static void run_round(int seconds, unsigned long base_seed)
 			long age = elapsed_ms(&started[i]);
 			if (age > WORKER_MS + GRACE_MS)
 				kill(pids[i], SIGKILL);
-			if (age > WORKER_MS + GRACE_MS + 5000)
+			if (age > WORKER_MS + GRACE_MS + 5000) {
+				describe_stuck(pids[i]);
 				FAIL("worker with seed %lu did not die of SIGKILL", seeds[i]);
+			}
 		}
 		if (!spawning && running == 0)
 			break;
