@@ -547,7 +547,16 @@ impl Process {
     }
 
     pub fn activate_address_space(&self) {
-        let space = self.aspace.lock().clone();
+        let space = {
+            let current = self.aspace.lock();
+            // The common case (a thread of the same process, or a task switched back
+            // to) costs no reference count.
+            if crate::mm::tlb::is_active(&current) {
+                return;
+            }
+            current.clone()
+        };
+        // Switched outside the lock: the space this hart leaves may be freed here.
         crate::mm::tlb::activate(&space);
     }
 
