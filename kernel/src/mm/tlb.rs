@@ -10,11 +10,11 @@
 //! does so, and the fences on both sides make one of the two see the other.
 
 use super::aspace::AddressSpace;
+use crate::arch::spinlock::Mutex;
 use crate::arch::{cpu, smp};
 use crate::task::sched::MAX_HARTS;
 use alloc::sync::Arc;
 use core::sync::atomic::{fence, Ordering};
-use spin::Mutex;
 
 /// The address space each hart has loaded (None: the kernel's page table).
 static ACTIVE: cpu::PerHartArc<Mutex<AddressSpace>, MAX_HARTS> = cpu::PerHartArc::new();

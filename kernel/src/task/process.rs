@@ -4,6 +4,7 @@
 use super::sched::{self, current};
 use super::thread::Task;
 use super::wait::WaitQueue;
+use crate::arch::spinlock::Mutex;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
 use crate::errno::{SysResult, EAGAIN, EINTR, EINVAL, ENOMEM, EPERM};
 use crate::fs::fdtable::FdTable;
@@ -14,7 +15,6 @@ use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use spin::Mutex;
 
 pub type Pid = u32;
 

@@ -12,10 +12,10 @@ use crate::arch::context::{switch, Context};
 use crate::arch::cpu;
 use crate::arch::kstack::ContextCell;
 use crate::arch::smp;
+use crate::arch::spinlock::Mutex;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use core::sync::atomic::{fence, AtomicUsize, Ordering};
-use spin::Mutex;
 
 pub const MAX_HARTS: usize = 8;
 

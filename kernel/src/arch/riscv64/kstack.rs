@@ -10,9 +10,9 @@
 
 use super::context::Context;
 use super::trap::TrapFrame;
+use crate::arch::spinlock::Mutex;
 use crate::mm::{pagetable, Frame, PAGE_SIZE};
 use core::cell::UnsafeCell;
-use spin::Mutex;
 
 /// Usable bytes of one kernel stack.
 const KSTACK_SIZE: usize = 32 * 1024;
