@@ -24,9 +24,9 @@ pub fn is_active(space: &Arc<Mutex<AddressSpace>>) -> bool {
     ACTIVE.is(Arc::as_ptr(space))
 }
 
-/// Loads `space` on this hart, unless it already is.
-pub fn activate(space: &Arc<Mutex<AddressSpace>>) {
-    if is_active(space) {
+/// Loads `space` on this hart, unless it already is; the hart keeps the reference.
+pub fn activate(space: Arc<Mutex<AddressSpace>>) {
+    if is_active(&space) {
         return;
     }
     if smp::single() {
@@ -34,7 +34,7 @@ pub fn activate(space: &Arc<Mutex<AddressSpace>>) {
         // finds none, and `leave` has none to clear); the reference still keeps the
         // page table alive while it is loaded.
         cpu::activate_page_table(space.lock().satp());
-        drop(ACTIVE.replace(Some(space.clone())));
+        drop(ACTIVE.replace(Some(space)));
         return;
     }
     let me = 1 << smp::this_hart();
@@ -47,7 +47,7 @@ pub fn activate(space: &Arc<Mutex<AddressSpace>>) {
     // after this (the activation flushes this hart's TLB), or it sees this hart's bit.
     fence(Ordering::SeqCst);
     cpu::activate_page_table(satp);
-    leave(ACTIVE.replace(Some(space.clone())));
+    leave(ACTIVE.replace(Some(space)));
 }
 
 /// Loads the kernel's page table on this hart (the running task exits, or the hart

@@ -557,7 +557,7 @@ impl Process {
             current.clone()
         };
         // Switched outside the lock: the space this hart leaves may be freed here.
-        crate::mm::tlb::activate(&space);
+        crate::mm::tlb::activate(space);
     }
 
     pub fn is_zombie(&self) -> bool {
