@@ -207,7 +207,7 @@ pub fn resume_stopped(task: &Arc<Task>) {
 
 /// Sets the current task's state before it calls `block`.
 pub fn set_current_state(state: TaskState) {
-    *current().state.lock() = state;
+    with_current(|task| *task.state.lock() = state);
 }
 
 /// Gives up the hart with the state the caller set (Sleeping, Stopped or Dead).
@@ -218,17 +218,17 @@ pub fn set_current_state(state: TaskState) {
 /// scheduler loop); the task switched to finishes the switch for this one
 /// (`finish_switch`). Otherwise the hart goes back to its scheduler loop to wait.
 pub fn block() {
-    let task = current();
-    super::cputime::switch_out(&task);
-    // The FPU registers still hold what was last saved or loaded unless the program
-    // wrote them since (the kernel itself never does).
-    if cpu::fpu_dirty() {
-        task.fp.lock().save();
-    }
-    let ctx = task.ctx.as_ptr();
-    // Drop our reference: a dead task's stack is never resumed, and the Arc held by the
-    // hart keeps the task alive until the switch is complete.
-    drop(task);
+    // Borrowed, not counted: a dead task's stack is never resumed, and the Arc held by
+    // the hart keeps the task alive until the switch is complete.
+    let ctx = with_current(|task| {
+        super::cputime::switch_out(task);
+        // The FPU registers still hold what was last saved or loaded unless the
+        // program wrote them since (the kernel itself never does).
+        if cpu::fpu_dirty() {
+            task.fp.lock().save();
+        }
+        task.ctx.as_ptr()
+    });
     match dequeue() {
         // `ctx` stays valid: the hart holds the task as `current` until it has switched.
         None => switch(ctx, this_cpu().idle.as_ptr()),
@@ -242,7 +242,7 @@ pub fn block() {
         }
     }
     finish_switch();
-    current().fp.lock().restore();
+    with_current(|task| task.fp.lock().restore());
 }
 
 /// Marks a task taken from the run queue Running on this hart and installs its address

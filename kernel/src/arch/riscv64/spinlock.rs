@@ -1,17 +1,20 @@
-//! The kernel's spin lock: a test-and-set on a whole 32-bit word, so taking it is one
-//! `amoswap.w` and releasing it one store. (spin's test-and-set lock works on a byte,
-//! which riscv can only reach with a masked word atomic and shifts; a ticket lock is
-//! as short but makes every waiter queue behind one whose virtual hart the host has
-//! descheduled.) Like spin's, it is not fair and does not mask interrupts.
+//! The kernel's spin lock: a test-and-set on a whole 64-bit word, so taking it is one
+//! `amoswap.d` and releasing it one store. spin's test-and-set lock works on a byte,
+//! which riscv can only reach with a masked word atomic and shifts; a ticket lock is as
+//! short but makes every waiter queue behind one whose virtual hart the host has
+//! descheduled. A full word also keeps the value 8-byte aligned: after a smaller lock a
+//! record of 4-byte fields sits off the word boundary, and copying it (as building a
+//! process record does) takes memcpy's slow misaligned path. Like spin's, the lock is
+//! not fair and does not mask interrupts.
 
 use core::cell::UnsafeCell;
 use core::fmt;
 use core::marker::PhantomData;
 use core::ops::{Deref, DerefMut};
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 pub struct Mutex<T: ?Sized> {
-    locked: AtomicU32,
+    locked: AtomicUsize,
     data: UnsafeCell<T>,
 }
 
@@ -31,7 +34,7 @@ pub struct MutexGuard<'a, T: ?Sized> {
 impl<T> Mutex<T> {
     pub const fn new(value: T) -> Self {
         Mutex {
-            locked: AtomicU32::new(0),
+            locked: AtomicUsize::new(0),
             data: UnsafeCell::new(value),
         }
     }
