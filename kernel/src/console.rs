@@ -3,11 +3,11 @@
 //! kernel log lines always begin at column 0 with "[rill] ".
 
 use crate::arch::sbi;
+use crate::arch::spinlock::Mutex;
 use crate::drivers::uart;
 use crate::errno::SysResult;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicBool, Ordering};
-use spin::Mutex;
 
 static LOCK: Mutex<()> = Mutex::new(());
 static AT_LINE_START: AtomicBool = AtomicBool::new(true);

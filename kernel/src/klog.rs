@@ -2,11 +2,11 @@
 //! records read back ("<6>[    1.234567] text\n"), in a fixed 16 KiB ring whose oldest
 //! lines give way to new ones.
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EINVAL, EPERM};
 use crate::mm::uaccess::{OutBuf, UserSliceMut};
 use crate::task::{current_process, WaitQueue};
 use core::fmt::{self, Write};
-use spin::Mutex;
 
 const RING_SIZE: usize = 16 * 1024;
 

@@ -5,9 +5,9 @@
 //! with a count live in slots inside the counter itself, so counting one more signal or
 //! pipe page (and giving it back) never allocates in the common case.
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::SysResult;
 use alloc::collections::BTreeMap;
-use spin::Mutex;
 
 /// One resource's counts, by real uid.
 pub struct UserCounts {

@@ -2,7 +2,7 @@
 //! socket, so two shells can run side by side (the lecture's FIFO and kill demos).
 
 use super::virtio::{probe, KernelHal};
-use spin::Mutex;
+use crate::arch::spinlock::Mutex;
 use virtio_drivers::device::console::VirtIOConsole;
 use virtio_drivers::transport::mmio::MmioTransport;
 use virtio_drivers::transport::DeviceType;

@@ -3,13 +3,13 @@
 //! it holds the status flags and, for seekable files, the offset.
 
 use super::vfs::{Inode, Metadata, Parent};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EINVAL, ENOTTY, ESPIPE};
 use crate::mm::uaccess::{InBuf, OutBuf, UserSlice, UserSliceMut};
 use crate::task::WaitQueue;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
 use linux_raw_sys::general as g;
-use spin::Mutex;
 
 /// Readiness bits for poll (POLLIN and friends).
 pub const POLLIN: u16 = g::POLLIN as u16;

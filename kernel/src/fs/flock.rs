@@ -4,12 +4,12 @@
 //! every release wakes.
 
 use super::file::OpenFile;
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EAGAIN, EINVAL};
 use crate::task::WaitQueue;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
-use spin::Mutex;
 
 /// A file, by its file system and inode number.
 type FileKey = (u32, u64);

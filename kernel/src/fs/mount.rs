@@ -6,6 +6,7 @@
 
 use super::tmpfs::{TmpNode, Tmpfs};
 use super::vfs::{same_node, Inode};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EBUSY, EINVAL, ENODEV, ENOMEM, ENOTDIR};
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -14,7 +15,6 @@ use alloc::sync::Arc;
 use core::fmt::Write;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use linux_raw_sys::general as g;
-use spin::Mutex;
 
 /// Flags of a mount (mount(2)'s MS_* bits that stay with it).
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]

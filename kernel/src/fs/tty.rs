@@ -11,6 +11,7 @@
 
 use super::file::{File, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use super::vfs::{alloc_ino, Inode, Metadata, S_IFCHR};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EAGAIN, EIO, ENOTTY, ENXIO};
 use crate::mm::uaccess::{read_val, write_val, InBuf, OutBuf};
 use crate::signal::{self, Signal};
@@ -20,7 +21,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use linux_raw_sys::ioctl as io;
-use spin::{Lazy, Mutex};
+use spin::Lazy;
 
 mod devpts;
 mod output;

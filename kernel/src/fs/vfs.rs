@@ -3,11 +3,11 @@
 //! work, and the permission rule they share.
 
 use super::file::File;
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EACCES, EBUSY, ENOTDIR, EPERM};
 use alloc::string::String;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering};
-use spin::Mutex;
 
 pub const S_IFMT: u32 = linux_raw_sys::general::S_IFMT;
 pub const S_IFREG: u32 = linux_raw_sys::general::S_IFREG;

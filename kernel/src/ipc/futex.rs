@@ -11,6 +11,7 @@
 //! another key. The value check happens under the table lock, as does every wake, so a
 //! wake that follows a change of the word cannot slip between the check and the sleep.
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EAGAIN, EINVAL, ENOMEM, ENOSYS};
 use crate::mm::uaccess::{read_val, update_u32_atomic, write_val};
 use crate::task::wait::{block_on, WaitQueue};
@@ -20,7 +21,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};
 use linux_raw_sys::general as g;
-use spin::Mutex;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Key {

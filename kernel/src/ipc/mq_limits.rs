@@ -1,12 +1,12 @@
 //! The limits of POSIX message queues: the /proc/sys/fs/mqueue tunables (Linux's
 //! defaults and bounds, mq_overview(7)) and each user's RLIMIT_MSGQUEUE byte budget.
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EINVAL, EMFILE};
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use spin::Mutex;
 
 /// The bounds even root cannot pass (HARD_MSGMAX, HARD_MSGSIZEMAX).
 pub const HARD_MSGMAX: usize = 65536;

@@ -10,6 +10,7 @@
 //! msgsnd and msgrcv are never restarted after a handler (signal(7)).
 
 use super::sysv::{self, caller, get_error, now_secs};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{
     Errno, SysResult, E2BIG, EACCES, EAGAIN, EFAULT, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM,
     ERESTARTNOHAND, ERESTARTSYS,
@@ -27,7 +28,6 @@ use rill_ipc::abi::{
     MSG_NOERROR,
 };
 use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Message, MessageList, Selector};
-use spin::Mutex;
 
 /// Kernel heap a message costs beyond its text (the list entry and the buffer's header).
 const MESSAGE_OVERHEAD: usize = 64;

@@ -62,7 +62,7 @@ impl From<NoMemory> for Errno {
         ENOMEM
     }
 }
-use spin::Mutex;
+use crate::arch::spinlock::Mutex;
 
 /// A stretch of the buffered bytes: stream bytes, or one packet of an O_DIRECT
 /// write (pipe(2)): a read returns at most one packet and discards what it

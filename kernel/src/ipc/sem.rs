@@ -10,6 +10,7 @@
 
 use super::limits;
 use super::sysv::{self, caller, get_error, now_secs};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{
     Errno, SysResult, EACCES, EAGAIN, EFBIG, EIDRM, EINTR, EINVAL, ENOMEM, ENOSPC, EPERM, ERANGE,
     ERESTARTSYS, ETIMEDOUT,
@@ -20,7 +21,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rill_ipc::abi::{SemInfo, SemidDs, SEMAEM, SEMMNS, SEMOPM, SEMUSZ, SEMVMX};
 use rill_ipc::{Access, Blocked, IpcIds, IpcPerm, SemError, SemOp, SemSet, Waiter};
-use spin::Mutex;
 
 /// A caller asleep on a set: the outcome of its operations is left here when they are
 /// done, and its task woken directly (it waits on no queue).

@@ -13,6 +13,7 @@
 
 use super::limits;
 use super::sysv::{caller, get_error, now_secs};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{Errno, SysResult, EACCES, EIDRM, EINVAL, ENOMEM, ENOSPC, EPERM};
 use crate::mm::aspace::{Backing, MapSpec, Prot, MAP_END};
 use crate::mm::object::{MemObject, ObjectKind};
@@ -25,7 +26,6 @@ use rill_ipc::abi::{
     SHM_REMAP, SHM_RND,
 };
 use rill_ipc::{Access, IpcIds, IpcPerm};
-use spin::Mutex;
 
 /// What shmctl(IPC_STAT) reports besides the permissions.
 #[derive(Clone, Copy, Default)]

@@ -2,10 +2,10 @@
 //! around their id tables: the caller's credentials as IPC checks see them, the clock
 //! their times use, id lookup, and the errors of msgget/semget/shmget.
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::{Errno, SysResult, EACCES, EEXIST, EINVAL, ENOENT, ENOSPC};
 use crate::task::{current_process, Pid};
 use rill_ipc::{Cred, IpcIds, IpcPerm, Lookup};
-use spin::Mutex;
 
 /// Seconds since 1970, as the `*_time` fields count.
 pub fn now_secs() -> i64 {

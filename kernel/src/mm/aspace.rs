@@ -16,12 +16,12 @@ use super::page::Page;
 use super::pagetable::{user_leaf, PageTable};
 use super::{heap, page_round_up, PAGE_SHIFT, PAGE_SIZE, USER_END};
 use crate::arch::paging::PteFlags;
+use crate::arch::spinlock::Mutex;
 use crate::errno::{Errno, EACCES, EINVAL, ENOMEM};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use core::ops::Range;
 use core::sync::atomic::AtomicUsize;
-use spin::Mutex;
 
 /// How many frames `zap` holds back at most before it flushes the TLB and gives them
 /// back (kept on the stack).

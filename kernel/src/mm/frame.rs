@@ -4,10 +4,10 @@
 //! frame.)
 
 use super::{phys_to_virt, PAGE_SIZE};
+use crate::arch::spinlock::Mutex;
 use alloc::vec::Vec;
 use core::ops::Range;
 use core::sync::atomic::{AtomicUsize, Ordering};
-use spin::Mutex;
 
 struct FrameAllocator {
     /// Free page numbers.

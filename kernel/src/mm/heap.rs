@@ -1,9 +1,12 @@
 //! The kernel heap: a buddy allocator over a region of RAM chosen at boot (after the
 //! kernel image, clear of the initramfs that QEMU loaded).
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::{Errno, ENOMEM};
 use alloc::collections::BTreeMap;
-use buddy_system_allocator::LockedHeap;
+use buddy_system_allocator::Heap;
+use core::alloc::{GlobalAlloc, Layout};
+use core::ptr::NonNull;
 
 /// Smallest and largest heap. The heap holds kernel records (processes, areas, nodes,
 /// page records of objects, pipes' slot tables) and IPC messages; file data, pipe
@@ -13,8 +16,34 @@ use buddy_system_allocator::LockedHeap;
 const MIN_HEAP_SIZE: usize = 16 * 1024 * 1024;
 const MAX_HEAP_SIZE: usize = 128 * 1024 * 1024;
 
+/// The buddy allocator behind the kernel's own lock (every allocation takes it, so it
+/// is the cheap word-sized one, not the byte lock of the crate's `LockedHeap`).
+struct KernelHeap(Mutex<Heap<32>>);
+
+impl KernelHeap {
+    fn lock(&self) -> crate::arch::spinlock::MutexGuard<'_, Heap<32>> {
+        self.0.lock()
+    }
+}
+
 #[global_allocator]
-static HEAP: LockedHeap<32> = LockedHeap::empty();
+static HEAP: KernelHeap = KernelHeap(Mutex::new(Heap::empty()));
+
+// SAFETY: the buddy allocator hands out disjoint blocks of at least the layout's size
+// and alignment, or fails; the lock serialises every use of its lists.
+unsafe impl GlobalAlloc for KernelHeap {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        self.lock()
+            .alloc(layout)
+            .map_or(core::ptr::null_mut(), NonNull::as_ptr)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller passes a pointer this allocator returned (never null).
+        let ptr = unsafe { NonNull::new_unchecked(ptr) };
+        self.lock().dealloc(ptr, layout);
+    }
+}
 
 /// The heap size for a machine with `ram` bytes.
 pub fn size_for(ram: usize) -> usize {

@@ -17,13 +17,13 @@ use super::aspace::AddressSpace;
 use super::page::Page;
 use super::uaccess::{InBuf, OutBuf};
 use super::{heap, PAGE_SHIFT, PAGE_SIZE};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{Errno, ENOMEM, ENOSPC};
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::ops::Range;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use spin::Mutex;
 
 /// Kernel heap one page record of an object can take (its B-tree entry, nodes rounded
 /// up by the allocator).

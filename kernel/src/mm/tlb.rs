@@ -10,18 +10,31 @@
 //! does so, and the fences on both sides make one of the two see the other.
 
 use super::aspace::AddressSpace;
+use crate::arch::spinlock::Mutex;
 use crate::arch::{cpu, smp};
 use crate::task::sched::MAX_HARTS;
 use alloc::sync::Arc;
 use core::sync::atomic::{fence, AtomicUsize, Ordering};
-use spin::Mutex;
 
 /// The address space each hart has loaded (None: the kernel's page table).
 static ACTIVE: cpu::PerHartArc<Mutex<AddressSpace>, MAX_HARTS> = cpu::PerHartArc::new();
 
-/// Loads `space` on this hart, unless it already is.
-pub fn activate(space: &Arc<Mutex<AddressSpace>>) {
-    if ACTIVE.is(Arc::as_ptr(space)) {
+/// Whether this hart has `space` loaded.
+pub fn is_active(space: &Arc<Mutex<AddressSpace>>) -> bool {
+    ACTIVE.is(Arc::as_ptr(space))
+}
+
+/// Loads `space` on this hart, unless it already is; the hart keeps the reference.
+pub fn activate(space: Arc<Mutex<AddressSpace>>) {
+    if is_active(&space) {
+        return;
+    }
+    if smp::single() {
+        // No other hart exists to flush, so no hart bits are kept (`flush_tlb` then
+        // finds none, and `leave` has none to clear); the reference still keeps the
+        // page table alive while it is loaded.
+        cpu::activate_page_table(space.lock().satp());
+        drop(ACTIVE.replace(Some(space)));
         return;
     }
     let me = 1 << smp::this_hart();
@@ -34,7 +47,7 @@ pub fn activate(space: &Arc<Mutex<AddressSpace>>) {
     // after this (the activation flushes this hart's TLB), or it sees this hart's bit.
     fence(Ordering::SeqCst);
     cpu::activate_page_table(satp);
-    leave(ACTIVE.replace(Some(space.clone())));
+    leave(ACTIVE.replace(Some(space)));
 }
 
 /// Loads the kernel's page table on this hart (the running task exits, or the hart
@@ -49,6 +62,9 @@ pub fn deactivate() {
 
 /// This hart no longer has `old` loaded (its TLB was flushed when the new table was).
 fn leave(old: Option<Arc<Mutex<AddressSpace>>>) {
+    if smp::single() {
+        return;
+    }
     if let Some(old) = old {
         let me = 1 << smp::this_hart();
         old.lock().active_harts.fetch_and(!me, Ordering::Relaxed);

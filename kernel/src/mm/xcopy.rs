@@ -5,8 +5,8 @@
 
 use super::aspace::{Access, AddressSpace};
 use super::{PAGE_SIZE, USER_END};
+use crate::arch::spinlock::Mutex;
 use alloc::sync::Arc;
-use spin::Mutex;
 
 /// The side a copy between address spaces could not reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,11 +3,11 @@
 //! socket's receive buffer (`sk_rcvbuf`, SO_RCVBUF), and a datagram can be charged before
 //! it is delivered (netlink's "attached" messages, which mq_notify registers ahead).
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EAGAIN, ENOMEM};
 use crate::task::WaitQueue;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
-use spin::Mutex;
 
 /// net.core.rmem_default and rmem_max: a new socket's buffer and the most SO_RCVBUF
 /// grants (the value asked for is doubled, as Linux does, for its bookkeeping).

@@ -6,6 +6,7 @@
 //! protocol and no route requests or events: sending is EOPNOTSUPP.
 
 use super::datagram::{Datagram, Received, RecvQueue};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{
     SysResult, EADDRINUSE, EINVAL, EOPNOTSUPP, EPERM, EPROTONOSUPPORT, ESOCKTNOSUPPORT,
 };
@@ -14,7 +15,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::net as n;
 use linux_raw_sys::netlink as nl;
-use spin::Mutex;
 
 /// sizeof(struct sockaddr_nl): family, pad, port id, groups.
 pub const SOCKADDR_NL_SIZE: usize = 12;

@@ -5,6 +5,7 @@
 //! next deliverable signal and performs its default action or runs its handler.
 //! The pure rules (sets, queues, default actions) live in the host-tested `rill-signal`.
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::{Errno, SysResult, EAGAIN, ESRCH};
 use crate::task::exit::{self, signal_status};
 use crate::task::process::{self, JobEvent};
@@ -14,7 +15,6 @@ use alloc::sync::Arc;
 use linux_raw_sys::general as g;
 use rill_signal::{Admission, Origin};
 pub use rill_signal::{DefaultAction, PendingQueue, SigSet, Signal};
-use spin::Mutex;
 
 pub mod action;
 pub mod deliver;

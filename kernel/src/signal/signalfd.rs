@@ -6,6 +6,7 @@
 //! the signal code wakes whenever it queues a signal while anyone waits there.
 
 use super::{dequeue, SigInfo, SigSet, Signal};
+use crate::arch::spinlock::Mutex;
 use crate::errno::*;
 use crate::fs::file::{File, OpenFile, POLLIN, POLLRDNORM};
 use crate::fs::vfs::Metadata;
@@ -13,7 +14,6 @@ use crate::mm::uaccess::{read_val, InBuf, OutBuf};
 use crate::task::{current, Task, WaitQueue};
 use alloc::sync::Arc;
 use linux_raw_sys::general as g;
-use spin::Mutex;
 
 /// sizeof(struct signalfd_siginfo) (include/uapi/linux/signalfd.h; linux-raw-sys has
 /// no binding for it).

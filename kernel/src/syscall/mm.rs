@@ -2,6 +2,7 @@
 //! argument checks follow Linux's order (mm/mmap.c, mm/mremap.c, mm/msync.c) so each
 //! bad call gets Linux's errno; the work is in mm::aspace and its neighbours.
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::*;
 use crate::fs::file::OpenFile;
 use crate::fs::tmpfs::MAX_FILE_SIZE;
@@ -13,7 +14,6 @@ use crate::mm::{PAGE_SHIFT, PAGE_SIZE};
 use crate::task::current_process;
 use alloc::sync::Arc;
 use linux_raw_sys::general as g;
-use spin::Mutex;
 
 pub fn brk(addr: usize) -> SysResult {
     let aspace = current_process().aspace();

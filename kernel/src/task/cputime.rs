@@ -13,11 +13,11 @@
 use super::sched::MAX_HARTS;
 use super::{Process, Task};
 use crate::arch::cpu;
+use crate::arch::spinlock::Mutex;
 use crate::signal::{self, SigInfo, Signal};
 use crate::time::now_ticks;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use spin::Mutex;
 
 /// One hart's clock: the tick of its last stamp and the time the running task used
 /// since it was last moved to the counters. Only the hart itself touches it.

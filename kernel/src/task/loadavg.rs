@@ -5,7 +5,7 @@
 
 use super::process;
 use super::thread::TaskState;
-use spin::Mutex;
+use crate::arch::spinlock::Mutex;
 
 /// Linux's fixed point: FSHIFT fraction bits.
 pub const FSHIFT: u32 = 11;

@@ -4,6 +4,7 @@
 use super::sched::{self, current};
 use super::thread::Task;
 use super::wait::WaitQueue;
+use crate::arch::spinlock::Mutex;
 use crate::arch::trap::{TrapFrame, REG_A0, REG_SP, REG_TP};
 use crate::errno::{SysResult, EAGAIN, EINTR, EINVAL, ENOMEM, EPERM};
 use crate::fs::fdtable::FdTable;
@@ -14,7 +15,6 @@ use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use spin::Mutex;
 
 pub type Pid = u32;
 
@@ -547,8 +547,17 @@ impl Process {
     }
 
     pub fn activate_address_space(&self) {
-        let space = self.aspace.lock().clone();
-        crate::mm::tlb::activate(&space);
+        let space = {
+            let current = self.aspace.lock();
+            // The common case (a thread of the same process, or a task switched back
+            // to) costs no reference count.
+            if crate::mm::tlb::is_active(&current) {
+                return;
+            }
+            current.clone()
+        };
+        // Switched outside the lock: the space this hart leaves may be freed here.
+        crate::mm::tlb::activate(space);
     }
 
     pub fn is_zombie(&self) -> bool {

@@ -12,10 +12,10 @@ use crate::arch::context::{switch, Context};
 use crate::arch::cpu;
 use crate::arch::kstack::ContextCell;
 use crate::arch::smp;
+use crate::arch::spinlock::Mutex;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use core::sync::atomic::{fence, AtomicUsize, Ordering};
-use spin::Mutex;
 
 pub const MAX_HARTS: usize = 8;
 
@@ -81,6 +81,11 @@ pub fn with_current<R>(f: impl FnOnce(&Task) -> R) -> R {
 fn enqueue(task: Arc<Task>) {
     let allowed = task.affinity();
     RUN_QUEUE.lock().push_back(task);
+    // With one hart there is no other hart to wake, and this one, if idle, looks at
+    // the queue before it sleeps again (see below).
+    if smp::single() {
+        return;
+    }
     // Pairs with the fence in `run`: either the idle hart's last look at the queue
     // finds this task, or this sees its idle bit.
     fence(Ordering::SeqCst);
@@ -104,6 +109,10 @@ fn enqueue(task: Arc<Task>) {
 fn dequeue() -> Option<Arc<Task>> {
     let me = 1 << smp::this_hart();
     let mut queue = RUN_QUEUE.lock();
+    // Nearly always the head is allowed (affinity is rarely set): take it without a scan.
+    if queue.front()?.affinity() & me != 0 {
+        return queue.pop_front();
+    }
     let at = queue.iter().position(|t| t.affinity() & me != 0)?;
     queue.remove(at)
 }
@@ -151,7 +160,9 @@ pub fn wake(task: &Arc<Task>) -> bool {
     if make_runnable(task, TaskState::Sleeping) {
         return true;
     }
-    if task.signal_check_pending() && task.on_cpu.load(Ordering::Acquire) {
+    // With one hart a running task is this one, which looks at its signals on its
+    // way back to user mode anyway.
+    if !smp::single() && task.signal_check_pending() && task.on_cpu.load(Ordering::Acquire) {
         interrupt_elsewhere(task);
     }
     false
@@ -196,7 +207,7 @@ pub fn resume_stopped(task: &Arc<Task>) {
 
 /// Sets the current task's state before it calls `block`.
 pub fn set_current_state(state: TaskState) {
-    *current().state.lock() = state;
+    with_current(|task| *task.state.lock() = state);
 }
 
 /// Gives up the hart with the state the caller set (Sleeping, Stopped or Dead).
@@ -207,17 +218,17 @@ pub fn set_current_state(state: TaskState) {
 /// scheduler loop); the task switched to finishes the switch for this one
 /// (`finish_switch`). Otherwise the hart goes back to its scheduler loop to wait.
 pub fn block() {
-    let task = current();
-    super::cputime::switch_out(&task);
-    // The FPU registers still hold what was last saved or loaded unless the program
-    // wrote them since (the kernel itself never does).
-    if cpu::fpu_dirty() {
-        task.fp.lock().save();
-    }
-    let ctx = task.ctx.as_ptr();
-    // Drop our reference: a dead task's stack is never resumed, and the Arc held by the
-    // hart keeps the task alive until the switch is complete.
-    drop(task);
+    // Borrowed, not counted: a dead task's stack is never resumed, and the Arc held by
+    // the hart keeps the task alive until the switch is complete.
+    let ctx = with_current(|task| {
+        super::cputime::switch_out(task);
+        // The FPU registers still hold what was last saved or loaded unless the
+        // program wrote them since (the kernel itself never does).
+        if cpu::fpu_dirty() {
+            task.fp.lock().save();
+        }
+        task.ctx.as_ptr()
+    });
     match dequeue() {
         // `ctx` stays valid: the hart holds the task as `current` until it has switched.
         None => switch(ctx, this_cpu().idle.as_ptr()),
@@ -231,7 +242,7 @@ pub fn block() {
         }
     }
     finish_switch();
-    current().fp.lock().restore();
+    with_current(|task| task.fp.lock().restore());
 }
 
 /// Marks a task taken from the run queue Running on this hart and installs its address
@@ -267,7 +278,9 @@ fn release(prev: Arc<Task>) {
             // Freed here (stack and all) unless someone else still holds it, and
             // only then counted out.
             drop(prev);
-            EXITING.fetch_sub(1, Ordering::Release);
+            if !smp::single() {
+                EXITING.fetch_sub(1, Ordering::Release);
+            }
         }
         _ => {}
     }
@@ -276,7 +289,12 @@ fn release(prev: Arc<Task>) {
 /// The current task is about to make its exit visible (its process a zombie, or its
 /// thread gone for those who wait on that) and will then only switch away for good.
 pub fn exit_visible() {
-    EXITING.fetch_add(1, Ordering::AcqRel);
+    // With one hart nobody can look before the exiting task has switched away and
+    // `release` has freed it: the task that reaps runs only after that switch. The
+    // count (and the reaper's wait on it) is kept for several harts only.
+    if !smp::single() {
+        EXITING.fetch_add(1, Ordering::AcqRel);
+    }
 }
 
 /// Waits until every task whose exit was made visible has been switched away from
@@ -284,6 +302,10 @@ pub fn exit_visible() {
 /// heap are exact). Such a task runs on another hart, never sleeps again and is only
 /// finishing its switch: the wait is short and bounded, and none on one hart.
 pub fn wait_exits_released() {
+    // One hart: the count is not kept (see `exit_visible`).
+    if smp::single() {
+        return;
+    }
     while EXITING.load(Ordering::Acquire) != 0 {
         core::hint::spin_loop();
     }

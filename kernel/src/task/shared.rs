@@ -4,12 +4,12 @@
 //! execve/unshare make a shared one private again (Linux's copy_files, copy_fs,
 //! unshare_files).
 
+use crate::arch::spinlock::Mutex;
 use crate::errno::SysResult;
 use crate::fs::fdtable::FdTable;
 use crate::fs::vfs::Inode;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
-use spin::Mutex;
 
 /// A descriptor table as tasks hold it: shared by the tasks cloned with CLONE_FILES.
 pub type Files = Arc<Mutex<FdTable>>;

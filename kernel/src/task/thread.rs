@@ -6,11 +6,11 @@ use super::process::{Pid, Process};
 use super::shared::{Files, FsContext};
 use crate::arch::context::{Context, FpState};
 use crate::arch::kstack::{ContextCell, KernelStack};
+use crate::arch::spinlock::Mutex;
 use crate::arch::trap::TrapFrame;
 use crate::signal::ThreadSignals;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-use spin::Mutex;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum TaskState {

@@ -11,13 +11,13 @@
 use super::process::Process;
 use super::sched::{self, current};
 use super::thread::{Task, TaskState};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, ERESTARTSYS, ETIMEDOUT};
 use crate::time;
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use core::sync::atomic::{fence, AtomicU64, AtomicUsize, Ordering};
 use smallvec::SmallVec;
-use spin::Mutex;
 
 /// The waiters of one queue. Most queues have one or two at a time, and those live
 /// inside the queue: a wait then allocates nothing, and a queue that empties holds no

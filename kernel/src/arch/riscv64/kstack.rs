@@ -10,9 +10,9 @@
 
 use super::context::Context;
 use super::trap::TrapFrame;
+use crate::arch::spinlock::Mutex;
 use crate::mm::{pagetable, Frame, PAGE_SIZE};
 use core::cell::UnsafeCell;
-use spin::Mutex;
 
 /// Usable bytes of one kernel stack.
 const KSTACK_SIZE: usize = 32 * 1024;
@@ -76,7 +76,8 @@ impl SlotAllocator {
         self.nstale += 1;
     }
 
-    /// A slot no hart has translations of (its mapping failed half-way on this hart).
+    /// A slot no hart has translations of (its mapping failed half-way on this hart, or
+    /// this hart is the only one and has flushed it).
     fn give_clean(&mut self, slot: usize) {
         self.free[self.nclean + self.nstale] = self.free[self.nclean];
         self.free[self.nclean] = slot as u16;
@@ -157,7 +158,13 @@ impl Drop for KernelStack {
         // Other harts that ran on this stack may still cache its translations: the
         // slot is flushed everywhere before it gets new frames (see SlotAllocator).
         super::cpu::flush_tlb();
-        slots.give_stale(self.slot);
+        // With one hart that flush was the only one needed: the slot is clean, and is
+        // reused first (its stack pages' table entries are already in place).
+        if super::smp::single() {
+            slots.give_clean(self.slot);
+        } else {
+            slots.give_stale(self.slot);
+        }
     }
 }
 

@@ -8,5 +8,6 @@ mod mem;
 pub mod paging;
 pub mod sbi;
 pub mod smp;
+pub mod spinlock;
 pub mod trap;
 pub mod usercopy;

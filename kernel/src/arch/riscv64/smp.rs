@@ -34,6 +34,13 @@ pub fn count() -> usize {
     COUNT.load(Ordering::Acquire)
 }
 
+/// Whether the machine has this one hart only (fixed at boot, before any task runs):
+/// then no other hart can hold a task, a page table or a TLB entry, and the scheduler
+/// and TLB code skip the work that exists to keep other harts informed.
+pub fn single() -> bool {
+    COUNT.load(Ordering::Relaxed) == 1
+}
+
 /// The harts running the scheduler, as a mask of indices.
 pub fn online() -> usize {
     ONLINE.load(Ordering::Acquire)

@@ -6,6 +6,7 @@ use super::vfs::{
     alloc_ino, DirEntry, DirLink, Inode, Metadata, Parent, FIRST_ENTRY_POS, NAME_MAX, S_IFDIR,
     S_IFIFO, S_IFLNK, S_IFMT, S_IFREG,
 };
+use crate::arch::spinlock::Mutex;
 use crate::errno::{
     Errno, SysResult, EEXIST, EFBIG, EINVAL, EISDIR, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR,
     ENOTEMPTY, ENXIO, EOPNOTSUPP, EPERM,
@@ -17,7 +18,6 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use core::sync::atomic::Ordering;
-use spin::Mutex;
 
 mod instance;
 use instance::ROOT_FS_ID;

@@ -6,6 +6,7 @@
 //! The /dev/ptmx and /dev/pts nodes are in `devpts`; docs/pty.md has the picture.
 
 use super::Tty;
+use crate::arch::spinlock::Mutex;
 use crate::errno::{SysResult, EAGAIN, EIO, ENOMEM, ENOSPC, ENOTTY, ENXIO};
 use crate::fs::file::{File, OpenFile, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::fs::vfs::{alloc_ino, Metadata, S_IFCHR};
@@ -17,7 +18,6 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use linux_raw_sys::ioctl as io;
-use spin::Mutex;
 
 /// Linux's kernel.pty.max: how many pairs may exist at once.
 const PTY_MAX: u32 = 4096;

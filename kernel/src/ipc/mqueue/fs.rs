@@ -4,6 +4,7 @@
 //! status line.
 
 use super::{check_attr, now_ns, Attr, Queue, Received, Request, State};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{
     SysResult, EACCES, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, EPERM,
 };
@@ -22,7 +23,6 @@ use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
-use spin::Mutex;
 
 /// Size Linux reports for a queue file.
 const FILE_SIZE: u64 = 80;

@@ -18,6 +18,7 @@ mod fs;
 pub use fs::{open, root, unlink, MqFile};
 
 use super::mq_limits::{uncharge, MqTunable, HARD_MSGMAX, HARD_MSGSIZEMAX};
+use crate::arch::spinlock::Mutex;
 use crate::errno::{
     Errno, SysResult, EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, EMSGSIZE, ENOMEM, ENOTSOCK, EOVERFLOW,
 };
@@ -32,7 +33,6 @@ use crate::task::{current_process, sched, Pid, Task, WaitQueue};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
-use spin::Mutex;
 
 /// Priorities run below this (MQ_PRIO_MAX).
 pub const MQ_PRIO_MAX: u32 = 32768;
