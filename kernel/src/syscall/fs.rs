@@ -570,8 +570,27 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offset_addr: usize, count: usize) -> Sy
     if !input.file.seekable() || output.flags() & g::O_APPEND != 0 {
         return Err(EINVAL);
     }
+    copy_out_of_file(
+        &input,
+        explicit.map(|off| (off, offset_addr)),
+        count,
+        |chunk, _| output.write(&chunk),
+    )
+}
+
+/// Moves up to `count` bytes of the seekable `input` (sendfile, splice), from the
+/// explicit offset if given (with the user address it is written back to) or else from
+/// the file's own, which moves on by what went out. `write(chunk, done)` sends a chunk
+/// after `done` bytes and says how much of it went. The bytes moved; an error only if
+/// nothing moved.
+pub(super) fn copy_out_of_file(
+    input: &OpenFile,
+    explicit: Option<(u64, usize)>,
+    count: usize,
+    mut write: impl FnMut(&[u8], usize) -> SysResult<usize>,
+) -> SysResult {
     let mut pos = match explicit {
-        Some(off) => off,
+        Some((off, _)) => off,
         None => *input.offset().lock(),
     };
     let count = count.min(MAX_RW_COUNT);
@@ -588,7 +607,7 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offset_addr: usize, count: usize) -> Sy
                 break;
             }
         };
-        match output.write(&&chunk[..got]) {
+        match write(&chunk[..got], done) {
             Ok(n) => {
                 done += n;
                 pos += n as u64;
@@ -603,7 +622,7 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offset_addr: usize, count: usize) -> Sy
         }
     }
     match explicit {
-        Some(_) => write_val(offset_addr, &(pos as i64))?,
+        Some((_, addr)) => write_val(addr, &(pos as i64))?,
         None => *input.offset().lock() = pos,
     }
     match failure {

@@ -7,11 +7,9 @@
 use super::fs::file;
 use crate::errno::*;
 use crate::fs::vfs::{S_IFIFO, S_IFMT};
-use crate::mm::uaccess::{read_val, write_val};
+use crate::mm::uaccess::read_val;
 use linux_raw_sys::general as g;
 
-/// Linux's MAX_RW_COUNT: the most one call moves.
-const MAX_RW_COUNT: usize = 0x7fff_f000;
 const KNOWN_FLAGS: u32 =
     g::SPLICE_F_MOVE | g::SPLICE_F_NONBLOCK | g::SPLICE_F_MORE | g::SPLICE_F_GIFT;
 
@@ -55,46 +53,15 @@ pub fn splice(
     }
     let explicit = match off_in {
         0 => None,
-        addr => Some(u64::try_from(read_val::<i64>(addr)?).map_err(|_| EINVAL)?),
+        addr => Some((
+            u64::try_from(read_val::<i64>(addr)?).map_err(|_| EINVAL)?,
+            addr,
+        )),
     };
-    let mut pos = explicit.unwrap_or_else(|| *input.offset().lock());
-    let len = len.min(MAX_RW_COUNT);
     let nonblock = flags & g::SPLICE_F_NONBLOCK != 0 || output.flags() & g::O_NONBLOCK != 0;
-    let mut chunk = [0u8; 4096];
-    let mut done = 0;
-    let mut failure = None;
-    while done < len {
-        let want = (len - done).min(chunk.len());
-        let got = match input.file.read(pos, &mut &mut chunk[..want], false) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        };
-        // Only the first write may wait for room: once something moved, a full pipe
-        // ends the call (its reader may be this very process).
-        match output.file.write(0, &&chunk[..got], nonblock || done > 0) {
-            Ok(n) => {
-                done += n;
-                pos += n as u64;
-                if n < got {
-                    break;
-                }
-            }
-            Err(e) => {
-                failure = Some(e);
-                break;
-            }
-        }
-    }
-    match explicit {
-        Some(_) => write_val(off_in, &(pos as i64))?,
-        None => *input.offset().lock() = pos,
-    }
-    match failure {
-        Some(e) if done == 0 => Err(e),
-        _ => Ok(done),
-    }
+    // Only the first write may wait for room: once something moved, a full pipe ends
+    // the call (its reader may be this very process).
+    super::fs::copy_out_of_file(&input, explicit, len, |chunk, done| {
+        output.file.write(0, &chunk, nonblock || done > 0)
+    })
 }
