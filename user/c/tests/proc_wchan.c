@@ -116,27 +116,7 @@ static void wake_paused(void)
 /* Runs `ps` and returns the line of `pid` (its WCHAN is the 6th column). */
 static void ps_line(pid_t pid, char *line, size_t size)
 {
-	int p[2];
-	CHECK_EQ(pipe(p), 0);
-	pid_t ps = fork();
-	CHECK(ps >= 0);
-	if (ps == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		execl("/bin/ps", "ps", (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	static char out[8192];
-	size_t n = 0;
-	long r;
-	while (n < sizeof out - 1 && (r = read(p[0], out + n, sizeof out - 1 - n)) > 0)
-		n += r;
-	out[n] = 0;
-	close(p[0]);
-	int st = wait_for(ps);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	char *out = run_output((char *[]){ "ps", NULL });
 	CHECK(strncmp(out, "  PID  PPID  PGID STAT NLWP WCHAN           CMD\n", 48) == 0);
 	line[0] = 0;
 	for (char *l = strtok(out, "\n"); l; l = strtok(NULL, "\n"))

@@ -138,6 +138,37 @@ static inline int wait_for(pid_t pid)
 	return status;
 }
 
+/* Runs argv (found by PATH) and returns its standard output, up to 8 KiB, in a buffer
+ * that the next call reuses; the program must exit with status 0. */
+static inline char *run_output(char *const argv[])
+{
+	static char out[8192];
+	int p[2];
+	if (pipe(p) != 0)
+		FAIL("pipe failed with %s", errname(errno));
+	pid_t pid = fork();
+	if (pid < 0)
+		FAIL("fork failed with %s", errname(errno));
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	size_t n = 0;
+	long r;
+	while (n < sizeof out - 1 && (r = read(p[0], out + n, sizeof out - 1 - n)) > 0)
+		n += r;
+	out[n] = 0;
+	close(p[0]);
+	int st = wait_for(pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		FAIL("%s exited with status %#x", argv[0], st);
+	return out;
+}
+
 /* Sleeps for ms milliseconds. */
 static inline void sleep_ms(long ms)
 {

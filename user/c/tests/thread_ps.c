@@ -22,30 +22,9 @@ static void *worker(void *arg)
 }
 
 /* Runs /bin/ps with `arg` (or none) and returns its output. */
-static const char *run_ps(const char *arg)
+static const char *run_ps(char *arg)
 {
-	static char out[8192];
-	int p[2];
-	CHECK_EQ(pipe(p), 0);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		execl("/bin/ps", "ps", arg, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	size_t n = 0;
-	long r;
-	while (n < sizeof out - 1 && (r = read(p[0], out + n, sizeof out - 1 - n)) > 0)
-		n += r;
-	out[n] = 0;
-	close(p[0]);
-	int st = wait_for(pid);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	return out;
+	return run_output((char *[]){ "ps", arg, NULL });
 }
 
 /* The line of `text` whose first two numbers are `a` and `b` (b < 0: any). */

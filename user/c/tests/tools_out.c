@@ -7,34 +7,6 @@
 #include "rilltest.h"
 #include <sys/stat.h>
 
-/* Runs argv (by PATH) and returns its standard output; the exit status must be 0. */
-static const char *run(char *const argv[])
-{
-	static char out[8192];
-	int p[2];
-	CHECK_EQ(pipe(p), 0);
-	pid_t pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	size_t n = 0;
-	long r;
-	while (n < sizeof out - 1 && (r = read(p[0], out + n, sizeof out - 1 - n)) > 0)
-		n += r;
-	out[n] = 0;
-	close(p[0]);
-	int st = wait_for(pid);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		FAIL("%s exited with status %#x", argv[0], st);
-	return out;
-}
-
 static int is_month(const char *m)
 {
 	static const char *months = "JanFebMarAprMayJunJulAugSepOctNovDec";
@@ -46,7 +18,7 @@ static int is_month(const char *m)
 
 static void ls_long(void)
 {
-	const char *out = run((char *[]){ "ls", "-l", "/bin/ls", "/etc/passwd", NULL });
+	const char *out = run_output((char *[]){ "ls", "-l", "/bin/ls", "/etc/passwd", NULL });
 	char mode[16], owner[16], group[16], month[8], time[8], name[64];
 	unsigned links, day;
 	unsigned long size;
@@ -81,7 +53,7 @@ static void ls_long(void)
 
 static void id(void)
 {
-	const char *out = run((char *[]){ "id", NULL });
+	const char *out = run_output((char *[]){ "id", NULL });
 	if (on_rill())
 		CHECK_STR(out, "uid=0(root) gid=0(root) groups=0(root)\n");
 	else
@@ -91,7 +63,7 @@ static void id(void)
 
 static void free_(void)
 {
-	const char *out = run((char *[]){ "free", NULL });
+	const char *out = run_output((char *[]){ "free", NULL });
 	const char *head =
 		"               total        used        free      shared  buff/cache   available\n";
 	CHECK(strncmp(out, head, strlen(head)) == 0);
@@ -107,7 +79,7 @@ static void free_(void)
 
 static void uptime(void)
 {
-	const char *out = run((char *[]){ "uptime", NULL });
+	const char *out = run_output((char *[]){ "uptime", NULL });
 	unsigned h, m, s;
 	CHECK_EQ(sscanf(out, " %u:%u:%u up ", &h, &m, &s), 3);
 	CHECK(h < 24 && m < 60 && s < 60);
@@ -121,7 +93,7 @@ static void uptime(void)
 static void df(void)
 {
 	/* /dev/shm: the root is "rootfs", which df leaves out as Linux's does. */
-	const char *out = run((char *[]){ "df", "/dev/shm", NULL });
+	const char *out = run_output((char *[]){ "df", "/dev/shm", NULL });
 	CHECK(strncmp(out, "Filesystem", 10) == 0);
 	CHECK(strstr(out, "Mounted on\n") != NULL);
 	const char *row = strchr(out, '\n') + 1;
