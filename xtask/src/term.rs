@@ -7,8 +7,8 @@
 //! and shared-memory demos, and powering off on `exit`.
 //!
 //! One thread types and checks (`Session`) while the calling thread runs QEMU through
-//! `qemu::boot`, which relays the console into a shared `Screen`. Nothing is typed before
-//! the first prompt: OpenSBI drops input that arrives while it starts. Every wait is
+//! `qemu::boot`, which relays the console into a shared `Screen`. Keys go to QEMU only once
+//! the kernel has printed its first line: OpenSBI drops input that arrives while it starts. Every wait is
 //! bounded; after a failed check the session tries to get a fresh prompt, and when the
 //! shell no longer answers it quits QEMU (Ctrl-A X) and the remaining checks fail unrun.
 
@@ -241,9 +241,17 @@ impl<'a> Session<'a> {
     }
 
     fn run_checks(mut self) -> Tally {
-        self.check("prompt", |s| {
-            s.expect(0, STEP, "the shell's prompt `$ `", at_prompt)
-                .map(drop)
+        // Typed at once: the keys reach QEMU as soon as the kernel prints its first line,
+        // while it is still booting, long before the shell reads them.
+        self.check("text typed while the kernel boots reaches the shell", |s| {
+            s.type_keys(b"echo early-bird\n");
+            s.expect(0, STEP, "the shell's prompt, then `early-bird`", |t| {
+                // The output line (after the prompt, if the line was not echoed), not the
+                // echo of the typed command.
+                let printed = |l: &str| l.strip_prefix(PROMPT).unwrap_or(l) == "early-bird";
+                t.lines().any(printed) && at_prompt(t)
+            })
+            .map(drop)
         });
 
         self.check("echo > /tmp/a; cat /tmp/a", |s| {
