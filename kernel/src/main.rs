@@ -134,10 +134,7 @@ extern "C" fn rust_main(hartid: usize, dtb_pa: usize) -> ! {
     arch::cpu::enable_fpu();
 
     let platform = read_device_tree(dtb_pa, hartid);
-    fs::procfs::CPU.call_once(|| fs::procfs::CpuIdent {
-        hart: hartid,
-        isa: platform.isa,
-    });
+    fs::procfs::CPU.call_once(|| fs::procfs::CpuIdent { isa: platform.isa });
     extern "C" {
         static _kernel_end: u8;
     }

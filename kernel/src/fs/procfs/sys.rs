@@ -6,20 +6,19 @@ use alloc::format;
 use alloc::string::String;
 use spin::Once;
 
-/// What /proc/cpuinfo says about the machine: the boot hart's id and the ISA string
-/// of the device tree (set once at boot).
+/// What /proc/cpuinfo says about the machine beyond its harts: the ISA string of the
+/// device tree (set once at boot).
 pub struct CpuIdent {
-    pub hart: usize,
     pub isa: &'static str,
 }
 
 pub static CPU: Once<CpuIdent> = Once::new();
 
-/// Linux 6.1's show_cpuinfo for the one hart Rill uses: the device tree's base ISA
+/// Linux 6.1's show_cpuinfo for each hart Rill uses: the device tree's base ISA
 /// (up to the first '_') followed by the multi-letter extensions Linux 6.1 knows, in
 /// its order; the MMU mode Rill runs; the machine ids from SBI.
 pub(super) fn cpuinfo() -> String {
-    let (hart, isa) = CPU.get().map_or((0, "rv64imafdc"), |c| (c.hart, c.isa));
+    let isa = CPU.get().map_or("rv64imafdc", |c| c.isa);
     let (base, exts) = isa.split_once('_').unwrap_or((isa, ""));
     let mut line = String::from(base);
     for known in [
@@ -36,10 +35,16 @@ pub(super) fn cpuinfo() -> String {
         }
     }
     let (vendor, arch, imp) = crate::arch::sbi::machine_ids();
-    format!(
-        "processor\t: 0\nhart\t\t: {hart}\nisa\t\t: {line}\nmmu\t\t: sv39\n\
-         mvendorid\t: {vendor:#x}\nmarchid\t\t: {arch:#x}\nmimpid\t\t: {imp:#x}\n\n"
-    )
+    // One block per hart Rill runs on; QEMU's harts all have the boot hart's ISA.
+    let mut out = String::new();
+    for processor in 0..crate::arch::smp::count() {
+        let hart = crate::arch::smp::hart_id(processor);
+        out.push_str(&format!(
+            "processor\t: {processor}\nhart\t\t: {hart}\nisa\t\t: {line}\nmmu\t\t: sv39\n\
+             mvendorid\t: {vendor:#x}\nmarchid\t\t: {arch:#x}\nmimpid\t\t: {imp:#x}\n\n"
+        ));
+    }
+    out
 }
 
 pub(super) fn meminfo() -> String {
