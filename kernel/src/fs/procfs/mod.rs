@@ -252,18 +252,11 @@ impl ProcNode {
 impl Inode for ProcNode {
     fn metadata(&self) -> Metadata {
         let (mode, nlink) = match self.node {
-            Node::Root
-            | Node::PidDir(_)
-            | Node::SysvipcDir
-            | Node::SysDir
-            | Node::SysKernelDir
-            | Node::SysFsDir
-            | Node::SysFsMqueueDir
-            | Node::TaskDir(_) => (S_IFDIR | 0o555, 2),
-            Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_) => (S_IFREG | 0o644, 1),
-            Node::Exe(_) | Node::MountsLink => (S_IFLNK | 0o777, 1),
             // Only the owner may look at a process's descriptors.
             Node::FdDir(_) | Node::FdInfoDir(_) => (S_IFDIR | 0o500, 2),
+            _ if self.node.is_dir() => (S_IFDIR | 0o555, 2),
+            Node::Tunable(_) | Node::MqTunable(_) | Node::FsTunable(_) => (S_IFREG | 0o644, 1),
+            Node::Exe(_) | Node::MountsLink => (S_IFLNK | 0o777, 1),
             // The link's permission bits say how the descriptor was opened.
             Node::Fd(pid, fd) => (S_IFLNK | fd_link_mode(pid, fd), 1),
             _ => (S_IFREG | 0o444, 1),
