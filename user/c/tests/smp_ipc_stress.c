@@ -1,10 +1,14 @@
 /* Many processes at once through every IPC kind, for harts that really run them
- * concurrently: 6 pipe pairs and 2 FIFO pairs stream numbered words (each reader sees
+ * concurrently: pipe pairs and 2 FIFO pairs stream numbered words (each reader sees
  * every number once, in order), 4 System V message senders and 4 receivers selecting
  * by type (each message once, in order), 4 processes adding to a shared counter under
  * a System V semaphore (no update lost), and a queued real-time signal stream to a
  * child in sigwaitinfo (every value once, in order). On Rill the kernel heap is back
- * where it started afterwards. The same on any number of harts. */
+ * where it started afterwards. The same on any number of harts.
+ *
+ * Run by hand for longer: `smp_ipc_stress PAIRS SECONDS` uses PAIRS pipe pairs (6 by
+ * default; 23 makes 64 processes with this one) and repeats rounds for SECONDS, then
+ * checks that free memory is back too. */
 #include "rilltest.h"
 #include <sys/ipc.h>
 #include <sys/mman.h>
@@ -124,13 +128,16 @@ static pid_t fork_with(int (*fn)(int), int arg)
 	return pid;
 }
 
-int main(void)
+#define MAX_PAIRS 100
+
+/* One round: every child started, all of them checked. Returns how many processes ran
+ * at once, counting this one. */
+static int round_of(int pipe_pairs)
 {
-	long heap_before = heap_kb();
-	pid_t kids[64];
+	pid_t kids[2 * MAX_PAIRS + 20];
 	int n = 0;
 
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < pipe_pairs; i++) {
 		int p[2];
 		CHECK_OK(pipe(p));
 		kids[n++] = fork_fd(stream_out, p[1], p[0]);
@@ -187,15 +194,42 @@ int main(void)
 		if (status != 0)
 			FAIL("child %d of %d ended with status %#x", i, n, status);
 	}
-	ok("pipes and FIFOs: every word once, in order");
-	ok("message queue: every message once, in order, to the receiver of its type");
 	CHECK_EQ(*counter, 4L * ADDS);
-	ok("semaphore: no update of the shared counter lost");
-	ok("queued real-time signals: every value once, in order");
-
 	CHECK_OK(msgctl(msq, IPC_RMID, NULL));
 	CHECK_OK(semctl(semid, 0, IPC_RMID));
 	CHECK_OK(munmap((void *)counter, 4096));
+	return n + 1;
+}
+
+static long now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+int main(int argc, char **argv)
+{
+	int pipe_pairs = argc > 1 ? atoi(argv[1]) : 6;
+	long seconds = argc > 2 ? atol(argv[2]) : 0;
+	if (pipe_pairs < 1 || pipe_pairs > MAX_PAIRS)
+		FAIL("PAIRS must be 1 to %d", MAX_PAIRS);
+	long heap_before = heap_kb();
+	long free_before = seconds && on_rill() ? settled_free_kb() : 0;
+	long start = now_s();
+	int rounds = 0, procs;
+	do {
+		procs = round_of(pipe_pairs);
+		rounds++;
+	} while (now_s() - start < seconds);
+	if (seconds)
+		printf("%d rounds of %d processes at once in %ld s\n", rounds, procs,
+		       now_s() - start);
+	ok("pipes and FIFOs: every word once, in order");
+	ok("message queue: every message once, in order, to the receiver of its type");
+	ok("semaphore: no update of the shared counter lost");
+	ok("queued real-time signals: every value once, in order");
+
 	if (on_rill()) {
 		long after = heap_kb();
 		for (int i = 0; i < 30 && !heap_back_at(after, heap_before); i++) {
@@ -204,6 +238,12 @@ int main(void)
 		}
 		if (!heap_back_at(after, heap_before))
 			FAIL("kernel heap %ld kB before, %ld kB after", heap_before, after);
+		if (seconds) {
+			long free_after = settled_free_kb();
+			printf("free memory %ld kB before, %ld kB after\n", free_before, free_after);
+			if (free_after < free_before)
+				FAIL("free memory went down by %ld kB", free_before - free_after);
+		}
 	}
 	ok("kernel heap back where it started (checked on Rill)");
 	return 0;
