@@ -114,6 +114,7 @@ impl Linux {
         // Close our copies of the slave, or reading the master would never see the end.
         drop(cmd);
         drop(pty.slave);
+        let slave_path = &pty.slave_path;
         let pid = child.id() as libc::pid_t;
         let master = &pty.master;
         thread::scope(|scope| {
@@ -122,6 +123,11 @@ impl Linux {
                 .ctx(|| "waiting for qemu-riscv64".into())?;
             let elapsed = start.elapsed();
             proc::signal(pid, libc::SIGKILL, true);
+            // Descendants that left the group keep the pty open; end them too, or the
+            // read below would wait for them forever.
+            while !reader.is_finished() && proc::kill_pty_holders(slave_path) > 0 {
+                thread::sleep(Duration::from_millis(20));
+            }
             let raw = reader
                 .join()
                 .expect("pty reader panicked")

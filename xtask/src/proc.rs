@@ -6,6 +6,7 @@ use std::io;
 use std::os::fd::FromRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus};
 use std::sync::mpsc;
 use std::thread;
@@ -77,6 +78,8 @@ pub fn signal(pid: libc::pid_t, sig: libc::c_int, group: bool) {
 pub struct Pty {
     pub master: File,
     pub slave: File,
+    /// The slave's path (/dev/pts/N), to find who still holds it.
+    pub slave_path: PathBuf,
 }
 
 pub fn open_pty() -> io::Result<Pty> {
@@ -104,16 +107,57 @@ pub fn open_pty() -> io::Result<Pty> {
         .write(true)
         .custom_flags(libc::O_NOCTTY)
         .open(path.to_str().map_err(io::Error::other)?)?;
-    Ok(Pty { master, slave })
+    let slave_path = PathBuf::from(path.to_str().map_err(io::Error::other)?);
+    Ok(Pty {
+        master,
+        slave,
+        slave_path,
+    })
+}
+
+/// Sends SIGKILL to every process of ours that still has `slave_path` open: a program
+/// that left its process group (setsid, setpgid) outlives the group's SIGKILL, and
+/// while it holds the slave, reading the master never ends. Returns how many it found.
+pub fn kill_pty_holders(slave_path: &Path) -> usize {
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    let mut found = 0;
+    for entry in procs.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<libc::pid_t>().ok())
+        else {
+            continue;
+        };
+        // Other users' fd directories are unreadable: those processes are not ours.
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
+        if fds
+            .flatten()
+            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target == slave_path))
+        {
+            signal(pid, libc::SIGKILL, false);
+            found += 1;
+        }
+    }
+    found
 }
 
 /// Makes `cmd` start a new session (so it leads a new process group) whose controlling
-/// terminal is its stdin, which must be a pty slave.
+/// terminal is its stdin, which must be a pty slave. SIGHUP, SIGINT and SIGQUIT start at
+/// their defaults, as under Rill's init: `nohup` or a background job of a script would
+/// otherwise pass them on ignored, and a test of hangups would wait forever.
 pub fn with_controlling_terminal(cmd: &mut Command) {
-    // SAFETY: the closure runs in the forked child before exec and calls only setsid(2) and
-    // ioctl(2), which are async-signal-safe.
+    // SAFETY: the closure runs in the forked child before exec and calls only signal(2),
+    // setsid(2) and ioctl(2), which are async-signal-safe.
     unsafe {
         cmd.pre_exec(|| {
+            for sig in [libc::SIGHUP, libc::SIGINT, libc::SIGQUIT] {
+                libc::signal(sig, libc::SIG_DFL);
+            }
             if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
                 return Err(io::Error::last_os_error());
             }
