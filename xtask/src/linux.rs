@@ -123,9 +123,10 @@ impl Linux {
                 .ctx(|| "waiting for qemu-riscv64".into())?;
             let elapsed = start.elapsed();
             proc::signal(pid, libc::SIGKILL, true);
-            // Descendants that left the group keep the pty open; end them too, or the
-            // read below would wait for them forever.
-            while !reader.is_finished() && proc::kill_pty_holders(slave_path) > 0 {
+            // Descendants that left the group may still run (a stopped child of a stress
+            // test would stay forever) or keep the pty open, and the read below would
+            // wait for them: end them too.
+            while proc::kill_leftovers(pid, slave_path) > 0 && !reader.is_finished() {
                 thread::sleep(Duration::from_millis(20));
             }
             let raw = reader

@@ -115,10 +115,12 @@ pub fn open_pty() -> io::Result<Pty> {
     })
 }
 
-/// Sends SIGKILL to every process of ours that still has `slave_path` open: a program
-/// that left its process group (setsid, setpgid) outlives the group's SIGKILL, and
-/// while it holds the slave, reading the master never ends. Returns how many it found.
-pub fn kill_pty_holders(slave_path: &Path) -> usize {
+/// Sends SIGKILL to every process left of a program run in its own session `session`
+/// with the pty `slave_path`: those still in the session (the group's SIGKILL misses
+/// one that moved to another group, e.g. a stopped child of a stress test) and those
+/// that still have the slave open (one that started a session of its own); while one
+/// holds the slave, reading the master never ends. Returns how many it found.
+pub fn kill_leftovers(session: libc::pid_t, slave_path: &Path) -> usize {
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return 0;
     };
@@ -131,19 +133,28 @@ pub fn kill_pty_holders(slave_path: &Path) -> usize {
         else {
             continue;
         };
+        let in_session = std::fs::read_to_string(entry.path().join("stat"))
+            .is_ok_and(|stat| session_of(&stat) == Some(session));
         // Other users' fd directories are unreadable: those processes are not ours.
-        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
-            continue;
+        let holds_slave = || {
+            std::fs::read_dir(entry.path().join("fd")).is_ok_and(|fds| {
+                fds.flatten()
+                    .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t == slave_path))
+            })
         };
-        if fds
-            .flatten()
-            .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|target| target == slave_path))
-        {
+        if in_session || holds_slave() {
             signal(pid, libc::SIGKILL, false);
             found += 1;
         }
     }
     found
+}
+
+/// The session id in a /proc/PID/stat line: the fourth field after the command, which
+/// is in parentheses and may itself hold spaces and parentheses.
+fn session_of(stat: &str) -> Option<libc::pid_t> {
+    let after_comm = &stat[stat.rfind(')')? + 1..];
+    after_comm.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// Makes `cmd` start a new session (so it leads a new process group) whose controlling
@@ -173,5 +184,17 @@ pub fn read_to_end_pty(mut master: &File) -> io::Result<Vec<u8>> {
         Ok(_) => Ok(out),
         Err(e) if e.raw_os_error() == Some(libc::EIO) => Ok(out),
         Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::session_of;
+
+    #[test]
+    fn session_is_read_after_a_command_with_spaces_and_parentheses() {
+        assert_eq!(session_of("42 (a) b) (c) S 1 40 41 0 -1 4194560"), Some(41));
+        assert_eq!(session_of("7 (sh) T 1 7 7 34816 7"), Some(7));
+        assert_eq!(session_of("7 (sh) T 1"), None);
     }
 }
