@@ -613,7 +613,17 @@ fn stop_current(sig: Signal) {
 
 /// Stops the calling thread while its group is stopped (called on the way back to
 /// user mode); returns once SIGCONT or SIGKILL has resumed it.
-pub fn stop_if_group_stopped(task: &Arc<Task>) {
+pub fn stop_if_group_stopped(task: &Task) {
+    // Nearly always the group runs: one load, no count taken. Seeing the flag clear
+    // without the lock is safe: a stop that sets it afterwards makes every thread look
+    // again (`recheck_signals`).
+    if !task
+        .process
+        .group_stop
+        .load(core::sync::atomic::Ordering::Acquire)
+    {
+        return;
+    }
     let proc = task.process.clone();
     {
         let mut st = task.state.lock();
