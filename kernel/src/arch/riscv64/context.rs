@@ -131,5 +131,10 @@ impl FpState {
                 p = in(reg) self as *const Self, t = out(reg) _,
             );
         }
+        // The registers now match this copy: FS = Clean, so the next switch saves them
+        // only if the program writes them first (`cpu::fpu_dirty`). The system call fast
+        // path leaves sstatus as it is, so this is what the program returns with.
+        // SAFETY: only changes the FPU status field, keeping the FPU on.
+        unsafe { riscv::register::sstatus::set_fs(riscv::register::sstatus::FS::Clean) };
     }
 }
