@@ -309,8 +309,15 @@ pub fn sigreturn(tf: &mut TrapFrame) {
     tf.sepc = core::mem::take(&mut tf.regs[0]);
     let [ss_sp, ss_flags, ss_size, mask] = stack_and_mask;
     let mask = SigSet::from_bits(mask).without_unblockable();
-    task.signals.lock().blocked = mask;
-    task.recheck_signals();
+    let mut ts = task.signals.lock();
+    ts.blocked = mask;
+    let deliverable = ts.pending.has_deliverable(mask);
+    drop(ts);
+    // Signals are looked at again only if the restored mask lets one through (Linux's
+    // recalc_sigpending): one queued later, or a stop, marks the thread itself.
+    if deliverable || task.process.signals.lock().shared.has_deliverable(mask) {
+        task.recheck_signals();
+    }
     // uc_stack is applied as by sigaltstack, from the restored stack pointer; errors
     // are ignored (Linux's restore_altstack).
     let _ = super::set_altstack(
