@@ -22,21 +22,32 @@ pub fn set_hvc_irq(irq: u32) {
     HVC_IRQ.store(irq, Ordering::Relaxed);
 }
 
+/// What a fast-path system call hands back to the trap vector, in a0 and a1: the
+/// call's result (the program's a0), and whether the way out has work that needs the
+/// whole register set (`user_syscall_exit_work`).
+#[repr(C)]
+pub struct SyscallExit {
+    result: usize,
+    work: usize,
+}
+
 /// A system call that needs no more than the caller-saved registers in `tf` (the
-/// trap vector's fast path; s0-s11 are still live in the registers). Returns whether
-/// the way out has work that needs the whole register set (`user_syscall_exit_work`).
+/// trap vector's fast path; s0-s11 and gp are still live in the registers, and `tf`'s
+/// pc already points past the ecall). The result goes back in a register: the vector
+/// writes it to the frame only for the way out with work.
 #[no_mangle]
-extern "C" fn user_syscall(tf: &mut TrapFrame) -> bool {
-    crate::task::cputime::enter_kernel();
-    tf.sepc += 4;
-    tf.orig_a0 = tf.regs[REG_A0];
-    tf.regs[REG_A0] = crate::syscall::dispatch(tf);
-    crate::task::cputime::leave_kernel();
-    signal::exit_work_pending(tf)
+extern "C" fn user_syscall(tf: &mut TrapFrame) -> SyscallExit {
+    // No CPU-time stamps here: time is charged at ticks and switches (task::cputime).
+    let result = crate::syscall::dispatch(tf);
+    SyscallExit {
+        result,
+        work: signal::exit_work_pending(result) as usize,
+    }
 }
 
 /// The way out of a fast-path system call that found signals to look at: the trap
-/// vector has completed the frame with s0-s11.
+/// vector has completed the frame (s0-s11, gp, sstatus, the result in a0 and the
+/// call's first argument in `orig_a0`).
 #[no_mangle]
 extern "C" fn user_syscall_exit_work(tf: &mut TrapFrame) {
     signal::deliver_after_syscall(tf);
@@ -47,7 +58,6 @@ extern "C" fn user_syscall_exit_work(tf: &mut TrapFrame) {
 #[no_mangle]
 extern "C" fn user_trap(tf: &mut TrapFrame) {
     let (scause, stval) = read_cause();
-    crate::task::cputime::enter_kernel();
     let mut from_syscall = false;
     match decode(scause, stval) {
         Cause::Syscall => {
@@ -60,6 +70,8 @@ extern "C" fn user_trap(tf: &mut TrapFrame) {
             tf.regs[REG_A0] = crate::syscall::dispatch(tf);
         }
         Cause::Timer => {
+            // The tick samples the mode it interrupted (task::cputime).
+            crate::task::cputime::tick_from_user();
             crate::time::on_timer_interrupt();
             schedule_yield();
         }
@@ -110,16 +122,12 @@ extern "C" fn user_trap(tf: &mut TrapFrame) {
             signal::force_fault(Signal::SIGSEGV, g::SI_KERNEL as i32, stval);
         }
     }
-    crate::task::cputime::leave_kernel();
     signal::deliver_pending(tf, from_syscall);
 }
 
 /// First entry of a new task into user mode (pending signals are delivered first).
 pub fn return_to_user(tf: *mut TrapFrame) -> ! {
-    enter_user(tf, |frame| {
-        crate::task::cputime::leave_kernel();
-        signal::deliver_pending(frame, false)
-    })
+    enter_user(tf, |frame| signal::deliver_pending(frame, false))
 }
 
 fn external_interrupt() {

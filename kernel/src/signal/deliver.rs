@@ -19,7 +19,7 @@ use super::{default_action, SigInfo, SigSet, Signal};
 use crate::arch::trap::{TrapFrame, REG_A0, REG_RA, REG_SP};
 use crate::errno::{encode, Errno, EINTR, ERESTARTNOHAND, ERESTARTSYS, ERESTART_RESTARTBLOCK};
 use crate::mm::uaccess::{read_into, read_slice, read_val, write_array, write_val};
-use crate::task::current;
+use crate::task::{current, Task};
 use linux_raw_sys::general as g;
 
 const SIGINFO_SIZE: usize = 128;
@@ -69,17 +69,23 @@ pub fn encode_siginfo(sig: Signal, info: &SigInfo) -> [u8; SIGINFO_SIZE] {
     b
 }
 
-/// The kernel-internal "interrupted" code of a system call that just returned, if any.
-fn interrupted_syscall(tf: &TrapFrame, from_syscall: bool) -> Option<Errno> {
+/// The kernel-internal "interrupted" code of a system call that just returned `a0`,
+/// if any.
+#[inline(always)]
+fn interrupted(a0: usize, from_syscall: bool) -> Option<Errno> {
     // The restart codes are 512..=516: one comparison rules out every other result.
-    let code = (tf.regs[REG_A0] as isize).wrapping_neg();
+    let code = (a0 as isize).wrapping_neg();
     if !from_syscall || !(ERESTARTSYS.0 as isize..=ERESTART_RESTARTBLOCK.0 as isize).contains(&code)
     {
         return None;
     }
     [ERESTARTSYS, ERESTARTNOHAND, ERESTART_RESTARTBLOCK]
         .into_iter()
-        .find(|&e| tf.regs[REG_A0] == encode(Err(e)))
+        .find(|&e| a0 == encode(Err(e)))
+}
+
+fn interrupted_syscall(tf: &TrapFrame, from_syscall: bool) -> Option<Errno> {
+    interrupted(tf.regs[REG_A0], from_syscall)
 }
 
 fn restart_syscall(tf: &mut TrapFrame) {
@@ -87,10 +93,10 @@ fn restart_syscall(tf: &mut TrapFrame) {
     tf.sepc -= 4;
 }
 
-/// Takes the next deliverable signal of the current thread: the thread's own queue
-/// first (faults, tkill), then the process-wide one.
-fn next_signal() -> Option<(Signal, SigInfo)> {
-    let task = current();
+/// Takes the next deliverable signal of `task` (the current thread): the thread's own
+/// queue first (faults, tkill), then the process-wide one. One lock each, and none for
+/// the process's queue when the thread's had one.
+fn next_signal(task: &Task) -> Option<(Signal, SigInfo)> {
     let mut ts = task.signals.lock();
     let blocked = ts.blocked;
     if let Some(s) = super::dequeue(&mut ts.pending, blocked) {
@@ -113,12 +119,12 @@ pub fn deliver_pending(tf: &mut TrapFrame, from_syscall: bool) {
     deliver(tf, interrupted);
 }
 
-/// Whether a system call's return to user mode has signal work: an interrupted call
-/// to restart or fail, or signals to look at. Takes the look-again mark, so
-/// `deliver_after_syscall` must follow when this says yes.
+/// Whether a system call's return to user mode with `result` has signal work: an
+/// interrupted call to restart or fail, or signals to look at. Takes the look-again
+/// mark, so `deliver_after_syscall` must follow when this says yes.
 #[inline]
-pub fn exit_work_pending(tf: &TrapFrame) -> bool {
-    interrupted_syscall(tf, true).is_some() || crate::task::with_current(|t| t.take_signal_check())
+pub fn exit_work_pending(result: usize) -> bool {
+    interrupted(result, true).is_some() || crate::task::with_current(|t| t.take_signal_check())
 }
 
 /// Delivers pending signals after a system call for which `exit_work_pending` said
@@ -129,19 +135,25 @@ pub fn deliver_after_syscall(tf: &mut TrapFrame) {
 }
 
 #[inline(never)]
-fn deliver(tf: &mut TrapFrame, mut interrupted: Option<Errno>) {
-    // CPU time was moved to the counters since the last look: a CPU timer may have run out.
-    crate::task::cputime::fire_expired(&current().process);
-    super::stop_if_group_stopped(&current());
-    while let Some((sig, info)) = next_signal() {
-        let act = current().process.signals.lock().action(sig);
+fn deliver(tf: &mut TrapFrame, interrupted: Option<Errno>) {
+    // Borrowed for the whole delivery, with no count taken: a default action may end
+    // the thread here (exit never returns), and the task outlives its own kernel code.
+    crate::task::with_current(|task| deliver_to(task, tf, interrupted));
+}
+
+fn deliver_to(task: &Task, tf: &mut TrapFrame, mut interrupted: Option<Errno>) {
+    // CPU time was charged since the last look: a CPU timer may have run out.
+    crate::task::cputime::fire_expired(&task.process);
+    super::stop_if_group_stopped(task);
+    while let Some((sig, info)) = next_signal(task) {
+        let act = task.process.signals.lock().action(sig);
         if act.is_ignore() {
             continue;
         }
         if act.is_default() {
             // init is unkillable: signals left at their default do nothing to it, except
             // the faults it causes itself (Linux's SIGNAL_UNKILLABLE).
-            if current().process.pid == 1 && !sig.is_synchronous() {
+            if task.process.pid == 1 && !sig.is_synchronous() {
                 continue;
             }
             default_action(sig);
@@ -152,15 +164,14 @@ fn deliver(tf: &mut TrapFrame, mut interrupted: Option<Errno>) {
                 restart_syscall(tf);
             } else {
                 tf.regs[REG_A0] = encode(Err(EINTR));
-                current().restart_deadline.lock().take();
+                task.restart_deadline.lock().take();
             }
         }
-        if setup_frame(tf, sig, &info, &act).is_err() {
+        if setup_frame(task, tf, sig, &info, &act).is_err() {
             // The stack cannot take the frame: Linux forces SIGSEGV, and if SIGSEGV's own
             // handler is what cannot run, the default action kills the process.
             if sig == Signal::SIGSEGV {
-                current()
-                    .process
+                task.process
                     .signals
                     .lock()
                     .set_action(sig, super::SigAction::default());
@@ -171,7 +182,7 @@ fn deliver(tf: &mut TrapFrame, mut interrupted: Option<Errno>) {
         if act.has(g::SA_RESETHAND) {
             // Only the handler goes back to SIG_DFL: the flags and mask stay, as
             // Linux's get_signal does (SA_SIGINFO survives).
-            current().process.signals.lock().set_action(
+            task.process.signals.lock().set_action(
                 sig,
                 super::SigAction {
                     handler: super::SigAction::default().handler,
@@ -187,7 +198,6 @@ fn deliver(tf: &mut TrapFrame, mut interrupted: Option<Errno>) {
         restart_syscall(tf);
     }
     // sigsuspend/ppoll's temporary mask ends here if no handler needed it.
-    let task = current();
     let mut ts = task.signals.lock();
     if let Some(mask) = ts.saved_mask.take() {
         ts.blocked = mask;
@@ -197,12 +207,12 @@ fn deliver(tf: &mut TrapFrame, mut interrupted: Option<Errno>) {
 }
 
 fn setup_frame(
+    task: &Task,
     tf: &mut TrapFrame,
     sig: Signal,
     info: &SigInfo,
     act: &super::SigAction,
 ) -> Result<(), Errno> {
-    let task = current();
     let (old_mask, altstack) = {
         let mut ts = task.signals.lock();
         // A mask saved by sigsuspend is the one the handler's return restores.
@@ -299,8 +309,15 @@ pub fn sigreturn(tf: &mut TrapFrame) {
     tf.sepc = core::mem::take(&mut tf.regs[0]);
     let [ss_sp, ss_flags, ss_size, mask] = stack_and_mask;
     let mask = SigSet::from_bits(mask).without_unblockable();
-    task.signals.lock().blocked = mask;
-    task.recheck_signals();
+    let mut ts = task.signals.lock();
+    ts.blocked = mask;
+    let deliverable = ts.pending.has_deliverable(mask);
+    drop(ts);
+    // Signals are looked at again only if the restored mask lets one through (Linux's
+    // recalc_sigpending): one queued later, or a stop, marks the thread itself.
+    if deliverable || task.process.signals.lock().shared.has_deliverable(mask) {
+        task.recheck_signals();
+    }
     // uc_stack is applied as by sigaltstack, from the restored stack pointer; errors
     // are ignored (Linux's restore_altstack).
     let _ = super::set_altstack(

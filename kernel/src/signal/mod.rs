@@ -403,7 +403,10 @@ fn send(
     for t in proc.threads.lock().iter() {
         t.recheck_signals();
         if !woken && !t.signals.lock().blocked.contains(sig) {
-            sched::wake(t);
+            // The sender itself (kill(getpid())) is running and looks on its way out.
+            if !sched::is_current(t) {
+                sched::wake(t);
+            }
             woken = true;
         }
     }
@@ -613,7 +616,22 @@ fn stop_current(sig: Signal) {
 
 /// Stops the calling thread while its group is stopped (called on the way back to
 /// user mode); returns once SIGCONT or SIGKILL has resumed it.
-pub fn stop_if_group_stopped(task: &Arc<Task>) {
+#[inline]
+pub fn stop_if_group_stopped(task: &Task) {
+    // Nearly always the group runs: one load, no count taken. Seeing the flag clear
+    // without the lock is safe: a stop that sets it afterwards makes every thread look
+    // again (`recheck_signals`).
+    if task
+        .process
+        .group_stop
+        .load(core::sync::atomic::Ordering::Acquire)
+    {
+        stop_for_group(task);
+    }
+}
+
+#[inline(never)]
+fn stop_for_group(task: &Task) {
     let proc = task.process.clone();
     {
         let mut st = task.state.lock();

@@ -186,18 +186,25 @@ pub fn rt_sigtimedwait(set: usize, info: usize, timeout: usize, size: usize) -> 
 }
 
 fn check_permission(target: &process::Process) -> SysResult<()> {
-    let me = *current_process().creds.lock();
-    let them = *target.creds.lock();
-    if me.euid == 0
-        || me.uid == them.uid
-        || me.euid == them.uid
-        || me.uid == them.suid
-        || me.euid == them.suid
-    {
-        Ok(())
-    } else {
-        Err(EPERM)
-    }
+    crate::task::with_current(|t| {
+        // Within one thread group there are no credentials to compare (Linux's
+        // check_kill_permission tests same_thread_group first): no lock taken.
+        if core::ptr::eq(&*t.process, target) {
+            return Ok(());
+        }
+        let me = *t.process.creds.lock();
+        let them = *target.creds.lock();
+        if me.euid == 0
+            || me.uid == them.uid
+            || me.euid == them.uid
+            || me.uid == them.suid
+            || me.euid == them.suid
+        {
+            Ok(())
+        } else {
+            Err(EPERM)
+        }
+    })
 }
 
 /// Sends `sig` (None: only the permission check, as kill's signal 0 does).
@@ -229,7 +236,10 @@ pub fn kill(pid: i32, sig: usize) -> SysResult {
     let me = current_process();
     let info = SigInfo::user(&me);
     if pid > 0 {
-        // One process: no list to build.
+        // One process: no list to build, nor a lookup when it is the caller itself.
+        if pid as Pid == me.pid {
+            return send_checked(&me, sig, info).map(|()| 0);
+        }
         let target = process::find(pid as Pid).ok_or(ESRCH)?;
         return send_checked(&target, sig, info).map(|()| 0);
     }

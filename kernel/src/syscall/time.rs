@@ -2,8 +2,8 @@
 
 use crate::errno::*;
 use crate::mm::uaccess::{read_val, write_val};
-use crate::task::cputime::{CpuClock, CpuTimer};
-use crate::task::{current, current_process};
+use crate::task::cputime::{running_ticks, CpuClock, CpuTimer};
+use crate::task::{current, current_process, with_current};
 use crate::time::{monotonic_ns, now_ticks, ns_to_ticks, realtime_ns, ticks_to_ns};
 use linux_raw_sys::general as g;
 
@@ -27,13 +27,6 @@ fn timespec(ns: u64) -> g::timespec {
     }
 }
 
-/// The running task, with its CPU time counted up to now (see `cputime`).
-fn synced_current() -> alloc::sync::Arc<crate::task::Task> {
-    let task = crate::task::current();
-    crate::task::cputime::sync(&task);
-    task
-}
-
 fn clock_ns(clock: u32) -> SysResult<u64> {
     match clock {
         g::CLOCK_REALTIME | g::CLOCK_REALTIME_COARSE | g::CLOCK_TAI => Ok(realtime_ns()),
@@ -41,14 +34,15 @@ fn clock_ns(clock: u32) -> SysResult<u64> {
         | g::CLOCK_MONOTONIC_RAW
         | g::CLOCK_MONOTONIC_COARSE
         | g::CLOCK_BOOTTIME => Ok(monotonic_ns()),
-        g::CLOCK_PROCESS_CPUTIME_ID => {
-            let task = synced_current();
-            Ok(ticks_to_ns(task.process.cpu.clock_ticks(CpuClock::Prof)))
-        }
-        g::CLOCK_THREAD_CPUTIME_ID => {
-            let (user, system) = synced_current().cpu.ticks();
-            Ok(ticks_to_ns(user + system))
-        }
+        // The counters plus this thread's time since it was last charged: exact to
+        // this call (see `cputime`).
+        g::CLOCK_PROCESS_CPUTIME_ID => Ok(ticks_to_ns(with_current(|t| {
+            t.process.cpu.clock_ticks(CpuClock::Prof) + running_ticks()
+        }))),
+        g::CLOCK_THREAD_CPUTIME_ID => Ok(ticks_to_ns(with_current(|t| {
+            let (user, system) = t.cpu.ticks();
+            user + system + running_ticks()
+        }))),
         _ => Err(EINVAL),
     }
 }
@@ -152,7 +146,7 @@ fn cpu_clock(which: u32) -> SysResult<Option<CpuClock>> {
 }
 
 fn current_itimer(clock: Option<CpuClock>) -> g::itimerval {
-    let proc = synced_current().process.clone();
+    let proc = current_process();
     let Some(clock) = clock else {
         let t = *proc.real_timer.lock();
         let remaining = t.key.map_or(0, |(deadline, _)| {
@@ -255,7 +249,7 @@ fn timeval(ns: u64) -> g::__kernel_old_timeval {
 
 /// getrusage(2): the CPU times; Rill counts nothing else, so the other fields are 0.
 pub fn getrusage(who: i32, out: usize) -> SysResult {
-    let task = synced_current();
+    let task = current();
     let proc = &task.process;
     let (user, system) = match who {
         w if w == g::RUSAGE_SELF as i32 => (proc.cpu.user_ticks(), proc.cpu.system_ticks()),
@@ -273,7 +267,7 @@ pub fn getrusage(who: i32, out: usize) -> SysResult {
 /// times(2): the process's and its reaped children's CPU times, and the time since
 /// boot, in USER_HZ ticks.
 pub fn times(out: usize) -> SysResult {
-    let proc = synced_current().process.clone();
+    let proc = current_process();
     let clock = |ticks: u64| (ticks_to_ns(ticks) / (NS / USER_HZ)) as i64;
     if out != 0 {
         let (cu, cs) = proc.cpu.children_ticks();

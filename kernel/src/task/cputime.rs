@@ -1,14 +1,24 @@
 //! CPU time accounting per thread and process, and the CPU-time interval timers
 //! (ITIMER_VIRTUAL, ITIMER_PROF).
 //!
-//! The trap path only stamps time: each hart keeps the tick at which it last changed
-//! what it charges and two running sums (user and system time) for the task it runs,
-//! touched with plain loads and stores. The sums move into the thread's and the
-//! process's counters when the task leaves the hart (`switch_out`) or when a program
-//! reads its clocks (`sync`). The timers are checked on the way back to user mode after
-//! such a move when one is armed, so they fire at the next return to user mode after
-//! they run out: a busy program is switched out (and its time moved) at every timer
-//! tick, as Linux's tick-based accounting samples it.
+//! Tick-based, as Linux's default: system calls and other traps stamp nothing (reading
+//! the `time` CSR is costly under QEMU, and most calls would pay it twice). Each hart
+//! keeps the tick at which it last charged the task it runs; the time since goes to
+//! that task's counters at the next accounting point, as user or system time by what
+//! that point found:
+//! - a timer interrupt taken in user mode charges it as user time;
+//! - the task leaving the hart (it blocks, or the tick preempts it after charging its
+//!   user time) charges it as system time: switches happen only in the kernel.
+//!
+//! A thread's user plus system time is therefore exactly the time it ran; how it splits
+//! is sampled, a tick (10 ms) at a time. The kernel runs with interrupts masked, so a
+//! tick that comes during a system call is taken right after it, in user mode: as with
+//! Linux's tick sampling, a program's short stays in either mode can land on the other
+//! side. The CPU-time clocks add the running thread's time since the last charge to the
+//! counters (`running_ticks`), so they are exact to the call; getrusage and times report
+//! the counters as charged, which is monotonic in each part and lags by under a tick.
+//! The timers are checked on the way back to user mode after a charge when one is
+//! armed: a busy program is preempted (and charged) at every tick.
 
 use super::sched::MAX_HARTS;
 use super::{Process, Task};
@@ -19,79 +29,59 @@ use crate::time::now_ticks;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-/// One hart's clock: the tick of its last stamp and the time the running task used
-/// since it was last moved to the counters. Only the hart itself touches it.
-struct HartClock {
-    stamp: AtomicU64,
-    user: AtomicU64,
-    system: AtomicU64,
+/// The tick at which each hart last charged the task it runs. Only the hart itself
+/// touches its own.
+static STAMPS: [AtomicU64; MAX_HARTS] = [const { AtomicU64::new(0) }; MAX_HARTS];
+
+fn stamp() -> &'static AtomicU64 {
+    &STAMPS[cpu::read_tp() % MAX_HARTS]
 }
 
-static HARTS: [HartClock; MAX_HARTS] = [const {
-    HartClock {
-        stamp: AtomicU64::new(0),
-        user: AtomicU64::new(0),
-        system: AtomicU64::new(0),
-    }
-}; MAX_HARTS];
-
-fn hart() -> &'static HartClock {
-    &HARTS[cpu::read_tp() % MAX_HARTS]
-}
-
-/// Adds the time since the hart's last stamp to `sum`: a load and a store each, no
-/// atomic read-modify-write (no other hart touches this hart's clock).
-#[inline]
-fn charge(h: &HartClock, sum: &AtomicU64) {
+/// The time since this hart's last charge, restarting the count from now.
+fn take_elapsed() -> u64 {
     let now = now_ticks();
+    let stamp = stamp();
     // The hart's own clock never goes back: no saturation needed.
-    let elapsed = now.wrapping_sub(h.stamp.load(Ordering::Relaxed));
-    h.stamp.store(now, Ordering::Relaxed);
-    sum.store(sum.load(Ordering::Relaxed) + elapsed, Ordering::Relaxed);
+    let elapsed = now.wrapping_sub(stamp.load(Ordering::Relaxed));
+    stamp.store(now, Ordering::Relaxed);
+    elapsed
 }
 
-/// A trap from user mode: the time since the last return to user mode was user time.
-#[inline]
-pub fn enter_kernel() {
-    let h = hart();
-    charge(h, &h.user);
-}
-
-/// The return to user mode: the time since entering the kernel (or being switched in)
-/// was system time.
-#[inline]
-pub fn leave_kernel() {
-    let h = hart();
-    charge(h, &h.system);
-}
-
-/// This hart starts running a task after idling: what came before was nobody's time.
-pub fn switch_in() {
-    hart().stamp.store(now_ticks(), Ordering::Relaxed);
-}
-
-/// The running `task` leaves the hart: its time in the kernel until now was system
-/// time, and everything it used since the last move goes to its counters.
-pub fn switch_out(task: &Task) {
-    let h = hart();
-    charge(h, &h.system);
-    let user = h.user.swap(0, Ordering::Relaxed);
-    let system = h.system.swap(0, Ordering::Relaxed);
+/// Adds to the counters of `task` and its process; an armed CPU timer is looked at on
+/// the way back to user mode (`fire_expired`).
+fn charge(task: &Task, user: u64, system: u64) {
     task.cpu.user.fetch_add(user, Ordering::Relaxed);
     task.cpu.system.fetch_add(system, Ordering::Relaxed);
     let proc = &task.process.cpu;
     proc.user.fetch_add(user, Ordering::Relaxed);
     proc.system.fetch_add(system, Ordering::Relaxed);
     if proc.armed.load(Ordering::Relaxed) {
-        // The timers are looked at on the way back to user mode (`fire_expired`).
         task.recheck_signals();
     }
 }
 
-/// Brings the counters of the running `task` (and its process) up to this moment,
-/// before a program reads its CPU clocks.
-pub fn sync(task: &Task) {
-    switch_out(task);
+/// A timer interrupt taken in user mode: the running task's time since the last
+/// charge was user time.
+pub fn tick_from_user() {
+    let elapsed = take_elapsed();
+    super::with_current(|task| charge(task, elapsed, 0));
+}
+
+/// This hart starts running a task after idling: what came before was nobody's time.
+pub fn switch_in() {
+    stamp().store(now_ticks(), Ordering::Relaxed);
+}
+
+/// The running `task` leaves the hart, from the kernel: its time since the last charge
+/// was system time.
+pub fn switch_out(task: &Task) {
+    charge(task, 0, take_elapsed());
+}
+
+/// The time the task running on this hart has used since it was last charged: what
+/// its CPU-time clocks add to the counters.
+pub fn running_ticks() -> u64 {
+    now_ticks().wrapping_sub(stamp().load(Ordering::Relaxed))
 }
 
 /// What one thread has used, in timer ticks (RUSAGE_THREAD, CLOCK_THREAD_CPUTIME_ID).

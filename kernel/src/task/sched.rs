@@ -77,6 +77,12 @@ pub fn with_current<R>(f: impl FnOnce(&Task) -> R) -> R {
     })
 }
 
+/// Whether `task` is the one running on this hart (false in interrupt context with no
+/// task, where `with_current` would panic).
+pub fn is_current(task: &Task) -> bool {
+    CURRENT.is(task)
+}
+
 /// Queues a Ready task and wakes an idle hart that may run it.
 fn enqueue(task: Arc<Task>) {
     let allowed = task.affinity();

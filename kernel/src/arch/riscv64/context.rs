@@ -2,13 +2,16 @@
 
 use core::arch::global_asm;
 
-/// Callee-saved registers of a kernel thread that is switched out.
+/// Callee-saved registers of a kernel thread that is switched out, and gp: the kernel
+/// never uses gp, so it holds the program's value for the whole of a system call (the
+/// trap vector's fast path does not save it), and other tasks' programs run in between.
 #[repr(C)]
 #[derive(Default, Debug)]
 pub struct Context {
     pub ra: usize,
     pub sp: usize,
     pub s: [usize; 12],
+    pub gp: usize,
 }
 
 impl Context {
@@ -18,6 +21,7 @@ impl Context {
             ra: entry,
             sp,
             s: [0; 12],
+            gp: 0,
         }
     }
 }
@@ -58,6 +62,7 @@ context_switch:
     sd      s9, 88(a0)
     sd      s10, 96(a0)
     sd      s11, 104(a0)
+    sd      gp, 112(a0)
     ld      ra, 0(a1)
     ld      sp, 8(a1)
     ld      s0, 16(a1)
@@ -72,6 +77,7 @@ context_switch:
     ld      s9, 88(a1)
     ld      s10, 96(a1)
     ld      s11, 104(a1)
+    ld      gp, 112(a1)
     ret
 "#
 );
@@ -125,5 +131,10 @@ impl FpState {
                 p = in(reg) self as *const Self, t = out(reg) _,
             );
         }
+        // The registers now match this copy: FS = Clean, so the next switch saves them
+        // only if the program writes them first (`cpu::fpu_dirty`). The system call fast
+        // path leaves sstatus as it is, so this is what the program returns with.
+        // SAFETY: only changes the FPU status field, keeping the FPU on.
+        unsafe { riscv::register::sstatus::set_fs(riscv::register::sstatus::FS::Clean) };
     }
 }

@@ -130,8 +130,11 @@ pub fn init() {
         fn trap_entry();
     }
     // SAFETY: `trap_entry` is the 4-byte aligned vector defined below; sscratch = 0
-    // marks "in kernel", which is where we are.
+    // marks "in kernel", which is where we are. SPP = user from the start: the fast
+    // system call path returns with sstatus as it finds it (see trap_entry), and every
+    // sret keeps SPP so.
     unsafe {
+        riscv::register::sstatus::set_spp(riscv::register::sstatus::SPP::User);
         riscv::register::sscratch::write(0);
         riscv::register::stvec::write(riscv::register::stvec::Stvec::new(
             trap_entry as *const () as usize,
@@ -163,10 +166,10 @@ trap_entry:
     csrrw   sp, sscratch, sp
     beqz    sp, kernel_trap_entry
     // The registers a kernel function may clobber (the ABI's caller-saved ones) and
-    // those the kernel itself changes (sp, gp, tp). The callee-saved s0-s11 are kept
-    // by the kernel's own code, so a plain system call leaves them in place.
+    // those the kernel itself changes (sp, tp). The callee-saved s0-s11 are kept by
+    // the kernel's own code, and gp by all of it (no Rust code allocates gp), so a
+    // plain system call leaves them in place.
     sd      x1, 1*8(sp)
-    sd      x3, 3*8(sp)
     sd      x4, 4*8(sp)
     sd      x5, 5*8(sp)
     sd      x6, 6*8(sp)
@@ -183,13 +186,9 @@ trap_entry:
     sd      x29, 29*8(sp)
     sd      x30, 30*8(sp)
     sd      x31, 31*8(sp)
-    csrr    t0, sscratch
+    // The program's sp, and sscratch = 0: "in the kernel".
+    csrrw   t0, sscratch, zero
     sd      t0, 2*8(sp)
-    csrw    sscratch, zero
-    csrr    t0, sepc
-    sd      t0, 32*8(sp)
-    csrr    t0, sstatus
-    sd      t0, 33*8(sp)
     ld      tp, 34*8(sp)
     // Anything but a system call, and the calls that read or replace the whole
     // register set (fork's copy, execve, sigreturn), take the full frame.
@@ -203,23 +202,27 @@ trap_entry:
     bnez    t0, full_trap
     addi    t0, a7, -{nr_clone3}
     beqz    t0, full_trap
+    // The call returns past the ecall.
+    csrr    t0, sepc
+    addi    t0, t0, 4
+    sd      t0, 32*8(sp)
     mv      a0, sp
     call    user_syscall
-    // Nonzero: signals to look at, with the whole register set in the frame.
-    bnez    a0, syscall_exit_work
+    // a0: the result; a1 nonzero: signals to look at, with the whole register set.
+    bnez    a1, syscall_exit_work
     ld      t0, 32*8(sp)
     csrw    sepc, t0
-    ld      t0, 33*8(sp)
-    csrw    sstatus, t0
+    // sstatus is left as it is, neither saved nor restored: the ecall set SPP to user
+    // mode and every sret since (a kernel trap's, another task's) left it so; the
+    // kernel clears SUM after each user copy, and keeps FS on. A CSR write costs QEMU
+    // the end of a translation block.
     sd      tp, 34*8(sp)
     csrw    sscratch, sp
     ld      x1, 1*8(sp)
-    ld      x3, 3*8(sp)
     ld      x4, 4*8(sp)
     ld      x5, 5*8(sp)
     ld      x6, 6*8(sp)
     ld      x7, 7*8(sp)
-    ld      x10, 10*8(sp)
     ld      x11, 11*8(sp)
     ld      x12, 12*8(sp)
     ld      x13, 13*8(sp)
@@ -235,7 +238,14 @@ trap_entry:
     sret
 
 syscall_exit_work:
-    // The kernel's code has given s0-s11 back: they are the program's again.
+    // The frame gets what the fast path kept out of it: the call's first argument as
+    // orig_a0 (for a restart), its result as a0, sstatus, and s0-s11 and gp, which the
+    // kernel's code has given back (they are the program's again).
+    ld      t0, 10*8(sp)
+    sd      t0, 35*8(sp)
+    sd      a0, 10*8(sp)
+    csrr    t0, sstatus
+    sd      t0, 33*8(sp)
     call    save_callee_saved
     mv      a0, sp
     call    user_syscall_exit_work
@@ -243,6 +253,10 @@ syscall_exit_work:
     j       trap_return
 
 full_trap:
+    csrr    t0, sepc
+    sd      t0, 32*8(sp)
+    csrr    t0, sstatus
+    sd      t0, 33*8(sp)
     call    save_callee_saved
     mv      fp, zero
     mv      a0, sp
@@ -291,8 +305,9 @@ trap_return:
     ld      x2, 2*8(sp)
     sret
 
-// Stores s0-s11 into the frame at sp (clobbers nothing else; ra is the return).
+// Stores s0-s11 and gp into the frame at sp (clobbers nothing else; ra is the return).
 save_callee_saved:
+    sd      x3, 3*8(sp)
     sd      x8, 8*8(sp)
     sd      x9, 9*8(sp)
     sd      x18, 18*8(sp)
