@@ -1621,11 +1621,11 @@ static void reap_strays(void)
 	FAIL("children of workers are still alive after SIGKILL");
 }
 
-/* Prints the lines of /proc/PID/status and /proc/PID/task/TID/wchan of a worker that
- * outlived SIGKILL, to say where it is stuck. */
-static void describe_stuck(pid_t pid)
+/* Writes to `out` the lines of /proc/PID/status and each thread's state and wait channel
+ * of a worker that outlives SIGKILL, to say where it is stuck. */
+static void describe_stuck(pid_t pid, FILE *out)
 {
-	char path[64], buf[2048];
+	char path[320], buf[2048];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
 	int fd = open(path, O_RDONLY);
 	if (fd < 0)
@@ -1636,16 +1636,36 @@ static void describe_stuck(pid_t pid)
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
 		if (!strncmp(line, "State", 5) || !strncmp(line, "Threads", 7) ||
 		    !strncmp(line, "Sig", 3) || !strncmp(line, "ShdPnd", 6))
-			printf("  %s\n", line);
-	snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
-	fd = open(path, O_RDONLY);
-	if (fd >= 0) {
-		n = read(fd, buf, 64);
-		close(fd);
-		buf[n > 0 ? n : 0] = 0;
-		printf("  wchan %s\n", buf);
+			fprintf(out, "  %s\n", line);
+	snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		char state[64] = "", wchan[64] = "";
+		snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof buf - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = 0;
+			char *rp = strrchr(buf, ')');
+			if (rp)
+				snprintf(state, sizeof state, "%.1s", rp + 2);
+		}
+		snprintf(path, sizeof path, "/proc/%d/task/%s/wchan", (int)pid, e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd >= 0) {
+			n = read(fd, wchan, sizeof wchan - 1);
+			close(fd);
+			wchan[n > 0 ? n : 0] = 0;
+		}
+		fprintf(out, "  thread %s: state %s, wchan %s\n", e->d_name, state, wchan);
 	}
-	fflush(stdout);
+	if (d)
+		closedir(d);
+	fflush(out);
 }
 
 static void check_status(int st, unsigned long seed)
@@ -1661,6 +1681,7 @@ static void run_round(int seconds, unsigned long base_seed)
 	unsigned long seeds[WORKERS];
 	struct timespec started[WORKERS], killed[WORKERS];
 	int polls_since_kill[WORKERS];
+	static char early[WORKERS][2048];
 	unsigned long next = 0;
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -1678,6 +1699,7 @@ static void run_round(int seconds, unsigned long base_seed)
 				pids[i] = c;
 				clock_gettime(CLOCK_MONOTONIC, &started[i]);
 				polls_since_kill[i] = -1;
+				early[i][0] = 0;
 			}
 			if (pids[i] == 0)
 				continue;
@@ -1699,8 +1721,17 @@ static void run_round(int seconds, unsigned long base_seed)
 				/* Stuck only if it outlived the kill both in time and in polls: on
 				 * a loaded host the guest clock can jump seconds between two polls. */
 				polls_since_kill[i]++;
+				if (polls_since_kill[i] == 50) {
+					/* Still alive well after the kill: keep a picture of it. */
+					FILE *f = fmemopen(early[i], sizeof early[i], "w");
+					if (f) {
+						describe_stuck(pids[i], f);
+						fclose(f);
+					}
+				}
 				if (elapsed_ms(&killed[i]) > 5000 && polls_since_kill[i] > 200) {
-					describe_stuck(pids[i]);
+					printf("after SIGKILL:\n%s  now:\n", early[i]);
+					describe_stuck(pids[i], stdout);
 					FAIL("worker with seed %lu did not die of SIGKILL", seeds[i]);
 				}
 			}
