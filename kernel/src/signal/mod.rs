@@ -686,9 +686,15 @@ pub struct RealTimer {
     pub interval: u64,
 }
 
-/// The real-time interval timer ran out: send SIGALRM and re-arm if periodic.
-pub fn itimer_expired(proc: &Arc<Process>) {
+/// The real-time interval timer with `key` ran out: send SIGALRM and re-arm if
+/// periodic. A timer that setitimer replaced or cancelled after it left the timer list,
+/// but before this took the lock (another hart's setitimer), sends nothing: as on
+/// Linux, no SIGALRM comes after setitimer has returned.
+pub fn itimer_expired(proc: &Arc<Process>, key: (u64, u64)) {
     let mut t = proc.real_timer.lock();
+    if t.key != Some(key) {
+        return;
+    }
     t.key = None;
     if t.interval != 0 {
         let next = crate::time::now_ticks() + t.interval;

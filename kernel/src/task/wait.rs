@@ -112,25 +112,29 @@ pub fn expire_timers(now: u64) -> Option<u64> {
     let mut pending_alarms = alloc::vec::Vec::new();
     let next = expire_locked(now, &mut pending_alarms);
     // Signals are sent outside the timer lock: sending may re-arm the interval timer.
-    for p in pending_alarms {
-        crate::signal::itimer_expired(&p);
+    for (p, key) in pending_alarms {
+        crate::signal::itimer_expired(&p, key);
     }
     next.or_else(|| TIMERS.lock().first_key_value().map(|(k, _)| k.0))
 }
 
-fn expire_locked(now: u64, pending_alarms: &mut alloc::vec::Vec<Arc<Process>>) -> Option<u64> {
+fn expire_locked(
+    now: u64,
+    pending_alarms: &mut alloc::vec::Vec<(Arc<Process>, (u64, u64))>,
+) -> Option<u64> {
     let mut timers = TIMERS.lock();
     while let Some(entry) = timers.first_entry() {
         if entry.key().0 > now {
             return Some(entry.key().0);
         }
+        let key = *entry.key();
         match entry.remove() {
             TimerAction::Wake(t) => {
                 sched::wake(&t);
             }
             TimerAction::Alarm(p) => {
                 if let Some(p) = p.upgrade() {
-                    pending_alarms.push(p);
+                    pending_alarms.push((p, key));
                 }
             }
         }
