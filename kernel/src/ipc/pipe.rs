@@ -104,6 +104,10 @@ struct ParkedReader {
     got: Option<SysResult<usize>>,
 }
 
+/// The bytes a write must hand straight to a parked reader before it lets the reader run
+/// (see `Pipe::let_handed_reader_run`): well above a page, where a copy costs far more than two switches.
+const YIELD_AFTER_HANDING: usize = 16 * 1024;
+
 /// Pipe buffer pages charged to one user (Linux's pipe->user and nr_accounted).
 #[derive(Clone, Copy)]
 struct Charge {
@@ -516,6 +520,25 @@ impl Pipe {
         Ok(copied)
     }
 
+    /// After a large write: a reader just handed a large piece straight into its buffer
+    /// wakes up wanting more; it runs now (if nothing else waits for the hart), before
+    /// this writer comes back with its next write. That write then finds the reader
+    /// parked again and goes straight into its buffer too, where it would otherwise find
+    /// the pipe empty, the reader not yet back, and fill the pipe's pages (a second
+    /// copy). Small pieces are not worth the two switches.
+    fn let_handed_reader_run(&self) {
+        let reader = {
+            let s = self.state.lock();
+            s.parked
+                .as_ref()
+                .filter(|p| matches!(p.got, Some(Ok(n)) if n >= YIELD_AFTER_HANDING))
+                .map(|p| p.task.clone())
+        };
+        if let Some(reader) = reader {
+            sched::yield_to(&reader);
+        }
+    }
+
     /// Writes `buf`; `user_addr` is where it starts in user memory when it is one plain
     /// range, which lets the write fill a parked reader's buffer directly.
     fn write(
@@ -618,7 +641,11 @@ impl Pipe {
                 }
             }
         };
-        match self.writable.wait_until("pipe_write", attempt) {
+        let r = self.writable.wait_until("pipe_write", attempt);
+        if total >= YIELD_AFTER_HANDING {
+            self.let_handed_reader_run();
+        }
+        match r {
             Ok(r) => r,
             // Interrupted after progress: report the bytes already written (pipe(7)).
             Err(_) if written > 0 => Ok(written),

@@ -49,6 +49,7 @@ pub fn copy_to(
 }
 
 /// The copy, page by page, from `source` into `target` (None: `source` itself).
+#[inline(always)]
 fn copy_pages(
     source: &mut AddressSpace,
     mut target: Option<&mut AddressSpace>,

@@ -52,8 +52,10 @@ global_asm!(
     addi    a2, a2, -1
     j       1b
 2:
+    li      t5, 64              // short copies skip the large steps at once
+    bltu    a2, t5, 3f
     srli    t1, a2, 9
-    beqz    t1, 3f
+    beqz    t1, 8f
     slli    t1, t1, 9
     add     t1, t1, a1          // where the source's last block ends
 6:
@@ -61,10 +63,11 @@ global_asm!(
     addi    a0, a0, 512
     addi    a1, a1, 512
     bne     a1, t1, 6b
-3:
+8:
     rill_copy_step 256
     rill_copy_step 128
     rill_copy_step 64
+3:
     rill_copy_step 32
     rill_copy_step 16
     rill_copy_step 8
@@ -123,15 +126,20 @@ pub unsafe fn copy(dst: *mut u8, src: *const u8, len: usize) -> bool {
     unsafe { user_copy(dst, src, len) == 0 }
 }
 
-/// Copies `len` bytes between kernel addresses with the same loop as `copy` (large
-/// copies of page frames, where it beats `memcpy`).
+/// Copies `len` bytes between kernel addresses (parts of page frames): large copies with
+/// the same loop as `copy`, which beats `memcpy` from 512 bytes on; short ones, where
+/// `memcpy` takes a few instructions fewer, with `memcpy`.
 ///
 /// # Safety
 /// Both ranges must be valid kernel memory for `len` bytes and must not overlap.
 pub unsafe fn copy_frames(dst: *mut u8, src: *const u8, len: usize) {
-    // SAFETY: the caller's contract; the routine touches nothing else and cannot fail.
+    // SAFETY: the caller's contract; both routines touch nothing else and cannot fail.
     unsafe {
-        frame_copy(dst, src, len);
+        if len >= 512 {
+            frame_copy(dst, src, len);
+        } else {
+            core::ptr::copy_nonoverlapping(src, dst, len);
+        }
     }
 }
 
