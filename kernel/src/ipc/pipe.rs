@@ -501,13 +501,10 @@ impl Pipe {
         }
     }
 
-    /// Copies the start of a write from user address `src` straight into a parked
-    /// reader's buffer, if a reader is parked without a result. Returns the bytes copied,
-    /// or EFAULT if the writer's buffer could not be read before any byte moved.
-    fn fill_parked(&self, s: &mut State, src: usize, len: usize) -> SysResult<usize> {
-        let Some(p) = s.parked.as_mut().filter(|p| p.got.is_none()) else {
-            return Ok(0);
-        };
+    /// Copies the start of a write from user address `src` straight into the buffer of
+    /// `p`, a reader parked without a result. Returns the bytes copied, or EFAULT if the
+    /// writer's buffer could not be read before any byte moved.
+    fn fill_parked(p: &mut ParkedReader, src: usize, len: usize) -> SysResult<usize> {
         let want = len.min(p.len);
         let (copied, stopped) = xcopy::copy_to(&p.aspace, p.addr, src, want);
         match stopped {
@@ -526,6 +523,7 @@ impl Pipe {
     /// parked again and goes straight into its buffer too, where it would otherwise find
     /// the pipe empty, the reader not yet back, and fill the pipe's pages (a second
     /// copy). Small pieces are not worth the two switches.
+    #[inline(never)]
     fn let_handed_reader_run(&self) {
         let reader = {
             let s = self.state.lock();
@@ -568,14 +566,14 @@ impl Pipe {
                 // room for what the reader does not take is had first.
                 if let (Some(addr), false, true) = (user_addr, direct, s.buf.is_empty()) {
                     let rest = total - written;
-                    let room = s.parked.as_ref().filter(|p| p.got.is_none()).map(|p| p.len);
-                    if let Some(room) = room {
-                        if total <= PIPE_BUF && rest > room {
-                            if let Err(e) = s.buf.provide(rest - room) {
+                    let st = &mut *s;
+                    if let Some(p) = st.parked.as_mut().filter(|p| p.got.is_none()) {
+                        if total <= PIPE_BUF && rest > p.len {
+                            if let Err(e) = st.buf.provide(rest - p.len) {
                                 return Some(Err(e.into()));
                             }
                         }
-                        match self.fill_parked(&mut s, addr + written, rest) {
+                        match Pipe::fill_parked(p, addr + written, rest) {
                             Err(e) => return Some(if written > 0 { Ok(written) } else { Err(e) }),
                             Ok(n) => written += n,
                         }
@@ -641,11 +639,11 @@ impl Pipe {
                 }
             }
         };
-        let r = self.writable.wait_until("pipe_write", attempt);
-        if total >= YIELD_AFTER_HANDING {
-            self.let_handed_reader_run();
-        }
-        match r {
+        match self.writable.wait_until("pipe_write", attempt) {
+            Ok(Ok(n)) if n >= YIELD_AFTER_HANDING => {
+                self.let_handed_reader_run();
+                Ok(n)
+            }
             Ok(r) => r,
             // Interrupted after progress: report the bytes already written (pipe(7)).
             Err(_) if written > 0 => Ok(written),
