@@ -373,10 +373,10 @@ impl Pipe {
         user_addr: Option<usize>,
         nonblock: bool,
     ) -> SysResult<usize> {
-        if buf.len() == 0 {
+        let len = buf.len();
+        if len == 0 {
             return Ok(0);
         }
-        let len = buf.len();
         let mut attempt = |s: &mut State| -> Option<SysResult<usize>> {
             if !s.buf.is_empty() {
                 return Some(self.take_bytes(s, buf));

@@ -7,7 +7,9 @@
 //! unrolled far: 512 bytes per pass as one load and one store per word (about 0.26
 //! instructions per byte, against 0.31 for a 64-byte loop and 0.35 for glibc's memcpy in
 //! the guest), then 64 bytes per pass, then one step each of 32, 16 and 8 bytes as the
-//! length needs; short copies take no more instructions than `memcpy` would. The same
+//! length needs; short copies take no more instructions than `memcpy` would. Ends that
+//! differ in alignment within a word (a read into an odd offset) go by shifted words,
+//! about 0.9 instructions per byte instead of 7 a byte at a time. The same
 //! loop, entered as `frame_copy`, copies between kernel addresses (user pages reached
 //! through their kernel aliases, see mm/xcopy), outside the range where faults are caught.
 
@@ -39,7 +41,61 @@ global_asm!(
 .macro rill_copy_body
     xor     t0, a0, a1
     andi    t0, t0, 7
-    bnez    t0, 4f
+    beqz    t0, 1f
+    // Different alignment within a word: bytes up to the destination's word boundary,
+    // then whole destination words, each made of two aligned source words shifted
+    // together (every word loaded holds a byte of the source range, so no page outside
+    // it is touched), then bytes. Short copies are bytes only.
+    li      t5, 16
+    bltu    a2, t5, 4f
+11:
+    andi    t0, a0, 7
+    beqz    t0, 12f
+    lb      t1, 0(a1)
+    sb      t1, 0(a0)
+    addi    a0, a0, 1
+    addi    a1, a1, 1
+    addi    a2, a2, -1
+    j       11b
+12:
+    andi    t0, a1, 7
+    slli    t0, t0, 3           // the older word's shift right, in bits
+    neg     t1, t0              // the newer word's shift left (64 - t0, as sll reads it)
+    andi    a3, a1, -8
+    ld      t2, 0(a3)
+    li      t5, 16
+    bltu    a2, t5, 14f
+13:
+    ld      t3, 8(a3)
+    ld      a4, 16(a3)
+    srl     t2, t2, t0
+    sll     t4, t3, t1
+    or      t4, t2, t4
+    sd      t4, 0(a0)
+    srl     t3, t3, t0
+    sll     t4, a4, t1
+    or      t4, t3, t4
+    sd      t4, 8(a0)
+    mv      t2, a4
+    addi    a3, a3, 16
+    addi    a0, a0, 16
+    addi    a2, a2, -16
+    bgeu    a2, t5, 13b
+14:
+    li      t5, 8
+    bltu    a2, t5, 15f
+    ld      t3, 8(a3)
+    srl     t2, t2, t0
+    sll     t4, t3, t1
+    or      t4, t2, t4
+    sd      t4, 0(a0)
+    addi    a3, a3, 8
+    addi    a0, a0, 8
+    addi    a2, a2, -8
+15:
+    srli    t0, t0, 3
+    add     a1, a3, t0
+    j       4f
     // Same alignment: bytes up to a word boundary, 512- then 64-byte blocks, steps, bytes.
 1:
     andi    t0, a0, 7
@@ -80,12 +136,13 @@ global_asm!(
     andi    a2, a2, 7
 4:
     beqz    a2, 5f
-    lb      t1, 0(a1)
-    sb      t1, 0(a0)
+    add     t1, a1, a2          // where the source ends
+16:
+    lb      t3, 0(a1)
+    sb      t3, 0(a0)
     addi    a0, a0, 1
     addi    a1, a1, 1
-    addi    a2, a2, -1
-    j       4b
+    bne     a1, t1, 16b
 5:
 .endm
 
