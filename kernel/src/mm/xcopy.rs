@@ -114,7 +114,11 @@ pub fn write_to(to: &Arc<Mutex<AddressSpace>>, dst: usize, parts: &[&[u8]]) -> b
             // write; `n` bytes from `off` stay inside that page, and `part` is kernel memory
             // that cannot overlap a user frame's alias being written.
             unsafe {
-                crate::arch::usercopy::copy_frames((page + off) as *mut u8, part[done..].as_ptr(), n);
+                crate::arch::usercopy::copy_frames(
+                    (page + off) as *mut u8,
+                    part[done..].as_ptr(),
+                    n,
+                );
             }
             done += n;
             at += n;
