@@ -104,6 +104,10 @@ struct ParkedReader {
     got: Option<SysResult<usize>>,
 }
 
+/// The bytes a write must hand straight to a parked reader before it lets the reader run
+/// (see `Pipe::let_handed_reader_run`): well above a page, where a copy costs far more than two switches.
+const YIELD_AFTER_HANDING: usize = 16 * 1024;
+
 /// Pipe buffer pages charged to one user (Linux's pipe->user and nr_accounted).
 #[derive(Clone, Copy)]
 struct Charge {
@@ -369,10 +373,10 @@ impl Pipe {
         user_addr: Option<usize>,
         nonblock: bool,
     ) -> SysResult<usize> {
-        if buf.len() == 0 {
+        let len = buf.len();
+        if len == 0 {
             return Ok(0);
         }
-        let len = buf.len();
         let mut attempt = |s: &mut State| -> Option<SysResult<usize>> {
             if !s.buf.is_empty() {
                 return Some(self.take_bytes(s, buf));
@@ -497,13 +501,10 @@ impl Pipe {
         }
     }
 
-    /// Copies the start of a write from user address `src` straight into a parked
-    /// reader's buffer, if a reader is parked without a result. Returns the bytes copied,
-    /// or EFAULT if the writer's buffer could not be read before any byte moved.
-    fn fill_parked(&self, s: &mut State, src: usize, len: usize) -> SysResult<usize> {
-        let Some(p) = s.parked.as_mut().filter(|p| p.got.is_none()) else {
-            return Ok(0);
-        };
+    /// Copies the start of a write from user address `src` straight into the buffer of
+    /// `p`, a reader parked without a result. Returns the bytes copied, or EFAULT if the
+    /// writer's buffer could not be read before any byte moved.
+    fn fill_parked(p: &mut ParkedReader, src: usize, len: usize) -> SysResult<usize> {
         let want = len.min(p.len);
         let (copied, stopped) = xcopy::copy_to(&p.aspace, p.addr, src, want);
         match stopped {
@@ -514,6 +515,26 @@ impl Pipe {
         }
         sched::wake(&p.task);
         Ok(copied)
+    }
+
+    /// After a large write: a reader just handed a large piece straight into its buffer
+    /// wakes up wanting more; it runs now (if nothing else waits for the hart), before
+    /// this writer comes back with its next write. That write then finds the reader
+    /// parked again and goes straight into its buffer too, where it would otherwise find
+    /// the pipe empty, the reader not yet back, and fill the pipe's pages (a second
+    /// copy). Small pieces are not worth the two switches.
+    #[inline(never)]
+    fn let_handed_reader_run(&self) {
+        let reader = {
+            let s = self.state.lock();
+            s.parked
+                .as_ref()
+                .filter(|p| matches!(p.got, Some(Ok(n)) if n >= YIELD_AFTER_HANDING))
+                .map(|p| p.task.clone())
+        };
+        if let Some(reader) = reader {
+            sched::yield_to(&reader);
+        }
     }
 
     /// Writes `buf`; `user_addr` is where it starts in user memory when it is one plain
@@ -545,14 +566,14 @@ impl Pipe {
                 // room for what the reader does not take is had first.
                 if let (Some(addr), false, true) = (user_addr, direct, s.buf.is_empty()) {
                     let rest = total - written;
-                    let room = s.parked.as_ref().filter(|p| p.got.is_none()).map(|p| p.len);
-                    if let Some(room) = room {
-                        if total <= PIPE_BUF && rest > room {
-                            if let Err(e) = s.buf.provide(rest - room) {
+                    let st = &mut *s;
+                    if let Some(p) = st.parked.as_mut().filter(|p| p.got.is_none()) {
+                        if total <= PIPE_BUF && rest > p.len {
+                            if let Err(e) = st.buf.provide(rest - p.len) {
                                 return Some(Err(e.into()));
                             }
                         }
-                        match self.fill_parked(&mut s, addr + written, rest) {
+                        match Pipe::fill_parked(p, addr + written, rest) {
                             Err(e) => return Some(if written > 0 { Ok(written) } else { Err(e) }),
                             Ok(n) => written += n,
                         }
@@ -619,6 +640,10 @@ impl Pipe {
             }
         };
         match self.writable.wait_until("pipe_write", attempt) {
+            Ok(Ok(n)) if n >= YIELD_AFTER_HANDING => {
+                self.let_handed_reader_run();
+                Ok(n)
+            }
             Ok(r) => r,
             // Interrupted after progress: report the bytes already written (pipe(7)).
             Err(_) if written > 0 => Ok(written),

@@ -49,6 +49,7 @@ pub fn copy_to(
 }
 
 /// The copy, page by page, from `source` into `target` (None: `source` itself).
+#[inline(always)]
 fn copy_pages(
     source: &mut AddressSpace,
     mut target: Option<&mut AddressSpace>,
@@ -82,7 +83,7 @@ fn copy_pages(
         // and then `copy` handles it.
         unsafe {
             if from + n <= to || to + n <= from {
-                core::ptr::copy_nonoverlapping(from as *const u8, to as *mut u8, n);
+                crate::arch::usercopy::copy_frames(to as *mut u8, from as *const u8, n);
             } else {
                 core::ptr::copy(from as *const u8, to as *mut u8, n);
             }
@@ -113,7 +114,11 @@ pub fn write_to(to: &Arc<Mutex<AddressSpace>>, dst: usize, parts: &[&[u8]]) -> b
             // write; `n` bytes from `off` stay inside that page, and `part` is kernel memory
             // that cannot overlap a user frame's alias being written.
             unsafe {
-                core::ptr::copy_nonoverlapping(part[done..].as_ptr(), (page + off) as *mut u8, n);
+                crate::arch::usercopy::copy_frames(
+                    (page + off) as *mut u8,
+                    part[done..].as_ptr(),
+                    n,
+                );
             }
             done += n;
             at += n;

@@ -333,6 +333,20 @@ pub fn schedule_yield() {
     block();
 }
 
+/// Lets `task`, just woken by the current one, run first when it is the only task
+/// waiting for a hart: the current task goes back to the queue behind it. When others
+/// wait too nothing happens, so they keep their turn (a pipe writer that handed a parked
+/// reader a large piece, see ipc/pipe).
+pub fn yield_to(task: &Arc<Task>) {
+    let alone = {
+        let queue = RUN_QUEUE.lock();
+        queue.len() == 1 && queue.front().is_some_and(|t| Arc::ptr_eq(t, task))
+    };
+    if alone {
+        schedule_yield();
+    }
+}
+
 /// The scheduler loop of one hart; never returns.
 pub fn run() -> ! {
     let cpu = this_cpu();
