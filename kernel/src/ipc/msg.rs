@@ -16,7 +16,7 @@ use crate::errno::{
     ERESTARTNOHAND, ERESTARTSYS,
 };
 use crate::mm::aspace::AddressSpace;
-use crate::mm::uaccess::read_parts;
+use crate::mm::uaccess::UserSlice;
 use crate::mm::xcopy;
 use crate::task::wait::block_on;
 use crate::task::{current, sched, Pid, Task, WaitQueue};
@@ -31,16 +31,20 @@ use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Message, MessageList, Selector};
 
 /// Kernel heap a message costs beyond its text (the list entry and the buffer's header).
 const MESSAGE_OVERHEAD: usize = 64;
+/// A System V message's buffer starts with its type, as `struct msgbuf` does, and the
+/// text follows: a message then moves to and from user memory in one piece.
+const HEADER: usize = 8;
 /// Kernel heap a queue costs (its record, table entry and spare text buffer).
 const QUEUE_COST: usize = 512 + SPARE_TEXT;
 /// A queue keeps the buffer of the last message received, if no larger than this, for
 /// the next one sent: a queue in steady use then allocates nothing per message.
 const SPARE_TEXT: usize = 256;
 
-/// The text of a message the kernel holds (System V and POSIX queues).
+/// The text of a message the kernel holds (System V and POSIX queues). A System V
+/// message's holds its type first (`HEADER`).
 pub type MsgText = Vec<u8>;
 
-/// A message whose text the kernel holds.
+/// A message whose type and text the kernel holds; `size` counts the text only.
 pub type Msg = Message<MsgText>;
 
 /// A receiver asleep on a queue: what it takes, how much it can take, its user buffer,
@@ -97,9 +101,6 @@ pub struct MsgQueue {
 
 static QUEUES: Mutex<IpcIds<Arc<MsgQueue>>> = Mutex::new(IpcIds::new());
 
-fn lookup(id: i32) -> SysResult<(Arc<MsgQueue>, IpcPerm)> {
-    sysv::lookup(&QUEUES, id)
-}
 
 /// Re-checks `access` for a caller that may have slept: EIDRM if the queue went away.
 fn check_again(id: i32, q: &Arc<MsgQueue>, cred: Cred, access: Access) -> SysResult<()> {
@@ -159,60 +160,74 @@ pub fn reserve_message(size: usize) -> SysResult<MsgText> {
     Ok(text)
 }
 
-/// msgsnd(2) after the message was copied in: queues it or hands it to a waiting receiver,
-/// waiting for room unless IPC_NOWAIT.
-pub fn send(id: i32, mtype: i64, text: MsgText, flags: u32) -> SysResult {
-    let (cred, pid) = caller();
-    let (q, perm) = lookup(id)?;
-    if !perm.permits(cred, Access::WRITE) {
-        return Err(EACCES);
+/// A message buffer of type `mtype` with room for `size` bytes of text (zeroed), charged
+/// to the kernel heap.
+pub fn message_buffer(mtype: i64, size: usize) -> SysResult<MsgText> {
+    let mut buf = reserve_message(HEADER + size)?;
+    buf[..HEADER].copy_from_slice(&mtype.to_ne_bytes());
+    Ok(buf)
+}
+
+/// The type stored at the start of a message buffer.
+fn type_of(buf: &[u8]) -> i64 {
+    let mut mtype = [0u8; HEADER];
+    if let Some(b) = buf.get(..HEADER) {
+        mtype.copy_from_slice(b);
     }
-    send_to(&q, id, (cred, pid), mtype, text, flags)
+    i64::from_ne_bytes(mtype)
+}
+
+/// msgsnd(2) of a message read in by the caller (`message_buffer`): queues it or hands it
+/// to a waiting receiver, waiting for room unless IPC_NOWAIT.
+pub fn send(id: i32, buf: MsgText, flags: u32) -> SysResult {
+    let (cred, pid) = caller();
+    let q = sysv::lookup_for(&QUEUES, id, cred, Access::WRITE)?;
+    let size = buf.len().saturating_sub(HEADER);
+    let msg = Message {
+        mtype: type_of(&buf),
+        size,
+        text: buf,
+    };
+    send_to(&q, id, (cred, pid), msg, flags)
 }
 
 /// msgsnd(2)'s usual case, from the message at user address `msgp`: the queue is looked
-/// up once and the text read into the queue's spare buffer. None when anything is amiss
-/// (no such queue, no permission, a fault, a size past the limit): the caller then takes
-/// the careful path, which finds Linux's errno in Linux's order.
+/// up once and type and text read in one piece into the queue's spare buffer. None when
+/// anything is amiss (no such queue, no permission, a fault, a size past the limit): the
+/// caller then takes the careful path, which finds Linux's errno in Linux's order.
 pub fn send_from_user(id: i32, msgp: usize, msgsz: usize, flags: u32) -> Option<SysResult> {
     if msgsz > super::limits::msgmax() {
         return None;
     }
     let (cred, pid) = caller();
-    let (q, perm) = lookup(id).ok()?;
-    if !perm.permits(cred, Access::WRITE) {
-        return None;
-    }
+    let q = sysv::lookup_for(&QUEUES, id, cred, Access::WRITE).ok()?;
+    let len = HEADER + msgsz;
     let spare = core::mem::take(&mut q.state.lock().spare);
-    let mut text = if spare.capacity() >= msgsz {
+    let mut buf = if spare.capacity() >= len {
         spare
     } else {
-        reserve_message(msgsz).ok()?
+        reserve_message(len).ok()?
     };
     // Every byte is read over below (or the buffer is dropped): only new room is zeroed.
-    text.resize(msgsz, 0);
-    let mut mtype = [0u8; 8];
-    read_parts(msgp, &mut [&mut mtype, &mut text]).ok()?;
-    let mtype = i64::from_ne_bytes(mtype);
+    buf.resize(len, 0);
+    UserSlice::new(msgp, len).ok()?.read(0, &mut buf).ok()?;
+    let mtype = type_of(&buf);
     if mtype < 1 {
         return Some(Err(EINVAL));
     }
-    Some(send_to(&q, id, (cred, pid), mtype, text, flags))
+    let msg = Message {
+        mtype,
+        size: msgsz,
+        text: buf,
+    };
+    Some(send_to(&q, id, (cred, pid), msg, flags))
 }
 
 /// Queues `text` on `q` (queue `id`) or hands it to a waiting receiver, for the caller
 /// `who`, waiting for room unless IPC_NOWAIT.
-fn send_to(
-    q: &Arc<MsgQueue>,
-    id: i32,
-    who: (Cred, Pid),
-    mtype: i64,
-    text: MsgText,
-    flags: u32,
-) -> SysResult {
+fn send_to(q: &Arc<MsgQueue>, id: i32, who: (Cred, Pid), msg: Msg, flags: u32) -> SysResult {
     let (cred, pid) = who;
-    let size = text.len();
-    let msg = Message { mtype, size, text };
+    let size = msg.size;
     loop {
         {
             let mut st = q.state.lock();
@@ -220,9 +235,11 @@ fn send_to(
                 return Err(EIDRM);
             }
             if st.messages.fits(size, st.qbytes) {
+                // One clock read serves msg_stime and, if handed over, msg_rtime.
+                let now = now_secs();
                 st.lspid = pid;
-                st.stime = now_secs();
-                return match pipelined_send(&mut st, msg) {
+                st.stime = now;
+                return match pipelined_send(&mut st, msg, now) {
                     None => Ok(0),
                     Some(m) => st.messages.push(m).map(|_| 0).map_err(|_| ENOMEM),
                 };
@@ -243,8 +260,9 @@ fn send_to(
 }
 
 /// Offers `msg` to the sleeping receivers in order; gives it back if none takes it. A
-/// receiver it suits whose buffer is too small is woken with E2BIG, as on Linux.
-fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
+/// receiver it suits whose buffer is too small is woken with E2BIG, as on Linux. `now`
+/// is the time for msg_rtime.
+fn pipelined_send(st: &mut State, msg: Msg, now: i64) -> Option<Msg> {
     let mut taken = None;
     for r in st.receivers.iter_mut() {
         if !r.waiting() || !r.sel.accepts(msg.mtype) {
@@ -254,9 +272,11 @@ fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
             r.deliver(Err(E2BIG));
             continue;
         }
-        let text = msg.text.get(..r.bufsz).unwrap_or(&msg.text);
-        let stored = xcopy::write_to(&r.aspace, r.msgp, &[&msg.mtype.to_ne_bytes(), text]);
-        r.deliver(if stored { Ok(text.len()) } else { Err(EFAULT) });
+        // Type and text, the text cut to the receiver's buffer, in one piece.
+        let len = msg.size.min(r.bufsz);
+        let bytes = msg.text.get(..HEADER + len).unwrap_or(&msg.text);
+        let stored = xcopy::write_to(&r.aspace, r.msgp, &[bytes]);
+        r.deliver(if stored { Ok(len) } else { Err(EFAULT) });
         taken = Some(r.pid);
         break;
     }
@@ -264,16 +284,20 @@ fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
         return Some(msg);
     };
     st.lrpid = pid;
-    st.rtime = now_secs();
+    st.rtime = now;
     if msg.text.capacity() <= SPARE_TEXT && st.spare.capacity() == 0 {
         st.spare = msg.text;
     }
     None
 }
 
-/// Whether `me`'s entry in `st.receivers` was handed something.
-fn handed(st: &State, me: &Arc<Task>) -> bool {
-    entry_of(st, me).is_some_and(|i| st.receivers.get(i).is_some_and(|r| !r.waiting()))
+/// Takes `me`'s entry out of `st.receivers` if it was handed something, with that.
+fn take_handed(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
+    let i = entry_of(st, me)?;
+    if st.receivers.get(i)?.waiting() {
+        return None;
+    }
+    leave_at(st, i)
 }
 
 /// Where `me`'s entry is in `st.receivers`: usually first, the one served first.
@@ -287,6 +311,11 @@ fn entry_of(st: &State, me: &Arc<Task>) -> Option<usize> {
 /// Takes `me`'s entry out of `st.receivers`, with its outcome if it has one.
 fn leave(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
     let i = entry_of(st, me)?;
+    leave_at(st, i)
+}
+
+/// Takes entry `i` out of `st.receivers`, with its outcome if it has one.
+fn leave_at(st: &mut State, i: usize) -> Option<SysResult<usize>> {
     let outcome = st.receivers.get_mut(i)?.handoff.take();
     if i == 0 {
         st.receivers.pop_front();
@@ -296,14 +325,15 @@ fn leave(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
     outcome
 }
 
-/// Stores a received message's type and text (cut to the caller's buffer) in user memory.
-pub type Store<'a> = &'a dyn Fn(i64, &[u8]) -> SysResult<()>;
+/// Stores a received message's type and text (cut to the caller's buffer), as one piece
+/// in `struct msgbuf`'s layout, in user memory.
+pub type Store<'a> = &'a dyn Fn(&[u8]) -> SysResult<()>;
 
 /// Gives message `m` to `store`, cut to `bufsz` bytes; its buffer then becomes `q`'s
 /// spare if the queue has none and it is small. Returns the bytes stored.
 fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize> {
     let len = m.size.min(bufsz);
-    let stored = store(m.mtype, m.text.get(..len).unwrap_or(&m.text));
+    let stored = store(m.text.get(..HEADER + len).unwrap_or(&m.text));
     if m.text.capacity() <= SPARE_TEXT {
         let mut st = q.state.lock();
         if st.spare.capacity() == 0 && !st.removed {
@@ -333,10 +363,7 @@ pub fn receive(
     } else {
         bufsz
     };
-    let (q, perm) = lookup(id)?;
-    if !perm.permits(cred, Access::READ) {
-        return Err(EACCES);
-    }
+    let q = sysv::lookup_for(&QUEUES, id, cred, Access::READ)?;
     let me = current();
     loop {
         {
@@ -355,13 +382,13 @@ pub fn receive(
                         return Err(EINVAL);
                     }
                     let m = st.messages.get(i).ok_or(EINVAL)?;
-                    crate::mm::heap::reserve(size + MESSAGE_OVERHEAD)?;
-                    let mut text = MsgText::new();
-                    text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
-                    text.extend_from_slice(&m.text);
-                    let mtype = m.mtype;
+                    crate::mm::heap::reserve(HEADER + size + MESSAGE_OVERHEAD)?;
+                    let mut copy = MsgText::new();
+                    copy.try_reserve_exact(HEADER + size)
+                        .map_err(|_| ENOMEM)?;
+                    copy.extend_from_slice(&m.text);
                     drop(st);
-                    store(mtype, &text)?;
+                    store(&copy)?;
                     return Ok(size);
                 }
                 let m = st.messages.take(i).ok_or(EINVAL)?;
@@ -391,20 +418,25 @@ pub fn receive(
                 handoff: None,
             });
         }
-        // The sender (or msgctl) that hands us something wakes this task directly.
-        // Woken with something, or interrupted: either way leave the list, and take
-        // what a sender may have handed over before the signal came.
+        // The sender (or msgctl) that hands us something wakes this task directly, and
+        // the test that sees it takes the entry out of the list with what it was handed.
+        // Interrupted: leave the list all the same, and take what a sender may have
+        // handed over before the signal came.
         // The first test, before the task is marked asleep, is skipped: a hand-off made
         // before then is seen by the second, and its wake-up finds the task not yet asleep.
         let mut first = true;
-        let _ = block_on("msgrcv", &[], None, || {
+        let waited = block_on("msgrcv", &[], None, || {
             if core::mem::take(&mut first) {
                 return None;
             }
-            handed(&q.state.lock(), &me).then_some(())
+            take_handed(&mut q.state.lock(), &me)
         });
-        let Some(outcome) = leave(&mut q.state.lock(), &me) else {
-            return Err(ERESTARTNOHAND);
+        let outcome = match waited {
+            Ok(outcome) => outcome,
+            Err(_) => match leave(&mut q.state.lock(), &me) {
+                Some(outcome) => outcome,
+                None => return Err(ERESTARTNOHAND),
+            },
         };
         match outcome {
             Ok(len) => return Ok(len),

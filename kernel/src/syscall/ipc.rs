@@ -8,7 +8,7 @@ use crate::ipc::mqueue;
 use crate::ipc::msg::{self, CtlReply};
 use crate::ipc::sem;
 use crate::ipc::shm;
-use crate::mm::uaccess::{read_cstr, read_val, write_parts, write_val, UserSlice, UserSliceMut};
+use crate::mm::uaccess::{read_cstr, read_val, write_val, UserSlice, UserSliceMut};
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
@@ -42,10 +42,10 @@ pub fn msgsnd(id: i32, msgp: usize, msgsz: usize, flags: u32) -> SysResult {
     if mtype < 1 {
         return Err(EINVAL);
     }
-    let mut text = msg::reserve_message(msgsz)?;
+    let mut buf = msg::message_buffer(mtype, msgsz)?;
     let src = msgp.checked_add(MTEXT_OFFSET).ok_or(EFAULT)?;
-    UserSlice::new(src, msgsz)?.read(0, &mut text)?;
-    msg::send(id, mtype, text, flags)
+    UserSlice::new(src, msgsz)?.read(0, &mut buf[MTEXT_OFFSET..])?;
+    msg::send(id, buf, flags)
 }
 
 pub fn msgrcv(id: i32, msgp: usize, msgsz: usize, msgtyp: i64, flags: u32) -> SysResult {
@@ -53,7 +53,7 @@ pub fn msgrcv(id: i32, msgp: usize, msgsz: usize, msgtyp: i64, flags: u32) -> Sy
         return Err(EINVAL);
     }
     // As on Linux, a message taken but not stored (bad buffer) is lost: EFAULT.
-    let store = |mtype: i64, text: &[u8]| write_parts(msgp, &[&mtype.to_ne_bytes(), text]);
+    let store = |msgbuf: &[u8]| UserSliceMut::new(msgp, msgbuf.len())?.write(0, msgbuf);
     msg::receive(id, msgp, msgsz, msgtyp, flags, &store)
 }
 
