@@ -12,15 +12,12 @@
 use super::sysv::{self, caller, get_error, now_secs};
 use crate::arch::spinlock::Mutex;
 use crate::errno::{
-    Errno, SysResult, E2BIG, EACCES, EAGAIN, EFAULT, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM,
+    Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM,
     ERESTARTNOHAND, ERESTARTSYS,
 };
-use crate::mm::aspace::AddressSpace;
 use crate::mm::uaccess::UserSlice;
-use crate::mm::xcopy;
 use crate::task::wait::block_on;
 use crate::task::{current, sched, Pid, Task, WaitQueue};
-use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rill_ipc::abi::{
@@ -47,32 +44,35 @@ pub type MsgText = Vec<u8>;
 /// A message whose type and text the kernel holds; `size` counts the text only.
 pub type Msg = Message<MsgText>;
 
-/// A receiver asleep on a queue: what it takes, how much it can take, its user buffer,
-/// and where a sender leaves the outcome for it. A sender writes the message straight
-/// into the buffer (type, then text cut to `bufsz`) and leaves the text's length, or
-/// EFAULT (the message is lost then, as on Linux), or another error. The entry stays in
-/// the queue's list until its receiver, woken, takes it out with its outcome: so a wait
-/// allocates nothing beyond the list's room, and the waker wakes exactly that task.
+/// A receiver asleep on a queue, in one of the queue's receiver slots: what it takes,
+/// how much it can take, and where a sender leaves the outcome for it: the message itself
+/// (which the receiver, woken, copies out as if it had found it queued), or an error. A
+/// slot stays taken until its receiver, woken, takes its outcome; slots are reused and
+/// never move, so a receiver finds its own by index, and a wait allocates nothing once
+/// the queue has had as many receivers at once before.
 struct Receiver {
+    /// The task asleep; None marks a free slot.
+    task: Option<Arc<Task>>,
+    /// When it went to sleep (a count per queue): senders serve the earliest first.
+    ticket: u64,
     sel: Selector,
     /// Largest message it accepts (usize::MAX with MSG_NOERROR).
     max_size: usize,
     pid: Pid,
-    task: Arc<Task>,
-    aspace: Arc<Mutex<AddressSpace>>,
-    msgp: usize,
-    bufsz: usize,
-    handoff: Option<SysResult<usize>>,
+    handoff: Option<SysResult<Msg>>,
 }
 
 impl Receiver {
+    /// Whether the slot holds a receiver still waiting for something.
     fn waiting(&self) -> bool {
-        self.handoff.is_none()
+        self.task.is_some() && self.handoff.is_none()
     }
 
-    fn deliver(&mut self, r: SysResult<usize>) {
+    fn deliver(&mut self, r: SysResult<Msg>) {
         self.handoff = Some(r);
-        sched::wake(&self.task);
+        if let Some(task) = &self.task {
+            sched::wake(task);
+        }
     }
 }
 
@@ -84,9 +84,11 @@ struct State {
     ctime: i64,
     lspid: Pid,
     lrpid: Pid,
-    /// Receivers asleep, in the order they went to sleep, and those handed something
-    /// that have not yet woken to take it.
-    receivers: VecDeque<Receiver>,
+    /// Slots of the receivers asleep and of those handed something that have not yet
+    /// woken to take it (see `Receiver`).
+    receivers: Vec<Receiver>,
+    /// The ticket of the next receiver to go to sleep.
+    next_ticket: u64,
     removed: bool,
     /// A text buffer a received message left (empty: none), reused by the next send.
     spare: MsgText,
@@ -139,7 +141,8 @@ pub fn get(key: i32, flags: u32) -> SysResult {
                         ctime: now_secs(),
                         lspid: 0,
                         lrpid: 0,
-                        receivers: VecDeque::new(),
+                        receivers: Vec::new(),
+                        next_ticket: 0,
                         removed: false,
                         spare: MsgText::new(),
                     }),
@@ -259,70 +262,76 @@ fn send_to(q: &Arc<MsgQueue>, id: i32, who: (Cred, Pid), msg: Msg, flags: u32) -
     }
 }
 
-/// Offers `msg` to the sleeping receivers in order; gives it back if none takes it. A
-/// receiver it suits whose buffer is too small is woken with E2BIG, as on Linux. `now`
-/// is the time for msg_rtime.
+/// Offers `msg` to the sleeping receivers in the order they went to sleep; gives it back
+/// if none takes it. A receiver it suits whose buffer is too small is woken with E2BIG,
+/// as on Linux. `now` is the time for msg_rtime.
 fn pipelined_send(st: &mut State, msg: Msg, now: i64) -> Option<Msg> {
-    let mut taken = None;
-    for r in st.receivers.iter_mut() {
-        if !r.waiting() || !r.sel.accepts(msg.mtype) {
-            continue;
-        }
+    loop {
+        let Some(r) = first_taker(&mut st.receivers, msg.mtype) else {
+            return Some(msg);
+        };
         if r.max_size < msg.size {
             r.deliver(Err(E2BIG));
             continue;
         }
-        // Type and text, the text cut to the receiver's buffer, in one piece.
-        let len = msg.size.min(r.bufsz);
-        let bytes = msg.text.get(..HEADER + len).unwrap_or(&msg.text);
-        let stored = xcopy::write_to(&r.aspace, r.msgp, &[bytes]);
-        r.deliver(if stored { Ok(len) } else { Err(EFAULT) });
-        taken = Some(r.pid);
-        break;
-    }
-    let Some(pid) = taken else {
-        return Some(msg);
-    };
-    st.lrpid = pid;
-    st.rtime = now;
-    if msg.text.capacity() <= SPARE_TEXT && st.spare.capacity() == 0 {
-        st.spare = msg.text;
-    }
-    None
-}
-
-/// Takes `me`'s entry out of `st.receivers` if it was handed something, with that.
-fn take_handed(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
-    let i = entry_of(st, me)?;
-    if st.receivers.get(i)?.waiting() {
+        let pid = r.pid;
+        r.deliver(Ok(msg));
+        st.lrpid = pid;
+        st.rtime = now;
         return None;
     }
-    leave_at(st, i)
 }
 
-/// Where `me`'s entry is in `st.receivers`: usually first, the one served first.
-fn entry_of(st: &State, me: &Arc<Task>) -> Option<usize> {
-    match st.receivers.front() {
-        Some(r) if Arc::ptr_eq(&r.task, me) => Some(0),
-        _ => st.receivers.iter().position(|r| Arc::ptr_eq(&r.task, me)),
+/// The receiver asleep longest whose selector accepts a message of type `mtype`.
+fn first_taker(receivers: &mut [Receiver], mtype: i64) -> Option<&mut Receiver> {
+    let mut first: Option<&mut Receiver> = None;
+    for r in receivers.iter_mut() {
+        if r.waiting()
+            && r.sel.accepts(mtype)
+            && first.as_ref().is_none_or(|f| r.ticket < f.ticket)
+        {
+            first = Some(r);
+        }
     }
+    first
 }
 
-/// Takes `me`'s entry out of `st.receivers`, with its outcome if it has one.
-fn leave(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
-    let i = entry_of(st, me)?;
-    leave_at(st, i)
+/// Takes the outcome handed to the receiver in `slot`, if any, freeing the slot.
+fn take_handed(st: &mut State, slot: usize) -> Option<SysResult<Msg>> {
+    let r = st.receivers.get_mut(slot)?;
+    let outcome = r.handoff.take()?;
+    r.task = None;
+    Some(outcome)
 }
 
-/// Takes entry `i` out of `st.receivers`, with its outcome if it has one.
-fn leave_at(st: &mut State, i: usize) -> Option<SysResult<usize>> {
-    let outcome = st.receivers.get_mut(i)?.handoff.take();
-    if i == 0 {
-        st.receivers.pop_front();
-    } else {
-        st.receivers.remove(i);
+/// Frees the receiver slot `slot` (its receiver was interrupted), with the outcome it
+/// was handed meanwhile, if any.
+fn leave(st: &mut State, slot: usize) -> Option<SysResult<Msg>> {
+    let r = st.receivers.get_mut(slot)?;
+    r.task = None;
+    r.handoff.take()
+}
+
+/// A free receiver slot for a receiver about to sleep (a new one if all are taken).
+fn free_slot(st: &mut State) -> SysResult<usize> {
+    if let Some(i) = st.receivers.iter().position(|r| r.task.is_none()) {
+        return Ok(i);
     }
-    outcome
+    if st.receivers.len() == st.receivers.capacity() {
+        // The slots grow as Rust's collections do: double, at least four.
+        let grown = (st.receivers.capacity() * 2).max(4) * core::mem::size_of::<Receiver>();
+        crate::mm::heap::reserve(grown)?;
+        st.receivers.try_reserve(1).map_err(|_| ENOMEM)?;
+    }
+    st.receivers.push(Receiver {
+        task: None,
+        ticket: 0,
+        sel: Selector::Any,
+        max_size: 0,
+        pid: 0,
+        handoff: None,
+    });
+    Ok(st.receivers.len() - 1)
 }
 
 /// Stores a received message's type and text (cut to the caller's buffer), as one piece
@@ -347,7 +356,6 @@ fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize
 /// gives it to `store`; returns the bytes of text stored.
 pub fn receive(
     id: i32,
-    msgp: usize,
     bufsz: usize,
     msgtyp: i64,
     flags: u32,
@@ -364,9 +372,8 @@ pub fn receive(
         bufsz
     };
     let q = sysv::lookup_for(&QUEUES, id, cred, Access::READ)?;
-    let me = current();
     loop {
-        {
+        let slot = {
             let mut st = q.state.lock();
             if st.removed {
                 return Err(EIDRM);
@@ -401,25 +408,22 @@ pub fn receive(
             if flags & IPC_NOWAIT != 0 {
                 return Err(ENOMSG);
             }
-            if st.receivers.len() == st.receivers.capacity() {
-                // The list grows as Rust's collections do: double, at least four entries.
-                let grown = (st.receivers.capacity() * 2).max(4) * core::mem::size_of::<Receiver>();
-                crate::mm::heap::reserve(grown)?;
-                st.receivers.try_reserve(1).map_err(|_| ENOMEM)?;
-            }
-            st.receivers.push_back(Receiver {
+            let slot = free_slot(&mut st)?;
+            let ticket = st.next_ticket;
+            st.next_ticket += 1;
+            let r = st.receivers.get_mut(slot).ok_or(EINVAL)?;
+            *r = Receiver {
+                task: Some(current()),
+                ticket,
                 sel,
                 max_size,
                 pid,
-                task: me.clone(),
-                aspace: me.process.aspace(),
-                msgp,
-                bufsz,
                 handoff: None,
-            });
-        }
+            };
+            slot
+        };
         // The sender (or msgctl) that hands us something wakes this task directly, and
-        // the test that sees it takes the entry out of the list with what it was handed.
+        // the test that sees it frees the slot and takes what it was handed.
         // Interrupted: leave the list all the same, and take what a sender may have
         // handed over before the signal came.
         // The first test, before the task is marked asleep, is skipped: a hand-off made
@@ -429,17 +433,18 @@ pub fn receive(
             if core::mem::take(&mut first) {
                 return None;
             }
-            take_handed(&mut q.state.lock(), &me)
+            take_handed(&mut q.state.lock(), slot)
         });
         let outcome = match waited {
             Ok(outcome) => outcome,
-            Err(_) => match leave(&mut q.state.lock(), &me) {
+            Err(_) => match leave(&mut q.state.lock(), slot) {
                 Some(outcome) => outcome,
                 None => return Err(ERESTARTNOHAND),
             },
         };
         match outcome {
-            Ok(len) => return Ok(len),
+            // As on Linux, a message handed over and then not stored (bad buffer) is lost.
+            Ok(m) => return hand_out(&q, m, bufsz, store),
             // IPC_SET changed the rules: look again.
             Err(EAGAIN) => check_again(id, &q, cred, Access::READ)?,
             Err(e) => return Err(e),

@@ -54,7 +54,7 @@ pub fn msgrcv(id: i32, msgp: usize, msgsz: usize, msgtyp: i64, flags: u32) -> Sy
     }
     // As on Linux, a message taken but not stored (bad buffer) is lost: EFAULT.
     let store = |msgbuf: &[u8]| UserSliceMut::new(msgp, msgbuf.len())?.write(0, msgbuf);
-    msg::receive(id, msgp, msgsz, msgtyp, flags, &store)
+    msg::receive(id, msgsz, msgtyp, flags, &store)
 }
 
 pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
