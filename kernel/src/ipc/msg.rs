@@ -12,8 +12,8 @@
 use super::sysv::{self, caller, get_error, now_secs};
 use crate::arch::spinlock::Mutex;
 use crate::errno::{
-    Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM,
-    ERESTARTNOHAND, ERESTARTSYS,
+    Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM, ERESTARTNOHAND,
+    ERESTARTSYS,
 };
 use crate::mm::uaccess::UserSlice;
 use crate::task::wait::block_on;
@@ -102,7 +102,6 @@ pub struct MsgQueue {
 }
 
 static QUEUES: Mutex<IpcIds<Arc<MsgQueue>>> = Mutex::new(IpcIds::new());
-
 
 /// Re-checks `access` for a caller that may have slept: EIDRM if the queue went away.
 fn check_again(id: i32, q: &Arc<MsgQueue>, cred: Cred, access: Access) -> SysResult<()> {
@@ -286,9 +285,7 @@ fn pipelined_send(st: &mut State, msg: Msg, now: i64) -> Option<Msg> {
 fn first_taker(receivers: &mut [Receiver], mtype: i64) -> Option<&mut Receiver> {
     let mut first: Option<&mut Receiver> = None;
     for r in receivers.iter_mut() {
-        if r.waiting()
-            && r.sel.accepts(mtype)
-            && first.as_ref().is_none_or(|f| r.ticket < f.ticket)
+        if r.waiting() && r.sel.accepts(mtype) && first.as_ref().is_none_or(|f| r.ticket < f.ticket)
         {
             first = Some(r);
         }
@@ -355,13 +352,7 @@ fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize
 
 /// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select and
 /// gives it to `store`; returns the bytes of text stored.
-pub fn receive(
-    id: i32,
-    bufsz: usize,
-    msgtyp: i64,
-    flags: u32,
-    store: Store,
-) -> SysResult<usize> {
+pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> SysResult<usize> {
     if flags & MSG_COPY != 0 && (flags & MSG_EXCEPT != 0 || flags & IPC_NOWAIT == 0) {
         return Err(EINVAL);
     }
@@ -392,8 +383,7 @@ pub fn receive(
                     let m = st.messages.get(i).ok_or(EINVAL)?;
                     crate::mm::heap::reserve(HEADER + size + MESSAGE_OVERHEAD)?;
                     let mut copy = MsgText::new();
-                    copy.try_reserve_exact(HEADER + size)
-                        .map_err(|_| ENOMEM)?;
+                    copy.try_reserve_exact(HEADER + size).map_err(|_| ENOMEM)?;
                     copy.extend_from_slice(&m.text);
                     drop(st);
                     store(&copy)?;

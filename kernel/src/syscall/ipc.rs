@@ -148,9 +148,6 @@ pub fn mq_timedsend(fd: i32, msg: usize, len: usize, prio: u32, timeout: usize) 
     if len > q.attr().0.msgsize {
         return Err(EMSGSIZE);
     }
-    if let Some(sent) = q.send_to_parked(msg, len, prio) {
-        return sent;
-    }
     let mut text = q.text_buffer(len)?;
     UserSlice::new(msg, len)?.read(0, &mut text)?;
     let nonblock = of.flags() & g::O_NONBLOCK != 0;
@@ -171,16 +168,12 @@ pub fn mq_timedreceive(
     }
     let q = of.file.mqueue().ok_or(EBADF)?;
     let nonblock = of.flags() & g::O_NONBLOCK != 0;
-    let (len, prio) = match q.receive(msg, len, nonblock, deadline)? {
-        mqueue::Received::Stored(len, prio) => (len, prio),
-        mqueue::Received::Text(text, prio) => {
-            // As on Linux, the message is gone even if it cannot be stored.
-            UserSliceMut::new(msg, text.len())?.write(0, &text)?;
-            let len = text.len();
-            q.recycle(text);
-            (len, prio)
-        }
-    };
+    let (text, prio) = q.receive(len, nonblock, deadline)?;
+    // As on Linux, the message is gone even if it cannot be stored.
+    let len = text.len();
+    let stored = UserSliceMut::new(msg, len).and_then(|buf| buf.write(0, &text));
+    q.recycle(text);
+    stored?;
     if prio_addr != 0 {
         write_val(prio_addr, &prio)?;
     }
