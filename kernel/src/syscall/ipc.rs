@@ -140,12 +140,12 @@ pub fn mq_timedsend(fd: i32, msg: usize, len: usize, prio: u32, timeout: usize) 
     if prio >= mqueue::MQ_PRIO_MAX {
         return Err(EINVAL);
     }
-    let of = mq_file(fd)?;
+    let of = super::fs::file(fd)?;
+    let q = of.file.mqueue().ok_or(EBADF)?;
     if !of.writable() {
         return Err(EBADF);
     }
-    let q = of.file.mqueue().ok_or(EBADF)?;
-    if len > q.attr().0.msgsize {
+    if len > q.msgsize() {
         return Err(EMSGSIZE);
     }
     let mut text = q.text_buffer(len)?;
@@ -162,11 +162,11 @@ pub fn mq_timedreceive(
     timeout: usize,
 ) -> SysResult {
     let deadline = mq_deadline(timeout)?;
-    let of = mq_file(fd)?;
+    let of = super::fs::file(fd)?;
+    let q = of.file.mqueue().ok_or(EBADF)?;
     if !of.readable() {
         return Err(EBADF);
     }
-    let q = of.file.mqueue().ok_or(EBADF)?;
     let nonblock = of.flags() & g::O_NONBLOCK != 0;
     let (text, prio) = q.receive(len, nonblock, deadline)?;
     // As on Linux, the message is gone even if it cannot be stored.

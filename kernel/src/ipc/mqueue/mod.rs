@@ -288,12 +288,25 @@ impl Queue {
                     .is_some_and(|p| mine(p) && p.got.is_some())
             };
             // A parked receiver is woken directly by the sender that hands it a message or
-            // queues one, so it waits on no queue.
+            // queues one, so it waits on no queue. The test that sees a hand-off takes it.
+            // The first test, made before the task is registered, is skipped: the queue
+            // was just seen empty, and the test made after registering sees any change.
             let queues: &[&WaitQueue] = if me.is_some() { &[] } else { &[&self.readable] };
+            let mut first = true;
             let waited = crate::task::wait::block_on("mq_timedreceive", queues, deadline, || {
-                let st = self.state.lock();
-                (st.count > 0 || handed(&st)).then_some(())
+                if core::mem::take(&mut first) {
+                    return None;
+                }
+                let mut st = self.state.lock();
+                if handed(&st) {
+                    st.waiting_receivers -= 1;
+                    return Some(st.parked.take().and_then(|p| p.got));
+                }
+                (st.count > 0).then_some(None)
             });
+            if let Ok(Some(got)) = waited {
+                return Ok(got);
+            }
             st = self.state.lock();
             st.waiting_receivers -= 1;
             if let Some(p) = st.parked.take_if(|p| mine(p)) {
@@ -361,6 +374,11 @@ impl MqFile {
                 st.spare = text;
             }
         }
+    }
+
+    /// The largest message the queue takes (fixed: no lock needed).
+    pub fn msgsize(&self) -> usize {
+        self.queue.attr.msgsize
     }
 
     /// The queue's attributes and current message count.
