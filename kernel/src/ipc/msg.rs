@@ -68,6 +68,7 @@ impl Receiver {
         self.task.is_some() && self.handoff.is_none()
     }
 
+    #[inline(always)]
     fn deliver(&mut self, r: SysResult<Msg>) {
         self.handoff = Some(r);
         if let Some(task) = &self.task {
@@ -211,7 +212,9 @@ pub fn send_from_user(id: i32, msgp: usize, msgsz: usize, flags: u32) -> Option<
         reserve_message(len).ok()?
     };
     // Every byte is read over below (or the buffer is dropped): only new room is zeroed.
-    buf.resize(len, 0);
+    if buf.len() != len {
+        buf.resize(len, 0);
+    }
     UserSlice::new(msgp, len).ok()?.read(0, &mut buf).ok()?;
     let mtype = type_of(&buf);
     if mtype < 1 {
@@ -227,6 +230,7 @@ pub fn send_from_user(id: i32, msgp: usize, msgsz: usize, flags: u32) -> Option<
 
 /// Queues `text` on `q` (queue `id`) or hands it to a waiting receiver, for the caller
 /// `who`, waiting for room unless IPC_NOWAIT.
+#[inline(always)]
 fn send_to(q: &Arc<MsgQueue>, id: i32, who: (Cred, Pid), msg: Msg, flags: u32) -> SysResult {
     let (cred, pid) = who;
     let size = msg.size;
@@ -264,6 +268,7 @@ fn send_to(q: &Arc<MsgQueue>, id: i32, who: (Cred, Pid), msg: Msg, flags: u32) -
 /// Offers `msg` to the sleeping receivers in the order they went to sleep; gives it back
 /// if none takes it. A receiver it suits whose buffer is too small is woken with E2BIG,
 /// as on Linux. `now` is the time for msg_rtime.
+#[inline(always)]
 fn pipelined_send(st: &mut State, msg: Msg, now: i64) -> Option<Msg> {
     loop {
         let Some(r) = first_taker(&mut st.receivers, msg.mtype) else {
@@ -338,6 +343,7 @@ pub type Store<'a> = &'a dyn Fn(&[u8]) -> SysResult<()>;
 
 /// Gives message `m` to `store`, cut to `bufsz` bytes; its buffer then becomes `q`'s
 /// spare if the queue has none and it is small. Returns the bytes stored.
+#[inline(always)]
 fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize> {
     let len = m.size.min(bufsz);
     let stored = store(m.text.get(..HEADER + len).unwrap_or(&m.text));

@@ -14,6 +14,7 @@ pub fn now_secs() -> i64 {
 
 /// The calling process's credentials for IPC permission checks, and its pid. Every
 /// msgsnd and msgrcv asks, so the task is borrowed, not counted.
+#[inline(always)]
 pub fn caller() -> (Cred, Pid) {
     with_current(|task| {
         let proc = &task.process;

@@ -88,6 +88,13 @@ pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
     }
 }
 
+/// The open file description of descriptor `fd` (EBADF if none), for mq_timedsend and
+/// mq_timedreceive: the task is borrowed, not counted, as every message pays for this.
+#[inline(always)]
+fn mq_open_file(fd: i32) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
+    crate::task::with_current(|task| task.files.lock().lock().get(fd))
+}
+
 /// The queue behind descriptor `fd`, with its open file description; EBADF if it is not one.
 fn mq_file(fd: i32) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
     let of = super::fs::file(fd)?;
@@ -140,7 +147,7 @@ pub fn mq_timedsend(fd: i32, msg: usize, len: usize, prio: u32, timeout: usize) 
     if prio >= mqueue::MQ_PRIO_MAX {
         return Err(EINVAL);
     }
-    let of = super::fs::file(fd)?;
+    let of = mq_open_file(fd)?;
     let q = of.file.mqueue().ok_or(EBADF)?;
     if !of.writable() {
         return Err(EBADF);
@@ -162,7 +169,7 @@ pub fn mq_timedreceive(
     timeout: usize,
 ) -> SysResult {
     let deadline = mq_deadline(timeout)?;
-    let of = super::fs::file(fd)?;
+    let of = mq_open_file(fd)?;
     let q = of.file.mqueue().ok_or(EBADF)?;
     if !of.readable() {
         return Err(EBADF);

@@ -339,6 +339,7 @@ impl Queue {
 
 impl MqFile {
     /// mq_timedsend(2) on this descriptor.
+    #[inline(always)]
     pub fn send(
         &self,
         text: MsgText,
@@ -354,6 +355,7 @@ impl MqFile {
     }
 
     /// A message was sent: the queue file's modification and change times.
+    #[inline(always)]
     pub(super) fn touch_sent(&self) {
         let now = now_ns();
         let mut m = self.node.meta.lock();
@@ -363,6 +365,7 @@ impl MqFile {
 
     /// mq_timedreceive(2) on this descriptor: the text of the message taken and its
     /// priority.
+    #[inline(always)]
     pub fn receive(
         &self,
         bufsz: usize,

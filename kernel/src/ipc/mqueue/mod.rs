@@ -210,6 +210,7 @@ impl Queue {
     /// Queues `text` (at most msgsize bytes, checked by the caller), or hands it to a
     /// receiver parked on the empty queue, waiting for room unless `nonblock`; `deadline`
     /// in timer ticks.
+    #[inline(always)]
     fn send(&self, text: MsgText, prio: u32, nonblock: bool, deadline: Option<u64>) -> SysResult {
         let mut st = self.state.lock();
         while Queue::is_full(&st, self.attr) {
@@ -259,6 +260,7 @@ impl Queue {
     /// Takes the oldest message of the highest priority, waiting unless `nonblock`. A wait
     /// on the empty queue parks the caller (unless another receiver is parked), so that
     /// the next sender hands its message straight to it.
+    #[inline(always)]
     fn receive(
         &self,
         bufsz: usize,
@@ -355,6 +357,7 @@ fn notify(n: Notification) {
 impl MqFile {
     /// A zeroed buffer for a message of `len` bytes: the queue's spare if it is large
     /// enough, else a new one (ENOMEM past the heap's reserve).
+    #[inline(always)]
     pub fn text_buffer(&self, len: usize) -> SysResult<MsgText> {
         let spare = core::mem::take(&mut self.queue.state.lock().spare);
         if spare.capacity() < len {
@@ -362,11 +365,14 @@ impl MqFile {
         }
         let mut text = spare;
         // The caller reads every byte over (or drops the buffer): only new room is zeroed.
-        text.resize(len, 0);
+        if text.len() != len {
+            text.resize(len, 0);
+        }
         Ok(text)
     }
 
     /// Takes back the buffer of a message received and stored, as the queue's spare.
+    #[inline(always)]
     pub fn recycle(&self, text: MsgText) {
         if text.capacity() <= SPARE_TEXT {
             let mut st = self.queue.state.lock();
