@@ -15,7 +15,7 @@ use crate::errno::{
     Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM, ERESTARTNOHAND,
     ERESTARTSYS,
 };
-use crate::mm::uaccess::UserSlice;
+use crate::mm::uaccess::{UserSlice, UserSliceMut};
 use crate::task::wait::block_on;
 use crate::task::{current, sched, Pid, Task, WaitQueue};
 use alloc::sync::Arc;
@@ -337,16 +337,19 @@ fn free_slot(st: &mut State) -> SysResult<usize> {
     Ok(st.receivers.len() - 1)
 }
 
-/// Stores a received message's type and text (cut to the caller's buffer), as one piece
-/// in `struct msgbuf`'s layout, in user memory.
-pub type Store<'a> = &'a dyn Fn(&[u8]) -> SysResult<()>;
+/// Stores a received message's type and text (cut to the caller's buffer) at user address
+/// `msgp`, in one piece as `struct msgbuf` lays them out. As on Linux, a message taken
+/// but not stored (bad buffer) is lost: EFAULT.
+fn store(msgp: usize, msgbuf: &[u8]) -> SysResult<()> {
+    UserSliceMut::new(msgp, msgbuf.len())?.write(0, msgbuf)
+}
 
-/// Gives message `m` to `store`, cut to `bufsz` bytes; its buffer then becomes `q`'s
+/// Stores message `m` at `msgp`, cut to `bufsz` bytes; its buffer then becomes `q`'s
 /// spare if the queue has none and it is small. Returns the bytes stored.
 #[inline(always)]
-fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize> {
+fn hand_out(q: &MsgQueue, m: Msg, msgp: usize, bufsz: usize) -> SysResult<usize> {
     let len = m.size.min(bufsz);
-    let stored = store(m.text.get(..HEADER + len).unwrap_or(&m.text));
+    let stored = store(msgp, m.text.get(..HEADER + len).unwrap_or(&m.text));
     if m.text.capacity() <= SPARE_TEXT {
         let mut st = q.state.lock();
         if st.spare.capacity() == 0 && !st.removed {
@@ -357,8 +360,8 @@ fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize
 }
 
 /// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select and
-/// gives it to `store`; returns the bytes of text stored.
-pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> SysResult<usize> {
+/// stores it at user address `msgp`; returns the bytes of text stored.
+pub fn receive(id: i32, msgp: usize, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<usize> {
     if flags & MSG_COPY != 0 && (flags & MSG_EXCEPT != 0 || flags & IPC_NOWAIT == 0) {
         return Err(EINVAL);
     }
@@ -392,7 +395,7 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> 
                     copy.try_reserve_exact(HEADER + size).map_err(|_| ENOMEM)?;
                     copy.extend_from_slice(&m.text);
                     drop(st);
-                    store(&copy)?;
+                    store(msgp, &copy)?;
                     return Ok(size);
                 }
                 let m = st.messages.take(i).ok_or(EINVAL)?;
@@ -400,7 +403,7 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> 
                 st.rtime = now_secs();
                 drop(st);
                 q.senders.wake_all();
-                return hand_out(&q, m, bufsz, store);
+                return hand_out(&q, m, msgp, bufsz);
             }
             if flags & IPC_NOWAIT != 0 {
                 return Err(ENOMSG);
@@ -441,7 +444,7 @@ pub fn receive(id: i32, bufsz: usize, msgtyp: i64, flags: u32, store: Store) -> 
         };
         match outcome {
             // As on Linux, a message handed over and then not stored (bad buffer) is lost.
-            Ok(m) => return hand_out(&q, m, bufsz, store),
+            Ok(m) => return hand_out(&q, m, msgp, bufsz),
             // IPC_SET changed the rules: look again.
             Err(EAGAIN) => check_again(id, &q, cred, Access::READ)?,
             Err(e) => return Err(e),

@@ -52,9 +52,7 @@ pub fn msgrcv(id: i32, msgp: usize, msgsz: usize, msgtyp: i64, flags: u32) -> Sy
     if id < 0 || (msgsz as isize) < 0 {
         return Err(EINVAL);
     }
-    // As on Linux, a message taken but not stored (bad buffer) is lost: EFAULT.
-    let store = |msgbuf: &[u8]| UserSliceMut::new(msgp, msgbuf.len())?.write(0, msgbuf);
-    msg::receive(id, msgsz, msgtyp, flags, &store)
+    msg::receive(id, msgp, msgsz, msgtyp, flags)
 }
 
 pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
