@@ -123,6 +123,7 @@ fn check_again(id: i32, q: &Arc<MsgQueue>, cred: Cred, access: Access) -> SysRes
 pub fn get(key: i32, flags: u32) -> SysResult {
     let (cred, _) = caller();
     let mut table = QUEUES.lock();
+    let table_growth = table.growth_bound();
     let id = table
         .get_or_create(
             key,
@@ -131,7 +132,7 @@ pub fn get(key: i32, flags: u32) -> SysResult {
             super::limits::msgmni(),
             |_| Ok::<(), Errno>(()),
             || {
-                crate::mm::heap::reserve(QUEUE_COST)?;
+                crate::mm::heap::reserve(QUEUE_COST + table_growth)?;
                 Ok(Arc::new(MsgQueue {
                     state: Mutex::new(State {
                         messages: MessageList::new(),

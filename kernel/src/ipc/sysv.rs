@@ -3,7 +3,7 @@
 //! their times use, id lookup, and the errors of msgget/semget/shmget.
 
 use crate::arch::spinlock::Mutex;
-use crate::errno::{Errno, SysResult, EACCES, EEXIST, EINVAL, ENOENT, ENOSPC};
+use crate::errno::{Errno, SysResult, EACCES, EEXIST, EINVAL, ENOENT, ENOMEM, ENOSPC};
 use crate::task::{current_process, with_current, Pid};
 use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Lookup};
 
@@ -65,6 +65,7 @@ pub fn get_error(e: Lookup<Errno>) -> Errno {
         Lookup::Exists => EEXIST,
         Lookup::Denied => EACCES,
         Lookup::Full => ENOSPC,
+        Lookup::NoMemory => ENOMEM,
         Lookup::Other(e) => e,
     }
 }
