@@ -8,6 +8,7 @@
 use crate::abi::{IPC_CREAT, IPC_EXCL, IPC_PRIVATE};
 use crate::perm::{Access, Cred, IpcPerm};
 use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 
 /// Most objects of one kind, and the number of table indices (Linux's `IPCMNI`).
 pub const IPCMNI: usize = 32768;
@@ -37,14 +38,21 @@ pub enum Lookup<E> {
     Denied,
     /// The table holds its limit of objects (`ENOSPC`).
     Full,
+    /// The table could not grow (`ENOMEM`).
+    NoMemory,
     /// The kind's own check or constructor failed.
     Other(E),
 }
 
 /// Keys and ids to objects of one kind (message queues, segments or semaphore sets).
+///
+/// The objects sit at their index in a vector, so every msgsnd, msgrcv or semop finds its
+/// object by indexing; the vector ends at the highest index in use, which allocation
+/// keeps within a window of one and a half times the objects in use (at least 64).
 #[derive(Debug)]
 pub struct IpcIds<T> {
-    slots: BTreeMap<usize, Slot<T>>,
+    slots: Vec<Option<Slot<T>>>,
+    in_use: usize,
     keys: BTreeMap<i32, usize>,
     seq: u16,
     last_index: Option<usize>,
@@ -72,7 +80,8 @@ impl<T> IpcIds<T> {
     /// An empty table; allocates nothing.
     pub const fn new() -> Self {
         IpcIds {
-            slots: BTreeMap::new(),
+            slots: Vec::new(),
+            in_use: 0,
             keys: BTreeMap::new(),
             seq: 0,
             last_index: None,
@@ -81,12 +90,12 @@ impl<T> IpcIds<T> {
 
     /// Objects in the table.
     pub fn in_use(&self) -> usize {
-        self.slots.len()
+        self.in_use
     }
 
-    /// The highest index in use (what `IPC_INFO` returns), if any.
+    /// The highest index in use (what `IPC_INFO` returns), if any: the vector ends there.
     pub fn max_index(&self) -> Option<usize> {
-        self.slots.last_key_value().map(|(&i, _)| i)
+        self.slots.len().checked_sub(1)
     }
 
     /// The object named by `id`; None (EINVAL) for a negative id, an empty slot, or a slot
@@ -96,7 +105,8 @@ impl<T> IpcIds<T> {
             return None;
         }
         self.slots
-            .get(&index_of(id))
+            .get(index_of(id))?
+            .as_ref()
             .filter(|s| s.perm.seq == seq_of(id))
     }
 
@@ -106,14 +116,16 @@ impl<T> IpcIds<T> {
             return None;
         }
         self.slots
-            .get_mut(&index_of(id))
+            .get_mut(index_of(id))?
+            .as_mut()
             .filter(|s| s.perm.seq == seq_of(id))
     }
 
     /// The object at table index `index` and its id (`MSG_STAT` and friends).
     pub fn get_by_index(&self, index: usize) -> Option<(i32, &Slot<T>)> {
         self.slots
-            .get(&index)
+            .get(index)?
+            .as_ref()
             .map(|s| (build_id(s.perm.seq, index), s))
     }
 
@@ -121,7 +133,8 @@ impl<T> IpcIds<T> {
     pub fn iter(&self) -> impl Iterator<Item = (i32, &Slot<T>)> {
         self.slots
             .iter()
-            .map(|(&i, s)| (build_id(s.perm.seq, i), s))
+            .enumerate()
+            .filter_map(|(i, s)| s.as_ref().map(|s| (build_id(s.perm.seq, i), s)))
     }
 
     /// The common part of `msgget`, `shmget` and `semget` (Linux's `ipcget`): find the key's
@@ -155,21 +168,49 @@ impl<T> IpcIds<T> {
                 return Err(Lookup::NotFound);
             }
         }
-        if self.slots.len() >= limit.min(IPCMNI) {
+        if self.in_use >= limit.min(IPCMNI) {
             return Err(Lookup::Full);
         }
+        let index = self.next_index().ok_or(Lookup::Full)?;
+        // The object first: its constructor checks the memory the table may take too
+        // (`growth_bound`).
         let obj = create().map_err(Lookup::Other)?;
-        self.insert(IpcPerm::new(key, cred, flags), obj)
-            .ok_or(Lookup::Full)
+        if let Some(more) = (index + 1).checked_sub(self.slots.len()) {
+            self.slots.try_reserve(more).map_err(|_| Lookup::NoMemory)?;
+        }
+        Ok(self.insert(index, IpcPerm::new(key, cred, flags), obj))
     }
 
-    /// Enters a new object; returns its id, or None when every index is taken.
-    fn insert(&mut self, mut perm: IpcPerm, obj: T) -> Option<i32> {
-        let window = (self.slots.len() * 3 / 2).clamp(MIN_CYCLE, IPCMNI);
+    /// At most how many bytes entering one more object allocates for the table itself
+    /// (its vector may grow; the key map's nodes are small), for the kind's constructor
+    /// to check against its memory.
+    pub fn growth_bound(&self) -> usize {
+        let window = self.window();
+        let slot = core::mem::size_of::<Option<Slot<T>>>();
+        let vector = if self.slots.capacity() >= window {
+            0
+        } else {
+            (2 * self.slots.capacity()).max(window) * slot
+        };
+        vector + 512
+    }
+
+    /// Indices below this are handed out (Linux's `ipc_idr_alloc` window).
+    fn window(&self) -> usize {
+        (self.in_use * 3 / 2).clamp(MIN_CYCLE, IPCMNI)
+    }
+
+    /// The index the next object gets, None when every index is taken: the first free
+    /// one after the last handed out, cycling within the window.
+    fn next_index(&self) -> Option<usize> {
+        let window = self.window();
         let start = self.last_index.map_or(0, |i| i + 1);
-        let index = self
-            .free_index(start, window)
-            .or_else(|| self.free_index(0, window.min(start)))?;
+        self.free_index(start, window)
+            .or_else(|| self.free_index(0, window.min(start)))
+    }
+
+    /// Enters a new object at free `index` (room for it reserved); returns its id.
+    fn insert(&mut self, index: usize, mut perm: IpcPerm, obj: T) -> i32 {
         if self.last_index.is_some_and(|last| index <= last) {
             self.seq = (self.seq + 1) % SEQ_MAX;
         }
@@ -179,8 +220,14 @@ impl<T> IpcIds<T> {
             self.keys.insert(perm.key, index);
         }
         let id = build_id(perm.seq, index);
-        self.slots.insert(index, Slot { perm, obj });
-        Some(id)
+        if self.slots.len() <= index {
+            self.slots.resize_with(index + 1, || None);
+        }
+        if let Some(slot) = self.slots.get_mut(index) {
+            *slot = Some(Slot { perm, obj });
+        }
+        self.in_use += 1;
+        id
     }
 
     /// The first free index in `[from, to)` (none if the range is empty: after many
@@ -189,20 +236,18 @@ impl<T> IpcIds<T> {
         if from >= to {
             return None;
         }
-        let mut candidate = from;
-        for (&used, _) in self.slots.range(from..to) {
-            if used != candidate {
-                break;
-            }
-            candidate += 1;
-        }
-        (candidate < to).then_some(candidate)
+        (from..to).find(|&i| self.slots.get(i).is_none_or(|s| s.is_none()))
     }
 
     /// Takes the object named by `id` out of the table (`IPC_RMID`).
     pub fn remove(&mut self, id: i32) -> Option<T> {
         self.get(id)?;
-        let slot = self.slots.remove(&index_of(id))?;
+        let slot = self.slots.get_mut(index_of(id))?.take()?;
+        self.in_use -= 1;
+        // The vector ends at the highest index in use.
+        while self.slots.last().is_some_and(|s| s.is_none()) {
+            self.slots.pop();
+        }
         if slot.perm.key != IPC_PRIVATE {
             self.keys.remove(&slot.perm.key);
         }
@@ -222,14 +267,14 @@ impl<T> IpcIds<T> {
         self.release_if_empty();
     }
 
-    /// Gives back the maps' last nodes when they empty (a `BTreeMap` keeps its root node
-    /// after its last entry goes), so an unused table holds no heap.
+    /// Gives back the key map's last node and the vector when they empty (a `BTreeMap`
+    /// keeps its root node after its last entry goes), so an unused table holds no heap.
     fn release_if_empty(&mut self) {
         if self.keys.is_empty() {
             self.keys = BTreeMap::new();
         }
         if self.slots.is_empty() {
-            self.slots = BTreeMap::new();
+            self.slots = Vec::new();
         }
     }
 }

@@ -12,15 +12,12 @@
 use super::sysv::{self, caller, get_error, now_secs};
 use crate::arch::spinlock::Mutex;
 use crate::errno::{
-    Errno, SysResult, E2BIG, EACCES, EAGAIN, EFAULT, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM,
-    ERESTARTNOHAND, ERESTARTSYS,
+    Errno, SysResult, E2BIG, EACCES, EAGAIN, EIDRM, EINVAL, ENOMEM, ENOMSG, EPERM, ERESTARTNOHAND,
+    ERESTARTSYS,
 };
-use crate::mm::aspace::AddressSpace;
-use crate::mm::uaccess::read_parts;
-use crate::mm::xcopy;
+use crate::mm::uaccess::{UserSlice, UserSliceMut};
 use crate::task::wait::block_on;
 use crate::task::{current, sched, Pid, Task, WaitQueue};
-use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rill_ipc::abi::{
@@ -31,44 +28,52 @@ use rill_ipc::{Access, Cred, IpcIds, IpcPerm, Message, MessageList, Selector};
 
 /// Kernel heap a message costs beyond its text (the list entry and the buffer's header).
 const MESSAGE_OVERHEAD: usize = 64;
+/// A System V message's buffer starts with its type, as `struct msgbuf` does, and the
+/// text follows: a message then moves to and from user memory in one piece.
+const HEADER: usize = 8;
 /// Kernel heap a queue costs (its record, table entry and spare text buffer).
 const QUEUE_COST: usize = 512 + SPARE_TEXT;
 /// A queue keeps the buffer of the last message received, if no larger than this, for
 /// the next one sent: a queue in steady use then allocates nothing per message.
 const SPARE_TEXT: usize = 256;
 
-/// The text of a message the kernel holds (System V and POSIX queues).
+/// The text of a message the kernel holds (System V and POSIX queues). A System V
+/// message's holds its type first (`HEADER`).
 pub type MsgText = Vec<u8>;
 
-/// A message whose text the kernel holds.
+/// A message whose type and text the kernel holds; `size` counts the text only.
 pub type Msg = Message<MsgText>;
 
-/// A receiver asleep on a queue: what it takes, how much it can take, its user buffer,
-/// and where a sender leaves the outcome for it. A sender writes the message straight
-/// into the buffer (type, then text cut to `bufsz`) and leaves the text's length, or
-/// EFAULT (the message is lost then, as on Linux), or another error. The entry stays in
-/// the queue's list until its receiver, woken, takes it out with its outcome: so a wait
-/// allocates nothing beyond the list's room, and the waker wakes exactly that task.
+/// A receiver asleep on a queue, in one of the queue's receiver slots: what it takes,
+/// how much it can take, and where a sender leaves the outcome for it: the message itself
+/// (which the receiver, woken, copies out as if it had found it queued), or an error. A
+/// slot stays taken until its receiver, woken, takes its outcome; slots are reused and
+/// never move, so a receiver finds its own by index, and a wait allocates nothing once
+/// the queue has had as many receivers at once before.
 struct Receiver {
+    /// The task asleep; None marks a free slot.
+    task: Option<Arc<Task>>,
+    /// When it went to sleep (a count per queue): senders serve the earliest first.
+    ticket: u64,
     sel: Selector,
     /// Largest message it accepts (usize::MAX with MSG_NOERROR).
     max_size: usize,
     pid: Pid,
-    task: Arc<Task>,
-    aspace: Arc<Mutex<AddressSpace>>,
-    msgp: usize,
-    bufsz: usize,
-    handoff: Option<SysResult<usize>>,
+    handoff: Option<SysResult<Msg>>,
 }
 
 impl Receiver {
+    /// Whether the slot holds a receiver still waiting for something.
     fn waiting(&self) -> bool {
-        self.handoff.is_none()
+        self.task.is_some() && self.handoff.is_none()
     }
 
-    fn deliver(&mut self, r: SysResult<usize>) {
+    #[inline(always)]
+    fn deliver(&mut self, r: SysResult<Msg>) {
         self.handoff = Some(r);
-        sched::wake(&self.task);
+        if let Some(task) = &self.task {
+            sched::wake(task);
+        }
     }
 }
 
@@ -80,9 +85,11 @@ struct State {
     ctime: i64,
     lspid: Pid,
     lrpid: Pid,
-    /// Receivers asleep, in the order they went to sleep, and those handed something
-    /// that have not yet woken to take it.
-    receivers: VecDeque<Receiver>,
+    /// Slots of the receivers asleep and of those handed something that have not yet
+    /// woken to take it (see `Receiver`).
+    receivers: Vec<Receiver>,
+    /// The ticket of the next receiver to go to sleep.
+    next_ticket: u64,
     removed: bool,
     /// A text buffer a received message left (empty: none), reused by the next send.
     spare: MsgText,
@@ -96,10 +103,6 @@ pub struct MsgQueue {
 }
 
 static QUEUES: Mutex<IpcIds<Arc<MsgQueue>>> = Mutex::new(IpcIds::new());
-
-fn lookup(id: i32) -> SysResult<(Arc<MsgQueue>, IpcPerm)> {
-    sysv::lookup(&QUEUES, id)
-}
 
 /// Re-checks `access` for a caller that may have slept: EIDRM if the queue went away.
 fn check_again(id: i32, q: &Arc<MsgQueue>, cred: Cred, access: Access) -> SysResult<()> {
@@ -120,6 +123,7 @@ fn check_again(id: i32, q: &Arc<MsgQueue>, cred: Cred, access: Access) -> SysRes
 pub fn get(key: i32, flags: u32) -> SysResult {
     let (cred, _) = caller();
     let mut table = QUEUES.lock();
+    let table_growth = table.growth_bound();
     let id = table
         .get_or_create(
             key,
@@ -128,7 +132,7 @@ pub fn get(key: i32, flags: u32) -> SysResult {
             super::limits::msgmni(),
             |_| Ok::<(), Errno>(()),
             || {
-                crate::mm::heap::reserve(QUEUE_COST)?;
+                crate::mm::heap::reserve(QUEUE_COST + table_growth)?;
                 Ok(Arc::new(MsgQueue {
                     state: Mutex::new(State {
                         messages: MessageList::new(),
@@ -138,7 +142,8 @@ pub fn get(key: i32, flags: u32) -> SysResult {
                         ctime: now_secs(),
                         lspid: 0,
                         lrpid: 0,
-                        receivers: VecDeque::new(),
+                        receivers: Vec::new(),
+                        next_ticket: 0,
                         removed: false,
                         spare: MsgText::new(),
                     }),
@@ -159,60 +164,77 @@ pub fn reserve_message(size: usize) -> SysResult<MsgText> {
     Ok(text)
 }
 
-/// msgsnd(2) after the message was copied in: queues it or hands it to a waiting receiver,
-/// waiting for room unless IPC_NOWAIT.
-pub fn send(id: i32, mtype: i64, text: MsgText, flags: u32) -> SysResult {
-    let (cred, pid) = caller();
-    let (q, perm) = lookup(id)?;
-    if !perm.permits(cred, Access::WRITE) {
-        return Err(EACCES);
+/// A message buffer of type `mtype` with room for `size` bytes of text (zeroed), charged
+/// to the kernel heap.
+pub fn message_buffer(mtype: i64, size: usize) -> SysResult<MsgText> {
+    let mut buf = reserve_message(HEADER + size)?;
+    buf[..HEADER].copy_from_slice(&mtype.to_ne_bytes());
+    Ok(buf)
+}
+
+/// The type stored at the start of a message buffer.
+fn type_of(buf: &[u8]) -> i64 {
+    let mut mtype = [0u8; HEADER];
+    if let Some(b) = buf.get(..HEADER) {
+        mtype.copy_from_slice(b);
     }
-    send_to(&q, id, (cred, pid), mtype, text, flags)
+    i64::from_ne_bytes(mtype)
+}
+
+/// msgsnd(2) of a message read in by the caller (`message_buffer`): queues it or hands it
+/// to a waiting receiver, waiting for room unless IPC_NOWAIT.
+pub fn send(id: i32, buf: MsgText, flags: u32) -> SysResult {
+    let (cred, pid) = caller();
+    let q = sysv::lookup_for(&QUEUES, id, cred, Access::WRITE)?;
+    let size = buf.len().saturating_sub(HEADER);
+    let msg = Message {
+        mtype: type_of(&buf),
+        size,
+        text: buf,
+    };
+    send_to(&q, id, (cred, pid), msg, flags)
 }
 
 /// msgsnd(2)'s usual case, from the message at user address `msgp`: the queue is looked
-/// up once and the text read into the queue's spare buffer. None when anything is amiss
-/// (no such queue, no permission, a fault, a size past the limit): the caller then takes
-/// the careful path, which finds Linux's errno in Linux's order.
+/// up once and type and text read in one piece into the queue's spare buffer. None when
+/// anything is amiss (no such queue, no permission, a fault, a size past the limit): the
+/// caller then takes the careful path, which finds Linux's errno in Linux's order.
 pub fn send_from_user(id: i32, msgp: usize, msgsz: usize, flags: u32) -> Option<SysResult> {
     if msgsz > super::limits::msgmax() {
         return None;
     }
     let (cred, pid) = caller();
-    let (q, perm) = lookup(id).ok()?;
-    if !perm.permits(cred, Access::WRITE) {
-        return None;
-    }
+    let q = sysv::lookup_for(&QUEUES, id, cred, Access::WRITE).ok()?;
+    let len = HEADER + msgsz;
     let spare = core::mem::take(&mut q.state.lock().spare);
-    let mut text = if spare.capacity() >= msgsz {
+    let mut buf = if spare.capacity() >= len {
         spare
     } else {
-        reserve_message(msgsz).ok()?
+        reserve_message(len).ok()?
     };
     // Every byte is read over below (or the buffer is dropped): only new room is zeroed.
-    text.resize(msgsz, 0);
-    let mut mtype = [0u8; 8];
-    read_parts(msgp, &mut [&mut mtype, &mut text]).ok()?;
-    let mtype = i64::from_ne_bytes(mtype);
+    if buf.len() != len {
+        buf.resize(len, 0);
+    }
+    UserSlice::new(msgp, len).ok()?.read(0, &mut buf).ok()?;
+    let mtype = type_of(&buf);
     if mtype < 1 {
         return Some(Err(EINVAL));
     }
-    Some(send_to(&q, id, (cred, pid), mtype, text, flags))
+    let msg = Message {
+        mtype,
+        size: msgsz,
+        text: buf,
+    };
+    Some(send_to(&q, id, (cred, pid), msg, flags))
 }
 
 /// Queues `text` on `q` (queue `id`) or hands it to a waiting receiver, for the caller
 /// `who`, waiting for room unless IPC_NOWAIT.
-fn send_to(
-    q: &Arc<MsgQueue>,
-    id: i32,
-    who: (Cred, Pid),
-    mtype: i64,
-    text: MsgText,
-    flags: u32,
-) -> SysResult {
+#[inline(always)]
+fn send_to(q: &Arc<MsgQueue>, id: i32, who: (Cred, Pid), msg: Msg, flags: u32) -> SysResult {
     let (cred, pid) = who;
-    let size = text.len();
-    let msg = Message { mtype, size, text };
+    let size = msg.size;
     loop {
         {
             let mut st = q.state.lock();
@@ -220,9 +242,11 @@ fn send_to(
                 return Err(EIDRM);
             }
             if st.messages.fits(size, st.qbytes) {
+                // One clock read serves msg_stime and, if handed over, msg_rtime.
+                let now = now_secs();
                 st.lspid = pid;
-                st.stime = now_secs();
-                return match pipelined_send(&mut st, msg) {
+                st.stime = now;
+                return match pipelined_send(&mut st, msg, now) {
                     None => Ok(0),
                     Some(m) => st.messages.push(m).map(|_| 0).map_err(|_| ENOMEM),
                 };
@@ -242,68 +266,91 @@ fn send_to(
     }
 }
 
-/// Offers `msg` to the sleeping receivers in order; gives it back if none takes it. A
-/// receiver it suits whose buffer is too small is woken with E2BIG, as on Linux.
-fn pipelined_send(st: &mut State, msg: Msg) -> Option<Msg> {
-    let mut taken = None;
-    for r in st.receivers.iter_mut() {
-        if !r.waiting() || !r.sel.accepts(msg.mtype) {
-            continue;
-        }
+/// Offers `msg` to the sleeping receivers in the order they went to sleep; gives it back
+/// if none takes it. A receiver it suits whose buffer is too small is woken with E2BIG,
+/// as on Linux. `now` is the time for msg_rtime.
+#[inline(always)]
+fn pipelined_send(st: &mut State, msg: Msg, now: i64) -> Option<Msg> {
+    loop {
+        let Some(r) = first_taker(&mut st.receivers, msg.mtype) else {
+            return Some(msg);
+        };
         if r.max_size < msg.size {
             r.deliver(Err(E2BIG));
             continue;
         }
-        let text = msg.text.get(..r.bufsz).unwrap_or(&msg.text);
-        let stored = xcopy::write_to(&r.aspace, r.msgp, &[&msg.mtype.to_ne_bytes(), text]);
-        r.deliver(if stored { Ok(text.len()) } else { Err(EFAULT) });
-        taken = Some(r.pid);
-        break;
-    }
-    let Some(pid) = taken else {
-        return Some(msg);
-    };
-    st.lrpid = pid;
-    st.rtime = now_secs();
-    if msg.text.capacity() <= SPARE_TEXT && st.spare.capacity() == 0 {
-        st.spare = msg.text;
-    }
-    None
-}
-
-/// Whether `me`'s entry in `st.receivers` was handed something.
-fn handed(st: &State, me: &Arc<Task>) -> bool {
-    entry_of(st, me).is_some_and(|i| st.receivers.get(i).is_some_and(|r| !r.waiting()))
-}
-
-/// Where `me`'s entry is in `st.receivers`: usually first, the one served first.
-fn entry_of(st: &State, me: &Arc<Task>) -> Option<usize> {
-    match st.receivers.front() {
-        Some(r) if Arc::ptr_eq(&r.task, me) => Some(0),
-        _ => st.receivers.iter().position(|r| Arc::ptr_eq(&r.task, me)),
+        let pid = r.pid;
+        r.deliver(Ok(msg));
+        st.lrpid = pid;
+        st.rtime = now;
+        return None;
     }
 }
 
-/// Takes `me`'s entry out of `st.receivers`, with its outcome if it has one.
-fn leave(st: &mut State, me: &Arc<Task>) -> Option<SysResult<usize>> {
-    let i = entry_of(st, me)?;
-    let outcome = st.receivers.get_mut(i)?.handoff.take();
-    if i == 0 {
-        st.receivers.pop_front();
-    } else {
-        st.receivers.remove(i);
+/// The receiver asleep longest whose selector accepts a message of type `mtype`.
+fn first_taker(receivers: &mut [Receiver], mtype: i64) -> Option<&mut Receiver> {
+    let mut first: Option<&mut Receiver> = None;
+    for r in receivers.iter_mut() {
+        if r.waiting() && r.sel.accepts(mtype) && first.as_ref().is_none_or(|f| r.ticket < f.ticket)
+        {
+            first = Some(r);
+        }
     }
-    outcome
+    first
 }
 
-/// Stores a received message's type and text (cut to the caller's buffer) in user memory.
-pub type Store<'a> = &'a dyn Fn(i64, &[u8]) -> SysResult<()>;
+/// Takes the outcome handed to the receiver in `slot`, if any, freeing the slot.
+fn take_handed(st: &mut State, slot: usize) -> Option<SysResult<Msg>> {
+    let r = st.receivers.get_mut(slot)?;
+    // Looked at before it is taken: most tests find nothing, and that costs no move.
+    r.handoff.as_ref()?;
+    r.task = None;
+    r.handoff.take()
+}
 
-/// Gives message `m` to `store`, cut to `bufsz` bytes; its buffer then becomes `q`'s
+/// Frees the receiver slot `slot` (its receiver was interrupted), with the outcome it
+/// was handed meanwhile, if any.
+fn leave(st: &mut State, slot: usize) -> Option<SysResult<Msg>> {
+    let r = st.receivers.get_mut(slot)?;
+    r.task = None;
+    r.handoff.take()
+}
+
+/// A free receiver slot for a receiver about to sleep (a new one if all are taken).
+fn free_slot(st: &mut State) -> SysResult<usize> {
+    if let Some(i) = st.receivers.iter().position(|r| r.task.is_none()) {
+        return Ok(i);
+    }
+    if st.receivers.len() == st.receivers.capacity() {
+        // The slots grow as Rust's collections do: double, at least four.
+        let grown = (st.receivers.capacity() * 2).max(4) * core::mem::size_of::<Receiver>();
+        crate::mm::heap::reserve(grown)?;
+        st.receivers.try_reserve(1).map_err(|_| ENOMEM)?;
+    }
+    st.receivers.push(Receiver {
+        task: None,
+        ticket: 0,
+        sel: Selector::Any,
+        max_size: 0,
+        pid: 0,
+        handoff: None,
+    });
+    Ok(st.receivers.len() - 1)
+}
+
+/// Stores a received message's type and text (cut to the caller's buffer) at user address
+/// `msgp`, in one piece as `struct msgbuf` lays them out. As on Linux, a message taken
+/// but not stored (bad buffer) is lost: EFAULT.
+fn store(msgp: usize, msgbuf: &[u8]) -> SysResult<()> {
+    UserSliceMut::new(msgp, msgbuf.len())?.write(0, msgbuf)
+}
+
+/// Stores message `m` at `msgp`, cut to `bufsz` bytes; its buffer then becomes `q`'s
 /// spare if the queue has none and it is small. Returns the bytes stored.
-fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize> {
+#[inline(always)]
+fn hand_out(q: &MsgQueue, m: Msg, msgp: usize, bufsz: usize) -> SysResult<usize> {
     let len = m.size.min(bufsz);
-    let stored = store(m.mtype, m.text.get(..len).unwrap_or(&m.text));
+    let stored = store(msgp, m.text.get(..HEADER + len).unwrap_or(&m.text));
     if m.text.capacity() <= SPARE_TEXT {
         let mut st = q.state.lock();
         if st.spare.capacity() == 0 && !st.removed {
@@ -314,15 +361,8 @@ fn hand_out(q: &MsgQueue, m: Msg, bufsz: usize, store: Store) -> SysResult<usize
 }
 
 /// msgrcv(2): takes (or with MSG_COPY copies) the message `msgtyp` and `flags` select and
-/// gives it to `store`; returns the bytes of text stored.
-pub fn receive(
-    id: i32,
-    msgp: usize,
-    bufsz: usize,
-    msgtyp: i64,
-    flags: u32,
-    store: Store,
-) -> SysResult<usize> {
+/// stores it at user address `msgp`; returns the bytes of text stored.
+pub fn receive(id: i32, msgp: usize, bufsz: usize, msgtyp: i64, flags: u32) -> SysResult<usize> {
     if flags & MSG_COPY != 0 && (flags & MSG_EXCEPT != 0 || flags & IPC_NOWAIT == 0) {
         return Err(EINVAL);
     }
@@ -333,13 +373,9 @@ pub fn receive(
     } else {
         bufsz
     };
-    let (q, perm) = lookup(id)?;
-    if !perm.permits(cred, Access::READ) {
-        return Err(EACCES);
-    }
-    let me = current();
+    let q = sysv::lookup_for(&QUEUES, id, cred, Access::READ)?;
     loop {
-        {
+        let slot = {
             let mut st = q.state.lock();
             if st.removed {
                 return Err(EIDRM);
@@ -355,13 +391,12 @@ pub fn receive(
                         return Err(EINVAL);
                     }
                     let m = st.messages.get(i).ok_or(EINVAL)?;
-                    crate::mm::heap::reserve(size + MESSAGE_OVERHEAD)?;
-                    let mut text = MsgText::new();
-                    text.try_reserve_exact(size).map_err(|_| ENOMEM)?;
-                    text.extend_from_slice(&m.text);
-                    let mtype = m.mtype;
+                    crate::mm::heap::reserve(HEADER + size + MESSAGE_OVERHEAD)?;
+                    let mut copy = MsgText::new();
+                    copy.try_reserve_exact(HEADER + size).map_err(|_| ENOMEM)?;
+                    copy.extend_from_slice(&m.text);
                     drop(st);
-                    store(mtype, &text)?;
+                    store(msgp, &copy)?;
                     return Ok(size);
                 }
                 let m = st.messages.take(i).ok_or(EINVAL)?;
@@ -369,45 +404,48 @@ pub fn receive(
                 st.rtime = now_secs();
                 drop(st);
                 q.senders.wake_all();
-                return hand_out(&q, m, bufsz, store);
+                return hand_out(&q, m, msgp, bufsz);
             }
             if flags & IPC_NOWAIT != 0 {
                 return Err(ENOMSG);
             }
-            if st.receivers.len() == st.receivers.capacity() {
-                // The list grows as Rust's collections do: double, at least four entries.
-                let grown = (st.receivers.capacity() * 2).max(4) * core::mem::size_of::<Receiver>();
-                crate::mm::heap::reserve(grown)?;
-                st.receivers.try_reserve(1).map_err(|_| ENOMEM)?;
-            }
-            st.receivers.push_back(Receiver {
+            let slot = free_slot(&mut st)?;
+            let ticket = st.next_ticket;
+            st.next_ticket += 1;
+            let r = st.receivers.get_mut(slot).ok_or(EINVAL)?;
+            *r = Receiver {
+                task: Some(current()),
+                ticket,
                 sel,
                 max_size,
                 pid,
-                task: me.clone(),
-                aspace: me.process.aspace(),
-                msgp,
-                bufsz,
                 handoff: None,
-            });
-        }
-        // The sender (or msgctl) that hands us something wakes this task directly.
-        // Woken with something, or interrupted: either way leave the list, and take
-        // what a sender may have handed over before the signal came.
+            };
+            slot
+        };
+        // The sender (or msgctl) that hands us something wakes this task directly, and
+        // the test that sees it frees the slot and takes what it was handed.
+        // Interrupted: leave the list all the same, and take what a sender may have
+        // handed over before the signal came.
         // The first test, before the task is marked asleep, is skipped: a hand-off made
         // before then is seen by the second, and its wake-up finds the task not yet asleep.
         let mut first = true;
-        let _ = block_on("msgrcv", &[], None, || {
+        let waited = block_on("msgrcv", &[], None, || {
             if core::mem::take(&mut first) {
                 return None;
             }
-            handed(&q.state.lock(), &me).then_some(())
+            take_handed(&mut q.state.lock(), slot)
         });
-        let Some(outcome) = leave(&mut q.state.lock(), &me) else {
-            return Err(ERESTARTNOHAND);
+        let outcome = match waited {
+            Ok(outcome) => outcome,
+            Err(_) => match leave(&mut q.state.lock(), slot) {
+                Some(outcome) => outcome,
+                None => return Err(ERESTARTNOHAND),
+            },
         };
         match outcome {
-            Ok(len) => return Ok(len),
+            // As on Linux, a message handed over and then not stored (bad buffer) is lost.
+            Ok(m) => return hand_out(&q, m, msgp, bufsz),
             // IPC_SET changed the rules: look again.
             Err(EAGAIN) => check_again(id, &q, cred, Access::READ)?,
             Err(e) => return Err(e),

@@ -166,36 +166,6 @@ fn resolve(va: usize, access: Access) -> bool {
     ok
 }
 
-/// Reads consecutive user memory from `addr` into each of `parts` in turn (a System V
-/// message: its type, then its text). EFAULT unless every byte could be read.
-pub fn read_parts(addr: usize, parts: &mut [&mut [u8]]) -> Result<(), Errno> {
-    let total = parts.iter().map(|p| p.len()).sum();
-    check_range(addr, total)?;
-    let mut at = addr;
-    for part in parts.iter_mut() {
-        if copy_in(at, part)? != part.len() {
-            return Err(EFAULT);
-        }
-        at += part.len();
-    }
-    Ok(())
-}
-
-/// Writes each of `parts` in turn to consecutive user memory from `addr`. EFAULT unless
-/// every byte went in.
-pub fn write_parts(addr: usize, parts: &[&[u8]]) -> Result<(), Errno> {
-    let total = parts.iter().map(|p| p.len()).sum();
-    check_range(addr, total)?;
-    let mut at = addr;
-    for part in parts {
-        if copy_out(at, part)? != part.len() {
-            return Err(EFAULT);
-        }
-        at += part.len();
-    }
-    Ok(())
-}
-
 /// Plain-old-data types that may be copied to and from user memory byte for byte.
 ///
 /// # Safety

@@ -92,37 +92,3 @@ fn copy_pages(
     }
     (done, None)
 }
-
-/// Writes `parts` one after another from user address `dst` of `to` (a message handed to
-/// a receiver asleep in another process). Returns whether every byte went in.
-pub fn write_to(to: &Arc<Mutex<AddressSpace>>, dst: usize, parts: &[&[u8]]) -> bool {
-    let total: usize = parts.iter().map(|p| p.len()).sum();
-    if dst.checked_add(total).is_none_or(|end| end > USER_END) {
-        return false;
-    }
-    let mut target = to.lock();
-    let mut at = dst;
-    for part in parts {
-        let mut done = 0;
-        while done < part.len() {
-            let Ok(page) = target.page(at, Access::Write) else {
-                return false;
-            };
-            let off = at % PAGE_SIZE;
-            let n = (PAGE_SIZE - off).min(part.len() - done);
-            // SAFETY: a `Write` lookup in `to`, whose lock is held, returned a frame it may
-            // write; `n` bytes from `off` stay inside that page, and `part` is kernel memory
-            // that cannot overlap a user frame's alias being written.
-            unsafe {
-                crate::arch::usercopy::copy_frames(
-                    (page + off) as *mut u8,
-                    part[done..].as_ptr(),
-                    n,
-                );
-            }
-            done += n;
-            at += n;
-        }
-    }
-    true
-}

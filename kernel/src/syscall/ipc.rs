@@ -8,7 +8,7 @@ use crate::ipc::mqueue;
 use crate::ipc::msg::{self, CtlReply};
 use crate::ipc::sem;
 use crate::ipc::shm;
-use crate::mm::uaccess::{read_cstr, read_val, write_parts, write_val, UserSlice, UserSliceMut};
+use crate::mm::uaccess::{read_cstr, read_val, write_val, UserSlice, UserSliceMut};
 use alloc::vec::Vec;
 use linux_raw_sys::general as g;
 use rill_ipc::abi::{
@@ -42,19 +42,17 @@ pub fn msgsnd(id: i32, msgp: usize, msgsz: usize, flags: u32) -> SysResult {
     if mtype < 1 {
         return Err(EINVAL);
     }
-    let mut text = msg::reserve_message(msgsz)?;
+    let mut buf = msg::message_buffer(mtype, msgsz)?;
     let src = msgp.checked_add(MTEXT_OFFSET).ok_or(EFAULT)?;
-    UserSlice::new(src, msgsz)?.read(0, &mut text)?;
-    msg::send(id, mtype, text, flags)
+    UserSlice::new(src, msgsz)?.read(0, &mut buf[MTEXT_OFFSET..])?;
+    msg::send(id, buf, flags)
 }
 
 pub fn msgrcv(id: i32, msgp: usize, msgsz: usize, msgtyp: i64, flags: u32) -> SysResult {
     if id < 0 || (msgsz as isize) < 0 {
         return Err(EINVAL);
     }
-    // As on Linux, a message taken but not stored (bad buffer) is lost: EFAULT.
-    let store = |mtype: i64, text: &[u8]| write_parts(msgp, &[&mtype.to_ne_bytes(), text]);
-    msg::receive(id, msgp, msgsz, msgtyp, flags, &store)
+    msg::receive(id, msgp, msgsz, msgtyp, flags)
 }
 
 pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
@@ -86,6 +84,13 @@ pub fn msgctl(id: i32, cmd: i32, buf: usize) -> SysResult {
             Ok(ret)
         }
     }
+}
+
+/// The open file description of descriptor `fd` (EBADF if none), for mq_timedsend and
+/// mq_timedreceive: the task is borrowed, not counted, as every message pays for this.
+#[inline(always)]
+fn mq_open_file(fd: i32) -> SysResult<alloc::sync::Arc<crate::fs::file::OpenFile>> {
+    crate::task::with_current(|task| task.files.lock().lock().get(fd))
 }
 
 /// The queue behind descriptor `fd`, with its open file description; EBADF if it is not one.
@@ -140,16 +145,13 @@ pub fn mq_timedsend(fd: i32, msg: usize, len: usize, prio: u32, timeout: usize) 
     if prio >= mqueue::MQ_PRIO_MAX {
         return Err(EINVAL);
     }
-    let of = mq_file(fd)?;
+    let of = mq_open_file(fd)?;
+    let q = of.file.mqueue().ok_or(EBADF)?;
     if !of.writable() {
         return Err(EBADF);
     }
-    let q = of.file.mqueue().ok_or(EBADF)?;
-    if len > q.attr().0.msgsize {
+    if len > q.msgsize() {
         return Err(EMSGSIZE);
-    }
-    if let Some(sent) = q.send_to_parked(msg, len, prio) {
-        return sent;
     }
     let mut text = q.text_buffer(len)?;
     UserSlice::new(msg, len)?.read(0, &mut text)?;
@@ -165,22 +167,18 @@ pub fn mq_timedreceive(
     timeout: usize,
 ) -> SysResult {
     let deadline = mq_deadline(timeout)?;
-    let of = mq_file(fd)?;
+    let of = mq_open_file(fd)?;
+    let q = of.file.mqueue().ok_or(EBADF)?;
     if !of.readable() {
         return Err(EBADF);
     }
-    let q = of.file.mqueue().ok_or(EBADF)?;
     let nonblock = of.flags() & g::O_NONBLOCK != 0;
-    let (len, prio) = match q.receive(msg, len, nonblock, deadline)? {
-        mqueue::Received::Stored(len, prio) => (len, prio),
-        mqueue::Received::Text(text, prio) => {
-            // As on Linux, the message is gone even if it cannot be stored.
-            UserSliceMut::new(msg, text.len())?.write(0, &text)?;
-            let len = text.len();
-            q.recycle(text);
-            (len, prio)
-        }
-    };
+    let (text, prio) = q.receive(len, nonblock, deadline)?;
+    // As on Linux, the message is gone even if it cannot be stored.
+    let len = text.len();
+    let stored = UserSliceMut::new(msg, len).and_then(|buf| buf.write(0, &text));
+    q.recycle(text);
+    stored?;
     if prio_addr != 0 {
         write_val(prio_addr, &prio)?;
     }

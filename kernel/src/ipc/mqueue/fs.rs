@@ -3,7 +3,7 @@
 //! and the open descriptor (MqFile), whose `read` shows the `QSIZE:... NOTIFY:...`
 //! status line.
 
-use super::{check_attr, now_ns, Attr, Queue, Received, Request, State};
+use super::{check_attr, now_ns, Attr, Queue, Request, State};
 use crate::arch::spinlock::Mutex;
 use crate::errno::{
     SysResult, EACCES, EEXIST, EINVAL, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, EPERM,
@@ -339,6 +339,7 @@ impl Queue {
 
 impl MqFile {
     /// mq_timedsend(2) on this descriptor.
+    #[inline(always)]
     pub fn send(
         &self,
         text: MsgText,
@@ -354,6 +355,7 @@ impl MqFile {
     }
 
     /// A message was sent: the queue file's modification and change times.
+    #[inline(always)]
     pub(super) fn touch_sent(&self) {
         let now = now_ns();
         let mut m = self.node.meta.lock();
@@ -361,17 +363,16 @@ impl MqFile {
         m.ctime_ns = now;
     }
 
-    /// mq_timedreceive(2) on this descriptor into a buffer at user address `addr`: the
-    /// text and its priority, or the length and priority of a message a sender already
-    /// copied into the buffer.
+    /// mq_timedreceive(2) on this descriptor: the text of the message taken and its
+    /// priority.
+    #[inline(always)]
     pub fn receive(
         &self,
-        addr: usize,
         bufsz: usize,
         nonblock: bool,
         deadline: Option<u64>,
-    ) -> SysResult<Received> {
-        let r = self.queue.receive(bufsz, nonblock, deadline, Some(addr));
+    ) -> SysResult<(MsgText, u32)> {
+        let r = self.queue.receive(bufsz, nonblock, deadline);
         if r.is_ok() {
             self.node.meta.lock().atime_ns = now_ns();
         }

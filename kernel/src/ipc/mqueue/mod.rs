@@ -20,13 +20,11 @@ pub use fs::{open, root, unlink, MqFile};
 use super::mq_limits::{uncharge, MqTunable, HARD_MSGMAX, HARD_MSGSIZEMAX};
 use crate::arch::spinlock::Mutex;
 use crate::errno::{
-    Errno, SysResult, EAGAIN, EBADF, EBUSY, EFAULT, EINVAL, EMSGSIZE, ENOMEM, ENOTSOCK, EOVERFLOW,
+    Errno, SysResult, EAGAIN, EBADF, EBUSY, EINVAL, EMSGSIZE, ENOMEM, ENOTSOCK, EOVERFLOW,
 };
 use crate::fs::file::{POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use crate::ipc::msg::MsgText;
-use crate::mm::aspace::AddressSpace;
 use crate::mm::uaccess::UserSlice;
-use crate::mm::xcopy::{self, Unreachable};
 use crate::net::netlink::Pending;
 use crate::signal::{SigInfo, Signal};
 use crate::task::{current_process, sched, Pid, Task, WaitQueue};
@@ -94,27 +92,19 @@ struct State {
     /// The buffer of the last message received, if small (empty: none), for the next
     /// send: a queue in steady use allocates nothing per message.
     spare: MsgText,
-    /// A receiver asleep on the empty queue whose buffer a sender fills straight from its own.
+    /// A receiver asleep on the empty queue, to which the next sender hands its message.
     parked: Option<ParkedReceiver>,
 }
 
-/// An mq_timedreceive asleep on an empty queue, its user buffer published: the next
-/// sender copies the message into it straight from the sender's buffer (one copy, no
-/// kernel buffer) and leaves the length and priority, or EFAULT, in `got`. One receiver
-/// at a time parks; others wait as before.
+/// An mq_timedreceive asleep on an empty queue: the next sender leaves its message (text
+/// and priority) in `got` instead of queueing it, and wakes this task directly, which
+/// then copies it out as if it had found it queued. The message never passes through the
+/// queue, so it makes no notification and no poll wake-up, and its buffer goes back to
+/// the queue's spare as usual. One receiver at a time parks; others wait as before.
 struct ParkedReceiver {
     /// The receiving task, woken directly by whatever ends its wait.
     task: Arc<Task>,
-    aspace: Arc<Mutex<AddressSpace>>,
-    addr: usize,
-    got: Option<SysResult<(usize, u32)>>,
-}
-
-/// What a receive got: a message to store, or one a sender already stored.
-pub enum Received {
-    Text(MsgText, u32),
-    /// The length and priority of a message copied straight into the caller's buffer.
-    Stored(usize, u32),
+    got: Option<(MsgText, u32)>,
 }
 
 /// The largest text buffer a queue keeps as its spare.
@@ -217,8 +207,10 @@ impl Queue {
         r
     }
 
-    /// Queues `text` (at most msgsize bytes, checked by the caller), waiting for room
-    /// unless `nonblock`; `deadline` in timer ticks.
+    /// Queues `text` (at most msgsize bytes, checked by the caller), or hands it to a
+    /// receiver parked on the empty queue, waiting for room unless `nonblock`; `deadline`
+    /// in timer ticks.
+    #[inline(always)]
     fn send(&self, text: MsgText, prio: u32, nonblock: bool, deadline: Option<u64>) -> SysResult {
         let mut st = self.state.lock();
         while Queue::is_full(&st, self.attr) {
@@ -230,6 +222,13 @@ impl Queue {
                 (!Queue::is_full(&self.state.lock(), self.attr)).then_some(())
             })?;
             st = self.state.lock();
+        }
+        if st.count == 0 {
+            if let Some(p) = st.parked.as_mut().filter(|p| p.got.is_none()) {
+                p.got = Some((text, prio));
+                sched::wake(&p.task);
+                return Ok(0);
+            }
         }
         if st.messages.len() == st.messages.capacity() {
             // The list grows as Rust's collections do: double, at least four entries.
@@ -258,46 +257,16 @@ impl Queue {
         Ok(0)
     }
 
-    /// Hands a message of `len` bytes at user address `src` to a receiver parked on the
-    /// empty queue, copying it straight into the receiver's buffer. None if no receiver
-    /// is parked; EFAULT if the sender's buffer cannot be read (the receiver keeps waiting).
-    fn send_to_parked(&self, src: usize, len: usize, prio: u32) -> Option<SysResult> {
-        let mut st = self.state.lock();
-        if st.count != 0 {
-            return None;
-        }
-        let p = st.parked.as_mut().filter(|p| p.got.is_none())?;
-        match xcopy::copy_to(&p.aspace, p.addr, src, len) {
-            (_, None) => p.got = Some(Ok((len, prio))),
-            (_, Some(Unreachable::Source)) => return Some(Err(EFAULT)),
-            // The sender's buffer is checked first, as Linux copies it in before anything.
-            (_, Some(Unreachable::Destination)) => {
-                let mut first = [0u8; 1];
-                if len > 0
-                    && UserSlice::new(src, 1)
-                        .and_then(|b| b.read(0, &mut first))
-                        .is_err()
-                {
-                    return Some(Err(EFAULT));
-                }
-                // As on Linux, the message is taken and the receiver's copy fails.
-                p.got = Some(Err(EFAULT));
-            }
-        }
-        sched::wake(&p.task);
-        Some(Ok(0))
-    }
-
-    /// Takes the oldest message of the highest priority, waiting unless `nonblock`. With
-    /// `park`, the user address of the caller's buffer, a wait on the empty queue lets
-    /// the next sender copy the message straight into that buffer.
+    /// Takes the oldest message of the highest priority, waiting unless `nonblock`. A wait
+    /// on the empty queue parks the caller (unless another receiver is parked), so that
+    /// the next sender hands its message straight to it.
+    #[inline(always)]
     fn receive(
         &self,
         bufsz: usize,
         nonblock: bool,
         deadline: Option<u64>,
-        park: Option<usize>,
-    ) -> SysResult<Received> {
+    ) -> SysResult<(MsgText, u32)> {
         if bufsz < self.attr.msgsize {
             return Err(EMSGSIZE);
         }
@@ -307,15 +276,10 @@ impl Queue {
                 return Err(EAGAIN);
             }
             let mut me = None;
-            if let (Some(addr), None) = (park, &st.parked) {
+            if st.parked.is_none() {
                 let task = crate::task::current();
                 me = Some(Arc::as_ptr(&task));
-                st.parked = Some(ParkedReceiver {
-                    aspace: task.process.aspace(),
-                    task,
-                    addr,
-                    got: None,
-                });
+                st.parked = Some(ParkedReceiver { task, got: None });
             }
             st.waiting_receivers += 1;
             drop(st);
@@ -325,19 +289,32 @@ impl Queue {
                     .as_ref()
                     .is_some_and(|p| mine(p) && p.got.is_some())
             };
-            // A parked receiver is woken directly by the sender that fills it or queues a
-            // message, so it waits on no queue.
+            // A parked receiver is woken directly by the sender that hands it a message or
+            // queues one, so it waits on no queue. The test that sees a hand-off takes it.
+            // The first test, made before the task is registered, is skipped: the queue
+            // was just seen empty, and the test made after registering sees any change.
             let queues: &[&WaitQueue] = if me.is_some() { &[] } else { &[&self.readable] };
+            let mut first = true;
             let waited = crate::task::wait::block_on("mq_timedreceive", queues, deadline, || {
-                let st = self.state.lock();
-                (st.count > 0 || handed(&st)).then_some(())
+                if core::mem::take(&mut first) {
+                    return None;
+                }
+                let mut st = self.state.lock();
+                if handed(&st) {
+                    st.waiting_receivers -= 1;
+                    return Some(st.parked.take().and_then(|p| p.got));
+                }
+                (st.count > 0).then_some(None)
             });
+            if let Ok(Some(got)) = waited {
+                return Ok(got);
+            }
             st = self.state.lock();
             st.waiting_receivers -= 1;
             if let Some(p) = st.parked.take_if(|p| mine(p)) {
                 // What a sender handed over stands, even if the wait also ended otherwise.
                 if let Some(got) = p.got {
-                    return got.map(|(len, prio)| Received::Stored(len, prio));
+                    return Ok(got);
                 }
             }
             waited?;
@@ -347,7 +324,7 @@ impl Queue {
         drop(st);
         self.writable.wake_all();
         self.poll.wake_all();
-        Ok(Received::Text(text, prio))
+        Ok((text, prio))
     }
 }
 
@@ -380,6 +357,7 @@ fn notify(n: Notification) {
 impl MqFile {
     /// A zeroed buffer for a message of `len` bytes: the queue's spare if it is large
     /// enough, else a new one (ENOMEM past the heap's reserve).
+    #[inline(always)]
     pub fn text_buffer(&self, len: usize) -> SysResult<MsgText> {
         let spare = core::mem::take(&mut self.queue.state.lock().spare);
         if spare.capacity() < len {
@@ -387,21 +365,14 @@ impl MqFile {
         }
         let mut text = spare;
         // The caller reads every byte over (or drops the buffer): only new room is zeroed.
-        text.resize(len, 0);
+        if text.len() != len {
+            text.resize(len, 0);
+        }
         Ok(text)
     }
 
-    /// mq_timedsend(2) of `len` bytes at user address `src` to a receiver parked on the
-    /// empty queue, if there is one (see `Queue::send_to_parked`).
-    pub fn send_to_parked(&self, src: usize, len: usize, prio: u32) -> Option<SysResult> {
-        let sent = self.queue.send_to_parked(src, len, prio);
-        if matches!(sent, Some(Ok(_))) {
-            self.touch_sent();
-        }
-        sent
-    }
-
     /// Takes back the buffer of a message received and stored, as the queue's spare.
+    #[inline(always)]
     pub fn recycle(&self, text: MsgText) {
         if text.capacity() <= SPARE_TEXT {
             let mut st = self.queue.state.lock();
@@ -409,6 +380,11 @@ impl MqFile {
                 st.spare = text;
             }
         }
+    }
+
+    /// The largest message the queue takes (fixed: no lock needed).
+    pub fn msgsize(&self) -> usize {
+        self.queue.attr.msgsize
     }
 
     /// The queue's attributes and current message count.
