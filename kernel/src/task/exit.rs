@@ -296,6 +296,7 @@ fn matches(target: WaitTarget, c: &Process) -> bool {
 /// Ok(None) means WNOHANG found nothing to report.
 pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Reaped>> {
     let me = current().process.clone();
+    let mut reaped_child = None;
     let result =
         me.child_wait
             .wait_until("wait4", || -> Option<Result<Option<Reaped>, Errno>> {
@@ -313,7 +314,7 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
                         free_room_if_empty(&mut children);
                         TABLE.lock().remove(&child);
                         me.cpu.add_reaped(&child.cpu);
-                        drop(child);
+                        reaped_child = Some(child);
                         return Some(Ok(Some(Reaped { pid, status })));
                     }
                     let mut ev = c.job_event.lock();
@@ -340,8 +341,8 @@ pub fn wait_child(target: WaitTarget, opts: WaitOptions) -> SysResult<Option<Rea
                 }
                 opts.nohang.then_some(Ok(None))
             })?;
-    if matches!(result, Ok(Some(_))) {
-        sched::wait_exits_released();
+    if let Some(child) = reaped_child {
+        sched::wait_exits_released(&child);
     }
     result
 }

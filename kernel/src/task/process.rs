@@ -14,7 +14,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
 
 pub type Pid = u32;
 
@@ -119,6 +119,9 @@ pub struct Process {
     /// Set when a vfork child has exec'd or exited, releasing its parent.
     pub vfork_released: AtomicBool,
     pub vfork_wait: WaitQueue,
+    /// Its tasks that have made their exit visible but whose hart has not yet switched
+    /// away from them and freed them (several harts only; see `sched::exit_visible`).
+    pub exits_unreleased: AtomicUsize,
     /// Set once the process has called execve (setpgid on it then fails with EACCES).
     pub did_exec: AtomicBool,
     /// setuid made this process one too many for its new user's RLIMIT_NPROC: execve
@@ -475,6 +478,7 @@ impl Process {
             nice: core::sync::atomic::AtomicI32::new(0),
             vfork_released: AtomicBool::new(false),
             vfork_wait: WaitQueue::new(),
+            exits_unreleased: AtomicUsize::new(0),
             did_exec: AtomicBool::new(false),
             nproc_exceeded: AtomicBool::new(false),
             real_timer: Mutex::new(Default::default()),

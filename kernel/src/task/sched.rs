@@ -45,11 +45,6 @@ static RUN_QUEUE: Mutex<VecDeque<Arc<Task>>> = Mutex::new(VecDeque::new());
 /// afterwards clears one bit and sends that hart an IPI.
 static IDLE: AtomicUsize = AtomicUsize::new(0);
 
-/// Exiting tasks that the world may already see as gone (a zombie, a joined thread)
-/// but whose hart has not yet switched away from them and freed them (see
-/// `exit_visible` and `wait_exits_released`).
-static EXITING: AtomicUsize = AtomicUsize::new(0);
-
 fn this_cpu() -> &'static Cpu {
     &CPUS[smp::this_hart()]
 }
@@ -283,9 +278,12 @@ fn release(prev: Arc<Task>) {
             drop(st);
             // Freed here (stack and all) unless someone else still holds it, and
             // only then counted out.
-            drop(prev);
-            if !smp::single() {
-                EXITING.fetch_sub(1, Ordering::Release);
+            if smp::single() {
+                drop(prev);
+            } else {
+                let proc = prev.process.clone();
+                drop(prev);
+                proc.exits_unreleased.fetch_sub(1, Ordering::Release);
             }
         }
         _ => {}
@@ -299,20 +297,21 @@ pub fn exit_visible() {
     // `release` has freed it: the task that reaps runs only after that switch. The
     // count (and the reaper's wait on it) is kept for several harts only.
     if !smp::single() {
-        EXITING.fetch_add(1, Ordering::AcqRel);
+        with_current(|t| t.process.exits_unreleased.fetch_add(1, Ordering::AcqRel));
     }
 }
 
-/// Waits until every task whose exit was made visible has been switched away from
-/// and freed, so that a reaper sees the memory of what it reaped back (MemFree and the
-/// heap are exact). Such a task runs on another hart, never sleeps again and is only
-/// finishing its switch: the wait is short and bounded, and none on one hart.
-pub fn wait_exits_released() {
+/// Waits until every task of `proc` whose exit was made visible has been switched
+/// away from and freed, so that its reaper sees the memory of what it reaped back
+/// (MemFree and the heap are exact). Such a task runs on another hart, never sleeps
+/// again and is only finishing its switch: the wait is short and bounded by that
+/// process alone (other processes' exits do not hold it up), and none on one hart.
+pub fn wait_exits_released(proc: &super::Process) {
     // One hart: the count is not kept (see `exit_visible`).
     if smp::single() {
         return;
     }
-    while EXITING.load(Ordering::Acquire) != 0 {
+    while proc.exits_unreleased.load(Ordering::Acquire) != 0 {
         core::hint::spin_loop();
     }
 }
