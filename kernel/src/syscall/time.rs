@@ -251,6 +251,7 @@ fn timeval(ns: u64) -> g::__kernel_old_timeval {
 pub fn getrusage(who: i32, out: usize) -> SysResult {
     let task = current();
     let proc = &task.process;
+    crate::task::cputime::charge_caller(&task);
     let (user, system) = match who {
         w if w == g::RUSAGE_SELF as i32 => (proc.cpu.user_ticks(), proc.cpu.system_ticks()),
         w if w == g::RUSAGE_THREAD as i32 => task.cpu.ticks(),
@@ -267,7 +268,9 @@ pub fn getrusage(who: i32, out: usize) -> SysResult {
 /// times(2): the process's and its reaped children's CPU times, and the time since
 /// boot, in USER_HZ ticks.
 pub fn times(out: usize) -> SysResult {
-    let proc = current_process();
+    let task = current();
+    crate::task::cputime::charge_caller(&task);
+    let proc = &task.process;
     let clock = |ticks: u64| (ticks_to_ns(ticks) / (NS / USER_HZ)) as i64;
     if out != 0 {
         let (cu, cs) = proc.cpu.children_ticks();

@@ -15,8 +15,9 @@
 //! tick that comes during a system call is taken right after it, in user mode: as with
 //! Linux's tick sampling, a program's short stays in either mode can land on the other
 //! side. The CPU-time clocks add the running thread's time since the last charge to the
-//! counters (`running_ticks`), so they are exact to the call; getrusage and times report
-//! the counters as charged, which is monotonic in each part and lags by under a tick.
+//! counters (`running_ticks`), so they are exact to the call; getrusage and times first
+//! charge the caller (`charge_caller`), so they are exact for it and monotonic in each
+//! part.
 //! The timers are checked on the way back to user mode after a charge when one is
 //! armed: a busy program is preempted (and charged) at every tick.
 
@@ -76,6 +77,16 @@ pub fn switch_in() {
 /// was system time.
 pub fn switch_out(task: &Task) {
     charge(task, 0, take_elapsed());
+}
+
+/// Charges the calling task's time since the last charge, before a program reads its
+/// counters (getrusage, times), so that what it reads includes all it ran until the
+/// call: otherwise a reading could lag by however late the last tick was. The time is
+/// user time, as a tick taken at this call's return would count it: between charges a
+/// thread is in user mode but for its system calls, and its switches charge the kernel
+/// side.
+pub fn charge_caller(task: &Task) {
+    charge(task, take_elapsed(), 0);
 }
 
 /// The time the task running on this hart has used since it was last charged: what
