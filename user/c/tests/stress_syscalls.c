@@ -1621,18 +1621,23 @@ static void reap_strays(void)
 	FAIL("children of workers are still alive after SIGKILL");
 }
 
+/* Reads the file at `path` into `buf` as a string (empty if it cannot be read). */
+static void read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? 0 : read(fd, buf, size - 1);
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+}
+
 /* Writes to `out` the lines of /proc/PID/status and each thread's state and wait channel
  * of a worker that outlives SIGKILL, to say where it is stuck. */
 static void describe_stuck(pid_t pid, FILE *out)
 {
 	char path[320], buf[2048];
 	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
-	int fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return;
-	ssize_t n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = 0;
+	read_text(path, buf, sizeof buf);
 	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
 		if (!strncmp(line, "State", 5) || !strncmp(line, "Threads", 7) ||
 		    !strncmp(line, "Sig", 3) || !strncmp(line, "ShdPnd", 6))
@@ -1643,25 +1648,13 @@ static void describe_stuck(pid_t pid, FILE *out)
 	while (d && (e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		char state[64] = "", wchan[64] = "";
+		char wchan[64];
 		snprintf(path, sizeof path, "/proc/%d/task/%s/stat", (int)pid, e->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd >= 0) {
-			n = read(fd, buf, sizeof buf - 1);
-			close(fd);
-			buf[n > 0 ? n : 0] = 0;
-			char *rp = strrchr(buf, ')');
-			if (rp)
-				snprintf(state, sizeof state, "%.1s", rp + 2);
-		}
+		read_text(path, buf, sizeof buf);
+		char *rp = strrchr(buf, ')');
 		snprintf(path, sizeof path, "/proc/%d/task/%s/wchan", (int)pid, e->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd >= 0) {
-			n = read(fd, wchan, sizeof wchan - 1);
-			close(fd);
-			wchan[n > 0 ? n : 0] = 0;
-		}
-		fprintf(out, "  thread %s: state %s, wchan %s\n", e->d_name, state, wchan);
+		read_text(path, wchan, sizeof wchan);
+		fprintf(out, "  thread %s: state %.1s, wchan %s\n", e->d_name, rp ? rp + 2 : "?", wchan);
 	}
 	if (d)
 		closedir(d);
