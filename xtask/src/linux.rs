@@ -125,8 +125,12 @@ impl Linux {
             proc::signal(pid, libc::SIGKILL, true);
             // Descendants that left the group may still run (a stopped child of a stress
             // test would stay forever) or keep the pty open, and the read below would
-            // wait for them: end them too.
-            while proc::kill_leftovers(pid, slave_path) > 0 && !reader.is_finished() {
+            // wait for them: end them too, pass after pass, since one that was forking
+            // during a pass can leave a child the pass did not see.
+            for _ in 0..250 {
+                if proc::kill_leftovers(pid, slave_path) == 0 {
+                    break;
+                }
                 thread::sleep(Duration::from_millis(20));
             }
             let raw = reader
