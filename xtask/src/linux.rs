@@ -91,12 +91,16 @@ impl Linux {
         let host_path = paths::rootfs().join(guest_path.trim_start_matches('/'));
         let pty = proc::open_pty().ctx(|| "opening a pty".into())?;
         let clone = || pty.slave.try_clone().ctx(|| "duplicating the pty".into());
+        let cmd_words: Vec<&std::ffi::OsStr> = vec![
+            self.qemu.as_os_str(),
+            "-L".as_ref(),
+            self.prefix.as_os_str(),
+            "-0".as_ref(),
+            guest_path.as_ref(),
+            host_path.as_os_str(),
+        ];
         let mut cmd = Command::new(&self.qemu);
-        cmd.arg("-L")
-            .arg(&self.prefix)
-            .arg("-0")
-            .arg(guest_path)
-            .arg(&host_path)
+        cmd.args(&cmd_words[1..])
             .args(args)
             .current_dir("/")
             .env_clear()
@@ -115,6 +119,7 @@ impl Linux {
         drop(cmd);
         drop(pty.slave);
         let slave_path = &pty.slave_path;
+        let cmdline = proc::cmdline_of(&cmd_words);
         let pid = child.id() as libc::pid_t;
         let master = &pty.master;
         thread::scope(|scope| {
@@ -128,7 +133,7 @@ impl Linux {
             // wait for them: end them too, pass after pass, since one that was forking
             // during a pass can leave a child the pass did not see.
             for _ in 0..250 {
-                if proc::kill_leftovers(pid, slave_path) == 0 {
+                if proc::kill_leftovers(pid, slave_path, &cmdline) == 0 {
                     break;
                 }
                 thread::sleep(Duration::from_millis(20));

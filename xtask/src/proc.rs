@@ -116,11 +116,13 @@ pub fn open_pty() -> io::Result<Pty> {
 }
 
 /// Sends SIGKILL to every process left of a program run in its own session `session`
-/// with the pty `slave_path`: those still in the session (the group's SIGKILL misses
-/// one that moved to another group, e.g. a stopped child of a stress test) and those
-/// that still have the slave open (one that started a session of its own); while one
-/// holds the slave, reading the master never ends. Returns how many it found.
-pub fn kill_leftovers(session: libc::pid_t, slave_path: &Path) -> usize {
+/// with the pty `slave_path` and the command line `cmdline` (its arguments, each ended
+/// by a NUL, as /proc/PID/cmdline shows them): those still in the session (the group's
+/// SIGKILL misses one that moved to another group), those that still have the slave
+/// open (while one does, reading the master never ends), and those whose command line
+/// starts with `cmdline` (a forked copy of the program that started a session of its own
+/// and was orphaned, e.g. a stopped child of a stress test). Returns how many it found.
+pub fn kill_leftovers(session: libc::pid_t, slave_path: &Path, cmdline: &[u8]) -> usize {
     let Ok(procs) = std::fs::read_dir("/proc") else {
         return 0;
     };
@@ -142,12 +144,25 @@ pub fn kill_leftovers(session: libc::pid_t, slave_path: &Path) -> usize {
                     .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|t| t == slave_path))
             })
         };
-        if in_session || holds_slave() {
+        let same_program =
+            || std::fs::read(entry.path().join("cmdline")).is_ok_and(|c| c.starts_with(cmdline));
+        if in_session || holds_slave() || same_program() {
             signal(pid, libc::SIGKILL, false);
             found += 1;
         }
     }
     found
+}
+
+/// `words` as /proc/PID/cmdline shows a process started with them: each ended by a NUL.
+pub fn cmdline_of(words: &[&std::ffi::OsStr]) -> Vec<u8> {
+    use std::os::unix::ffi::OsStrExt;
+    let mut line = Vec::new();
+    for word in words {
+        line.extend_from_slice(word.as_bytes());
+        line.push(0);
+    }
+    line
 }
 
 /// The session id in a /proc/PID/stat line: the fourth field after the command, which
