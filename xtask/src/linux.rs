@@ -91,7 +91,9 @@ impl Linux {
         let host_path = paths::rootfs().join(guest_path.trim_start_matches('/'));
         let pty = proc::open_pty().ctx(|| "opening a pty".into())?;
         let clone = || pty.slave.try_clone().ctx(|| "duplicating the pty".into());
-        let cmd_words: Vec<&std::ffi::OsStr> = vec![
+        // The whole command line, arguments too: it tells this run's processes from those
+        // of another test run at the same time (two shell scripts share /bin/sh).
+        let mut cmd_words: Vec<&std::ffi::OsStr> = vec![
             self.qemu.as_os_str(),
             "-L".as_ref(),
             self.prefix.as_os_str(),
@@ -99,9 +101,9 @@ impl Linux {
             guest_path.as_ref(),
             host_path.as_os_str(),
         ];
+        cmd_words.extend(args.iter().map(std::ffi::OsStr::new));
         let mut cmd = Command::new(&self.qemu);
         cmd.args(&cmd_words[1..])
-            .args(args)
             .current_dir("/")
             .env_clear()
             .env("PATH", &self.path_dir)

@@ -120,7 +120,7 @@ pub fn open_pty() -> io::Result<Pty> {
 /// by a NUL, as /proc/PID/cmdline shows them): those still in the session (the group's
 /// SIGKILL misses one that moved to another group), those that still have the slave
 /// open (while one does, reading the master never ends), and those whose command line
-/// starts with `cmdline` (a forked copy of the program that started a session of its own
+/// is `cmdline` (a forked copy of the program that started a session of its own
 /// and was orphaned, e.g. a stopped child of a stress test). Returns how many it found.
 pub fn kill_leftovers(session: libc::pid_t, slave_path: &Path, cmdline: &[u8]) -> usize {
     let Ok(procs) = std::fs::read_dir("/proc") else {
@@ -145,7 +145,7 @@ pub fn kill_leftovers(session: libc::pid_t, slave_path: &Path, cmdline: &[u8]) -
             })
         };
         let same_program =
-            || std::fs::read(entry.path().join("cmdline")).is_ok_and(|c| c.starts_with(cmdline));
+            || std::fs::read(entry.path().join("cmdline")).is_ok_and(|c| c == cmdline);
         if in_session || holds_slave() || same_program() {
             signal(pid, libc::SIGKILL, false);
             found += 1;
