@@ -216,6 +216,9 @@ trap_entry:
     // mode and every sret since (a kernel trap's, another task's) left it so; the
     // kernel clears SUM after each user copy, and keeps FS on. A CSR write costs QEMU
     // the end of a translation block.
+restore_caller_saved:
+    // Back to user mode with the caller-saved registers of the frame at sp (trap_return
+    // has loaded the rest); sscratch keeps the frame for the next trap.
     sd      tp, 34*8(sp)
     csrw    sscratch, sp
     ld      x1, 1*8(sp)
@@ -270,24 +273,10 @@ trap_return:
     csrw    sepc, t0
     ld      t0, 33*8(sp)
     csrw    sstatus, t0
-    sd      tp, 34*8(sp)
-    csrw    sscratch, sp
-    ld      x1, 1*8(sp)
     ld      x3, 3*8(sp)
-    ld      x4, 4*8(sp)
-    ld      x5, 5*8(sp)
-    ld      x6, 6*8(sp)
-    ld      x7, 7*8(sp)
     ld      x8, 8*8(sp)
     ld      x9, 9*8(sp)
     ld      x10, 10*8(sp)
-    ld      x11, 11*8(sp)
-    ld      x12, 12*8(sp)
-    ld      x13, 13*8(sp)
-    ld      x14, 14*8(sp)
-    ld      x15, 15*8(sp)
-    ld      x16, 16*8(sp)
-    ld      x17, 17*8(sp)
     ld      x18, 18*8(sp)
     ld      x19, 19*8(sp)
     ld      x20, 20*8(sp)
@@ -298,12 +287,7 @@ trap_return:
     ld      x25, 25*8(sp)
     ld      x26, 26*8(sp)
     ld      x27, 27*8(sp)
-    ld      x28, 28*8(sp)
-    ld      x29, 29*8(sp)
-    ld      x30, 30*8(sp)
-    ld      x31, 31*8(sp)
-    ld      x2, 2*8(sp)
-    sret
+    j       restore_caller_saved
 
 // Stores s0-s11 and gp into the frame at sp (clobbers nothing else; ra is the return).
 save_callee_saved:
